@@ -1,0 +1,1 @@
+"""Storage: database URL, typed models, migrations on start, batched upserts, crawl runs."""

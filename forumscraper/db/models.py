@@ -1,0 +1,229 @@
+"""Typed SQLAlchemy 2 models: the tables people query by hand.
+
+The table and column names are a public contract (README "Schema"): add columns freely, rename
+nothing. Ids of categories, forums, topics and posts are Forumotion's own (N of ``/cN``, ``/fN``,
+``/tN`` and the post anchor), so a row can always be traced back to its page.
+Every timestamp is stored in UTC (``timestamptz`` on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored in UTC: ``timestamptz`` on PostgreSQL, ISO text on SQLite.
+
+    Naive values are refused rather than guessed; values read back are always aware (UTC).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: forumscraper stores aware UTC times")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+"""JSON on SQLite, JSONB on PostgreSQL (indexable, queried with ``->>``)."""
+
+SurrogateKey = BigInteger().with_variant(Integer(), "sqlite")
+"""A generated key: BIGINT identity on PostgreSQL, the rowid alias on SQLite."""
+
+
+def _fk(target: str) -> ForeignKey:
+    # Deferred: rows of one batch may arrive in any order; the check runs at commit.
+    return ForeignKey(target, deferrable=True, initially="DEFERRED")
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a constraint naming convention (stable migration names)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads this class attribute)
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSONType,
+        list[Any]: JSONType,
+        str: Text(),
+    }
+
+
+class Category(Base):
+    """A category of the board index (``/cN-slug``)."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    title: Mapped[str]
+    url: Mapped[str | None]
+    position: Mapped[int | None]
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
+class Forum(Base):
+    """A forum or sub-forum (``/fN-slug``)."""
+
+    __tablename__ = "forums"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    parent_id: Mapped[int | None] = mapped_column(_fk("forums.id"))
+    category_id: Mapped[int | None] = mapped_column(_fk("categories.id"))
+    category: Mapped[str | None]
+    """Title of the category (denormalised so that ``SELECT title, category`` is enough)."""
+    title: Mapped[str | None]
+    description: Mapped[str | None]
+    url: Mapped[str | None]
+    position: Mapped[int | None]
+    topic_count: Mapped[int | None]
+    post_count: Mapped[int | None]
+    first_seen_at: Mapped[datetime]
+    last_crawled_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+
+
+class Topic(Base):
+    """A topic (``/tN-slug``).
+
+    ``reply_count`` and ``last_post_at`` are the watermark of what is stored: they only change
+    when every page of the topic was stored in the same run.
+    """
+
+    __tablename__ = "topics"
+    __table_args__ = (
+        # "the latest topics of a forum": WHERE forum_id = ? ORDER BY last_post_at DESC
+        Index("ix_topics_forum_id_last_post_at", "forum_id", "last_post_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    forum_id: Mapped[int | None] = mapped_column(_fk("forums.id"))
+    title: Mapped[str | None]
+    url: Mapped[str | None]
+    author_name: Mapped[str | None]
+    author_id: Mapped[int | None]
+    topic_type: Mapped[str | None] = mapped_column(String(20))
+    reply_count: Mapped[int | None]
+    view_count: Mapped[int | None]
+    first_post_at: Mapped[datetime | None]
+    last_post_at: Mapped[datetime | None]
+    last_poster_name: Mapped[str | None]
+    first_seen_at: Mapped[datetime]
+    last_crawled_at: Mapped[datetime | None]
+    """When all of the topic's pages were last stored (NULL: never completely)."""
+    deleted_at: Mapped[datetime | None]
+
+
+class Post(Base):
+    """A post. ``body_html`` is kept exactly as fetched; every other text column derives from
+    it and is recomputed by ``forumscraper reprocess`` when the cleaning rules change."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        # "a topic's posts in order": WHERE topic_id = ? ORDER BY position
+        Index("ix_posts_topic_id_position", "topic_id", "position"),
+        # "everything by Rocky": WHERE author_name = ?
+        Index("ix_posts_author_name", "author_name"),
+        # "posts of November": WHERE posted_at BETWEEN ? AND ?
+        Index("ix_posts_posted_at", "posted_at"),
+        # "the same article elsewhere": GROUP BY content_hash
+        Index("ix_posts_content_hash", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    topic_id: Mapped[int] = mapped_column(_fk("topics.id"))
+    position: Mapped[int]
+    author_name: Mapped[str | None]
+    author_id: Mapped[int | None]
+    subject: Mapped[str | None]
+    posted_at: Mapped[datetime | None]
+    posted_at_raw: Mapped[str | None]
+    edited_at: Mapped[datetime | None]
+    edited_by: Mapped[str | None]
+    edit_count: Mapped[int] = mapped_column(default=0)
+    body_html: Mapped[str]
+    body_text: Mapped[str]
+    signature_html: Mapped[str | None]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    links: Mapped[list[Any]] = mapped_column(default=list)
+    hidden_link_count: Mapped[int] = mapped_column(default=0)
+    collapsed_repeats: Mapped[int] = mapped_column(default=0)
+    url: Mapped[str | None]
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+
+
+class PostRevision(Base):
+    """An earlier version of a post, kept when a re-fetched post's text changed."""
+
+    __tablename__ = "post_revisions"
+
+    id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True, autoincrement=True)
+    post_id: Mapped[int] = mapped_column(_fk("posts.id"), index=True)
+    body_html: Mapped[str]
+    body_text: Mapped[str]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    edited_at: Mapped[datetime | None]
+    seen_at: Mapped[datetime]
+    """When this (old) version was last seen."""
+
+
+class CrawlRun(Base):
+    """One run of a spider: written at start, completed at the end."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True, autoincrement=True)
+    spider: Mapped[str] = mapped_column(String(50))
+    base_url: Mapped[str | None]
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20))
+    """``running``, ``finished``, ``failed`` or ``interrupted``."""
+    requests: Mapped[int] = mapped_column(default=0)
+    pages: Mapped[int] = mapped_column(default=0)
+    new_posts: Mapped[int] = mapped_column(default=0)
+    updated_posts: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str | None]
+    """Why the run failed, in one line."""
+    stats: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,106 @@
+"""Items the spiders yield: what was seen on a page, before cleaning and storage.
+
+Every item is a keyword-only dataclass; pipelines read them through ``ItemAdapter``. Fields left
+``None`` mean "not known from this page" and never overwrite a value already stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(kw_only=True)
+class CategoryItem:
+    """A category of the board index (``/cN-slug``)."""
+
+    id: int
+    """N of ``/cN``."""
+    title: str
+    url: str
+    position: int | None = None
+    """Order of the category on the index, from 0."""
+
+
+@dataclass(kw_only=True)
+class ForumItem:
+    """A forum or sub-forum (``/fN-slug``)."""
+
+    id: int
+    """N of ``/fN``."""
+    title: str | None = None
+    url: str | None = None
+    description: str | None = None
+    parent_id: int | None = None
+    """Parent forum for a sub-forum, else ``None``."""
+    category_id: int | None = None
+    category: str | None = None
+    """Title of the category the forum sits in."""
+    position: int | None = None
+    """Order among its siblings, from 0."""
+    topic_count: int | None = None
+    post_count: int | None = None
+
+
+@dataclass(kw_only=True)
+class TopicItem:
+    """A topic, as seen on a topic list or on its own pages.
+
+    A topic item is yielded twice: when the topic is first seen (``complete=False``: metadata
+    only), and once every page of it has been parsed (``complete=True``). Only the complete item
+    moves the topic's watermark (``reply_count``, ``last_post_at``), and it is yielded after all
+    the topic's posts, so the watermark is committed with or after them, never before.
+    """
+
+    id: int
+    """N of ``/tN``."""
+    forum_id: int | None = None
+    title: str | None = None
+    """The full title (never the cut text of a recent-topics link)."""
+    url: str | None = None
+    author_name: str | None = None
+    author_id: int | None = None
+    reply_count: int | None = None
+    view_count: int | None = None
+    last_post_at: datetime | None = None
+    last_poster_name: str | None = None
+    first_post_at: datetime | None = None
+    topic_type: str | None = None
+    """``normal``, ``sticky`` or ``announcement``."""
+    complete: bool = False
+    """All pages of the topic were parsed in this run (see the class docstring)."""
+    post_ids: list[int] = field(default_factory=list)
+    """With ``complete``: ids of the posts seen on the pages fetched, for deletion checks."""
+    first_position: int | None = None
+    """With ``complete``: the position of the first post on the first page fetched."""
+
+
+@dataclass(kw_only=True)
+class PostItem:
+    """One post of a topic page (never the sponsored ``p0`` pseudo-post)."""
+
+    id: int
+    topic_id: int
+    position: int
+    """0 for the first post of the topic, counted over all pages."""
+    author_name: str | None = None
+    author_id: int | None = None
+    """N of the author's ``/uN`` profile link; ``None`` for guests."""
+    subject: str | None = None
+    posted_at: datetime | None = None
+    posted_at_raw: str | None = None
+    """The date as printed on the page."""
+    edited_at: datetime | None = None
+    edited_by: str | None = None
+    edit_count: int = 0
+    body_html: str = ""
+    """The body exactly as fetched (inner HTML of the body div)."""
+    signature_html: str | None = None
+    url: str | None = None
+    """``/tN-slug#postid``."""
+    # Derived by the cleaning pipeline:
+    body_text: str | None = None
+    content_hash: str | None = None
+    links: list[dict[str, str]] | None = None
+    hidden_link_count: int | None = None
+    collapsed_repeats: int | None = None

@@ -1,0 +1,78 @@
+"""Scrapy settings of forumscraper: polite defaults and the ``FORUMSCRAPER_*`` settings.
+
+Every ``FORUMSCRAPER_*`` setting can also come from the environment variable of the same name
+(read here, once, at start-up), or per run with ``scrapy crawl forum -s NAME=value``.
+``DATABASE_URL`` (or ``DATABASE_URL_FILE``) selects the database and is read by
+``forumscraper.db.config``; it is deliberately not a Scrapy setting, so that Scrapy's
+"Overridden settings" log line can never print its password.
+"""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "forumscraper"
+SPIDER_MODULES = ["forumscraper.spiders"]
+NEWSPIDER_MODULE = "forumscraper.spiders"
+COMMANDS_MODULE = "forumscraper.commands"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(name, default)
+
+
+# -- What to crawl ---------------------------------------------------------------------------
+
+FORUMSCRAPER_BASE_URL = _env("FORUMSCRAPER_BASE_URL")
+"""The forum to crawl (``-a base_url=…`` wins). Unset: the bundled demo forum is served on
+127.0.0.1 and crawled, so a first ``scrapy crawl forum`` works with no forum at hand."""
+
+FORUMSCRAPER_TIMEZONE = _env("FORUMSCRAPER_TIMEZONE")
+"""The board's timezone (IANA name such as ``Asia/Baghdad``, or ``+03:00``). Unset: inferred
+from the page's "Current date/time is …" line against the HTTP ``Date`` header, else UTC."""
+
+FORUMSCRAPER_DEMO_VERSION = _env("FORUMSCRAPER_DEMO_VERSION", "prosilver")
+"""Template version the bundled demo forum is rendered in when no forum URL is given."""
+
+# -- Storage ---------------------------------------------------------------------------------
+
+FORUMSCRAPER_DB_BATCH_SIZE = int(_env("FORUMSCRAPER_DB_BATCH_SIZE", "500") or 500)
+"""Rows written per transaction."""
+
+FORUMSCRAPER_DB_MIGRATE = (_env("FORUMSCRAPER_DB_MIGRATE", "1") or "1") not in ("0", "false")
+"""Run ``alembic upgrade head`` at start when the database is empty or behind."""
+
+# -- Politeness (on by default) --------------------------------------------------------------
+
+USER_AGENT = _env(
+    "FORUMSCRAPER_USER_AGENT",
+    "forumscraper/0.1 (+https://github.com/forumscraper/forumscraper; archiving bot)",
+)
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 60
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+
+# -- Components ------------------------------------------------------------------------------
+
+ITEM_PIPELINES = {
+    "forumscraper.pipelines.clean.CleanPipeline": 300,
+    "forumscraper.pipelines.store.DatabasePipeline": 800,
+}
+EXTENSIONS = {
+    "forumscraper.runs.CrawlRunRecorder": 100,
+}
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = _env("FORUMSCRAPER_LOG_LEVEL", "INFO")

@@ -1,0 +1,57 @@
+"""Alembic environment: the URL comes from forumscraper's one config function.
+
+``alembic upgrade head`` reads ``DATABASE_URL`` like a crawl does; code and tests may pass an
+engine in ``config.attributes["engine"]`` instead.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Engine
+
+from forumscraper.db.config import database_url
+from forumscraper.db.engine import make_engine
+from forumscraper.db.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_offline() -> None:
+    """Emit SQL to stdout (``alembic upgrade head --sql``)."""
+    context.configure(
+        url=database_url().render_as_string(hide_password=False),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    """Run against a live database, in one transaction."""
+    engine: Engine | None = config.attributes.get("engine")
+    owned = engine is None
+    if engine is None:
+        engine = make_engine()
+    try:
+        with engine.connect() as connection:
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=connection.dialect.name == "sqlite",
+                compare_type=True,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        if owned:
+            engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,168 @@
+"""The database layer on SQLite and on a real PostgreSQL: migrations, upserts, revisions,
+watermarks and deletions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, func, select
+
+from forumscraper.db.engine import make_engine
+from forumscraper.db.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
+from forumscraper.db.models import Base, Category, Forum, Post, PostRevision, Topic
+from forumscraper.db.store import Batch, Store
+
+NOW = datetime(2024, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def post_row(post_id: int, topic_id: int = 11, position: int = 0, text: str = "Hello") -> dict:
+    return {
+        "id": post_id,
+        "topic_id": topic_id,
+        "position": position,
+        "author_name": "Rocky",
+        "author_id": 2,
+        "posted_at": NOW - timedelta(hours=post_id),
+        "body_html": f"<b>{text}</b>",
+        "body_text": text,
+        "content_hash": f"hash-{text}",
+        "links": [],
+        "hidden_link_count": 0,
+        "collapsed_repeats": 0,
+        "edit_count": 0,
+    }
+
+
+def base_batch() -> Batch:
+    return Batch(
+        categories=[{"id": 1, "title": "News", "url": "/c1-news", "position": 0}],
+        forums=[{"id": 3, "title": "Iraq", "category_id": 1, "category": "News", "position": 0}],
+        topics=[{"id": 11, "forum_id": 3, "title": "Leaks", "view_count": 5}],
+        posts=[post_row(101), post_row(102, position=1, text="Reply")],
+    )
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def store(engine: Engine) -> Store:
+    upgrade_to_head(engine)
+    return Store(engine)
+
+
+def count(store: Store, model: type[Base]) -> int:
+    with store.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+class TestMigrations:
+    def test_upgrade_downgrade_upgrade_leaves_no_drift(self, engine: Engine) -> None:
+        config = alembic_config(engine)
+        command.upgrade(config, "head")
+        command.downgrade(config, "base")
+        assert current_revision(engine) is None
+        command.upgrade(config, "head")
+        assert current_revision(engine) == head_revision()
+        with engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        assert diff == []
+
+    def test_upgrade_to_head_runs_once(self, engine: Engine) -> None:
+        assert upgrade_to_head(engine) is True
+        assert upgrade_to_head(engine) is False
+
+
+class TestStore:
+    def test_writing_twice_leaves_the_same_rows(self, store: Store) -> None:
+        first = store.write(base_batch(), NOW)
+        second = store.write(base_batch(), NOW + timedelta(minutes=5))
+        assert (first.new_posts, second.new_posts, second.unchanged_posts) == (2, 0, 2)
+        assert [count(store, m) for m in (Category, Forum, Topic, Post)] == [1, 1, 1, 2]
+
+    def test_timestamps_come_back_aware_utc(self, store: Store) -> None:
+        store.write(base_batch(), NOW)
+        with store.engine.connect() as connection:
+            posted = connection.execute(select(Post.posted_at).where(Post.id == 101)).scalar_one()
+        assert posted == NOW - timedelta(hours=101)
+        assert posted.utcoffset() == timedelta(0)
+
+    def test_unknown_fields_do_not_erase_known_ones(self, store: Store) -> None:
+        store.write(base_batch(), NOW)
+        store.write(Batch(forums=[{"id": 3, "title": None, "parent_id": None}]), NOW)
+        with store.engine.connect() as connection:
+            forum = connection.execute(select(Forum.title, Forum.category)).one()
+        assert tuple(forum) == ("Iraq", "News")
+
+    def test_changed_text_keeps_the_old_version(self, store: Store) -> None:
+        store.write(base_batch(), NOW)
+        edited = base_batch()
+        edited.posts[1] = post_row(102, position=1, text="Reply, edited")
+        result = store.write(edited, NOW + timedelta(hours=1))
+        assert result.updated_posts == 1
+        with store.engine.connect() as connection:
+            body = connection.execute(select(Post.body_text).where(Post.id == 102)).scalar_one()
+            old = connection.execute(select(PostRevision.post_id, PostRevision.body_text)).all()
+        assert body == "Reply, edited"
+        assert [tuple(row) for row in old] == [(102, "Reply")]
+
+    def test_watermark_moves_only_with_a_complete_topic(self, store: Store) -> None:
+        batch = base_batch()
+        batch.topics[0] |= {"reply_count": 7, "last_post_at": NOW}
+        store.write(batch, NOW)
+        with store.engine.connect() as connection:
+            assert connection.execute(select(Topic.reply_count, Topic.last_post_at)).one() == (
+                None,
+                None,
+            )
+        done = {
+            "id": 11,
+            "complete": True,
+            "reply_count": 1,
+            "last_post_at": NOW,
+            "post_ids": [101, 102],
+            "first_position": 0,
+        }
+        assert store.write(Batch(topics=[done]), NOW).topics_completed == 1
+        with store.engine.connect() as connection:
+            row = connection.execute(
+                select(Topic.reply_count, Topic.last_post_at, Topic.last_crawled_at)
+            ).one()
+        assert tuple(row) == (1, NOW, NOW)
+
+    def test_vanished_post_is_marked_deleted_not_removed(self, store: Store) -> None:
+        store.write(base_batch(), NOW)
+        done = {
+            "id": 11,
+            "complete": True,
+            "reply_count": 0,
+            "post_ids": [101],
+            "first_position": 0,
+        }
+        assert store.write(Batch(topics=[done]), NOW).deleted_posts == 1
+        with store.engine.connect() as connection:
+            rows = connection.execute(select(Post.id, Post.deleted_at).order_by(Post.id)).all()
+        assert [tuple(row) for row in rows] == [(101, None), (102, NOW)]
+
+    def test_partial_refetch_does_not_delete_older_posts(self, store: Store) -> None:
+        store.write(base_batch(), NOW)
+        done = {"id": 11, "complete": True, "post_ids": [102], "first_position": 15}
+        assert store.write(Batch(topics=[done]), NOW).deleted_posts == 0
+
+    def test_duplicate_rows_in_one_batch_are_merged(self, store: Store) -> None:
+        batch = base_batch()
+        batch.posts.append(post_row(101))
+        batch.topics.append({"id": 11, "title": None, "view_count": 9})
+        store.write(batch, NOW)
+        with store.engine.connect() as connection:
+            assert connection.execute(select(Topic.title, Topic.view_count)).one() == ("Leaks", 9)
+        assert count(store, Post) == 2
