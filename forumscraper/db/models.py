@@ -9,7 +9,7 @@ Every timestamp is stored in UTC (``timestamptz`` on PostgreSQL).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
 )
@@ -85,6 +86,11 @@ class Base(DeclarativeBase):
         list[Any]: JSONType,
         str: Text(),
     }
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model (typed, for Core statements)."""
+    return cast(Table, model.__table__)
 
 
 class Category(Base):

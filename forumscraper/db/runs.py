@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, update
 
-from forumscraper.db.models import CrawlRun
+from forumscraper.db.models import CrawlRun, table_of
 
 
 def json_safe(stats: dict[str, Any]) -> dict[str, Any]:
@@ -24,7 +24,7 @@ def _default(value: Any) -> Any:
 
 def start_run(engine: Engine, spider: str, base_url: str | None) -> int:
     """Insert a ``running`` row and return its id."""
-    table = CrawlRun.__table__
+    table = table_of(CrawlRun)
     with engine.begin() as connection:
         result = connection.execute(
             insert(table)
@@ -55,7 +55,7 @@ def finish_run(
     stats: dict[str, Any],
 ) -> None:
     """Complete the row of run ``run_id``."""
-    table = CrawlRun.__table__
+    table = table_of(CrawlRun)
     with engine.begin() as connection:
         connection.execute(
             update(table)

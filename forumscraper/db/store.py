@@ -14,13 +14,13 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, Table, and_, bindparam, func, insert, select, update
+from sqlalchemy import CursorResult, Engine, Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from forumscraper.db.models import Category, Forum, Post, PostRevision, Topic
+from forumscraper.db.models import Category, Forum, Post, PostRevision, Topic, table_of
 
 logger = logging.getLogger(__name__)
 
@@ -137,9 +137,10 @@ class Store:
             self._upsert_categories(session, batch.categories, now)
             self._upsert_forums(session, batch.forums, now)
             topics = _merge_by_id(batch.topics)
-            self._upsert_topics(session, topics.values(), now)
+            self._upsert_topics(session, [t for t in topics.values() if not t.get("gone")], now)
             self._upsert_posts(session, batch.posts, now, result)
             self._complete_topics(session, topics.values(), now, result)
+            self._mark_gone(session, [t["id"] for t in topics.values() if t.get("gone")], now)
         return result
 
     # -- kinds --------------------------------------------------------------------------------
@@ -180,7 +181,7 @@ class Store:
         merged = list(_merge_by_id(rows).values())
         self._upsert(
             session,
-            Category.__table__,  # type: ignore[arg-type]
+            table_of(Category),
             merged,
             CATEGORY_FIELDS,
             on_insert={"first_seen_at": now, "last_seen_at": now},
@@ -192,7 +193,7 @@ class Store:
         merged = list(_merge_by_id(rows).values())
         self._upsert(
             session,
-            Forum.__table__,  # type: ignore[arg-type]
+            table_of(Forum),
             merged,
             FORUM_FIELDS,
             on_insert={"first_seen_at": now, "last_crawled_at": now, "deleted_at": None},
@@ -203,7 +204,7 @@ class Store:
     def _upsert_topics(self, session: Session, rows: Iterable[Row], now: datetime) -> None:
         self._upsert(
             session,
-            Topic.__table__,  # type: ignore[arg-type]
+            table_of(Topic),
             list(rows),
             TOPIC_FIELDS,
             on_insert={"first_seen_at": now, "deleted_at": None},
@@ -217,7 +218,7 @@ class Store:
         if not rows:
             return
         posts = _merge_by_id(rows)
-        table = Post.__table__
+        table = table_of(Post)
         stored = dict(
             session.execute(
                 select(table.c.id, table.c.content_hash).where(table.c.id.in_(list(posts)))
@@ -234,7 +235,7 @@ class Store:
             len(posts) - len(changed) - sum(1 for p in posts if p not in stored)
         )
         if changed:
-            revisions = PostRevision.__table__
+            revisions = table_of(PostRevision)
             session.execute(
                 insert(revisions).from_select(
                     ["post_id", "body_html", "body_text", "content_hash", "edited_at", "seen_at"],
@@ -250,7 +251,7 @@ class Store:
             )
         self._upsert(
             session,
-            table,  # type: ignore[arg-type]
+            table,
             list(posts.values()),
             POST_FIELDS,
             on_insert={"first_seen_at": now, "last_seen_at": now, "deleted_at": None},
@@ -258,13 +259,29 @@ class Store:
             keep_known=("author_name", "author_id", "posted_at", "subject"),
         )
 
+    def _mark_gone(self, session: Session, topic_ids: list[int], now: datetime) -> None:
+        """Topics that answer 404: they and their posts are marked deleted, never removed."""
+        if not topic_ids:
+            return
+        topics, posts = table_of(Topic), table_of(Post)
+        session.execute(
+            update(topics)
+            .where(topics.c.id.in_(topic_ids), topics.c.deleted_at.is_(None))
+            .values(deleted_at=now)
+        )
+        session.execute(
+            update(posts)
+            .where(posts.c.topic_id.in_(topic_ids), posts.c.deleted_at.is_(None))
+            .values(deleted_at=now)
+        )
+
     def _complete_topics(
         self, session: Session, topics: Iterable[Row], now: datetime, result: BatchResult
     ) -> None:
         """Advance the watermark of topics whose every page was stored, and mark the posts that
         vanished from the pages fetched as deleted (never deleting a row)."""
-        table = Topic.__table__
-        posts = Post.__table__
+        table = table_of(Topic)
+        posts = table_of(Post)
         complete = [row for row in topics if row.get("complete")]
         if not complete:
             return
@@ -300,4 +317,4 @@ class Store:
                 # simply sit on an earlier page now.
                 condition = and_(condition, posts.c.id > min(seen))
             deleted = session.execute(update(posts).where(condition).values(deleted_at=now))
-            result.deleted_posts += deleted.rowcount or 0
+            result.deleted_posts += cast(CursorResult[Any], deleted).rowcount or 0

@@ -1,0 +1,1 @@
+"""The bundled fixture forum: a Forumotion-like site used by the tests and `forumscraper demo`."""

@@ -1,0 +1,1187 @@
+"""The fixture forum's content model: what the demo server renders and what tests compare against.
+
+A :class:`Board` holds categories, forums, topics, posts and members as plain dataclasses. The
+renderers in :mod:`forumscraper.demo.render` turn it into Forumotion-like pages; the end-to-end
+tests crawl those pages and compare the database with the board, so this module is the source of
+truth. :func:`build_demo_board` builds the small board that covers every feature the scraper must
+handle; :func:`build_board` generates large boards for benchmarks.
+
+The board can be changed while it is served (new posts, edits, deletions) to test incremental
+crawls; every mutation takes :attr:`Board.lock`, which the server also holds while rendering.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from functools import cached_property
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "DATE_FORMATS",
+    "DEMO_FORMATTING_TOPIC_ID",
+    "DEMO_LONG_FORUM_ID",
+    "DEMO_LONG_TOPIC_ID",
+    "DEMO_SEED_TOPIC_ID",
+    "DEMO_SUBFORUM_ID",
+    "Board",
+    "Category",
+    "Forum",
+    "Member",
+    "Post",
+    "Topic",
+    "build_board",
+    "build_demo_board",
+    "slugify",
+]
+
+DATE_FORMATS = ("phpbb", "forumotion", "forumotion_short", "ordinal")
+"""Board date formats the renderers know (see :func:`forumscraper.demo.render.common.format_date`):
+``phpbb`` "Sun Dec 01, 2024 9:59 am", ``forumotion`` "Wed 29 Jul 2015 - 15:51",
+``forumotion_short`` "Wed 29 Jul - 15:51" (no year), ``ordinal`` "16th April 2013, 2:13 pm"."""
+
+
+def slugify(text: str, default: str = "topic") -> str:
+    """Return the URL slug Forumotion-style: ASCII lowercase words joined by ``-``.
+
+    Accents are stripped; text without any ASCII letter or digit (an Arabic title) gives
+    ``default``. The server ignores slugs, like Forumotion does.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    return "-".join(words) or default
+
+
+def _minute(dt: datetime) -> datetime:
+    return dt.replace(second=0, microsecond=0)
+
+
+@dataclass(kw_only=True)
+class Member:
+    """A registered member."""
+
+    id: int
+    """Member id, as in the profile URL ``/u<id>``."""
+    name: str
+    """Display name."""
+
+
+@dataclass(kw_only=True)
+class Category:
+    """A category: a group of forums on the index (URL ``/c<id>-slug``)."""
+
+    id: int
+    title: str
+    position: int
+    """Order on the index, ascending."""
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title, "category")
+
+
+@dataclass(kw_only=True)
+class Forum:
+    """A forum or sub-forum (URL ``/f<id>-slug``)."""
+
+    id: int
+    title: str
+    description: str
+    category_id: int
+    parent_id: int | None
+    """Id of the parent forum for a sub-forum, else None."""
+    position: int
+    """Order among its siblings, ascending."""
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title, "forum")
+
+
+@dataclass(kw_only=True)
+class Post:
+    """One message of a topic."""
+
+    id: int
+    """Post id: ``#<id>`` anchors and ``p<id>`` containers."""
+    topic_id: int
+    author: Member | None
+    """The member who wrote it; None for a guest post."""
+    guest_name: str | None
+    """Name shown for a guest post (None for members)."""
+    posted_at: datetime
+    """Aware UTC datetime, whole minutes."""
+    body_html: str
+    """Exactly the HTML placed inside the body ``<div>``."""
+    signature_html: str | None
+    edited_at: datetime | None
+    edit_count: int
+    editor: Member | None
+    deleted: bool = False
+    """Deleted posts are not rendered."""
+
+    @property
+    def author_name(self) -> str:
+        """The name shown for the post: the member's name, else the guest name."""
+        if self.author is not None:
+            return self.author.name
+        return self.guest_name or "Guest"
+
+
+@dataclass(kw_only=True)
+class Topic:
+    """A topic (URL ``/t<id>-slug``, pages ``/t<id>p<offset>-slug``)."""
+
+    id: int
+    forum_id: int
+    title: str
+    views: int
+    sticky: bool = False
+    announcement: bool = False
+    repeat_first_post: bool = False
+    """Forumotion's "display the first post on every page": page 2+ start with the first post."""
+    posts: list[Post]
+    """All posts, deleted ones included, in posting order."""
+    deleted: bool = False
+
+    @property
+    def live_posts(self) -> list[Post]:
+        """Posts that are shown, oldest first."""
+        return [post for post in self.posts if not post.deleted]
+
+    @property
+    def first_post(self) -> Post:
+        return self.live_posts[0]
+
+    @property
+    def last_post(self) -> Post:
+        return self.live_posts[-1]
+
+    @property
+    def author(self) -> Member | None:
+        """The first post's author (None for a guest)."""
+        return self.first_post.author
+
+    @property
+    def author_name(self) -> str:
+        return self.first_post.author_name
+
+    @property
+    def reply_count(self) -> int:
+        """Live posts minus the first one."""
+        return len(self.live_posts) - 1
+
+    @property
+    def last_post_at(self) -> datetime:
+        return self.last_post.posted_at
+
+    @property
+    def created_at(self) -> datetime:
+        return self.first_post.posted_at
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title, "topic")
+
+
+@dataclass(kw_only=True)
+class Board:
+    """A whole forum: structure, content, board settings and the mutations tests use."""
+
+    title: str
+    timezone: str
+    """IANA name of the board time zone ("System time zone"), e.g. ``Asia/Baghdad``."""
+    date_format: str = "phpbb"
+    """One of :data:`DATE_FORMATS`."""
+    description: str = ""
+    language: str = "en"
+    topics_per_page: int = 50
+    posts_per_page: int = 15
+    categories: list[Category] = field(default_factory=list)
+    forums: list[Forum] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
+    lock: threading.RLock = field(
+        default_factory=threading.RLock, init=False, repr=False, compare=False
+    )
+    """Held by every mutation and by the server while it renders a page."""
+    _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.date_format not in DATE_FORMATS:
+            raise ValueError(f"unknown date_format {self.date_format!r}, use one of {DATE_FORMATS}")
+
+    @cached_property
+    def tzinfo(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    # -- lookups ------------------------------------------------------------------------------
+
+    def _memo(self, key: Any, compute: Any) -> Any:
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = self._cache[key] = compute()
+            return value
+
+    def changed(self) -> None:
+        """Forget derived data (orders, counts); call after editing the lists by hand."""
+        self._cache.clear()
+
+    def _index(self, kind: str) -> dict[int, Any]:
+        def compute() -> dict[int, Any]:
+            if kind == "post":
+                items: list[Any] = [post for topic in self.topics for post in topic.posts]
+            else:
+                lists: dict[str, list[Any]] = {
+                    "category": self.categories,
+                    "forum": self.forums,
+                    "topic": self.topics,
+                    "member": self.members,
+                }
+                items = lists[kind]
+            return {item.id: item for item in items}
+
+        return self._memo(("index", kind), compute)
+
+    def category(self, category_id: int) -> Category | None:
+        return self._index("category").get(category_id)
+
+    def forum(self, forum_id: int) -> Forum | None:
+        return self._index("forum").get(forum_id)
+
+    def topic(self, topic_id: int) -> Topic | None:
+        """The topic with this id, deleted or not (None if it never existed)."""
+        return self._index("topic").get(topic_id)
+
+    def post(self, post_id: int) -> Post | None:
+        return self._index("post").get(post_id)
+
+    def member(self, member_id: int) -> Member | None:
+        return self._index("member").get(member_id)
+
+    def member_by_name(self, name: str) -> Member | None:
+        return next((m for m in self.members if m.name == name), None)
+
+    def live_topics(self) -> list[Topic]:
+        """Topics that are shown (not deleted and with at least one live post)."""
+        return self._memo(
+            "live_topics", lambda: [t for t in self.topics if not t.deleted and t.live_posts]
+        )
+
+    def live_posts(self) -> list[Post]:
+        return [post for topic in self.live_topics() for post in topic.live_posts]
+
+    def ordered_categories(self) -> list[Category]:
+        return sorted(self.categories, key=lambda c: (c.position, c.id))
+
+    def child_forums(self, category_id: int, parent_id: int | None = None) -> list[Forum]:
+        """Forums of a category directly under ``parent_id`` (None: top level), in order."""
+        return sorted(
+            (f for f in self.forums if f.category_id == category_id and f.parent_id == parent_id),
+            key=lambda f: (f.position, f.id),
+        )
+
+    def subforums(self, forum_id: int) -> list[Forum]:
+        forum = self.forum(forum_id)
+        return [] if forum is None else self.child_forums(forum.category_id, forum_id)
+
+    def forum_path(self, forum: Forum) -> list[Forum]:
+        """The forum's ancestors then the forum itself, outermost first."""
+        path = [forum]
+        while path[0].parent_id is not None:
+            parent = self.forum(path[0].parent_id)
+            if parent is None:
+                break
+            path.insert(0, parent)
+        return path
+
+    def forum_topics(self, forum_id: int) -> list[Topic]:
+        """Live topics of one forum in list order: announcements, stickies, then by last post."""
+
+        def compute() -> list[Topic]:
+            topics = [t for t in self.live_topics() if t.forum_id == forum_id]
+            return sorted(
+                topics,
+                key=lambda t: (
+                    not t.announcement,
+                    not t.sticky,
+                    -t.last_post_at.timestamp(),
+                    -t.id,
+                ),
+            )
+
+        return self._memo(("forum_topics", forum_id), compute)
+
+    def recent_topics(self, limit: int = 10) -> list[Topic]:
+        """Live topics with the most recent last post first (the "Recent topics" widget)."""
+        ordered = self._memo(
+            "recent_topics",
+            lambda: sorted(
+                self.live_topics(), key=lambda t: (t.last_post_at, t.last_post.id), reverse=True
+            ),
+        )
+        return ordered[:limit]
+
+    def newest_topics(self, forum_id: int | None = None, limit: int = 25) -> list[Topic]:
+        """Live topics, newest first (the RSS feed), optionally of one forum."""
+        topics = [t for t in self.live_topics() if forum_id is None or t.forum_id == forum_id]
+        return sorted(topics, key=lambda t: (t.created_at, t.id), reverse=True)[:limit]
+
+    def forum_stats(self, forum_id: int) -> tuple[int, int, Topic | None]:
+        """(topic count, post count, topic holding the latest post) of one forum."""
+
+        def compute() -> tuple[int, int, Topic | None]:
+            topics = self.forum_topics(forum_id)
+            posts = sum(len(t.live_posts) for t in topics)
+            latest = max(topics, key=lambda t: (t.last_post_at, t.last_post.id), default=None)
+            return len(topics), posts, latest
+
+        return self._memo(("forum_stats", forum_id), compute)
+
+    def neighbour_topic(self, topic: Topic, direction: str) -> Topic | None:
+        """The topic of the same forum just before (``older``) or after (``newer``) by last post."""
+        siblings: list[Topic] = self._memo(
+            ("siblings", topic.forum_id),
+            lambda: sorted(
+                self.forum_topics(topic.forum_id), key=lambda t: (t.last_post_at, t.last_post.id)
+            ),
+        )
+        positions: dict[int, int] = self._memo(
+            ("sibling_positions", topic.forum_id),
+            lambda: {t.id: i for i, t in enumerate(siblings)},
+        )
+        if topic.id not in positions:
+            return None
+        index = positions[topic.id] + (-1 if direction == "older" else 1)
+        return siblings[index] if 0 <= index < len(siblings) else None
+
+    def member_post_count(self, member_id: int) -> int:
+        counts = self._memo("member_posts", self._count_member_posts)
+        return counts.get(member_id, 0)
+
+    def _count_member_posts(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for post in self.live_posts():
+            if post.author is not None:
+                counts[post.author.id] = counts.get(post.author.id, 0) + 1
+        return counts
+
+    # -- mutations ----------------------------------------------------------------------------
+
+    def _next_post_id(self) -> int:
+        return max((post.id for t in self.topics for post in t.posts), default=100) + 1
+
+    def add_post(
+        self,
+        topic_id: int,
+        author: Member | None,
+        body_html: str,
+        posted_at: datetime | None = None,
+        *,
+        guest_name: str | None = None,
+        signature_html: str | None = None,
+    ) -> Post:
+        """Append a reply to a topic; ``posted_at`` defaults to now (whole minutes, UTC)."""
+        with self.lock:
+            topic = self.topic(topic_id)
+            if topic is None:
+                raise KeyError(f"no topic {topic_id}")
+            post = Post(
+                id=self._next_post_id(),
+                topic_id=topic_id,
+                author=author,
+                guest_name=None if author is not None else (guest_name or "Guest"),
+                posted_at=_minute(posted_at or datetime.now(UTC)).astimezone(UTC),
+                body_html=body_html,
+                signature_html=signature_html,
+                edited_at=None,
+                edit_count=0,
+                editor=None,
+            )
+            topic.posts.append(post)
+            self.changed()
+            return post
+
+    def add_topic(
+        self,
+        forum_id: int,
+        title: str,
+        author: Member | None,
+        body_html: str,
+        posted_at: datetime | None = None,
+    ) -> Topic:
+        """Create a topic with its first post; ids are the current maximum plus one."""
+        with self.lock:
+            if self.forum(forum_id) is None:
+                raise KeyError(f"no forum {forum_id}")
+            topic = Topic(
+                id=max((t.id for t in self.topics), default=10) + 1,
+                forum_id=forum_id,
+                title=title,
+                views=0,
+                posts=[],
+            )
+            self.topics.append(topic)
+            self.changed()
+            self.add_post(topic.id, author, body_html, posted_at)
+            return topic
+
+    def edit_post(self, post_id: int, body_html: str, editor: Member, at: datetime) -> Post:
+        """Replace a post's body and record the edit (count, editor, time)."""
+        with self.lock:
+            post = self.post(post_id)
+            if post is None:
+                raise KeyError(f"no post {post_id}")
+            post.body_html = body_html
+            post.editor = editor
+            post.edited_at = _minute(at).astimezone(UTC)
+            post.edit_count += 1
+            self.changed()
+            return post
+
+    def delete_post(self, post_id: int) -> None:
+        """Hide a post; a topic left without posts disappears as well."""
+        with self.lock:
+            post = self.post(post_id)
+            if post is None:
+                raise KeyError(f"no post {post_id}")
+            post.deleted = True
+            topic = self.topic(post.topic_id)
+            if topic is not None and not topic.live_posts:
+                topic.deleted = True
+            self.changed()
+
+    def delete_topic(self, topic_id: int) -> None:
+        with self.lock:
+            topic = self.topic(topic_id)
+            if topic is None:
+                raise KeyError(f"no topic {topic_id}")
+            topic.deleted = True
+            self.changed()
+
+
+# -- content generation ----------------------------------------------------------------------
+
+SMILE = '<img src="https://illiweb.com/fa/i/smiles/icon_smile.gif" alt=":)" longdesc="1" />'
+WINK = '<img src="https://illiweb.com/fa/i/smiles/icon_wink.gif" alt=";)" longdesc="3" />'
+HIDDEN_LINK = "[You must be registered and logged in to see this link.]"
+
+_WORDS = (
+    "board",
+    "members",
+    "council",
+    "water",
+    "budget",
+    "river",
+    "market",
+    "school",
+    "election",
+    "minister",
+    "report",
+    "road",
+    "village",
+    "hospital",
+    "project",
+    "season",
+    "electricity",
+    "price",
+    "farmers",
+    "oil",
+    "committee",
+    "street",
+    "summer",
+    "winter",
+    "law",
+    "court",
+    "contract",
+    "teachers",
+    "students",
+    "city",
+    "province",
+    "border",
+    "trade",
+    "bank",
+    "salary",
+    "museum",
+    "library",
+    "bridge",
+    "festival",
+    "football",
+    "team",
+    "league",
+    "match",
+    "station",
+    "airport",
+    "harvest",
+)
+_VERBS = (
+    "announced",
+    "discussed",
+    "approved",
+    "rejected",
+    "delayed",
+    "reviewed",
+    "criticised",
+    "supported",
+    "questioned",
+    "published",
+    "confirmed",
+    "denied",
+    "repaired",
+    "opened",
+    "closed",
+    "expanded",
+    "reduced",
+    "increased",
+    "promised",
+)
+_OPENERS = (
+    "Honestly,",
+    "As far as I know,",
+    "According to the news,",
+    "In my opinion",
+    "Yesterday",
+    "Last week",
+    "I think",
+    "People say that",
+    "It seems",
+    "Good point, and",
+)
+
+
+def _sentence(rng: random.Random) -> str:
+    words = rng.sample(_WORDS, 6)
+    return (
+        f"{rng.choice(_OPENERS)} the {words[0]} {rng.choice(_VERBS)} the {words[1]} of the "
+        f"{words[2]} because the {words[3]} and the {words[4]} {rng.choice(_VERBS)} the "
+        f"{words[5]}."
+    )
+
+
+def _paragraph(rng: random.Random, sentences: int) -> str:
+    return " ".join(_sentence(rng) for _ in range(sentences))
+
+
+def _load_seed_post() -> str:
+    text = resources.files("forumscraper.demo").joinpath("data/seed_post.html").read_text("utf-8")
+    return text
+
+
+class _Clock:
+    """Turns "n days ago at hh:mm" and "today"/"yesterday" specs into UTC datetimes."""
+
+    def __init__(self, now: datetime, tz: ZoneInfo) -> None:
+        self.now = _minute(now.astimezone(UTC))
+        local_now = self.now.astimezone(tz)
+        self.midnight = datetime.combine(local_now.date(), time(0, 0), tz).astimezone(UTC)
+        self.tz = tz
+
+    def ago(self, days: float, minutes: int = 0) -> datetime:
+        """``days`` days and ``minutes`` minutes before now (whole minutes)."""
+        return _minute(self.now - timedelta(days=days, minutes=minutes))
+
+    def today(self, fraction: float) -> datetime:
+        """A time today in board time: ``fraction`` of the way from midnight to now."""
+        span = self.now - self.midnight
+        return _minute(self.midnight + span * fraction)
+
+    def yesterday(self, hour: int, minute: int) -> datetime:
+        local_midnight = self.midnight.astimezone(self.tz)
+        day = local_midnight.date() - timedelta(days=1)
+        return datetime.combine(day, time(hour, minute), self.tz).astimezone(UTC)
+
+
+@dataclass(kw_only=True)
+class _PostSpec:
+    author: Member | None
+    at: datetime
+    body: str
+    guest_name: str | None = None
+    signature: str | None = None
+    edits: tuple[int, Member, datetime] | None = None
+    deleted: bool = False
+    order: float = 0.0
+
+
+@dataclass(kw_only=True)
+class _TopicSpec:
+    forum_id: int
+    title: str
+    posts: list[_PostSpec]
+    views: int
+    sticky: bool = False
+    announcement: bool = False
+    repeat_first_post: bool = False
+
+
+def _assemble(board: Board, specs: list[_TopicSpec], rng: random.Random) -> None:
+    """Give topics and posts realistic ids: increasing with time, with gaps (deleted rows)."""
+    topic_order = sorted(range(len(specs)), key=lambda i: (specs[i].posts[0].at, i))
+    topic_ids: dict[int, int] = {}
+    next_id = 11
+    for index in topic_order:
+        topic_ids[index] = next_id
+        next_id += rng.choice((1, 1, 1, 2, 3))
+    all_posts = [
+        (spec.at, spec.order, ti, pi)
+        for ti, topic in enumerate(specs)
+        for pi, spec in enumerate(topic.posts)
+    ]
+    post_ids: dict[tuple[int, int], int] = {}
+    next_id = 101
+    for _, _, ti, pi in sorted(all_posts):
+        post_ids[ti, pi] = next_id
+        next_id += rng.choice((1, 1, 1, 1, 2, 4))
+    topics = []
+    for ti, spec in enumerate(specs):
+        topic_id = topic_ids[ti]
+        posts = []
+        for pi, post in enumerate(spec.posts):
+            edit_count, editor, edited_at = post.edits or (0, None, None)
+            posts.append(
+                Post(
+                    id=post_ids[ti, pi],
+                    topic_id=topic_id,
+                    author=post.author,
+                    guest_name=post.guest_name,
+                    posted_at=post.at,
+                    body_html=post.body,
+                    signature_html=post.signature,
+                    edited_at=edited_at,
+                    edit_count=edit_count,
+                    editor=editor,
+                    deleted=post.deleted,
+                )
+            )
+        topics.append(
+            Topic(
+                id=topic_id,
+                forum_id=spec.forum_id,
+                title=spec.title,
+                views=spec.views,
+                sticky=spec.sticky,
+                announcement=spec.announcement,
+                repeat_first_post=spec.repeat_first_post,
+                posts=posts,
+            )
+        )
+    board.topics = sorted(topics, key=lambda t: t.id)
+
+
+LONG_TITLE = (
+    "Complete guide to the 2025 parliamentary elections: candidates, districts, dates, voting "
+    "rules and everything else you need to know before election day"
+)
+LONG_TITLE_2 = (
+    "[Complete] Run through of every power cut in the southern provinces this summer, with "
+    "dates, hours per day, and what the ministry said each time"
+)
+SEED_TITLE = "“The War of Leaks” Confuses the Political Scene... Blackmail or Expose of Corruption?"
+LONG_TOPIC_TITLE = "The daily electricity thread: post your hours here"
+
+# Facts about the demo board that tests rely on (pinned by tests/demo/test_content.py).
+DEMO_LONG_FORUM_ID = 2
+"""Forum with 64 topics (2 list pages at 50/page): 1 announcement, 1 sticky, sub-forum 4."""
+DEMO_SUBFORUM_ID = 4
+DEMO_LONG_TOPIC_ID = 28
+"""Topic with 34 posts (3 pages at 15/page), "repeat first post" on, in forum 5."""
+DEMO_SEED_TOPIC_ID = 121
+"""Topic whose first post (by Rocky) is ``data/seed_post.html``."""
+DEMO_FORMATTING_TOPIC_ID = 119
+"""Quotes, code, spoiler, images, nested divs, edits (3 and 1), a guest and a deleted post."""
+
+
+def build_demo_board(now: datetime | None = None) -> Board:
+    """Build the small demo board that exercises every feature; deterministic given ``now``.
+
+    Ids do not depend on ``now``: every date is an offset from it, and ids follow the order of
+    the offsets. ``tests/demo/test_content.py`` pins the facts other tests rely on (ids, counts).
+    """
+    rng = random.Random(20241201)
+    board = Board(
+        title="Iraq Community Forum",
+        description="News, discussion and daily life: a Forumotion demo board",
+        timezone="Asia/Baghdad",
+        date_format="phpbb",
+    )
+    clock = _Clock(now or datetime.now(UTC), board.tzinfo)
+
+    members = {
+        name: Member(id=member_id, name=name)
+        for member_id, name in (
+            (1, "Rocky"),
+            (3, "Layla"),
+            (4, "Omar_B"),
+            (7, "Sarah.K"),
+            (9, "أبو علي"),
+            (12, "ghost_rider"),
+            (15, "Mod-Nadia"),
+        )
+    }
+    board.members = list(members.values())
+    rocky, layla, omar, sarah, abu_ali, ghost, nadia = members.values()
+    sig_rocky = '<span style="font-style: italic">Rocky — keeping the archive since 2009</span>'
+    sig_layla = (
+        f'<a href="https://example.org/layla" class="postlink" target="_blank" rel="nofollow">'
+        f"My blog</a> {SMILE}"
+    )
+
+    board.categories = [
+        Category(id=1, title="General", position=1),
+        Category(id=2, title="News & Politics / الأخبار", position=2),
+    ]
+    board.forums = [
+        Forum(
+            id=1,
+            title="Announcements",
+            description="News about this board.",
+            category_id=1,
+            parent_id=None,
+            position=1,
+        ),
+        Forum(
+            id=2,
+            title="General Discussion",
+            description="Talk about anything. Be <strong>nice</strong>.",
+            category_id=1,
+            parent_id=None,
+            position=2,
+        ),
+        Forum(
+            id=4,
+            title="Introductions",
+            description="New here? Say hello.",
+            category_id=1,
+            parent_id=2,
+            position=1,
+        ),
+        Forum(
+            id=5,
+            title="Iraq News",
+            description="Articles and discussion about the news.",
+            category_id=2,
+            parent_id=None,
+            position=1,
+        ),
+        Forum(
+            id=6,
+            title="المنتدى العربي",
+            description="نقاشات باللغة العربية",
+            category_id=2,
+            parent_id=None,
+            position=2,
+        ),
+        Forum(
+            id=8,
+            title="Tech Corner",
+            description="Computers, phones and the internet.",
+            category_id=1,
+            parent_id=None,
+            position=3,
+        ),
+    ]
+
+    specs: list[_TopicSpec] = []
+    posters = [rocky, layla, omar, sarah, ghost, nadia]
+
+    # Forum 1: announcements.
+    specs.append(
+        _TopicSpec(
+            forum_id=1,
+            title="Board maintenance on Friday",
+            views=412,
+            posts=[
+                _PostSpec(
+                    author=nadia,
+                    at=clock.ago(540, 75),
+                    body="The board will be read-only on Friday from 02:00 to 04:00.<br />"
+                    "Thank you for your patience " + SMILE,
+                ),
+                _PostSpec(author=omar, at=clock.ago(539, 300), body="Thanks for the notice."),
+            ],
+        )
+    )
+    specs.append(
+        _TopicSpec(
+            forum_id=1,
+            title="New smilies and a spoiler tag",
+            views=208,
+            posts=[
+                _PostSpec(
+                    author=nadia,
+                    at=clock.ago(300, 40),
+                    body='You can now hide text: <dl class="spoiler"><dt>Spoiler:</dt>'
+                    '<dd class="spoiler_closed">The ending is happy.</dd></dl>Enjoy ' + WINK,
+                )
+            ],
+        )
+    )
+
+    # Forum 2: the long forum (1 announcement, 1 sticky, 61 normal topics + a long title).
+    specs.append(
+        _TopicSpec(
+            forum_id=2,
+            title="Welcome to the new forum!",
+            views=5230,
+            announcement=True,
+            posts=[
+                _PostSpec(
+                    author=rocky,
+                    at=clock.ago(700, 10),
+                    body="Welcome everybody. Please read the rules before posting.",
+                    signature=sig_rocky,
+                )
+            ],
+        )
+    )
+    specs.append(
+        _TopicSpec(
+            forum_id=2,
+            title="Forum rules — please read before posting",
+            views=3120,
+            sticky=True,
+            posts=[
+                _PostSpec(
+                    author=nadia,
+                    at=clock.ago(699, 20),
+                    body="<strong>1.</strong> Be polite.<br /><strong>2.</strong> No spam.<br />"
+                    "<strong>3.</strong> Search before you post.",
+                ),
+                _PostSpec(author=layla, at=clock.ago(650), body="Noted, thanks!"),
+            ],
+        )
+    )
+    for k in range(61):
+        start = clock.ago(680 - k * 10, rng.randrange(0, 1400))
+        posts = [
+            _PostSpec(
+                author=rng.choice(posters),
+                at=start,
+                body=_paragraph(rng, rng.randint(1, 3)),
+            )
+        ]
+        for r in range(rng.randint(0, 3)):
+            posts.append(
+                _PostSpec(
+                    author=rng.choice(posters),
+                    at=start + timedelta(hours=5 * (r + 1), minutes=rng.randrange(60)),
+                    body=_paragraph(rng, rng.randint(1, 2)),
+                )
+            )
+        words = rng.sample(_WORDS, 2)
+        specs.append(
+            _TopicSpec(
+                forum_id=2,
+                title=f"Discussion {k + 1}: the {words[0]} and the {words[1]}",
+                views=rng.randint(20, 900),
+                posts=posts,
+            )
+        )
+    specs.append(
+        _TopicSpec(
+            forum_id=2,
+            title=LONG_TITLE,
+            views=77,
+            posts=[
+                _PostSpec(
+                    author=sarah,
+                    at=clock.ago(3, 200),
+                    body="Collecting everything in one place. Corrections welcome.",
+                ),
+                _PostSpec(
+                    author=rocky,
+                    at=clock.yesterday(21, 5),
+                    body="The list of districts is on the commission's site: " + HIDDEN_LINK,
+                    signature=sig_rocky,
+                ),
+                _PostSpec(
+                    author=rocky,
+                    at=clock.today(0.5),
+                    order=0.5,
+                    body="Updated the dates.",
+                    signature=sig_rocky,
+                ),
+            ],
+        )
+    )
+
+    # Forum 4: sub-forum of forum 2.
+    for days, who, text in (
+        (400, layla, "Hi all, I'm Layla from Basra."),
+        (250, omar, "Omar here, long time reader, first post."),
+        (20, ghost, "hello hello"),
+    ):
+        specs.append(
+            _TopicSpec(
+                forum_id=4,
+                title=f"Hello from {who.name}",
+                views=rng.randint(30, 120),
+                posts=[
+                    _PostSpec(author=who, at=clock.ago(days, 90), body=text),
+                    _PostSpec(
+                        author=nadia, at=clock.ago(days - 1, 30), body="Welcome aboard! " + SMILE
+                    ),
+                ],
+            )
+        )
+
+    # Forum 5: the seed topic and the long topic.
+    specs.append(
+        _TopicSpec(
+            forum_id=5,
+            title=SEED_TITLE,
+            views=1543,
+            posts=[
+                _PostSpec(author=rocky, at=clock.ago(12, 481), body=_load_seed_post()),
+                _PostSpec(
+                    author=layla,
+                    at=clock.ago(11, 130),
+                    body='<dl class="codebox"><dt>Rocky wrote:</dt><dd>Audio leaks have dominated '
+                    "the scene in Iraq</dd></dl>And nobody has been held accountable so far.",
+                    signature=sig_layla,
+                ),
+                _PostSpec(
+                    author=None,
+                    guest_name="visitor_22",
+                    at=clock.yesterday(8, 15),
+                    body="Source? " + HIDDEN_LINK,
+                ),
+            ],
+        )
+    )
+    long_posts = [
+        _PostSpec(
+            author=omar,
+            at=clock.ago(610, 5),
+            body="One post per day please: your neighbourhood and how many hours of "
+            "electricity you had.<br />[b]Keep it short[/b]",
+            signature="Omar from Baghdad",
+        )
+    ]
+    for n in range(1, 34):
+        who = posters[n % len(posters)]
+        long_posts.append(
+            _PostSpec(
+                author=who,
+                at=clock.ago(610 - n * 18, rng.randrange(0, 600)),
+                body=f"Day {n}: {rng.randint(2, 20)} hours in my area. " + _sentence(rng),
+                signature=sig_layla if who is layla else None,
+            )
+        )
+    long_posts[-1].at = clock.today(0.25)
+    long_posts[-1].order = 0.25
+    long_posts[-2].at = clock.yesterday(13, 40)
+    long_posts[7].edits = (1, long_posts[7].author or omar, long_posts[7].at + timedelta(hours=2))
+    specs.append(
+        _TopicSpec(
+            forum_id=5,
+            title=LONG_TOPIC_TITLE,
+            views=9876,
+            repeat_first_post=True,
+            posts=long_posts,
+        )
+    )
+
+    # Forum 6: Arabic.
+    specs.append(
+        _TopicSpec(
+            forum_id=6,
+            title="أخبار الكهرباء في بغداد",
+            views=654,
+            posts=[
+                _PostSpec(
+                    author=abu_ali,
+                    at=clock.ago(45, 600),
+                    body="السلام عليكم، ما هي أوقات الكهرباء في منطقتكم؟<br />شكراً لكم",
+                ),
+                _PostSpec(
+                    author=layla,
+                    at=clock.ago(44, 100),
+                    body="وعليكم السلام، عندنا ١٢ ساعة فقط " + SMILE,
+                ),
+            ],
+        )
+    )
+
+    # Forum 8: the formatting showcase (quotes, code, spoiler, images, edits, guests...).
+    t = clock.ago(30, 300)
+    specs.append(
+        _TopicSpec(
+            forum_id=8,
+            title="Formatting test: quotes, code and images",
+            views=321,
+            posts=[
+                _PostSpec(
+                    author=sarah,
+                    at=t,
+                    body='Here is a screenshot: <img src="https://i.servimg.com/u/f11/shot.png" '
+                    'alt="Formatting test: quotes, code and images Shot_n10" border="0" /><br />'
+                    'And the manual: <a href="https://example.com/manual.pdf" class="postlink" '
+                    'target="_blank" rel="nofollow">manual.pdf</a><br />'
+                    '<span style="font-size: 18px; line-height: normal">Big text</span> and '
+                    "[size=45]leaked size[/size] " + SMILE,
+                    signature=sig_layla,
+                    edits=(3, sarah, t + timedelta(days=2, minutes=13)),
+                ),
+                _PostSpec(
+                    author=rocky,
+                    at=t + timedelta(hours=3),
+                    body="<blockquote><cite>Sarah.K wrote:</cite><div>Here is a screenshot"
+                    "</div></blockquote>Nice. My config:<br />"
+                    '<dl class="codebox"><dt>Code:</dt><dd><code>[server]<br />port = 8080<br />'
+                    "debug = &lt;false&gt;</code></dd></dl>",
+                    signature=sig_rocky,
+                    edits=(1, rocky, t + timedelta(hours=3, minutes=7)),
+                ),
+                _PostSpec(
+                    author=None,
+                    guest_name="Anonymous visitor",
+                    at=t + timedelta(hours=5),
+                    body="Where can I download it? " + HIDDEN_LINK,
+                ),
+                _PostSpec(
+                    author=omar,
+                    at=t + timedelta(hours=6),
+                    body='<div align="center"><div class="inner-box">Nested <div>divs</div> '
+                    "inside a post</div></div>Text after the nested block.",
+                ),
+                _PostSpec(
+                    author=ghost,
+                    at=t + timedelta(hours=7),
+                    body='<dl class="spoiler"><dt>Spoiler:</dt><dd class="spoiler_closed">'
+                    "It was DNS.</dd></dl>[b]solved[/b] thanks",
+                ),
+                _PostSpec(
+                    author=layla,
+                    at=t + timedelta(hours=8),
+                    body="This post was removed by a moderator.",
+                    deleted=True,
+                ),
+            ],
+        )
+    )
+    specs.append(
+        _TopicSpec(
+            forum_id=8,
+            title=LONG_TITLE_2,
+            views=45,
+            posts=[
+                _PostSpec(
+                    author=ghost,
+                    at=clock.ago(5, 20),
+                    body="Table coming soon.",
+                ),
+                _PostSpec(
+                    author=rocky,
+                    at=clock.today(0.75),
+                    order=0.75,
+                    body="Bump " + SMILE,
+                ),
+            ],
+        )
+    )
+
+    _assemble(board, specs, rng)
+    return board
+
+
+_CATEGORY_NAMES = ("General", "News", "Hobbies", "Regions", "Archive", "Help")
+_FORUM_NAMES = (
+    "Daily life",
+    "Politics",
+    "Sports",
+    "Technology",
+    "Cooking",
+    "Travel",
+    "Books",
+    "Music",
+    "Cars",
+    "Health",
+    "Jobs",
+    "Education",
+)
+
+
+def build_board(
+    *,
+    n_forums: int,
+    n_topics: int,
+    posts_per_topic: int,
+    seed: int = 0,
+    now: datetime | None = None,
+) -> Board:
+    """Generate a large board: ``n_topics`` topics of ``posts_per_topic`` posts (~3 KB bodies).
+
+    Topics are spread evenly over ``n_forums`` forums in ``max(1, n_forums // 4)`` categories
+    and over the last two years. Deterministic given ``seed`` and ``now``.
+    """
+    rng = random.Random(seed)
+    board = Board(title="Benchmark Forum", timezone="Asia/Baghdad", date_format="phpbb")
+    clock = _Clock(now or datetime.now(UTC), board.tzinfo)
+    board.members = [Member(id=i * 2 + 1, name=f"member_{i}") for i in range(60)]
+    n_categories = max(1, n_forums // 4)
+    board.categories = [
+        Category(id=i + 1, title=_CATEGORY_NAMES[i % len(_CATEGORY_NAMES)], position=i + 1)
+        for i in range(n_categories)
+    ]
+    board.forums = [
+        Forum(
+            id=i + 1,
+            title=f"{_FORUM_NAMES[i % len(_FORUM_NAMES)]} {i + 1}",
+            description=f"Everything about {_FORUM_NAMES[i % len(_FORUM_NAMES)].lower()}.",
+            category_id=i % n_categories + 1,
+            parent_id=None,
+            position=i + 1,
+        )
+        for i in range(n_forums)
+    ]
+    paragraphs = [_paragraph(rng, rng.randint(2, 5)) for _ in range(400)]
+    extras = (
+        SMILE,
+        WINK,
+        HIDDEN_LINK,
+        '<a href="https://example.com/" class="postlink" target="_blank" rel="nofollow">link</a>',
+        "[size=45]big[/size]",
+        "<strong>Important:</strong> read this",
+    )
+    span_minutes = 2 * 365 * 24 * 60
+    specs: list[_TopicSpec] = []
+    for k in range(n_topics):
+        start = span_minutes * (n_topics - k) // (n_topics + 1)
+        posts: list[_PostSpec] = []
+        for n in range(posts_per_topic):
+            author = rng.choice(board.members)
+            body = "<br />".join(rng.sample(paragraphs, rng.randint(2, 4)))
+            if n and rng.random() < 0.2:
+                quoted = posts[-1].author.name if posts[-1].author else "Guest"
+                body = (
+                    f'<dl class="codebox"><dt>{quoted} wrote:</dt><dd>'
+                    f"{rng.choice(paragraphs)}</dd></dl>{body}"
+                )
+            body += "<br />" + rng.choice(extras)
+            minutes_after = n * max(1, 300 // max(1, posts_per_topic))
+            posts.append(
+                _PostSpec(
+                    author=author,
+                    at=clock.ago(0, max(0, start - minutes_after)),
+                    body=body,
+                )
+            )
+        words = rng.sample(_WORDS, 3)
+        specs.append(
+            _TopicSpec(
+                forum_id=k % n_forums + 1,
+                title=f"Topic {k + 1}: the {words[0]}, the {words[1]} and the {words[2]}",
+                views=rng.randint(10, 5000),
+                posts=posts,
+            )
+        )
+    _assemble(board, specs, rng)
+    return board

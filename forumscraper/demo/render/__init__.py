@@ -1,0 +1,1 @@
+"""Renderers of the fixture forum, one module per Forumotion template version."""

@@ -1,0 +1,523 @@
+"""What both template versions share: URLs, dates, pagination, jump box, JSON-LD, page context.
+
+The markup built here is the rendered form of Forumotion's template variables
+(``{PAGINATION}``, ``{S_JUMPBOX_SELECT}``, ``{RICH_SNIPPET_GOOGLE}``, ``{CURRENT_TIME}``...) as
+documented in the shared reference (FACTS.md, VARIABLE_RENDER_EXAMPLES.md); the version modules
+place them in their own page structure.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from typing import Protocol
+
+from forumscraper.demo.content import Board, Category, Forum, Member, Post, Topic
+
+VERSIONS = ("prosilver", "subsilver")
+"""Template versions the demo server renders (``?change_version=`` values)."""
+
+ILLIWEB = "https://illiweb.com/fa"
+RECENT_TITLE_LIMIT = 100
+"""The "Recent topics" widget shortens link texts to this many characters."""
+SPONSORED = "Sponsored content"
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS_LONG = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def e(text: str) -> str:
+    """HTML-escape text for element content and double-quoted attributes."""
+    return escape(text, quote=True)
+
+
+# -- context --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenderContext:
+    """Everything a page needs besides the object it shows."""
+
+    board: Board
+    now: datetime
+    """The request instant (aware); "Today"/"Yesterday" and the ``Date`` header use it."""
+    site: str
+    """Scheme and host without a trailing slash, e.g. ``http://127.0.0.1:8000``."""
+    version: str
+    """Template version rendered: one of :data:`VERSIONS`."""
+    keep_version: bool = False
+    """True when the request forced the version: links then keep ``?change_version=``."""
+
+    def href(self, path: str, fragment: str | int | None = None) -> str:
+        """A link to ``path`` as printed in ``href`` (escaped), keeping ``change_version``."""
+        if self.keep_version:
+            path += ("&" if "?" in path else "?") + f"change_version={self.version}"
+        anchor = "" if fragment is None else f"#{fragment}"
+        return e(path + anchor)
+
+    def absolute(self, path: str) -> str:
+        return self.site + path
+
+    def date(self, moment: datetime, *, relative: bool = True) -> str:
+        return format_date(moment, self.board, self.now, relative=relative)
+
+
+class Renderer(Protocol):
+    """One template version: every page kind, for a guest."""
+
+    def index(self, ctx: RenderContext, category: Category | None = None) -> str: ...
+
+    def forum(self, ctx: RenderContext, forum: Forum, start: int) -> str: ...
+
+    def topic(self, ctx: RenderContext, topic: Topic, start: int) -> str: ...
+
+    def error(self, ctx: RenderContext, message: str) -> str: ...
+
+
+# -- URLs ------------------------------------------------------------------------------------
+
+INDEX_PATH = "/forum"
+
+
+def category_path(category: Category) -> str:
+    return f"/c{category.id}-{category.slug}"
+
+
+def forum_path(forum: Forum, start: int = 0) -> str:
+    page = f"p{start}" if start else ""
+    return f"/f{forum.id}{page}-{forum.slug}"
+
+
+def topic_path(topic: Topic, start: int = 0) -> str:
+    page = f"p{start}" if start else ""
+    return f"/t{topic.id}{page}-{topic.slug}"
+
+
+def member_path(member: Member) -> str:
+    return f"/u{member.id}"
+
+
+def post_start(board: Board, topic: Topic, post: Post) -> int:
+    """Offset of the topic page that holds ``post``."""
+    index = next((i for i, p in enumerate(topic.live_posts) if p.id == post.id), 0)
+    return index - index % board.posts_per_page
+
+
+def post_href(ctx: RenderContext, topic: Topic, post: Post) -> str:
+    return ctx.href(topic_path(topic, post_start(ctx.board, topic, post)), post.id)
+
+
+def poster_link(ctx: RenderContext, member: Member | None, guest_name: str) -> str:
+    """``POSTER_NAME``: a profile link for a member, the bare name for a guest."""
+    if member is None:
+        return e(guest_name)
+    return f'<a href="{ctx.href(member_path(member))}">{e(member.name)}</a>'
+
+
+# -- dates -----------------------------------------------------------------------------------
+
+
+def _clock12(moment: datetime) -> str:
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment.minute:02d} {'am' if moment.hour < 12 else 'pm'}"
+
+
+def _clock24(moment: datetime) -> str:
+    return f"{moment.hour}:{moment.minute:02d}"
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def absolute_date(local: datetime, date_format: str) -> str:
+    """A board-local datetime in one of the board date formats, without Today/Yesterday."""
+    day, month = _DAYS[local.weekday()], _MONTHS[local.month - 1]
+    if date_format == "phpbb":
+        return f"{day} {month} {local.day:02d}, {local.year} {_clock12(local)}"
+    if date_format == "forumotion":
+        return f"{day} {local.day} {month} {local.year} - {_clock24(local)}"
+    if date_format == "forumotion_short":
+        return f"{day} {local.day} {month} - {_clock24(local)}"
+    if date_format == "ordinal":
+        long_month = _MONTHS_LONG[local.month - 1]
+        return f"{_ordinal(local.day)} {long_month} {local.year}, {_clock12(local)}"
+    raise ValueError(f"unknown date format {date_format!r}")
+
+
+def format_date(moment: datetime, board: Board, now: datetime, *, relative: bool = True) -> str:
+    """``moment`` as the board prints it to a guest: board time zone and date format.
+
+    With ``relative``, dates falling today or yesterday (board time, relative to ``now``) read
+    "Today at 9:59 am" / "Yesterday at 15:51", the clock in the format's 12 or 24 hour style.
+    """
+    local = moment.astimezone(board.tzinfo)
+    if relative:
+        today = now.astimezone(board.tzinfo).date()
+        clock = _clock24(local) if board.date_format.startswith("forumotion") else _clock12(local)
+        if local.date() == today:
+            return f"Today at {clock}"
+        if local.date() == today - timedelta(days=1):
+            return f"Yesterday at {clock}"
+    return absolute_date(local, board.date_format)
+
+
+def current_time(ctx: RenderContext) -> str:
+    """``{CURRENT_TIME}``: always an absolute date."""
+    return f"Current date/time is {ctx.date(ctx.now, relative=False)}"
+
+
+def rfc822(moment: datetime) -> str:
+    """RSS date: ``Thu, 21 Aug 2008 16:35:12 GMT``."""
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def edited_message(ctx: RenderContext, post: Post) -> str:
+    """``{EDITED_MESSAGE}`` text, or "" when the post was never edited."""
+    if not post.edit_count or post.edited_at is None:
+        return ""
+    editor = post.editor.name if post.editor else post.author_name
+    times = "time" if post.edit_count == 1 else "times"
+    return (
+        f"Last edited by {e(editor)} on {ctx.date(post.edited_at)}; "
+        f"edited {post.edit_count} {times} in total"
+    )
+
+
+# -- JSON-LD ---------------------------------------------------------------------------------
+
+
+def _json(value: object) -> str:
+    """JSON as PHP's ``json_encode`` prints it: ASCII only, slashes escaped."""
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":")).replace("/", "\\/")
+
+
+def breadcrumb_items(
+    board: Board, category: Category | None, forums: Iterable[Forum], topic: Topic | None = None
+) -> list[tuple[str, str]]:
+    """(path, name) pairs from the board root down to the page's object."""
+    items = [("/", board.title)]
+    if category is not None:
+        items.append((category_path(category), category.title))
+    items.extend((forum_path(forum), forum.title) for forum in forums)
+    if topic is not None:
+        items.append((topic_path(topic), topic.title))
+    return items
+
+
+def rich_snippets(
+    ctx: RenderContext, items: list[tuple[str, str]], topic: Topic | None = None
+) -> str:
+    """``{RICH_SNIPPET_GOOGLE}``: the BreadcrumbList, plus DiscussionForumPosting on topics."""
+    crumbs = {
+        "@context": "http://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "item": {"@id": ctx.absolute(path), "name": name},
+            }
+            for position, (path, name) in enumerate(items, start=1)
+        ],
+    }
+    html = f'<script type="application/ld+json">{_json(crumbs)}</script>'
+    if topic is not None:
+        first = topic.first_post
+        posting = {
+            "@context": "http://schema.org",
+            "@type": "DiscussionForumPosting",
+            "headline": topic.title,
+            "name": topic.title,
+            "url": ctx.absolute(topic_path(topic)),
+            "datePublished": first.posted_at.astimezone(ctx.board.tzinfo).strftime(
+                "%Y-%m-%d %H:%M:%S"
+            ),
+            "image": f"{ILLIWEB}/{ctx.version}/logo.png",
+            "author": {"@type": "Person", "name": first.author_name},
+            "interactionStatistic": {
+                "@type": "InteractionCounter",
+                "interactionType": "http://schema.org/CommentAction",
+                "userInteractionCount": str(topic.reply_count),
+            },
+        }
+        html += f'<script type="application/ld+json">{_json(posting)}</script>'
+    return html
+
+
+USERDATA_SCRIPT = """<script type="text/javascript">
+//<![CDATA[
+var _userdata = new Array();
+_userdata["session_logged_in"] = 0;
+_userdata["username"] = "Anonymous";
+_userdata["user_id"] = -1;
+_userdata["user_level"] = 0;
+_userdata["user_lang"] = "en";
+_userdata["activate_toolbar"] = 1;
+_userdata["fix_toolbar"] = 0;
+_userdata["notifications"] = 0;
+_userdata["avatar"] = "";
+var _lang = new Array();
+_lang["Share_on"] = "Share on";
+var _board = new Array();
+_board["reputation_active"] = 0;
+//]]>
+</script>"""
+
+
+# -- navigation ------------------------------------------------------------------------------
+
+
+def nav_cat_desc(ctx: RenderContext, category: Category | None, forums: Iterable[Forum]) -> str:
+    """``{NAV_CAT_DESC}``: the breadcrumb after the index link (category, forums)."""
+    parts = []
+    if category is not None:
+        parts.append((category_path(category), category.title))
+    parts.extend((forum_path(forum), forum.title) for forum in forums)
+    return "".join(
+        f'&nbsp;&raquo;&nbsp;<a class="nav" href="{ctx.href(path)}"><span>{e(name)}</span></a>'
+        for path, name in parts
+    )
+
+
+def nav_bar(ctx: RenderContext) -> str:
+    """``{GENERATED_NAV_BAR}`` for a guest."""
+    entries = (
+        (INDEX_PATH, "index", "Home", ""),
+        ("/faq", "faq", "FAQ", ""),
+        ("/search", "search", "Search", ""),
+        ("/register", "register", "Register", ""),
+        ("/login", "login", "Log in", ' rel="nofollow"'),
+    )
+    return "".join(
+        f'<a class="mainmenu" href="{ctx.href(path)}"{rel}><img id="i_icon_mini_{icon}" '
+        f'src="{ILLIWEB}/empty.gif" border="0" height="13" hspace="2" alt="{label}" '
+        f'title="{label}" />{label}</a> &nbsp;'
+        for path, icon, label, rel in entries
+    )
+
+
+def jumpbox_select(ctx: RenderContext, selected: Forum | None = None) -> str:
+    """``{S_JUMPBOX_SELECT}``: every category (``cN``) and forum (``fN``) with depth prefixes."""
+    board = ctx.board
+    options = [
+        '<select name="selected_id" onchange="if(this.options[this.selectedIndex].value != -1)'
+        "{ forms['jumpbox'].submit() }\">",
+        '<option value="-1">Select a forum</option>',
+        '<option value="-1">&nbsp;</option>',
+    ]
+
+    def add_forums(category: Category, parent: int | None, depth: int) -> None:
+        for forum in board.child_forums(category.id, parent):
+            prefix = "|&nbsp;&nbsp;&nbsp;" * depth + "|--"
+            mark = (
+                ' selected="selected"' if selected is not None and forum.id == selected.id else ""
+            )
+            options.append(f'<option value="f{forum.id}"{mark}>{prefix}{e(forum.title)}</option>')
+            add_forums(category, forum.id, depth + 1)
+
+    for category in board.ordered_categories():
+        options.append(f'<option value="c{category.id}">{e(category.title)}</option>')
+        add_forums(category, None, 0)
+    options.append("</select>")
+    return "".join(options)
+
+
+# -- pagination ------------------------------------------------------------------------------
+
+_PAGINATION_JS = """<script type="text/javascript">
+//<![CDATA[
+var agt = navigator.userAgent.toLowerCase();
+var originalFirstChild;
+var display = false;
+
+function createPagination(which, string, x, y)
+{{
+	if ( display == true ) {{ destroyPagination(); display = false; }}
+	else
+	{{
+		display = true;
+		element = document.createElement("div");
+		element.style.position = "absolute";
+		element.style.zIndex = 1000;
+		element.innerHTML = '<table cellspacing="0" cellpadding="0" border="0" style="width:auto;">'
+			+ '<tr><td><span class="gen">' + string + "</span></td></tr></table>";
+		renderedElement = document.body.insertBefore(element, document.body.firstChild);
+		renderedElement.style.top = (y + 15) + "px";
+		renderedElement.style.left = (x + 15) + "px";
+	}}
+}}
+
+function Pagination()
+{{
+}}
+
+function do_pagination_start()
+{{
+	var start = document.go_page.start.value;
+	start = (start > {pages}) ? {pages} : start;
+	start = (start - 1) * {per_page};
+	start = (isNaN(start) || start < 0 ) ? 0 : start;
+
+self.location.href = start ? ['','{prefix}p'+start+'-{slug}'].join('/') : ['','{prefix}-{slug}'].join('/');
+
+}}
+
+function destroyPagination()
+{{
+	if (document.body.firstChild != originalFirstChild)
+	{{
+		document.body.removeChild(document.body.firstChild);
+	}}
+}}
+//]]>
+</script>"""  # noqa: E501
+
+_GO_TO_PAGE_FORM = (
+    "<form name=&quot;go_page&quot; ><table class=&quot;forumline&quot; cellpadding=&quot;5"
+    "&quot; cellspacing=&quot;1&quot; border=&quot;0&quot; width=&quot;150&quot;><tr><th "
+    "class=&quot;thHead&quot;>Go to page</th></tr><tr><td class=&quot;row1&quot; align=&quot;"
+    "center&quot;><input type=&quot;text&quot; class=&quot;bginput&quot; name=&quot;start"
+    "&quot; size=&quot;5&quot; onKeyPress=&quot;if (event.keyCode==13) { do_pagination_start()"
+    ";return false; }&quot; /> <input type=&quot;button&quot; class=&quot;button&quot; value="
+    "&quot;Go&quot; onclick=&quot;do_pagination_start();return false;&quot; /></td></tr>"
+    "</table></form>"
+)
+
+
+def page_numbers(current: int, total: int) -> list[int]:
+    """Pages listed by the pagination: the first and last three, and around the current one."""
+    if total <= 10:
+        return list(range(1, total + 1))
+    shown = {1, 2, 3, total - 2, total - 1, total, current - 1, current, current + 1}
+    return sorted(page for page in shown if 1 <= page <= total)
+
+
+def pagination(
+    ctx: RenderContext,
+    *,
+    prefix: str,
+    slug: str,
+    total: int,
+    per_page: int,
+    start: int,
+) -> str:
+    """``{PAGINATION}`` for a topic (``prefix`` ``t12``) or forum (``f3``) list; "" on 1 page."""
+    pages = max(1, -(-total // per_page))
+    if pages == 1:
+        return ""
+    current = start // per_page + 1
+
+    def link(page: int) -> str:
+        offset = (page - 1) * per_page
+        return ctx.href(f"/{prefix}p{offset}-{slug}" if offset else f"/{prefix}-{slug}")
+
+    arrow = f"sprite-arrow_{ctx.version}"
+    parts = [
+        _PAGINATION_JS.format(pages=pages, per_page=per_page, prefix=prefix, slug=slug),
+        '<a href="javascript:Pagination();" onmousedown="createPagination(this, \''
+        f"{_GO_TO_PAGE_FORM}', event.pageX, event.pageY);\">Go to page</a> : ",
+    ]
+    if current > 1:
+        parts.append(
+            f'<a href="{link(current - 1)}"><img class="{arrow}_left" src="{ILLIWEB}/empty.gif" '
+            'alt="Previous" /></a>&nbsp;&nbsp;'
+        )
+    previous = 0
+    for page in page_numbers(current, pages):
+        if previous:
+            parts.append(", " if page == previous + 1 else " ... ")
+        parts.append(f"<b>{page}</b>" if page == current else f'<a href="{link(page)}">{page}</a>')
+        previous = page
+    if current < pages:
+        parts.append(
+            f'&nbsp;&nbsp;<a href="{link(current + 1)}"><img class="{arrow}_right" '
+            f'src="{ILLIWEB}/empty.gif" alt="Next" /></a>'
+        )
+    return "".join(parts)
+
+
+def page_number(total: int, per_page: int, start: int) -> str:
+    """``{PAGE_NUMBER}``: "Page <strong>1</strong> of <strong>3</strong>"."""
+    pages = max(1, -(-total // per_page))
+    return f"Page <strong>{start // per_page + 1}</strong> of <strong>{pages}</strong>"
+
+
+def goto_page_new(ctx: RenderContext, topic: Topic) -> str:
+    """``{GOTO_PAGE_NEW}``: the mini pagination of a topic row (prosilver), "" on 1 page."""
+    links = _topic_page_links(ctx, topic)
+    if len(links) < 2:
+        return ""
+    return (
+        '<strong class="pagination"><span>'
+        + '<span class="page-sep">, </span>'.join(links)
+        + "</span></strong>"
+    )
+
+
+def goto_page(ctx: RenderContext, topic: Topic) -> str:
+    """``{GOTO_PAGE}``: the older mini pagination of a topic row (subsilver), "" on 1 page."""
+    links = _topic_page_links(ctx, topic)
+    if len(links) < 2:
+        return ""
+    return (
+        f'<br /> [ <img class="sprite-icon_post_target" src="{ILLIWEB}/empty.gif" '
+        'alt="Go to page" title="Go to page" />Go to page: ' + ", ".join(links) + "]"
+    )
+
+
+def _topic_page_links(ctx: RenderContext, topic: Topic) -> list[str]:
+    per_page = ctx.board.posts_per_page
+    pages = max(1, -(-len(topic.live_posts) // per_page))
+    numbers = page_numbers(1, pages) if pages <= 4 else [1, 2, pages - 1, pages]
+    links = []
+    previous = 0
+    for page in numbers:
+        if previous and page != previous + 1:
+            links.append("...")
+        start = (page - 1) * per_page
+        links.append(f'<a href="{ctx.href(topic_path(topic, start))}">{page}</a>')
+        previous = page
+    return links
+
+
+def topic_type(topic: Topic) -> str:
+    """``{TOPIC_TYPE}``: the type prefix of a topic row."""
+    if topic.announcement:
+        return "<strong>Announcement:</strong> "
+    if topic.sticky:
+        return "<strong>Sticky:</strong> "
+    return ""
+
+
+def shorten(title: str, limit: int = RECENT_TITLE_LIMIT) -> str:
+    """The recent-topics widget's cut: ``limit`` characters then "..."."""
+    return title if len(title) <= limit else title[:limit] + "..."
+
+
+def visible_posts(board: Board, topic: Topic, start: int) -> list[Post]:
+    """The posts of one topic page, with the first post repeated on page 2+ when enabled."""
+    posts = topic.live_posts
+    page = posts[start : start + board.posts_per_page]
+    if start and topic.repeat_first_post:
+        page = [posts[0], *page]
+    return page

@@ -1,0 +1,166 @@
+"""URL routing of the fixture forum: request target in, status + headers + body out.
+
+Kept apart from the HTTP server so it can be called directly (and timed) without sockets. URL
+patterns follow Forumotion (FACTS §1): ``/`` and ``/forum`` (index), ``/cN-slug``, ``/fN-slug``
+and ``/fNpOFFSET-slug``, ``/tN-slug`` and ``/tNpOFFSET-slug``, ``/tNp-slug`` / ``/tNn-slug``
+(previous / next topic), ``/feed/`` (``?f=N``), ``/robots.txt``. Slugs are ignored. The
+``change_version`` query parameter picks the template version for one request.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+from urllib.parse import parse_qs, urlsplit
+
+from forumscraper.demo.content import Board, Topic
+from forumscraper.demo.render import prosilver, subsilver
+from forumscraper.demo.render.common import (
+    VERSIONS,
+    RenderContext,
+    Renderer,
+    forum_path,
+    rfc822,
+    topic_path,
+)
+
+__all__ = ["RENDERERS", "Response", "respond"]
+
+RENDERERS: dict[str, Renderer] = {
+    "prosilver": prosilver.RENDERER,
+    "subsilver": subsilver.RENDERER,
+}
+
+HTML = "text/html; charset=utf-8"
+_TOPIC = re.compile(r"/t(\d+)(?:p(\d*)|(n))?-")
+_FORUM = re.compile(r"/f(\d+)(?:p(\d+))?-")
+_CATEGORY = re.compile(r"/c(\d+)-")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Response:
+    """What the server sends back."""
+
+    status: int
+    content_type: str
+    body: bytes
+
+
+def respond(
+    board: Board,
+    target: str,
+    *,
+    now: datetime,
+    site: str,
+    default_version: str = "prosilver",
+    robots_disallow: Sequence[str] = (),
+) -> Response:
+    """Answer one GET of ``target`` (path and query) as a guest at instant ``now``."""
+    url = urlsplit(target)
+    query = parse_qs(url.query)
+    forced = query.get("change_version", [""])[0]
+    version = forced if forced in VERSIONS else default_version
+    ctx = RenderContext(
+        board=board, now=now, site=site, version=version, keep_version=forced in VERSIONS
+    )
+    renderer = RENDERERS[version]
+    path = url.path
+    with board.lock:
+        if path in ("/", "/forum"):
+            return _html(200, renderer.index(ctx))
+        if path == "/robots.txt":
+            return _robots(robots_disallow)
+        if path in ("/feed", "/feed/", "/rss"):
+            forum_ids = query.get("f", [""])[0]
+            return _feed(ctx, int(forum_ids) if forum_ids.isdigit() else None)
+        if match := _TOPIC.match(path):
+            return _topic(ctx, renderer, match)
+        if match := _FORUM.match(path):
+            forum = board.forum(int(match[1]))
+            start = int(match[2] or 0)
+            if forum is not None and (start == 0 or start < len(board.forum_topics(forum.id))):
+                return _html(200, renderer.forum(ctx, forum, start))
+            return _html(404, renderer.error(ctx, "The forum you selected does not exist."))
+        if match := _CATEGORY.match(path):
+            category = board.category(int(match[1]))
+            if category is not None:
+                return _html(200, renderer.index(ctx, category))
+        return _html(404, renderer.error(ctx, "The page you requested does not exist."))
+
+
+def _html(status: int, page: str) -> Response:
+    return Response(status=status, content_type=HTML, body=page.encode("utf-8"))
+
+
+def _topic(ctx: RenderContext, renderer: Renderer, match: re.Match[str]) -> Response:
+    board = ctx.board
+    topic = board.topic(int(match[1]))
+    if topic is None or topic.deleted or not topic.live_posts:
+        return _html(404, renderer.error(ctx, "The topic or post you requested does not exist."))
+    if match[3] or match[2] == "":
+        direction = "newer" if match[3] else "older"
+        neighbour = board.neighbour_topic(topic, direction)
+        if neighbour is None:
+            message = f"There are no {'newer' if match[3] else 'older'} topics in this forum."
+            return _html(404, renderer.error(ctx, message))
+        return _html(200, renderer.topic(ctx, neighbour, 0))
+    start = int(match[2] or 0)
+    if start and start >= len(topic.live_posts):
+        return _html(404, renderer.error(ctx, "The topic or post you requested does not exist."))
+    return _html(200, renderer.topic(ctx, topic, start))
+
+
+def _robots(disallow: Sequence[str]) -> Response:
+    lines = ["User-agent: *"]
+    lines.extend(f"Disallow: {path}" for path in disallow)
+    if not disallow:
+        lines.append("Disallow:")
+    return Response(
+        status=200,
+        content_type="text/plain; charset=utf-8",
+        body=("\n".join(lines) + "\n").encode("utf-8"),
+    )
+
+
+def _feed(ctx: RenderContext, forum_id: int | None) -> Response:
+    """RSS 2.0 of the newest topics (one forum with ``?f=N``; unknown ids give the whole board)."""
+    board = ctx.board
+    forum = board.forum(forum_id) if forum_id is not None else None
+    topics = board.newest_topics(forum.id if forum else None)
+    title = forum.title if forum else board.title
+    link = ctx.absolute(forum_path(forum) if forum else "/")
+    items = "".join(_feed_item(ctx, topic) for topic in topics)
+    last_build = rfc822(topics[0].created_at if topics else ctx.now)
+    xml = f"""<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom">
+<channel>
+<title>{escape(title)}</title>
+<link>{escape(link)}</link>
+<description>{escape(board.description)}</description>
+<language>{board.language}</language>
+<lastBuildDate>{last_build}</lastBuildDate>
+<atom:link href="{escape(ctx.absolute("/feed/"))}" rel="self" type="application/rss+xml" />
+{items}</channel>
+</rss>
+"""
+    return Response(
+        status=200, content_type="application/rss+xml; charset=utf-8", body=xml.encode("utf-8")
+    )
+
+
+def _feed_item(ctx: RenderContext, topic: Topic) -> str:
+    forum = ctx.board.forum(topic.forum_id)
+    url = escape(ctx.absolute(topic_path(topic)))
+    return f"""<item>
+<title>{escape(topic.title)}</title>
+<link>{url}</link>
+<description>{escape(topic.first_post.body_html)}</description>
+<category>{escape(forum.title if forum else "")}</category>
+<dc:creator>{escape(topic.author_name)}</dc:creator>
+<pubDate>{rfc822(topic.created_at)}</pubDate>
+<guid>{url}</guid>
+</item>
+"""

@@ -1,0 +1,234 @@
+"""What every Forumotion page shares: template version, JSON-LD, breadcrumb, pagination, dates.
+
+A page object is built from a URL, the HTML text and a :class:`DateContext`; it needs no Scrapy
+(``forumscraper parse`` and the unit tests build pages from saved files).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from functools import cached_property
+from typing import Any
+from urllib.parse import urljoin
+
+from parsel import Selector, SelectorList
+
+from forumscraper.pages.urls import PageRef, member_id, parse_page_url
+from forumscraper.text.dates import parse_current_time, parse_forum_date
+
+VERSIONS = ("prosilver", "subsilver", "punbb", "invision", "modernbb", "awesomebb", "mobile")
+"""Forumotion's template versions, by the name ``?change_version=`` takes."""
+
+_PAGINATION_JS = re.compile(
+    r"start\s*=\s*\(start\s*>\s*(?P<pages>\d+)\)\s*\?\s*\d+\s*:\s*start;\s*"
+    r"start\s*=\s*\(start\s*-\s*1\)\s*\*\s*(?P<per>\d+)"
+)
+_SPACES = re.compile(r"\s+")
+_DATE_LEAD = re.compile(
+    r"^(?:[»\-\u2013\u2014:,]\s*|(?:on|le|el|em|am|il|à|a|at|op)\s+)+", re.IGNORECASE
+)
+"""Words and marks printed before a date ("by NAME on DATE", "» DATE")."""
+_INT = re.compile(r"-?\d[\d\s.,\u00a0\u202f]*")
+
+
+def clean_space(text: str | None) -> str:
+    """Whitespace (NBSP included) folded to single spaces, stripped."""
+    return _SPACES.sub(" ", (text or "").replace("\u00a0", " ")).strip()
+
+
+def strip_date_lead(text: str | None) -> str:
+    """A printed date without what precedes it on the page ("on", "le", "»")."""
+    return _DATE_LEAD.sub("", clean_space(text))
+
+
+def parse_count(text: str | None) -> int | None:
+    """The first integer in ``text`` ("1,234 Replies" -> 1234), or ``None``."""
+    match = _INT.search(text or "")
+    if not match:
+        return None
+    digits = re.sub(r"[^\d-]", "", match[0])
+    try:
+        return int(digits)
+    except ValueError:
+        return None
+
+
+def detect_version(sel: Selector) -> str | None:
+    """The template version a page was rendered with, from its markup (FACTS.md §1)."""
+    body_id = sel.xpath("//body/@id").get()
+    if body_id == "phpbb":
+        return "prosilver"
+    if body_id == "modernbb":
+        return "modernbb"
+    if body_id == "mpage-body-modern" or body_id == "mpage-body":
+        return "mobile"
+    if sel.xpath("//*[@id='ipbwrapper']"):
+        return "invision"
+    if sel.xpath("//*[@id='pun-intro' or @id='pun-head']"):
+        return "punbb"
+    if body_id == "top" and sel.xpath("//*[@id='main-menu']"):
+        return "awesomebb"
+    if sel.xpath("//body[@bgcolor or @background]") and sel.xpath(
+        "//table[contains(@class,'forumline')]"
+    ):
+        return "subsilver"
+    return None
+
+
+@dataclass(frozen=True)
+class DateContext:
+    """How to read the dates of one page: the board's timezone and the moment it was served."""
+
+    tz: tzinfo = UTC
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def parse(self, raw: str | None) -> datetime | None:
+        """A printed date as an aware UTC datetime, ``None`` when it cannot be read."""
+        raw = strip_date_lead(raw)
+        if not raw:
+            return None
+        return parse_forum_date(raw, now=self.now, tz=self.tz)
+
+
+@dataclass(frozen=True)
+class Crumb:
+    """One level of the breadcrumb: a category, forum or topic."""
+
+    ref: PageRef
+    name: str
+    url: str
+
+
+class Page:
+    """Base of the page objects: the parsed document and what every page kind shares."""
+
+    def __init__(self, url: str, html: str, dates: DateContext | None = None) -> None:
+        self.url = url
+        self.html = html
+        self.dates = dates or DateContext()
+        self.sel = Selector(text=html, base_url=url)
+        self.ref = parse_page_url(url)
+
+    @cached_property
+    def version(self) -> str | None:
+        """Detected template version (``None``: not recognised)."""
+        return detect_version(self.sel)
+
+    @cached_property
+    def is_forumotion(self) -> bool:
+        """Whether the page carries Forumotion's ``_userdata`` script."""
+        return "_userdata" in self.html
+
+    @cached_property
+    def logged_in(self) -> bool:
+        return bool(re.search(r'_userdata\["session_logged_in"\]\s*=\s*1', self.html))
+
+    @cached_property
+    def board_clock(self) -> datetime | None:
+        """The board's wall clock from the "Current date/time is …" line (naive), if shown."""
+        for text in self.sel.xpath("//body//text()[contains(., ':')]").getall():
+            if 10 < len(text) < 200 and any(ch.isdigit() for ch in text):
+                clock = parse_current_time(clean_space(text), strict=True)
+                if clock is not None:
+                    return clock
+        return None
+
+    def absolute(self, href: str) -> str:
+        """``href`` resolved against the page URL."""
+        return urljoin(self.url, href)
+
+    @cached_property
+    def json_ld(self) -> list[dict[str, Any]]:
+        """Every JSON-LD object of the page (malformed ones are skipped)."""
+        objects: list[dict[str, Any]] = []
+        for raw in self.sel.xpath("//script[@type='application/ld+json']/text()").getall():
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                continue
+            for obj in data if isinstance(data, list) else [data]:
+                if isinstance(obj, dict):
+                    objects.append(obj)
+        return objects
+
+    def json_ld_of(self, type_: str) -> dict[str, Any] | None:
+        return next((obj for obj in self.json_ld if obj.get("@type") == type_), None)
+
+    @cached_property
+    def breadcrumb(self) -> list[Crumb]:
+        """Categories, forums and topic above this page, from the JSON-LD ``BreadcrumbList``,
+        else from the navigation links."""
+        crumbs: list[Crumb] = []
+        data = self.json_ld_of("BreadcrumbList")
+        if data:
+            for element in data.get("itemListElement") or []:
+                item = element.get("item") if isinstance(element, dict) else None
+                if not isinstance(item, dict):
+                    continue
+                url = str(item.get("@id") or "")
+                ref = parse_page_url(url)
+                if ref:
+                    crumbs.append(
+                        Crumb(ref=ref, name=clean_space(str(item.get("name", ""))), url=url)
+                    )
+        if not crumbs:
+            for link in self.sel.css("a.nav"):
+                url = link.attrib.get("href", "")
+                ref = parse_page_url(url)
+                if ref:
+                    crumbs.append(
+                        Crumb(
+                            ref=ref,
+                            name=clean_space(link.xpath("string()").get()),
+                            url=self.absolute(url),
+                        )
+                    )
+        return crumbs
+
+    def pagination(self, kind: str, id_: int) -> tuple[list[int], int | None]:
+        """Offsets of the pages of this forum/topic linked from the page, and the page size.
+
+        From the links (``/t12p15-``) and from Forumotion's ``do_pagination_start`` script,
+        which states the number of pages and the page size.
+        """
+        offsets: set[int] = set()
+        for href in self.sel.xpath("//a/@href").getall():
+            ref = parse_page_url(href)
+            if ref and ref.kind == kind and ref.id == id_:
+                offsets.add(ref.offset)
+        per_page: int | None = None
+        match = _PAGINATION_JS.search(self.html)
+        if match:
+            pages, per_page = int(match["pages"]), int(match["per"])
+            offsets.update(range(0, pages * per_page, per_page))
+        if per_page is None and len(offsets) > 1:
+            ordered = sorted(offsets)
+            per_page = min(b - a for a, b in itertools.pairwise(ordered))
+        return sorted(offsets), per_page
+
+
+def text_of(node: Selector | SelectorList[Selector] | None) -> str:
+    """Visible text of a node, whitespace folded."""
+    if node is None:
+        return ""
+    return clean_space(node.xpath("string()").get())
+
+
+def texts(nodes: SelectorList[Selector] | list[Selector]) -> str:
+    """Visible text of a list of nodes that may hold text nodes, whitespace folded."""
+    parts = []
+    for node in nodes:
+        root = node.root
+        parts.append(root if isinstance(root, str) else node.xpath("string()").get() or "")
+    return clean_space(" ".join(parts))
+
+
+def member_of(node: Selector) -> tuple[str | None, int | None]:
+    """Name and profile id of a poster node (``None`` id for guests)."""
+    name = text_of(node) or None
+    href = node.xpath("descendant-or-self::a[@href][1]/@href").get()
+    return name, member_id(href)

@@ -1,0 +1,73 @@
+"""Forumotion URL patterns: what a link points to, and the canonical URL of a page.
+
+``/c1-slug`` category, ``/f12-slug`` forum (page N: ``/f12p50-slug``, 50 = offset of the first
+topic), ``/t1234-slug`` topic (``/t1234p15-slug``), ``/u5`` member. ``/t11p-slug`` and
+``/t11n-slug`` (no digits after p/n) are the previous/next-topic links: never followed, since they
+only lead to topics reached anyway. The slug is ignored by the server.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+_PATH = re.compile(r"^/(?P<kind>[cft])(?P<id>\d+)(?:p(?P<offset>\d+))?-(?P<slug>[^/?#]*)$")
+_PREV_NEXT = re.compile(r"^/t\d+[pn]-")
+_MEMBER = re.compile(r"^/u(\d+)(?:[-/?#]|$)")
+_PROFILE_QUERY = re.compile(r"[?&]u=(\d+)")
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """A category, forum or topic page: ``kind`` is ``c``, ``f`` or ``t``."""
+
+    kind: str
+    id: int
+    offset: int
+    slug: str
+
+
+def parse_page_url(url: str) -> PageRef | None:
+    """The page a URL (absolute or relative) points to, or ``None`` (prev/next links too)."""
+    path = urlsplit(url).path
+    if _PREV_NEXT.match(path):
+        return None
+    match = _PATH.match(path)
+    if not match:
+        return None
+    return PageRef(
+        kind=match["kind"],
+        id=int(match["id"]),
+        offset=int(match["offset"] or 0),
+        slug=match["slug"],
+    )
+
+
+def member_id(url: str | None) -> int | None:
+    """N of a member profile link ``/uN`` or ``/profile?mode=viewprofile&u=N``."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    match = _MEMBER.match(parts.path)
+    if match:
+        return int(match[1])
+    if parts.path.rstrip("/").endswith("/profile"):
+        query = _PROFILE_QUERY.search("?" + parts.query)
+        if query:
+            return int(query[1])
+    return None
+
+
+def page_url(base_url: str, kind: str, id_: int, offset: int = 0, slug: str = "") -> str:
+    """The canonical URL of page ``offset`` of a category, forum or topic."""
+    page = f"p{offset}" if offset else ""
+    return urljoin(base_url, f"/{kind}{id_}{page}-{slug}")
+
+
+def with_query(url: str, **params: str) -> str:
+    """``url`` with query parameters added or replaced."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query.update(params)
+    return urlunsplit(parts._replace(query=urlencode(query)))

@@ -1,0 +1,1 @@
+"""Thin Scrapy item pipelines: clean post text (``text/``), then store (``db/``)."""

@@ -1,0 +1,156 @@
+"""Store items in the database in batches, off the reactor thread, in the order they came.
+
+Items are buffered and written ``FORUMSCRAPER_DB_BATCH_SIZE`` at a time, one transaction per
+batch, in a worker thread (``run_in_thread``); batches are written one after another in the order
+they were filled, so a topic's watermark is never committed before its posts. A batch that fails
+is retried after a pause (the engine reconnects); if it still fails, its rows are written one by
+one so that one bad row cannot lose the others, the bad row is logged with its id, and the topic
+it belongs to does not advance its watermark (the next run fetches it again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
+from scrapy.utils.asyncio import run_in_thread
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from forumscraper.db.database import Database, DatabaseUnavailable, database_for, first_line
+from forumscraper.db.store import Batch, BatchResult
+from forumscraper.items import CategoryItem, ForumItem, PostItem, TopicItem
+
+logger = logging.getLogger(__name__)
+
+_KINDS: dict[type, str] = {
+    CategoryItem: "categories",
+    ForumItem: "forums",
+    TopicItem: "topics",
+    PostItem: "posts",
+}
+
+
+class DatabasePipeline:
+    """Writes categories, forums, topics and posts with batched upserts."""
+
+    def __init__(self, crawler: Crawler, database: Database) -> None:
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats
+        self.database = database
+        self.batch_size = max(1, crawler.settings.getint("FORUMSCRAPER_DB_BATCH_SIZE", 500))
+        self.retries = crawler.settings.getint("FORUMSCRAPER_DB_RETRIES", 3)
+        self.retry_delay = crawler.settings.getfloat("FORUMSCRAPER_DB_RETRY_DELAY", 2.0)
+        self.batch = Batch()
+        self._write_lock: asyncio.Lock | None = None
+        self.failed = False
+        self._closing: asyncio.Future[None] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DatabasePipeline:
+        return cls(crawler, database_for(crawler))
+
+    async def open_spider(self) -> None:
+        self._write_lock = asyncio.Lock()
+        try:
+            await run_in_thread(self.database.prepare)
+        except DatabaseUnavailable as exc:
+            self.failed = True
+            self.stats.set_value("forumscraper/db/unavailable", str(exc))
+            logger.error("%s", exc)
+            raise
+        logger.info("Storing in %s", self.database.describe())
+
+    async def process_item(self, item: Any) -> Any:
+        kind = _KINDS.get(type(item))
+        if kind is None:
+            return item
+        getattr(self.batch, kind).append(ItemAdapter(item).asdict())
+        if len(self.batch) >= self.batch_size:
+            await self.flush()
+        return item
+
+    async def close_spider(self) -> None:
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write what is buffered; batches are written in the order they were filled."""
+        batch, self.batch = self.batch, Batch()
+        if not len(batch) or self.failed:
+            return
+        assert self._write_lock is not None
+        async with self._write_lock:
+            result = await self._write_with_retries(batch)
+        if result is not None:
+            self._count(result)
+
+    async def _write_with_retries(self, batch: Batch) -> BatchResult | None:
+        """Write ``batch``; ``None`` when the database stayed unreachable (the crawl stops)."""
+        for attempt in range(self.retries + 1):
+            try:
+                return await run_in_thread(self.database.store.write, batch)
+            except OperationalError as exc:  # connection lost, server restarting, disk full
+                self.stats.inc_value("forumscraper/db/batch_retries")
+                logger.warning(
+                    "Database write failed (attempt %d of %d): %s",
+                    attempt + 1,
+                    self.retries + 1,
+                    first_line(exc),
+                )
+                if attempt < self.retries:
+                    await asyncio.sleep(self.retry_delay * (2**attempt))
+            except DBAPIError as exc:  # a bad row: retrying the whole batch cannot help
+                logger.warning(
+                    "Writing a batch of %d rows one by one after: %s", len(batch), first_line(exc)
+                )
+                return await run_in_thread(self._write_one_by_one, batch)
+        self._give_up(f"the database stayed unreachable after {self.retries + 1} attempts")
+        return None
+
+    def _give_up(self, message: str) -> None:
+        """Stop the crawl: nothing more is written, so no watermark advances past the outage."""
+        self.failed = True
+        self.stats.set_value("forumscraper/db/unavailable", message)
+        logger.error("Stopping the crawl: %s", message)
+        engine = self.crawler.engine
+        if engine is not None:
+            self._closing = asyncio.ensure_future(
+                engine.close_spider_async(reason="database_unavailable")
+            )
+
+    def _write_one_by_one(self, batch: Batch) -> BatchResult:
+        """Each row in its own transaction; a failed post keeps its topic's watermark back."""
+        total = BatchResult()
+        failed_topics: set[int] = set()
+        rows: list[tuple[str, dict[str, Any]]] = [
+            (kind, row) for kind in ("categories", "forums") for row in getattr(batch, kind)
+        ]
+        rows += [("topics", row) for row in batch.topics if not row.get("complete")]
+        rows += [("posts", row) for row in batch.posts]
+        rows += [("topics", row) for row in batch.topics if row.get("complete")]
+        for kind, row in rows:
+            topic = row.get("topic_id") if kind == "posts" else row.get("id")
+            if kind == "topics" and row.get("complete") and topic in failed_topics:
+                logger.error("Topic %s keeps its watermark: some of its rows failed", topic)
+                continue
+            try:
+                total.add(self.database.store.write(Batch(**{kind: [row]})))
+            except DBAPIError as exc:
+                self.stats.inc_value("forumscraper/db/failed_rows")
+                logger.error(
+                    "Could not store %s id=%s: %s", kind.rstrip("s"), row.get("id"), first_line(exc)
+                )
+                if topic is not None:
+                    failed_topics.add(topic)
+        return total
+
+    def _count(self, result: BatchResult) -> None:
+        self.stats.inc_value("forumscraper/db/batches")
+        for name in ("new_posts", "updated_posts", "deleted_posts", "topics_completed"):
+            value = getattr(result, name)
+            if value:
+                self.stats.inc_value(f"forumscraper/db/{name}", value)

@@ -1,0 +1,115 @@
+"""Record every run in ``crawl_runs`` and decide whether it worked.
+
+A Scrapy extension: at start it writes a ``running`` row, at the end it completes the row with
+the status, counts and the run's stats as JSON, and logs one summary line saying where the data
+is. The status also decides the process exit status (see ``forumscraper.commands.crawl``):
+
+- ``finished``: the crawl ran to its end, fetched pages and stored what it read;
+- ``interrupted``: stopped by a signal (Ctrl-C, SIGTERM) or by ``FORUMSCRAPER_MAX_RUNTIME``;
+- ``failed``: the database was unavailable, the spider raised errors, rows could not be stored,
+  or nothing could be fetched.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.utils.asyncio import run_in_thread
+
+from forumscraper.db.database import Database, database_for, first_line
+from forumscraper.db.runs import finish_run, start_run
+
+logger = logging.getLogger(__name__)
+
+STATUS_KEY = "forumscraper/run/status"
+SUMMARY_KEY = "forumscraper/run/summary"
+
+
+def run_status(stats: dict[str, Any], reason: str) -> tuple[str, str | None]:
+    """The run's status and, unless it finished, why (one line)."""
+    if stats.get("forumscraper/db/unavailable"):
+        return "failed", str(stats["forumscraper/db/unavailable"])
+    if reason in ("shutdown", "closespider_timeout"):
+        return "interrupted", f"stopped early ({reason})"
+    if reason != "finished":
+        return "failed", f"closed: {reason}"
+    if not stats.get("response_received_count"):
+        return "failed", "no page could be fetched"
+    if stats.get("spider_exceptions/count") or stats.get("log_count/ERROR"):
+        errors = stats.get("log_count/ERROR", 0)
+        return "failed", f"{errors} error(s) during the run, see the log"
+    if stats.get("forumscraper/db/failed_rows"):
+        return "failed", f"{stats['forumscraper/db/failed_rows']} row(s) could not be stored"
+    return "finished", None
+
+
+class CrawlRunRecorder:
+    """Writes the run's ``crawl_runs`` row and its status."""
+
+    def __init__(self, crawler: Crawler, database: Database) -> None:
+        self.crawler = crawler
+        self.database = database
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
+        extension = cls(crawler, database_for(crawler))
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    async def spider_opened(self, spider: Spider) -> None:
+        try:
+            self.run_id = await run_in_thread(
+                start_run, self.database.engine, spider.name, getattr(spider, "base_url", None)
+            )
+        except Exception as exc:  # the store pipeline reports the outage itself
+            logger.error("Could not record the run in crawl_runs: %s", first_line(exc))
+            return
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("forumscraper/run/id", self.run_id)
+
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats_collector = self.crawler.stats
+        assert stats_collector is not None
+        stats = stats_collector.get_stats()
+        status, message = run_status(stats, reason)
+        stats_collector.set_value(STATUS_KEY, status)
+        counts = {
+            "requests": int(stats.get("downloader/request_count", 0)),
+            "pages": int(stats.get("response_received_count", 0)),
+            "new_posts": int(stats.get("forumscraper/db/new_posts", 0)),
+            "updated_posts": int(stats.get("forumscraper/db/updated_posts", 0)),
+            "errors": int(stats.get("log_count/ERROR", 0)),
+        }
+        if self.run_id is not None:
+            try:
+                await run_in_thread(
+                    finish_run,
+                    self.database.engine,
+                    self.run_id,
+                    status=status,
+                    message=message,
+                    counts=counts,
+                    stats=stats,
+                )
+            except Exception as exc:
+                logger.error(
+                    "Could not complete run %s in crawl_runs: %s", self.run_id, first_line(exc)
+                )
+        summary = (
+            f"Run {self.run_id} of '{spider.name}' {status}: {counts['pages']} pages, "
+            f"{counts['new_posts']} new posts, {counts['updated_posts']} updated; "
+            f"data in {self.database.describe()}"
+        )
+        stats_collector.set_value(
+            SUMMARY_KEY, summary if status == "finished" else f"{summary}. Why: {message}"
+        )
+        if status == "finished":
+            logger.info("%s", summary)
+        else:
+            logger.error("%s. Why: %s", summary, message)
+        self.database.dispose()

@@ -1,0 +1,1 @@
+"""Crawling only: what to request and follow. ``forum`` walks the whole board."""

@@ -1,0 +1,284 @@
+"""What both spiders share: the forum's address, its timezone, and fetching topics whole.
+
+Spiders decide what to request and follow; extraction is in ``forumscraper.pages``. A topic is
+fetched as a unit: its first page fetched in a run schedules the others, each post is yielded
+once, and when the last page has been parsed a *complete* topic item follows the posts (it moves
+the stored watermark, see ``forumscraper.items.TopicItem``). A topic one of whose pages failed
+is never completed, so the next run fetches it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from forumscraper.items import CategoryItem, ForumItem, TopicItem
+from forumscraper.pages import DateContext, Page, TopicPage
+from forumscraper.pages.urls import page_url, parse_page_url
+from forumscraper.text.dates import board_timezone, infer_board_offset, parse_http_date
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TopicVisit:
+    """A topic being fetched in this run."""
+
+    topic_id: int
+    slug: str
+    listing: TopicItem | None
+    start_offset: int = 0
+    pending: int = 0
+    failed: bool = False
+    scheduled: set[int] = field(default_factory=set)
+    post_ids: list[int] = field(default_factory=list)
+    seen: set[int] = field(default_factory=set)
+    last_posted_at: datetime | None = None
+    replies_on_page: int | None = None
+    all_offsets_known: bool = False
+
+
+class ForumotionSpider(scrapy.Spider):
+    """Base of the ``forum`` and ``recent`` spiders."""
+
+    def __init__(self, *args: Any, base_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.base_url = base_url
+        self.board_tz: tzinfo | None = None
+        self.topics: dict[int, TopicVisit] = {}
+        self.known_forums: set[int] = set()
+        self.known_categories: set[int] = set()
+        self._demo_server: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ForumotionSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        assert isinstance(spider, ForumotionSpider)
+        spider.base_url = spider.base_url or crawler.settings.get("FORUMSCRAPER_BASE_URL")
+        configured = crawler.settings.get("FORUMSCRAPER_TIMEZONE")
+        if configured:
+            spider.board_tz = board_timezone(configured)
+        crawler.signals.connect(spider._stop_demo, signal=signals.spider_closed)
+        return spider
+
+    # -- start ----------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        if not self.base_url:
+            self._start_demo()
+        assert self.base_url
+        if not self.base_url.endswith("/"):
+            self.base_url += "/"
+        for request in self.start_requests_for(self.base_url):
+            yield request
+
+    def start_requests_for(self, base_url: str) -> Iterator[Request]:
+        raise NotImplementedError
+
+    def _start_demo(self) -> None:
+        from forumscraper.demo.content import build_demo_board
+        from forumscraper.demo.server import FixtureForumServer
+
+        version = self.settings.get("FORUMSCRAPER_DEMO_VERSION", "prosilver")
+        self._demo_server = FixtureForumServer(build_demo_board(), version=version)
+        self._demo_server.start()
+        self.base_url = self._demo_server.base_url
+        logger.info(
+            "No forum URL given (-a base_url=… or FORUMSCRAPER_BASE_URL): crawling the bundled "
+            "demo forum at %s",
+            self.base_url,
+        )
+
+    def _stop_demo(self) -> None:
+        if self._demo_server is not None:
+            self._demo_server.stop()
+            self._demo_server = None
+
+    # -- dates ----------------------------------------------------------------------------------
+
+    def dates_for(self, response: Response) -> DateContext:
+        """How to read dates on ``response``: the board timezone and the server's "now"."""
+        header = response.headers.get(b"Date")
+        now = parse_http_date(header.decode("latin-1")) if header else None
+        return DateContext(tz=self.board_tz or UTC, now=now or datetime.now(UTC))
+
+    def learn_timezone(self, page: Page, response: Response) -> None:
+        """Infer the board's UTC offset from the page clock against the HTTP ``Date`` header,
+        once, unless ``FORUMSCRAPER_TIMEZONE`` is set."""
+        if self.board_tz is not None:
+            return
+        clock = page.board_clock
+        header = response.headers.get(b"Date")
+        server = parse_http_date(header.decode("latin-1")) if header else None
+        offset = infer_board_offset(clock, server) if clock and server else None
+        if offset is not None:
+            self.board_tz = offset
+            logger.info("Board timezone inferred from the page clock: UTC%s", _offset_text(offset))
+        else:
+            self.board_tz = UTC
+            logger.warning(
+                "The board's timezone is unknown (no 'Current date/time' line): dates are read "
+                "as UTC; set FORUMSCRAPER_TIMEZONE to the board's timezone to fix that"
+            )
+
+    # -- pages ----------------------------------------------------------------------------------
+
+    def html_page(self, response: Response, page_class: type[Page]) -> Page | None:
+        if not isinstance(response, TextResponse):
+            logger.error("Not an HTML page: %s", response.url)
+            self.crawler.stats.inc_value("forumscraper/extract/not_html")
+            return None
+        return page_class(response.url, response.text, self.dates_for(response))
+
+    def hierarchy_items(self, page: Page) -> Iterator[CategoryItem | ForumItem]:
+        """Categories and forums named by a page's breadcrumb that this run has not yet
+        yielded, parents first, so that rows they own never arrive before them."""
+        parent: int | None = None
+        category: tuple[int, str] | None = None
+        for crumb in page.breadcrumb:
+            if crumb.ref.kind == "c":
+                category = (crumb.ref.id, crumb.name)
+                if crumb.ref.id not in self.known_categories:
+                    self.known_categories.add(crumb.ref.id)
+                    yield CategoryItem(id=crumb.ref.id, title=crumb.name, url=crumb.url)
+            elif crumb.ref.kind == "f":
+                if crumb.ref.id not in self.known_forums:
+                    self.known_forums.add(crumb.ref.id)
+                    yield ForumItem(
+                        id=crumb.ref.id,
+                        title=crumb.name or None,
+                        url=crumb.url,
+                        parent_id=parent,
+                        category_id=category[0] if category else None,
+                        category=category[1] if category else None,
+                    )
+                parent = crumb.ref.id
+
+    # -- topics ---------------------------------------------------------------------------------
+
+    def topic_request(
+        self, topic_id: int, slug: str, listing: TopicItem | None = None, offset: int = 0
+    ) -> Request | None:
+        """The request for page ``offset`` of a topic (``None`` if this run has it already)."""
+        visit = self.topics.get(topic_id)
+        if visit is None:
+            visit = TopicVisit(topic_id=topic_id, slug=slug, listing=listing, start_offset=offset)
+            self.topics[topic_id] = visit
+        if offset in visit.scheduled:
+            return None
+        visit.scheduled.add(offset)
+        visit.pending += 1
+        return Request(
+            page_url(self.base_url or "", "t", topic_id, offset, visit.slug),
+            callback=self.parse_topic,
+            errback=self.topic_failed,
+            cb_kwargs={"topic_id": topic_id},
+            meta={"topic_id": topic_id},
+        )
+
+    def parse_topic(self, response: Response, topic_id: int) -> Iterator[Any]:
+        visit = self.topics.get(topic_id)
+        if visit is None:
+            return
+        visit.pending -= 1
+        page = self.html_page(response, TopicPage)
+        if not isinstance(page, TopicPage):
+            visit.failed = True
+            yield from self._maybe_complete(visit)
+            return
+        posts = page.posts()
+        if not posts:
+            visit.failed = True
+            self.crawler.stats.inc_value("forumscraper/extract/empty_page")
+            logger.error("No post could be extracted from topic page %s", response.url)
+            yield from self._maybe_complete(visit)
+            return
+        if page.offset == visit.start_offset:
+            yield from self.hierarchy_items(page)
+            topic = page.topic()
+            if topic is not None:
+                if visit.listing is not None:
+                    topic.view_count = visit.listing.view_count
+                    topic.topic_type = visit.listing.topic_type
+                    topic.forum_id = topic.forum_id or visit.listing.forum_id
+                yield topic
+                visit.replies_on_page = topic.reply_count
+            offsets, _per_page = page.page_offsets()
+            for offset in offsets:
+                if offset > page.offset:
+                    request = self.topic_request(topic_id, visit.slug, offset=offset)
+                    if request is not None:
+                        yield request
+        for post in posts:
+            if post.id in visit.seen:
+                continue
+            visit.seen.add(post.id)
+            visit.post_ids.append(post.id)
+            if post.posted_at and (
+                visit.last_posted_at is None or post.posted_at > visit.last_posted_at
+            ):
+                visit.last_posted_at = post.posted_at
+            yield post
+        yield from self._maybe_complete(visit)
+
+    def topic_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        topic_id = request.meta.get("topic_id")
+        visit = self.topics.get(topic_id) if topic_id is not None else None
+        self.crawler.stats.inc_value("forumscraper/fetch/failed_pages")
+        logger.error("Could not fetch %s: %s", request.url, failure.getErrorMessage())
+        if visit is not None:
+            visit.pending -= 1
+            visit.failed = True
+            yield from self._maybe_complete(visit)
+
+    def _maybe_complete(self, visit: TopicVisit) -> Iterator[TopicItem]:
+        if visit.pending > 0:
+            return
+        del self.topics[visit.topic_id]
+        if visit.failed:
+            logger.warning(
+                "Topic %s was not fetched completely; its watermark stays", visit.topic_id
+            )
+            return
+        listing = visit.listing
+        reply_count = listing.reply_count if listing and listing.reply_count is not None else None
+        if reply_count is None:
+            reply_count = visit.replies_on_page
+        if reply_count is None and visit.start_offset == 0:
+            reply_count = len(visit.post_ids) - 1
+        last_post_at = (
+            listing.last_post_at if listing and listing.last_post_at else visit.last_posted_at
+        )
+        yield TopicItem(
+            id=visit.topic_id,
+            reply_count=reply_count,
+            last_post_at=last_post_at,
+            last_poster_name=listing.last_poster_name if listing else None,
+            complete=True,
+            post_ids=visit.post_ids,
+            first_position=visit.start_offset,
+        )
+
+
+def _offset_text(offset: tzinfo) -> str:
+    delta = offset.utcoffset(None)
+    if delta is None:
+        return "+00:00"
+    minutes = int(delta.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def ref_slug(url: str) -> str:
+    ref = parse_page_url(url)
+    return ref.slug if ref else ""

@@ -1,0 +1,101 @@
+"""Clean one scraped post body: the single entry point used by the pipeline and ``reprocess``.
+
+Order matters and is fixed: HTML to text (:mod:`.html`), guest placeholders removed
+(:mod:`.links`), leaked BBCode stripped (:mod:`.bbcode`), whitespace normalised, back-to-back
+repeated blocks collapsed (:mod:`.repeats`), then the content hash. Doing placeholders and
+BBCode before the repeat search is what makes the two copies of a pasted article identical
+(one copy ends in "[/size]", the other opens an unclosed "[size=45]").
+
+:func:`clean_post` is idempotent on prose: feeding its ``body_text`` back as HTML-escaped text
+(newlines as ``<br />``) gives the same text. Code blocks are the exception: they are kept
+verbatim, so their spacing and any BBCode in them is only normalised on a second run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+
+from forumscraper.text._tree import parse_fragment, walk
+from forumscraper.text.bbcode import MAX_PASSES, strip_bbcode_once
+from forumscraper.text.html import render
+from forumscraper.text.links import build_links, remove_placeholders
+from forumscraper.text.repeats import collapse_repeats
+from forumscraper.text.whitespace import normalize_text, normalize_whitespace, tidy_code
+
+
+@dataclass(frozen=True, kw_only=True)
+class CleanPost:
+    """The cleaned form of one post body."""
+
+    body_text: str
+    """Clean text for readers."""
+    links: list[dict[str, str]] = field(default_factory=list)
+    """Every link and image URL: ``{"url": ..., "text": ..., "kind": "link"|"image"|"email"}``."""
+    hidden_link_count: int = 0
+    """Guest placeholders ("[You must be registered …]") removed from the text."""
+    collapsed_repeats: int = 0
+    """Copies of a repeated block removed."""
+    content_hash: str = ""
+    """SHA-256 hex of ``body_text`` with all whitespace runs turned into one space: identical
+    articles in different topics share it."""
+    removed_chars: int = 0
+    """NULs, lone surrogates, other C0 controls (not tab/newline), BOMs and U+FFFE/U+FFFF
+    removed from the input and from character references."""
+
+
+def clean_post(body_html: str, *, base_url: str | None = None) -> CleanPost:
+    """Clean a post body HTML fragment; relative link URLs are resolved against ``base_url``.
+
+    Never raises on a ``str`` and runs in time linear in the input.
+    """
+    root, removed_chars = parse_fragment(body_html)
+    walked = walk(root, char_refs="&#" in body_html)
+    stage = _TextStage()
+    text = render(walked.blocks, stage.prose, stage.code)
+    text, collapsed = collapse_repeats(text, normalized=True)
+    return CleanPost(
+        body_text=text,
+        links=build_links(walked.link_events, base_url),
+        hidden_link_count=stage.hidden,
+        collapsed_repeats=collapsed,
+        content_hash=content_hash(text),
+        removed_chars=removed_chars + walked.removed_chars,
+    )
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 hex of ``text`` with whitespace runs collapsed to single spaces."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+class _TextStage:
+    """Placeholder and BBCode removal plus normalisation for each block; counts placeholders."""
+
+    def __init__(self) -> None:
+        self.hidden = 0
+
+    def prose(self, text: str) -> str:
+        text = unicodedata.normalize("NFC", text)
+        text, placeholders = remove_placeholders(text)
+        text, tags = strip_bbcode_once(text)
+        self.hidden += placeholders
+        # A removal can join a letter and a combining mark, hence NFC again.
+        text = normalize_text(text) if placeholders or tags else normalize_whitespace(text)
+        # Removing a tag or a placeholder (or folding spaces) can join brackets and words into
+        # a new one ("[[b]b]"): check passes run until nothing is removed, so the result is a
+        # fixpoint and cleaning the output again changes nothing.
+        for _ in range(MAX_PASSES):
+            stripped, placeholders = remove_placeholders(text)
+            stripped, tags = strip_bbcode_once(stripped)
+            if not placeholders and not tags:
+                break
+            self.hidden += placeholders
+            text = normalize_text(stripped)
+        return text
+
+    def code(self, text: str) -> str:
+        text, placeholders = remove_placeholders(text)
+        self.hidden += placeholders
+        return tidy_code(text)
