@@ -6,8 +6,11 @@ is. The status also decides the process exit status (see ``forumscraper.commands
 
 - ``finished``: the crawl ran to its end, fetched pages and stored what it read;
 - ``interrupted``: stopped by a signal (Ctrl-C, SIGTERM) or by ``FORUMSCRAPER_MAX_RUNTIME``;
-- ``failed``: the database was unavailable, the spider raised errors, rows could not be stored,
-  or nothing could be fetched.
+- ``failed``: the database was unavailable, another run holds the database's run lock, the
+  spider raised errors, rows could not be stored, or nothing could be fetched.
+
+One run at a time per database: the run lock (``forumscraper.db.lock``) is taken at start; a
+second run started meanwhile stops at once with status ``failed`` and does not touch the rows.
 """
 
 from __future__ import annotations
@@ -17,21 +20,26 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 from scrapy.utils.asyncio import run_in_thread
 
 from forumscraper.db.database import Database, database_for, first_line
+from forumscraper.db.lock import RunLock
 from forumscraper.db.runs import finish_run, start_run
 
 logger = logging.getLogger(__name__)
 
 STATUS_KEY = "forumscraper/run/status"
 SUMMARY_KEY = "forumscraper/run/summary"
+LOCKED_MESSAGE = "another forumscraper run is using this database; this one stops"
 
 
 def run_status(stats: dict[str, Any], reason: str) -> tuple[str, str | None]:
     """The run's status and, unless it finished, why (one line)."""
     if stats.get("forumscraper/db/unavailable"):
         return "failed", str(stats["forumscraper/db/unavailable"])
+    if reason == "locked":
+        return "failed", LOCKED_MESSAGE
     if reason in ("shutdown", "closespider_timeout"):
         return "interrupted", f"stopped early ({reason})"
     if reason != "finished":
@@ -53,6 +61,7 @@ class CrawlRunRecorder:
         self.crawler = crawler
         self.database = database
         self.run_id: int | None = None
+        self.lock: RunLock | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
@@ -62,6 +71,14 @@ class CrawlRunRecorder:
         return extension
 
     async def spider_opened(self, spider: Spider) -> None:
+        assert self.crawler.stats is not None
+        if self.crawler.stats.get_value("forumscraper/db/unavailable"):
+            return
+        lock = RunLock(self.database.engine)
+        if not await run_in_thread(lock.acquire):
+            logger.error("%s", LOCKED_MESSAGE)
+            raise CloseSpider("locked")
+        self.lock = lock
         try:
             self.run_id = await run_in_thread(
                 start_run, self.database.engine, spider.name, getattr(spider, "base_url", None)
@@ -69,7 +86,6 @@ class CrawlRunRecorder:
         except Exception as exc:  # the store pipeline reports the outage itself
             logger.error("Could not record the run in crawl_runs: %s", first_line(exc))
             return
-        assert self.crawler.stats is not None
         self.crawler.stats.set_value("forumscraper/run/id", self.run_id)
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
@@ -112,4 +128,6 @@ class CrawlRunRecorder:
             logger.info("%s", summary)
         else:
             logger.error("%s. Why: %s", summary, message)
+        if self.lock is not None:
+            await run_in_thread(self.lock.release)
         self.database.dispose()

@@ -34,6 +34,13 @@ from the page's "Current date/time is …" line against the HTTP ``Date`` header
 FORUMSCRAPER_DEMO_VERSION = _env("FORUMSCRAPER_DEMO_VERSION", "prosilver")
 """Template version the bundled demo forum is rendered in when no forum URL is given."""
 
+FORUMSCRAPER_POSTS_PER_PAGE = int(_env("FORUMSCRAPER_POSTS_PER_PAGE", "15") or 15)
+"""Posts per topic page until a topic page shows the board's own value (Forumotion: 15)."""
+
+FORUMSCRAPER_MAX_RUNTIME = int(_env("FORUMSCRAPER_MAX_RUNTIME", "0") or 0)
+"""Stop a run after this many seconds (0: no bound); the run is recorded as interrupted."""
+CLOSESPIDER_TIMEOUT = FORUMSCRAPER_MAX_RUNTIME
+
 # -- Storage ---------------------------------------------------------------------------------
 
 FORUMSCRAPER_DB_BATCH_SIZE = int(_env("FORUMSCRAPER_DB_BATCH_SIZE", "500") or 500)
@@ -69,6 +76,13 @@ ITEM_PIPELINES = {
     "forumscraper.pipelines.clean.CleanPipeline": 300,
     "forumscraper.pipelines.store.DatabasePipeline": 800,
 }
+DOWNLOADER_MIDDLEWARES = {
+    # Before RetryMiddleware (550) sees the response: slow down on 429/503 first.
+    "forumscraper.middlewares.RetryAfterMiddleware": 560,
+}
+FORUMSCRAPER_RETRY_AFTER_MAX = float(_env("FORUMSCRAPER_RETRY_AFTER_MAX", "300") or 300)
+"""Longest pause (seconds) a ``Retry-After`` header may impose on the forum's download slot."""
+
 EXTENSIONS = {
     "forumscraper.runs.CrawlRunRecorder": 100,
 }

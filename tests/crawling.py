@@ -28,11 +28,21 @@ def test_settings(db_url: str, **overrides: Any) -> Settings:
     return settings
 
 
-async def crawl(spider: str, db_url: str, *, base_url: str | None, **overrides: Any) -> Crawler:
-    """Run spider ``spider`` to its end and return its crawler (stats, status)."""
+async def crawl(
+    spider: str,
+    db_url: str,
+    *,
+    base_url: str | None,
+    spider_args: dict[str, str] | None = None,
+    **overrides: Any,
+) -> Crawler:
+    """Run spider ``spider`` (``-a`` arguments in ``spider_args``, settings as keywords) to its
+    end and return its crawler (stats, status)."""
     runner = CrawlerRunner(test_settings(db_url, **overrides))
     crawler = runner.create_crawler(spider)
-    kwargs = {"base_url": base_url} if base_url else {}
+    kwargs = dict(spider_args or {})
+    if base_url:
+        kwargs["base_url"] = base_url
     await crawler.crawl_async(**kwargs)
     return crawler
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import run_in_thread
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -62,7 +63,7 @@ class DatabasePipeline:
             self.failed = True
             self.stats.set_value("forumscraper/db/unavailable", str(exc))
             logger.error("%s", exc)
-            raise
+            raise CloseSpider("database_unavailable") from exc
         logger.info("Storing in %s", self.database.describe())
 
     async def process_item(self, item: Any) -> Any:

@@ -10,7 +10,7 @@ is never completed, so the next run fetches it again.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -19,8 +19,12 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.asyncio import run_in_thread
 from twisted.python.failure import Failure
 
+from forumscraper.db.database import database_for
+from forumscraper.db.state import StoredTopic, stored_topics
 from forumscraper.items import CategoryItem, ForumItem, TopicItem
 from forumscraper.pages import DateContext, Page, TopicPage
 from forumscraper.pages.urls import page_url, parse_page_url
@@ -50,9 +54,14 @@ class TopicVisit:
 class ForumotionSpider(scrapy.Spider):
     """Base of the ``forum`` and ``recent`` spiders."""
 
-    def __init__(self, *args: Any, base_url: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, base_url: str | None = None, full: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.base_url = base_url
+        self.full = str(full or "").lower() in ("1", "true", "yes")
+        """``-a full=1``: fetch every topic whole, whatever the database holds."""
+        self.posts_per_page = 15
         self.board_tz: tzinfo | None = None
         self.topics: dict[int, TopicVisit] = {}
         self.known_forums: set[int] = set()
@@ -64,6 +73,7 @@ class ForumotionSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, ForumotionSpider)
         spider.base_url = spider.base_url or crawler.settings.get("FORUMSCRAPER_BASE_URL")
+        spider.posts_per_page = crawler.settings.getint("FORUMSCRAPER_POSTS_PER_PAGE", 15)
         configured = crawler.settings.get("FORUMSCRAPER_TIMEZONE")
         if configured:
             spider.board_tz = board_timezone(configured)
@@ -163,6 +173,45 @@ class ForumotionSpider(scrapy.Spider):
                     )
                 parent = crumb.ref.id
 
+    # -- what changed ---------------------------------------------------------------------------
+
+    async def stored(self, topic_ids: Iterable[int]) -> dict[int, StoredTopic]:
+        """What the database holds of these topics (empty with ``-a full=1``)."""
+        if self.full:
+            return {}
+        engine = database_for(self.crawler).engine
+        return await run_in_thread(stored_topics, engine, list(topic_ids))
+
+    def plan_topic(self, listing: TopicItem, stored: StoredTopic | None) -> int | None:
+        """The offset of the first page to fetch of a listed topic, or ``None`` to skip it.
+
+        A topic never stored completely is fetched whole. A stored one is fetched only when the
+        listing shows a later last post or another reply count, and then only from the page
+        holding the first post not yet stored (posts-per-page from the topic's pagination).
+        """
+        if stored is None or not stored.complete:
+            return 0
+        newer = (
+            listing.last_post_at is None
+            or stored.last_post_at is None
+            or listing.last_post_at > stored.last_post_at
+        )
+        recounted = (
+            listing.reply_count is not None
+            and stored.reply_count is not None
+            and listing.reply_count != stored.reply_count
+        )
+        if not (newer or recounted):
+            self.crawler.stats.inc_value("forumscraper/incremental/unchanged_topics")
+            return None
+        # Positions 0 .. stored_posts-1 are stored; the forum now has reply_count + 1 posts.
+        first_missing = stored.stored_posts
+        if listing.reply_count is not None:
+            first_missing = min(first_missing, listing.reply_count)
+        per_page = max(1, self.posts_per_page)
+        self.crawler.stats.inc_value("forumscraper/incremental/changed_topics")
+        return (first_missing // per_page) * per_page
+
     # -- topics ---------------------------------------------------------------------------------
 
     def topic_request(
@@ -212,7 +261,9 @@ class ForumotionSpider(scrapy.Spider):
                     topic.forum_id = topic.forum_id or visit.listing.forum_id
                 yield topic
                 visit.replies_on_page = topic.reply_count
-            offsets, _per_page = page.page_offsets()
+            offsets, per_page = page.page_offsets()
+            if per_page:
+                self.posts_per_page = per_page
             for offset in offsets:
                 if offset > page.offset:
                     request = self.topic_request(topic_id, visit.slug, offset=offset)
@@ -234,12 +285,32 @@ class ForumotionSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         topic_id = request.meta.get("topic_id")
         visit = self.topics.get(topic_id) if topic_id is not None else None
-        self.crawler.stats.inc_value("forumscraper/fetch/failed_pages")
-        logger.error("Could not fetch %s: %s", request.url, failure.getErrorMessage())
-        if visit is not None:
-            visit.pending -= 1
-            visit.failed = True
-            yield from self._maybe_complete(visit)
+        error = failure.value
+        status = error.response.status if isinstance(error, HttpError) else None
+        if status not in (404, 410):
+            self.crawler.stats.inc_value("forumscraper/fetch/failed_pages")
+            logger.error("Could not fetch %s: %s", request.url, failure.getErrorMessage())
+        if visit is None:
+            return
+        visit.pending -= 1
+        visit.failed = True
+        offset = request_offset(request.url)
+        if status in (404, 410):
+            if offset == 0:
+                # The topic is gone from the forum: mark it deleted (rows are kept).
+                self.crawler.stats.inc_value("forumscraper/fetch/gone_topics")
+                logger.info("Topic %s answers %s: marked deleted", topic_id, status)
+                self.topics.pop(visit.topic_id, None)
+                yield TopicItem(id=visit.topic_id, gone=True)
+                return
+            if offset == visit.start_offset and visit.pending == 0:
+                # The page we expected new posts on is gone (posts were deleted): read it all.
+                self.topics.pop(visit.topic_id, None)
+                retry = self.topic_request(visit.topic_id, visit.slug, visit.listing, offset=0)
+                if retry is not None:
+                    yield retry
+                return
+        yield from self._maybe_complete(visit)
 
     def _maybe_complete(self, visit: TopicVisit) -> Iterator[TopicItem]:
         if visit.pending > 0:
@@ -279,6 +350,6 @@ def _offset_text(offset: tzinfo) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def ref_slug(url: str) -> str:
+def request_offset(url: str) -> int:
     ref = parse_page_url(url)
-    return ref.slug if ref else ""
+    return ref.offset if ref else 0

@@ -1,20 +1,26 @@
 """The ``forum`` spider: the whole board, index → forums → topic lists → topics.
 
-    scrapy crawl forum -a base_url=https://example.forumotion.com/
+    scrapy crawl forum -a base_url=https://example.forumotion.com/ [-a full=1]
 
 Forums and sub-forums are found on the index and on each forum page; each forum's topic list is
-read page by page (``/f12p50-slug``), and every topic is fetched whole (all its pages). Links
+read page by page (``/f12p50-slug``). A topic new to the database is fetched whole; a stored one
+only when its listed last post is newer than the stored one, and then only from the page with
+the first post not yet stored. Topic lists are ordered by last post, so paging a forum stops at
+the first page without a changed topic. ``-a full=1`` fetches everything again. Links
 are followed by the URL scheme only: never the previous/next-topic links (``/t11p-slug``), and
 never one page twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from scrapy.http import Request, Response
+from scrapy.utils.asyncio import run_in_thread
 
+from forumscraper.db.database import database_for
+from forumscraper.db.state import live_topic_ids
 from forumscraper.pages import ForumListPage, ForumPage
 from forumscraper.pages.urls import page_url, parse_page_url
 from forumscraper.spiders.base import ForumotionSpider
@@ -24,6 +30,10 @@ class ForumSpider(ForumotionSpider):
     """Crawl every category, forum, topic and post of a Forumotion board."""
 
     name = "forum"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.listed_topics: dict[int, set[int]] = {}
 
     def start_requests_for(self, base_url: str) -> Iterator[Request]:
         yield Request(base_url, callback=self.parse_index)
@@ -55,7 +65,7 @@ class ForumSpider(ForumotionSpider):
             callback=self.parse_forum,
         )
 
-    def parse_forum(self, response: Response) -> Iterator[Any]:
+    async def parse_forum(self, response: Response) -> AsyncIterator[Any]:
         page = self.html_page(response, ForumPage)
         if not isinstance(page, ForumPage) or page.forum_id is None:
             return
@@ -63,7 +73,8 @@ class ForumSpider(ForumotionSpider):
             self.learn_timezone(page, response)
         forum = page.forum()
         if forum is not None and page.offset == 0:
-            yield from self.hierarchy_items(page)
+            for item in self.hierarchy_items(page):
+                yield item
             self.known_forums.add(forum.id)
             yield forum
             for sub in page.subforums():
@@ -74,13 +85,45 @@ class ForumSpider(ForumotionSpider):
         topics = page.topics()
         if not topics and page.offset == 0 and not page.subforums():
             self.crawler.stats.inc_value("forumscraper/extract/empty_forum")
+        stored = await self.stored(topic.id for topic in topics)
+        self.listed_topics.setdefault(page.forum_id, set()).update(t.id for t in topics)
+        changed = False
         for topic in topics:
             yield topic
+            start = self.plan_topic(topic, stored.get(topic.id))
+            if start is None:
+                continue
+            changed = True
             ref = parse_page_url(topic.url or "")
-            request = self.topic_request(topic.id, ref.slug if ref else "", listing=topic)
+            request = self.topic_request(topic.id, ref.slug if ref else "", topic, start)
             if request is not None:
                 yield request
         offsets, _per_page = page.page_offsets()
         later = [offset for offset in offsets if offset > page.offset]
-        if later:
+        if later and (changed or self.full):
+            # Topic lists are ordered by last post: a page with no changed topic means the
+            # pages after it hold none either.
             yield self.forum_request(page.forum_id, response.url, min(later))
+        elif later:
+            self.crawler.stats.inc_value("forumscraper/incremental/forum_pages_skipped")
+        elif self.full:
+            for request in await self.unlisted_topics(page.forum_id):
+                yield request
+
+    async def unlisted_topics(self, forum_id: int) -> list[Request]:
+        """After a forum's last list page, in a full crawl: stored topics of the forum that the
+        list no longer shows are asked for once; one that answers 404 is marked deleted, one
+        that moved is stored under its new forum."""
+        engine = database_for(self.crawler).engine
+        stored = await run_in_thread(live_topic_ids, engine, forum_id)
+        missing = sorted(stored - self.listed_topics.get(forum_id, set()))
+        if missing:
+            self.logger.info(
+                "Forum %s no longer lists %d stored topic(s): checking them", forum_id, len(missing)
+            )
+        requests = []
+        for topic_id in missing:
+            request = self.topic_request(topic_id, "")
+            if request is not None:
+                requests.append(request)
+        return requests

@@ -1,0 +1,66 @@
+"""What the database already holds about topics: what incremental crawls compare against."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, func, select
+
+from forumscraper.db.models import Post, Topic, table_of
+
+
+@dataclass(frozen=True)
+class StoredTopic:
+    """A topic's watermark and how many of its posts are stored."""
+
+    last_post_at: datetime | None
+    reply_count: int | None
+    stored_posts: int
+    """Posts stored and not marked deleted."""
+    complete: bool
+    """Whether all its pages were stored at least once (``last_crawled_at`` is set)."""
+
+
+def stored_topics(engine: Engine, topic_ids: Iterable[int]) -> dict[int, StoredTopic]:
+    """The stored state of the given topics; topics never stored are absent."""
+    ids = sorted(set(topic_ids))
+    if not ids:
+        return {}
+    topics, posts = table_of(Topic), table_of(Post)
+    counts = (
+        select(posts.c.topic_id, func.count().label("n"))
+        .where(posts.c.topic_id.in_(ids), posts.c.deleted_at.is_(None))
+        .group_by(posts.c.topic_id)
+        .subquery()
+    )
+    query = (
+        select(
+            topics.c.id,
+            topics.c.last_post_at,
+            topics.c.reply_count,
+            topics.c.last_crawled_at,
+            func.coalesce(counts.c.n, 0),
+        )
+        .select_from(topics.outerjoin(counts, counts.c.topic_id == topics.c.id))
+        .where(topics.c.id.in_(ids), topics.c.deleted_at.is_(None))
+    )
+    with engine.connect() as connection:
+        return {
+            row[0]: StoredTopic(
+                last_post_at=row[1],
+                reply_count=row[2],
+                stored_posts=int(row[4]),
+                complete=row[3] is not None,
+            )
+            for row in connection.execute(query)
+        }
+
+
+def live_topic_ids(engine: Engine, forum_id: int) -> set[int]:
+    """Ids of the topics stored in a forum and not marked deleted."""
+    topics = table_of(Topic)
+    query = select(topics.c.id).where(topics.c.forum_id == forum_id, topics.c.deleted_at.is_(None))
+    with engine.connect() as connection:
+        return set(connection.execute(query).scalars())

@@ -1,0 +1,74 @@
+"""Downloader middleware: slow down when the forum says so (429 / 503, ``Retry-After``).
+
+Scrapy's AutoThrottle adapts to latency but does not react to "Too Many Requests" or "Service
+Unavailable". On those answers this middleware raises the delay of the forum's download slot to
+the ``Retry-After`` value (seconds or an HTTP date, capped by ``FORUMSCRAPER_RETRY_AFTER_MAX``),
+or doubles it when the header is absent, before Scrapy's RetryMiddleware re-queues the request.
+The slot delay then decays back as AutoThrottle sees healthy answers.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+from forumscraper.text.dates import parse_http_date
+
+logger = logging.getLogger(__name__)
+
+SLOW_DOWN_STATUSES = (429, 503)
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    when = parse_http_date(value)
+    if when is None:
+        return None
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class RetryAfterMiddleware:
+    """Raises the download slot's delay on 429/503 answers."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.max_delay = crawler.settings.getfloat("FORUMSCRAPER_RETRY_AFTER_MAX", 300.0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status not in SLOW_DOWN_STATUSES:
+            return response
+        header = response.headers.get(b"Retry-After")
+        wait = retry_after_seconds(header.decode("latin-1") if header else None)
+        engine = self.crawler.engine
+        slot_key = request.meta.get("download_slot")
+        if engine is None or slot_key is None:
+            return response
+        slot = engine.downloader.slots.get(slot_key)
+        if slot is None:
+            return response
+        new_delay = min(self.max_delay, wait if wait is not None else max(1.0, slot.delay * 2))
+        if new_delay > slot.delay:
+            logger.warning(
+                "%s answered %s: waiting %.1f s between requests to it (was %.1f s)",
+                slot_key,
+                response.status,
+                new_delay,
+                slot.delay,
+            )
+            slot.delay = new_delay
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"forumscraper/throttle/slowed_down_{response.status}")
+        return response

@@ -1,0 +1,140 @@
+"""The ``recent`` spider: fetch only what changed since the last run.
+
+    scrapy crawl recent -a base_url=https://example.forumotion.com/
+
+It reads the board's recent-activity listings — the "Recent topics" widget of the portal/index,
+the RSS feed ``/feed/`` and ``/search?search_id=activetopics`` (where guests may use it) — and,
+once all of them are read, compares each listed topic with the database: a topic the database
+does not hold is fetched whole; a stored one only if the listing shows a newer last post or
+another reply count, and then only from the page holding the first post not yet stored. An
+unchanged board costs the listing requests and nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from typing import Any
+
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from forumscraper.items import TopicItem
+from forumscraper.pages.recent import (
+    ActiveTopicsPage,
+    RecentTopic,
+    RecentTopicsPage,
+    feed_entries,
+)
+from forumscraper.pages.urls import parse_page_url
+from forumscraper.spiders.base import ForumotionSpider
+
+
+class RecentSpider(ForumotionSpider):
+    """Crawl the topics that moved since the last run."""
+
+    name = "recent"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.listed: dict[int, RecentTopic] = {}
+        self.pending_listings = 0
+
+    def start_requests_for(self, base_url: str) -> Iterator[Request]:
+        listings = [
+            (base_url, self.parse_widget),
+            (base_url.rstrip("/") + "/feed/", self.parse_feed),
+            (base_url.rstrip("/") + "/search?search_id=activetopics", self.parse_active),
+        ]
+        self.pending_listings = len(listings)
+        for url, callback in listings:
+            yield Request(url, callback=callback, errback=self.listing_failed, dont_filter=True)
+
+    # -- listings ---------------------------------------------------------------------------
+
+    async def parse_widget(self, response: Response) -> AsyncIterator[Any]:
+        page = self.html_page(response, RecentTopicsPage)
+        if isinstance(page, RecentTopicsPage):
+            self.learn_timezone(page, response)
+            self._collect(page.widget(), "widget")
+        async for item in self._listing_done():
+            yield item
+
+    async def parse_active(self, response: Response) -> AsyncIterator[Any]:
+        page = self.html_page(response, ActiveTopicsPage)
+        if isinstance(page, ActiveTopicsPage):
+            self._collect(page.recent(), "activetopics")
+        async for item in self._listing_done():
+            yield item
+
+    async def parse_feed(self, response: Response) -> AsyncIterator[Any]:
+        body = response.text if isinstance(response, TextResponse) else response.body
+        self._collect(feed_entries(response.url, body, self.dates_for(response)), "feed")
+        async for item in self._listing_done():
+            yield item
+
+    async def listing_failed(self, failure: Failure) -> AsyncIterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        self.logger.info("Listing not available (%s): %s", request.url, failure.getErrorMessage())
+        self.crawler.stats.inc_value("forumscraper/recent/listings_unavailable")
+        async for item in self._listing_done():
+            yield item
+
+    def _collect(self, entries: list[RecentTopic], source: str) -> None:
+        self.crawler.stats.inc_value(f"forumscraper/recent/{source}_entries", len(entries))
+        for entry in entries:
+            known = self.listed.get(entry.topic_id)
+            self.listed[entry.topic_id] = _merge(known, entry) if known else entry
+
+    async def _listing_done(self) -> AsyncIterator[Any]:
+        """Once every listing is read, decide which topic pages to fetch."""
+        self.pending_listings -= 1
+        if self.pending_listings > 0:
+            return
+        if not self.listed:
+            self.logger.warning("No recent topic found in any listing")
+            return
+        stored = await self.stored(self.listed)
+        for entry in self.listed.values():
+            listing = TopicItem(
+                id=entry.topic_id,
+                forum_id=entry.forum_id,
+                title=entry.title,
+                reply_count=entry.reply_count,
+                last_post_at=entry.last_post_at,
+                last_poster_name=entry.last_poster_name,
+            )
+            known = stored.get(entry.topic_id)
+            if known is not None and entry.last_post_at is None and entry.reply_count is None:
+                # Only the feed names it (by creation date): nothing says it changed.
+                continue
+            start = self.plan_topic(listing, known)
+            if start is None:
+                continue
+            if entry.last_page_offset is not None and known is not None:
+                start = min(start, entry.last_page_offset)
+            ref = parse_page_url(entry.url)
+            request = self.topic_request(entry.topic_id, ref.slug if ref else "", listing, start)
+            if request is not None:
+                yield request
+
+
+def _merge(first: RecentTopic, other: RecentTopic) -> RecentTopic:
+    """Two listings' views of one topic: the most informative value of each field."""
+    return replace(
+        first,
+        title=first.title or other.title,
+        last_post_at=max(
+            (d for d in (first.last_post_at, other.last_post_at) if d is not None), default=None
+        ),
+        last_poster_name=first.last_poster_name or other.last_poster_name,
+        last_page_offset=max(
+            (o for o in (first.last_page_offset, other.last_page_offset) if o is not None),
+            default=None,
+        ),
+        reply_count=max(
+            (c for c in (first.reply_count, other.reply_count) if c is not None), default=None
+        ),
+        forum_id=first.forum_id or other.forum_id,
+        created_at=first.created_at or other.created_at,
+    )
