@@ -73,6 +73,8 @@ class TopicItem:
     """With ``complete``: ids of the posts seen on the pages fetched, for deletion checks."""
     first_position: int | None = None
     """With ``complete``: the position of the first post on the first page fetched."""
+    moved_to_id: int | None = None
+    """The topic now lives at this id (its old address redirects there: moved or merged)."""
     gone: bool = False
     """The topic answered 404: it and its posts get ``deleted_at`` (rows are never deleted)."""
 

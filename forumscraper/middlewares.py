@@ -4,7 +4,7 @@ Scrapy's AutoThrottle adapts to latency but does not react to "Too Many Requests
 Unavailable". On those answers this middleware raises the delay of the forum's download slot to
 the ``Retry-After`` value (seconds or an HTTP date, capped by ``FORUMSCRAPER_RETRY_AFTER_MAX``),
 or doubles it when the header is absent, before Scrapy's RetryMiddleware re-queues the request.
-The slot delay then decays back as AutoThrottle sees healthy answers.
+Each good answer afterwards halves the delay back towards ``DOWNLOAD_DELAY``.
 """
 
 from __future__ import annotations
@@ -42,23 +42,30 @@ class RetryAfterMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.max_delay = crawler.settings.getfloat("FORUMSCRAPER_RETRY_AFTER_MAX", 300.0)
+        self.base_delay = crawler.settings.getfloat("DOWNLOAD_DELAY", 0.0)
+        self.slowed: set[str] = set()
+        """Slots whose delay this middleware raised, to bring back down once answers are good."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
+        engine = self.crawler.engine
+        slot_key = str(request.meta.get("download_slot") or "")
+        slot = engine.downloader.slots.get(slot_key) if engine and slot_key else None
+        if slot is None:
+            return response
         if response.status not in SLOW_DOWN_STATUSES:
+            if slot_key in self.slowed:
+                # Good answers again: halve the pause back towards the configured delay (when
+                # AutoThrottle is on it also adapts the delay from the latencies it sees).
+                slot.delay = max(self.base_delay, slot.delay / 2)
+                if slot.delay <= self.base_delay:
+                    self.slowed.discard(slot_key)
             return response
         header = response.headers.get(b"Retry-After")
         wait = retry_after_seconds(header.decode("latin-1") if header else None)
-        engine = self.crawler.engine
-        slot_key = request.meta.get("download_slot")
-        if engine is None or slot_key is None:
-            return response
-        slot = engine.downloader.slots.get(slot_key)
-        if slot is None:
-            return response
         new_delay = min(self.max_delay, wait if wait is not None else max(1.0, slot.delay * 2))
         if new_delay > slot.delay:
             logger.warning(
@@ -69,6 +76,7 @@ class RetryAfterMiddleware:
                 slot.delay,
             )
             slot.delay = new_delay
+            self.slowed.add(slot_key)
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"forumscraper/throttle/slowed_down_{response.status}")
         return response

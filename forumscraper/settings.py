@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import os
 
+from forumscraper.secrets import install_log_masking
+
+install_log_masking()
+
 BOT_NAME = "forumscraper"
 SPIDER_MODULES = ["forumscraper.spiders"]
 NEWSPIDER_MODULE = "forumscraper.spiders"

@@ -17,7 +17,22 @@ from forumscraper.demo.content import Board, build_demo_board
 from forumscraper.demo.server import FixtureForumServer
 from tests.crawling import crawl, stat
 
-VERSIONS = ["prosilver", "subsilver"]
+VERSIONS = [
+    "prosilver",
+    "subsilver",
+    "punbb",
+    "invision",
+    "modernbb",
+    "awesomebb",
+    pytest.param(
+        "mobile",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="the mobile version prints no view counts (topic lists nor topic pages): "
+            "topics.view_count stays NULL; every other column matches",
+        ),
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +105,9 @@ def check_database_holds_the_board(
     }
     for topic_id in unknown_views:
         expected_topics[topic_id]["view_count"] = None
-    assert topics == expected_topics
+    assert topics.keys() == expected_topics.keys()
+    for topic_id, expected_topic in expected_topics.items():
+        assert topics[topic_id] == expected_topic, f"topic {topic_id}"
     posts = rows(
         engine,
         Post,

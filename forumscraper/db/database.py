@@ -14,6 +14,7 @@ from forumscraper.db.config import database_url, describe, safe_url
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.store import Store
+from forumscraper.secrets import add_secrets
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,9 @@ def database_for(crawler: Any) -> Database:
     """The crawl's database (one per crawler), from ``DATABASE_URL``."""
     database = _BY_CRAWLER.get(crawler)
     if database is None:
+        url = crawler.settings.get("FORUMSCRAPER_DATABASE_URL")
+        if url:
+            add_secrets([database_url(url).password])
         database = Database(
             database_url(crawler.settings.get("FORUMSCRAPER_DATABASE_URL")),
             migrate=crawler.settings.getbool("FORUMSCRAPER_DB_MIGRATE", True),

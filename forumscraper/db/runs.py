@@ -9,11 +9,13 @@ from typing import Any
 from sqlalchemy import Engine, insert, update
 
 from forumscraper.db.models import CrawlRun, table_of
+from forumscraper.secrets import mask
 
 
 def json_safe(stats: dict[str, Any]) -> dict[str, Any]:
-    """Scrapy stats as JSON: datetimes become ISO strings, other odd values their ``str``."""
-    return json.loads(json.dumps(stats, default=_default, sort_keys=True))
+    """Scrapy stats as JSON: datetimes become ISO strings, other odd values their ``str``, and
+    no known secret survives."""
+    return json.loads(mask(json.dumps(stats, default=_default, sort_keys=True)))
 
 
 def _default(value: Any) -> Any:

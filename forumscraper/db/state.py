@@ -64,3 +64,16 @@ def live_topic_ids(engine: Engine, forum_id: int) -> set[int]:
     query = select(topics.c.id).where(topics.c.forum_id == forum_id, topics.c.deleted_at.is_(None))
     with engine.connect() as connection:
         return set(connection.execute(query).scalars())
+
+
+def unfinished_topics(engine: Engine, forum_id: int | None = None) -> list[tuple[int, str | None]]:
+    """Topics stored but never stored completely (a page failed, the run was killed), with
+    their URL: the next run fetches them whatever the listings say. ``forum_id``: only those."""
+    topics = table_of(Topic)
+    query = select(topics.c.id, topics.c.url).where(
+        topics.c.last_crawled_at.is_(None), topics.c.deleted_at.is_(None)
+    )
+    if forum_id is not None:
+        query = query.where(topics.c.forum_id == forum_id)
+    with engine.connect() as connection:
+        return [(row[0], row[1]) for row in connection.execute(query.order_by(topics.c.id))]

@@ -105,6 +105,18 @@ class BatchResult:
         self.topics_completed += other.topics_completed
 
 
+INT_MAX = 2**31 - 1
+COUNTS = frozenset({"reply_count", "view_count", "topic_count", "post_count", "edit_count"})
+
+
+def _storable(name: str, value: Any) -> Any:
+    """A value the column can hold: an absurd count (negative, or past a 32-bit integer) read
+    from a page is unknown, not an overflow error that would lose the whole row."""
+    if name in COUNTS and isinstance(value, int) and not 0 <= value <= INT_MAX:
+        return 0 if name == "edit_count" else None
+    return value
+
+
 def _merge_by_id(rows: Iterable[Mapping[str, Any]]) -> dict[int, Row]:
     """Rows with the same id merged in order: a later non-``None`` value wins.
 
@@ -162,7 +174,10 @@ class Store:
         """
         if not rows:
             return
-        params = [{name: row.get(name) for name in fields} | dict(on_insert) for row in rows]
+        params = [
+            {name: _storable(name, row.get(name)) for name in fields} | dict(on_insert)
+            for row in rows
+        ]
         dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         stmt = dialect_insert(table)
         excluded = stmt.excluded
@@ -287,7 +302,7 @@ class Store:
             return
         params = [
             {"b_id": row["id"], "b_now": now}
-            | {f"b_{name}": row.get(name) for name in TOPIC_WATERMARK_FIELDS}
+            | {f"b_{name}": _storable(name, row.get(name)) for name in TOPIC_WATERMARK_FIELDS}
             for row in complete
         ]
         session.execute(

@@ -12,7 +12,10 @@ recorded in :attr:`FixtureForumServer.requests`.
 from __future__ import annotations
 
 import argparse
+import socket
+import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -21,6 +24,7 @@ from types import TracebackType
 from typing import Any
 
 from forumscraper.demo.content import Board, build_demo_board
+from forumscraper.demo.faults import Fault, FaultPlan, reencode
 from forumscraper.demo.render.common import VERSIONS
 from forumscraper.demo.site import respond
 
@@ -42,6 +46,44 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, *, send_body: bool) -> None:
         owner = self.server.owner
         owner._record(self.path)
+        owner._enter()
+        try:
+            if owner.latency:
+                time.sleep(owner.latency)
+            fault = owner.faults.take(self.path)
+            if fault is not None and self._throw(fault, send_body=send_body):
+                return
+            self._answer(send_body=send_body, fault=fault)
+        finally:
+            owner._leave()
+
+    def _throw(self, fault: Fault, *, send_body: bool) -> bool:
+        """Misbehave as ``fault`` says; ``False`` when the page is still to be served."""
+        if fault.kind == "stall":
+            time.sleep(fault.seconds)
+            return False
+        if fault.kind == "reset":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return True
+        if fault.kind in ("status", "body", "redirect"):
+            body = fault.body if fault.kind == "body" else f"<h1>{fault.status}</h1>".encode()
+            self.send_response_only(fault.status)
+            self.send_header("Date", format_datetime(datetime.now(UTC), usegmt=True))
+            if fault.kind == "redirect":
+                self.send_header("Location", fault.location)
+            for name, value in fault.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if send_body:
+                self.wfile.write(body)
+            return True
+        return False
+
+    def _answer(self, *, send_body: bool, fault: Fault | None = None) -> None:
+        owner = self.server.owner
         now = owner.clock().astimezone(UTC).replace(microsecond=0)
         host = self.headers.get("Host") or f"{owner.host}:{owner.port}"
         response = respond(
@@ -52,14 +94,19 @@ class _Handler(BaseHTTPRequestHandler):
             default_version=owner.version,
             robots_disallow=owner.robots_disallow,
         )
+        body = response.body
+        if fault is not None and fault.kind == "encoding":
+            body = reencode(body, fault)
+        if fault is not None and fault.kind == "truncate":
+            body = body[: int(len(body) * fault.keep)]
         self.send_response_only(response.status)
         self.send_header("Server", self.server_version)
         self.send_header("Date", format_datetime(now, usegmt=True))
         self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if send_body:
-            self.wfile.write(response.body)
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: no line per request on stderr."""
@@ -68,6 +115,13 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     owner: FixtureForumServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients hanging up (timeouts, resets: some thrown on purpose) are not errors."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
 
 class FixtureForumServer:
@@ -96,6 +150,13 @@ class FixtureForumServer:
         self.requests: list[str] = []
         """Every request target (path and query) served, in order."""
         self._requests_lock = threading.Lock()
+        self.faults = FaultPlan()
+        """Faults to throw (tests of HTTP failures): ``server.faults.add(prefix, Fault(...))``."""
+        self.latency = 0.0
+        """Seconds every answer waits (to observe concurrency)."""
+        self.in_flight = 0
+        self.max_in_flight = 0
+        """Most requests served at the same time."""
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -141,6 +202,15 @@ class FixtureForumServer:
     def _record(self, target: str) -> None:
         with self._requests_lock:
             self.requests.append(target)
+
+    def _enter(self) -> None:
+        with self._requests_lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _leave(self) -> None:
+        with self._requests_lock:
+            self.in_flight -= 1
 
     def clear_requests(self) -> None:
         with self._requests_lock:

@@ -9,7 +9,9 @@ is never completed, so the next run fetches it again.
 
 from __future__ import annotations
 
+import codecs
 import logging
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -24,13 +26,20 @@ from scrapy.utils.asyncio import run_in_thread
 from twisted.python.failure import Failure
 
 from forumscraper.db.database import database_for
-from forumscraper.db.state import StoredTopic, stored_topics
+from forumscraper.db.state import StoredTopic, stored_topics, unfinished_topics
 from forumscraper.items import CategoryItem, ForumItem, TopicItem
 from forumscraper.pages import DateContext, Page, TopicPage
+from forumscraper.pages.problems import is_truncated, message_text, page_problem
 from forumscraper.pages.urls import page_url, parse_page_url
 from forumscraper.text.dates import board_timezone, infer_board_offset, parse_http_date
 
 logger = logging.getLogger(__name__)
+
+
+RETRIED_PROBLEMS = frozenset({"truncated", "not_forumotion", "message"})
+"""Causes that may pass (a cut connection, maintenance, a transient error box)."""
+OWN_META = frozenset({"topic_id", "portal_checked"})
+"""Request meta keys of ours, carried over when a page is fetched again."""
 
 
 @dataclass
@@ -78,6 +87,7 @@ class ForumotionSpider(scrapy.Spider):
         if configured:
             spider.board_tz = board_timezone(configured)
         crawler.signals.connect(spider._stop_demo, signal=signals.spider_closed)
+        crawler.signals.connect(spider._report_lost_topics, signal=signals.spider_idle)
         return spider
 
     # -- start ----------------------------------------------------------------------------------
@@ -113,6 +123,20 @@ class ForumotionSpider(scrapy.Spider):
             self._demo_server.stop()
             self._demo_server = None
 
+    def _report_lost_topics(self) -> None:
+        """At idle, topics still waiting for pages will never get them (a request dropped by a
+        redirect loop or the duplicate filter): say so loudly instead of ending "finished"."""
+        if not self.topics:
+            return
+        lost = sorted(self.topics)
+        self.topics.clear()
+        self.crawler.stats.inc_value("forumscraper/fetch/lost_topics", len(lost))
+        logger.error(
+            "%d topic(s) never received all their pages (watermarks stay): %s",
+            len(lost),
+            ", ".join(map(str, lost[:20])),
+        )
+
     # -- dates ----------------------------------------------------------------------------------
 
     def dates_for(self, response: Response) -> DateContext:
@@ -147,7 +171,7 @@ class ForumotionSpider(scrapy.Spider):
             logger.error("Not an HTML page: %s", response.url)
             self.crawler.stats.inc_value("forumscraper/extract/not_html")
             return None
-        return page_class(response.url, response.text, self.dates_for(response))
+        return page_class(response.url, page_text(response), self.dates_for(response))
 
     def hierarchy_items(self, page: Page) -> Iterator[CategoryItem | ForumItem]:
         """Categories and forums named by a page's breadcrumb that this run has not yet
@@ -212,6 +236,21 @@ class ForumotionSpider(scrapy.Spider):
         self.crawler.stats.inc_value("forumscraper/incremental/changed_topics")
         return (first_missing // per_page) * per_page
 
+    async def unfinished_topic_requests(self, forum_id: int | None = None) -> list[Request]:
+        """Requests for the topics a previous run left incomplete (none with ``full``: those
+        are read anyway)."""
+        if self.full:
+            return []
+        engine = database_for(self.crawler).engine
+        rows = await run_in_thread(unfinished_topics, engine, forum_id)
+        requests = []
+        for topic_id, url in rows:
+            request = self.topic_request(topic_id, request_slug(url or ""))
+            if request is not None:
+                self.crawler.stats.inc_value("forumscraper/incremental/unfinished_topics")
+                requests.append(request)
+        return requests
+
     # -- topics ---------------------------------------------------------------------------------
 
     def topic_request(
@@ -240,17 +279,21 @@ class ForumotionSpider(scrapy.Spider):
             return
         visit.pending -= 1
         page = self.html_page(response, TopicPage)
-        if not isinstance(page, TopicPage):
-            visit.failed = True
-            yield from self._maybe_complete(visit)
+        # A page cut off in transit may still show some posts: never take it for complete.
+        complete = isinstance(page, TopicPage) and not is_truncated(page.html)
+        posts = page.posts() if complete and isinstance(page, TopicPage) else []
+        if not isinstance(page, TopicPage) or not posts:
+            retry = self.page_failed(response, page, "topic")
+            if retry is not None:
+                visit.pending += 1
+                yield retry
+            else:
+                visit.failed = True
+                yield from self._maybe_complete(visit)
             return
-        posts = page.posts()
-        if not posts:
-            visit.failed = True
-            self.crawler.stats.inc_value("forumscraper/extract/empty_page")
-            logger.error("No post could be extracted from topic page %s", response.url)
-            yield from self._maybe_complete(visit)
-            return
+        if page.topic_id is not None and page.topic_id != visit.topic_id:
+            # Moved or merged: the old address redirects to the topic's new id.
+            yield from self._rekey(visit, page.topic_id)
         if page.offset == visit.start_offset:
             yield from self.hierarchy_items(page)
             topic = page.topic()
@@ -280,6 +323,49 @@ class ForumotionSpider(scrapy.Spider):
                 visit.last_posted_at = post.posted_at
             yield post
         yield from self._maybe_complete(visit)
+
+    def page_failed(self, response: Response, page: Page | None, kind: str) -> Request | None:
+        """A page that should hold posts (or topics) holds none: say why, count it, and
+        return a retry for a cause that may pass (cut off, maintenance), else ``None``."""
+        stats = self.crawler.stats
+        assert stats is not None
+        problem = page_problem(page) if page is not None else "not_html"
+        stats.inc_value(f"forumscraper/extract/empty_page/{problem}")
+        stats.inc_value("forumscraper/extract/empty_page")
+        request = response.request
+        tries = int(response.meta.get("forumscraper_page_retries", 0))
+        if problem in RETRIED_PROBLEMS and request and tries < self.settings.getint("RETRY_TIMES"):
+            logger.warning("%s page %s: %s; fetching it again", kind, response.url, problem)
+            stats.inc_value("forumscraper/extract/page_retries")
+            meta = {k: v for k, v in request.meta.items() if k in OWN_META}
+            return request.replace(
+                dont_filter=True, meta=meta | {"forumscraper_page_retries": tries + 1}
+            )
+        detail = message_text(page) if page is not None and problem == "message" else ""
+        logger.error(
+            "No %s could be extracted from %s (%s%s); its watermark stays",
+            "post" if kind == "topic" else "topic",
+            response.url,
+            problem,
+            f": {detail}" if detail else "",
+        )
+        return None
+
+    def _rekey(self, visit: TopicVisit, new_id: int) -> Iterator[TopicItem]:
+        old_id = visit.topic_id
+        logger.info("Topic %s now lives at topic %s (moved or merged)", old_id, new_id)
+        self.crawler.stats.inc_value("forumscraper/fetch/moved_topics")
+        self.topics.pop(old_id, None)
+        existing = self.topics.get(new_id)
+        if existing is not None:
+            # The target topic is being fetched already: this visit adds nothing.
+            visit.pending = 0
+            yield TopicItem(id=old_id, moved_to_id=new_id)
+            return
+        visit.topic_id = new_id
+        visit.scheduled = {visit.start_offset}
+        self.topics[new_id] = visit
+        yield TopicItem(id=old_id, moved_to_id=new_id)
 
     def topic_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
@@ -348,6 +434,39 @@ def _offset_text(offset: tzinfo) -> str:
     minutes = int(delta.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
+
+
+def page_text(response: TextResponse) -> str:
+    """The page's text. When the bytes are not in the encoding the HTTP header declares (a
+    Windows-1256 page sent as UTF-8), the page's own ``<meta charset>`` is believed instead."""
+    declared = response.encoding
+    try:
+        codecs.lookup(declared)
+        response.body.decode(declared)
+        return response.text
+    except (LookupError, UnicodeDecodeError):
+        pass
+    match = _META_CHARSET.search(response.body[:4096])
+    if match:
+        charset = match.group(1).decode("ascii")
+        try:
+            text = response.body.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+        else:
+            logger.warning(
+                "%s declares %s but is %s: read as %s", response.url, declared, charset, charset
+            )
+            return text
+    return response.text
+
+
+def request_slug(url: str) -> str:
+    ref = parse_page_url(url)
+    return ref.slug if ref else ""
 
 
 def request_offset(url: str) -> int:

@@ -22,6 +22,7 @@ from scrapy.utils.asyncio import run_in_thread
 from forumscraper.db.database import database_for
 from forumscraper.db.state import live_topic_ids
 from forumscraper.pages import ForumListPage, ForumPage
+from forumscraper.pages.problems import is_truncated
 from forumscraper.pages.urls import page_url, parse_page_url
 from forumscraper.spiders.base import ForumotionSpider
 
@@ -41,6 +42,11 @@ class ForumSpider(ForumotionSpider):
     def parse_index(self, response: Response) -> Iterator[Any]:
         page = self.html_page(response, ForumListPage)
         if not isinstance(page, ForumListPage):
+            return
+        if is_truncated(page.html):
+            retry = self.page_failed(response, page, "index")
+            if retry is not None:
+                yield retry
             return
         self.learn_timezone(page, response)
         forums = page.forums()
@@ -68,6 +74,11 @@ class ForumSpider(ForumotionSpider):
     async def parse_forum(self, response: Response) -> AsyncIterator[Any]:
         page = self.html_page(response, ForumPage)
         if not isinstance(page, ForumPage) or page.forum_id is None:
+            return
+        if is_truncated(page.html):
+            retry = self.page_failed(response, page, "forum")
+            if retry is not None:
+                yield retry
             return
         if self.board_tz is None:
             self.learn_timezone(page, response)
@@ -104,10 +115,14 @@ class ForumSpider(ForumotionSpider):
             # Topic lists are ordered by last post: a page with no changed topic means the
             # pages after it hold none either.
             yield self.forum_request(page.forum_id, response.url, min(later))
-        elif later:
-            self.crawler.stats.inc_value("forumscraper/incremental/forum_pages_skipped")
         elif self.full:
             for request in await self.unlisted_topics(page.forum_id):
+                yield request
+        else:
+            if later:
+                self.crawler.stats.inc_value("forumscraper/incremental/forum_pages_skipped")
+            # Paging stops here: topics an earlier run could not finish are fetched anyway.
+            for request in await self.unfinished_topic_requests(page.forum_id):
                 yield request
 
     async def unlisted_topics(self, forum_id: int) -> list[Request]:

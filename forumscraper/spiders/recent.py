@@ -91,6 +91,8 @@ class RecentSpider(ForumotionSpider):
         self.pending_listings -= 1
         if self.pending_listings > 0:
             return
+        for request in await self.unfinished_topic_requests():
+            yield request
         if not self.listed:
             self.logger.warning("No recent topic found in any listing")
             return
@@ -114,9 +116,11 @@ class RecentSpider(ForumotionSpider):
             if entry.last_page_offset is not None and known is not None:
                 start = min(start, entry.last_page_offset)
             ref = parse_page_url(entry.url)
-            request = self.topic_request(entry.topic_id, ref.slug if ref else "", listing, start)
-            if request is not None:
-                yield request
+            topic_request = self.topic_request(
+                entry.topic_id, ref.slug if ref else "", listing, start
+            )
+            if topic_request is not None:
+                yield topic_request
 
 
 def _merge(first: RecentTopic, other: RecentTopic) -> RecentTopic:

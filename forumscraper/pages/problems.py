@@ -1,0 +1,43 @@
+"""Why a page that should hold posts or topics holds none: never parse such a page as empty.
+
+A forum answers 200 with an error box ("The topic you requested does not exist"), a login wall,
+a maintenance notice or a page cut off in transit; a crawler that reads those as an empty topic
+loses data silently. :func:`page_problem` names the cause so the spider can retry or fail the
+page loudly and keep the topic's watermark where it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from forumscraper.pages.common import Page, clean_space
+
+_END_OF_HTML = re.compile(r"</html\s*>", re.IGNORECASE)
+
+
+def is_truncated(html: str) -> bool:
+    """Whether the page stops before its end (no closing ``</html>``)."""
+    return _END_OF_HTML.search(html, max(0, len(html) - 4096)) is None
+
+
+def page_problem(page: Page) -> str:
+    """The cause, as a short stats key: ``truncated``, ``not_forumotion`` (maintenance or proxy
+    page), ``login_wall``, ``message`` (Forumotion's information box) or ``unknown_markup``."""
+    if is_truncated(page.html):
+        return "truncated"
+    if not page.is_forumotion:
+        return "not_forumotion"
+    if page.sel.xpath("//form//input[@type='password']"):
+        return "login_wall"
+    if page.sel.xpath("//div[contains(@class,'panel')]//h1 | //th[contains(@class,'thHead')]"):
+        return "message"
+    return "unknown_markup"
+
+
+def message_text(page: Page) -> str:
+    """The text of Forumotion's information box, for the log."""
+    for xpath in ("//div[contains(@class,'panel')]", "//table[contains(@class,'forumline')]"):
+        nodes = page.sel.xpath(xpath)
+        if nodes:
+            return clean_space(nodes[0].xpath("string()").get())[:200]
+    return ""

@@ -1,0 +1,80 @@
+"""Keep passwords out of logs, stats and error messages.
+
+Secrets (the database password, the forum password) come from the environment or from files
+named by ``*_FILE`` variables, never from Scrapy settings, so Scrapy's "Overridden settings" line
+cannot print them. As a second line of defence every log record is masked: any known secret
+value in a message becomes ``***``, whichever component logged it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from forumscraper.db.config import read_secret
+
+MASK = "***"
+_secrets: set[str] = set()
+_lock = threading.Lock()
+_installed = False
+
+
+def known_secrets() -> set[str]:
+    """Secret values of this process's configuration (environment and ``*_FILE`` files)."""
+    values: set[str] = set()
+    raw_url = read_secret("DATABASE_URL")
+    if raw_url:
+        try:
+            password = make_url(raw_url).password
+        except Exception:  # an unparseable URL: mask it whole
+            password = raw_url
+        if password:
+            values.add(str(password))
+    for name in ("FORUMSCRAPER_PASSWORD",):
+        value = read_secret(name)
+        if value:
+            values.add(value)
+    return {value for value in values if len(value) >= 3}
+
+
+def add_secrets(values: Iterable[str | None]) -> None:
+    """Mask these values too (short values are ignored: masking them would garble logs)."""
+    with _lock:
+        _secrets.update(v for v in values if v and len(v) >= 3)
+
+
+def mask(text: str) -> str:
+    """``text`` with every known secret replaced by ``***``."""
+    for secret in _secrets:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return text
+
+
+def install_log_masking() -> None:
+    """Mask known secrets in every log record from now on (idempotent)."""
+    global _installed
+    add_secrets(known_secrets())
+    with _lock:
+        if _installed:
+            return
+        _installed = True
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if _secrets:
+            try:
+                message = record.getMessage()
+            except Exception:  # a broken format string: leave it to logging's own report
+                return record
+            masked = mask(message)
+            if masked != message:
+                record.msg, record.args = masked, ()
+        return record
+
+    logging.setLogRecordFactory(factory)
