@@ -23,6 +23,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.asyncio import run_in_thread
 
+from forumscraper.db.board import record_board_info
 from forumscraper.db.database import Database, database_for, first_line
 from forumscraper.db.lock import RunLock
 from forumscraper.db.runs import finish_run, start_run
@@ -101,6 +102,18 @@ class CrawlRunRecorder:
             "updated_posts": int(stats.get("forumscraper/db/updated_posts", 0)),
             "errors": int(stats.get("log_count/ERROR", 0)),
         }
+        board_tz = getattr(spider, "board_tz", None)
+        usable = reason != "locked" and not stats.get("forumscraper/db/unavailable")
+        if board_tz is not None and usable:
+            try:
+                await run_in_thread(
+                    record_board_info,
+                    self.database.engine,
+                    getattr(spider, "base_url", None),
+                    board_tz,
+                )
+            except Exception as exc:
+                logger.warning("Could not record the board's time zone: %s", first_line(exc))
         if self.run_id is not None:
             try:
                 await run_in_thread(
@@ -129,5 +142,8 @@ class CrawlRunRecorder:
         else:
             logger.error("%s. Why: %s", summary, message)
         if self.lock is not None:
-            await run_in_thread(self.lock.release)
+            try:
+                await run_in_thread(self.lock.release)
+            except Exception as exc:  # the lock died with its connection: nothing to free
+                logger.warning("Run lock: %s", first_line(exc))
         self.database.dispose()

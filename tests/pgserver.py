@@ -69,14 +69,28 @@ class PostgresServer:
             "-E", "UTF8",
             "--locale=C.UTF-8",
         )  # fmt: skip
-        options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
+        settings = {
+            "port": str(self.port),
+            "unix_socket_directories": f"'{self.root}'",
+            "listen_addresses": "'127.0.0.1'",
+            "fsync": "off",
+            "synchronous_commit": "off",
+            "full_page_writes": "off",
+        }
+        config = "".join(f"{name} = {value}\n" for name, value in settings.items())
+        with open(self.datadir / "postgresql.conf", "a", encoding="utf-8") as handle:
+            handle.write(config)
+        self.resume()
+
+    def halt(self) -> None:
+        """Stop the server but keep its data (a database outage)."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "stop")
+
+    def resume(self) -> None:
+        """Start it again on the same port after :meth:`halt`."""
         self._run(
             str(self.bindir / "pg_ctl"),
             "-D", str(self.datadir),
-            "-o", options,
             "-l", str(self.root / "server.log"),
             "-w",
             "start",

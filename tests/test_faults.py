@@ -213,3 +213,24 @@ async def test_a_page_sent_in_another_encoding_than_declared_is_read_right(
         assert all("\ufffd" not in text for text in texts)
     finally:
         engine.dispose()
+
+
+@deferred_f_from_coro_f
+async def test_a_moved_topic_is_stored_under_its_new_id_and_the_old_id_kept(
+    server: FixtureForumServer, board: Board, db_url: str, engine: Engine
+) -> None:
+    target = board.topic(16)
+    assert target is not None
+    server.faults.add("/t15-", Fault(kind="redirect", status=301, location="/t16-x", times=None))
+    crawler = await crawl("forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=TZ)
+    assert stat(crawler, "forumscraper/fetch/moved_topics") == 1
+    with engine.connect() as connection:
+        old = connection.execute(
+            select(Topic.moved_to_id, Topic.deleted_at).where(Topic.id == 15)
+        ).one()
+        new_posts = connection.execute(
+            select(func.count()).select_from(Post).where(Post.topic_id == 16)
+        ).scalar_one()
+    assert old.moved_to_id == 16 and old.deleted_at is not None
+    assert new_posts == len(target.live_posts)
+    assert watermark(engine, 16) is not None

@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import (
     JSON,
     BigInteger,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
@@ -23,8 +24,9 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -156,6 +158,9 @@ class Topic(Base):
     last_crawled_at: Mapped[datetime | None]
     """When all of the topic's pages were last stored (NULL: never completely)."""
     deleted_at: Mapped[datetime | None]
+    moved_to_id: Mapped[int | None]
+    """The topic this one was moved or merged into (its address redirects there); the row
+    keeps its old id, with ``deleted_at`` set."""
 
 
 class Post(Base):
@@ -172,6 +177,21 @@ class Post(Base):
         Index("ix_posts_posted_at", "posted_at"),
         # "the same article elsewhere": GROUP BY content_hash
         Index("ix_posts_content_hash", "content_hash"),
+        # "every post by Rocky in November": author_name = ? AND posted_at range, live posts
+        Index(
+            "ix_posts_author_name_posted_at",
+            "author_name",
+            "posted_at",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+        # "posts matching these words": search @@ websearch_to_tsquery('simple', ?)
+        Index(
+            "ix_posts_search",
+            "search",
+            postgresql_using="gin",
+            sqlite_where=text("search IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -196,6 +216,13 @@ class Post(Base):
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     deleted_at: Mapped[datetime | None]
+
+    search: Mapped[str | None] = mapped_column(
+        TSVECTOR().with_variant(Text(), "sqlite"), deferred=True
+    )
+    """Full-text vector of the topic title (weight A) and ``body_text`` (weight B), ``simple``
+    configuration, kept by triggers on PostgreSQL (never written by the store); always NULL on
+    SQLite, where search is not supported."""
 
 
 class PostRevision(Base):
@@ -233,3 +260,18 @@ class CrawlRun(Base):
     message: Mapped[str | None]
     """Why the run failed, in one line."""
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class BoardInfo(Base):
+    """The crawled board, one row (``id`` = 1), written by
+    :func:`forumscraper.db.board.record_board_info`; ``daily_activity`` reads its time zone."""
+
+    __tablename__ = "board_info"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=1)
+    base_url: Mapped[str | None]
+    timezone: Mapped[str]
+    """A name PostgreSQL's ``AT TIME ZONE`` reads right: an IANA name (``Asia/Baghdad``,
+    ``UTC``; ``Etc/GMT-3`` for a fixed +03:00) or a POSIX spec (``<+0530>-05:30``)."""
+    updated_at: Mapped[datetime]

@@ -149,10 +149,15 @@ class Store:
             self._upsert_categories(session, batch.categories, now)
             self._upsert_forums(session, batch.forums, now)
             topics = _merge_by_id(batch.topics)
-            self._upsert_topics(session, [t for t in topics.values() if not t.get("gone")], now)
+            self._upsert_topics(
+                session,
+                [t for t in topics.values() if not t.get("gone") and not t.get("moved_to_id")],
+                now,
+            )
             self._upsert_posts(session, batch.posts, now, result)
             self._complete_topics(session, topics.values(), now, result)
             self._mark_gone(session, [t["id"] for t in topics.values() if t.get("gone")], now)
+            self._mark_moved(session, [t for t in topics.values() if t.get("moved_to_id")], now)
         return result
 
     # -- kinds --------------------------------------------------------------------------------
@@ -288,6 +293,35 @@ class Store:
             update(posts)
             .where(posts.c.topic_id.in_(topic_ids), posts.c.deleted_at.is_(None))
             .values(deleted_at=now)
+        )
+
+    def _mark_moved(self, session: Session, rows: list[Row], now: datetime) -> None:
+        """Topics whose address redirects to another id: keep the row, say where it went.
+
+        Their posts are not touched here: those still on the forum are stored again under the
+        new topic (same post ids), the others stay as they were."""
+        if not rows:
+            return
+        topics = table_of(Topic)
+        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        stmt = dialect_insert(topics)
+        session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["id"],
+                set_={
+                    "moved_to_id": stmt.excluded.moved_to_id,
+                    "deleted_at": func.coalesce(topics.c.deleted_at, stmt.excluded.deleted_at),
+                },
+            ),
+            [
+                {
+                    "id": row["id"],
+                    "moved_to_id": row["moved_to_id"],
+                    "first_seen_at": now,
+                    "deleted_at": now,
+                }
+                for row in rows
+            ],
         )
 
     def _complete_topics(

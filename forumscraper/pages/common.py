@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 from parsel import Selector, SelectorList
 
+from forumscraper.pages.parse import parse_page
 from forumscraper.pages.urls import PageRef, member_id, parse_page_url
 from forumscraper.text.dates import parse_current_time, parse_forum_date
 
@@ -110,7 +111,7 @@ class Page:
         self.url = url
         self.html = html
         self.dates = dates or DateContext()
-        self.sel = Selector(text=html, base_url=url)
+        self.sel = parse_page(html, url)
         self.ref = parse_page_url(url)
 
     @cached_property

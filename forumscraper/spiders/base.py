@@ -9,13 +9,14 @@ is never completed, so the next run fetches it again.
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from typing import Any
+from typing import Any, TypeVar
 
 import scrapy
 from scrapy import signals
@@ -23,9 +24,10 @@ from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.asyncio import run_in_thread
+from sqlalchemy.exc import OperationalError
 from twisted.python.failure import Failure
 
-from forumscraper.db.database import database_for
+from forumscraper.db.database import database_for, first_line
 from forumscraper.db.state import StoredTopic, stored_topics, unfinished_topics
 from forumscraper.items import CategoryItem, ForumItem, TopicItem
 from forumscraper.pages import DateContext, Page, TopicPage
@@ -34,6 +36,7 @@ from forumscraper.pages.urls import page_url, parse_page_url
 from forumscraper.text.dates import board_timezone, infer_board_offset, parse_http_date
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 RETRIED_PROBLEMS = frozenset({"truncated", "not_forumotion", "message"})
@@ -73,6 +76,8 @@ class ForumotionSpider(scrapy.Spider):
         self.posts_per_page = 15
         self.board_tz: tzinfo | None = None
         self.topics: dict[int, TopicVisit] = {}
+        self.visited: set[int] = set()
+        """Topics whose visit started in this run: never visited twice."""
         self.known_forums: set[int] = set()
         self.known_categories: set[int] = set()
         self._demo_server: Any = None
@@ -199,12 +204,27 @@ class ForumotionSpider(scrapy.Spider):
 
     # -- what changed ---------------------------------------------------------------------------
 
+    async def read_db(self, func: Callable[..., T], *args: Any) -> T:
+        """Run a database read in a thread, retrying through a short outage (a restarting
+        server) like the store pipeline does; a lasting outage raises."""
+        engine = database_for(self.crawler).engine
+        attempts = self.settings.getint("FORUMSCRAPER_DB_RETRIES", 3) + 1
+        delay = self.settings.getfloat("FORUMSCRAPER_DB_RETRY_DELAY", 2.0)
+        for attempt in range(attempts):
+            try:
+                return await run_in_thread(func, engine, *args)
+            except OperationalError as exc:
+                if attempt + 1 == attempts:
+                    raise
+                logger.warning("Database read failed (%s), retrying", first_line(exc))
+                await asyncio.sleep(delay * 2**attempt)
+        raise AssertionError("unreachable")
+
     async def stored(self, topic_ids: Iterable[int]) -> dict[int, StoredTopic]:
         """What the database holds of these topics (empty with ``-a full=1``)."""
         if self.full:
             return {}
-        engine = database_for(self.crawler).engine
-        return await run_in_thread(stored_topics, engine, list(topic_ids))
+        return await self.read_db(stored_topics, list(topic_ids))
 
     def plan_topic(self, listing: TopicItem, stored: StoredTopic | None) -> int | None:
         """The offset of the first page to fetch of a listed topic, or ``None`` to skip it.
@@ -241,8 +261,7 @@ class ForumotionSpider(scrapy.Spider):
         are read anyway)."""
         if self.full:
             return []
-        engine = database_for(self.crawler).engine
-        rows = await run_in_thread(unfinished_topics, engine, forum_id)
+        rows = await self.read_db(unfinished_topics, forum_id)
         requests = []
         for topic_id, url in rows:
             request = self.topic_request(topic_id, request_slug(url or ""))
@@ -259,6 +278,9 @@ class ForumotionSpider(scrapy.Spider):
         """The request for page ``offset`` of a topic (``None`` if this run has it already)."""
         visit = self.topics.get(topic_id)
         if visit is None:
+            if topic_id in self.visited:
+                return None  # read already in this run
+            self.visited.add(topic_id)
             visit = TopicVisit(topic_id=topic_id, slug=slug, listing=listing, start_offset=offset)
             self.topics[topic_id] = visit
         if offset in visit.scheduled:
@@ -365,6 +387,7 @@ class ForumotionSpider(scrapy.Spider):
         visit.topic_id = new_id
         visit.scheduled = {visit.start_offset}
         self.topics[new_id] = visit
+        self.visited.add(new_id)
         yield TopicItem(id=old_id, moved_to_id=new_id)
 
     def topic_failed(self, failure: Failure) -> Iterator[Any]:
@@ -392,6 +415,7 @@ class ForumotionSpider(scrapy.Spider):
             if offset == visit.start_offset and visit.pending == 0:
                 # The page we expected new posts on is gone (posts were deleted): read it all.
                 self.topics.pop(visit.topic_id, None)
+                self.visited.discard(visit.topic_id)
                 retry = self.topic_request(visit.topic_id, visit.slug, visit.listing, offset=0)
                 if retry is not None:
                     yield retry

@@ -17,9 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from scrapy.http import Request, Response
-from scrapy.utils.asyncio import run_in_thread
 
-from forumscraper.db.database import database_for
 from forumscraper.db.state import live_topic_ids
 from forumscraper.pages import ForumListPage, ForumPage
 from forumscraper.pages.problems import is_truncated
@@ -129,8 +127,7 @@ class ForumSpider(ForumotionSpider):
         """After a forum's last list page, in a full crawl: stored topics of the forum that the
         list no longer shows are asked for once; one that answers 404 is marked deleted, one
         that moved is stored under its new forum."""
-        engine = database_for(self.crawler).engine
-        stored = await run_in_thread(live_topic_ids, engine, forum_id)
+        stored = await self.read_db(live_topic_ids, forum_id)
         missing = sorted(stored - self.listed_topics.get(forum_id, set()))
         if missing:
             self.logger.info(

@@ -1,0 +1,34 @@
+"""Parse a whole page into a selector without losing what follows a pathologically deep post.
+
+libxml2 stops building the tree at a nesting depth of about 2,000 (even with ``huge_tree``) and
+silently drops the rest of the document: one post with 10,000 nested quotes would take every
+post after it on the page with it. When the parser reports that limit, the page is flattened
+(tags nested deeper than a cap dropped, their text kept: ``text._tree``) and parsed again.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+from lxml import html as lxml_html
+from parsel import Selector
+
+from forumscraper.text._tree import MAX_NESTING, _flatten
+
+
+def parse_page(text: str, url: str) -> Selector:
+    """A parsel selector over the page ``text``; deep nesting flattened if it had to be."""
+    data = text.encode("utf-8", errors="surrogatepass")
+    cap = MAX_NESTING
+    while True:
+        parser = lxml_html.HTMLParser(encoding="utf-8", huge_tree=True)
+        try:
+            root = etree.fromstring(data, parser, base_url=url)
+        except (etree.XMLSyntaxError, etree.ParserError, ValueError):
+            return Selector(text=text, base_url=url)
+        too_deep = any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log)
+        if root is None:
+            return Selector(text=text or "<html></html>", base_url=url)
+        if not too_deep or cap < 16:
+            return Selector(root=root, type="html", base_url=url)
+        data = _flatten(text, cap).encode("utf-8", errors="surrogatepass")
+        cap //= 2
