@@ -172,7 +172,7 @@ class ActiveTopicsPage(ForumPage):
 def feed_entries(url: str, xml: bytes | str, dates: DateContext) -> list[RecentTopic]:
     """Topics of an RSS 2.0 (or Atom) feed of the board, newest first. Never raises on a
     malformed feed: what can be read is returned."""
-    data = xml.encode("utf-8") if isinstance(xml, str) else xml
+    data = xml.encode("utf-8", errors="replace") if isinstance(xml, str) else xml
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
     try:
         root = etree.fromstring(data, parser=parser)
