@@ -1,4 +1,5 @@
-"""Downloader middleware: slow down when the forum says so (429 / 503, ``Retry-After``).
+"""Middlewares: slow down when the forum says so (429 / 503, ``Retry-After``), and stamp each
+request with the member session it was made under.
 
 Scrapy's AutoThrottle adapts to latency but does not react to "Too Many Requests" or "Service
 Unavailable". On those answers this middleware raises the delay of the forum's download slot to
@@ -10,7 +11,9 @@ Each good answer afterwards halves the delay back towards ``DOWNLOAD_DELAY``.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -21,6 +24,8 @@ from forumscraper.text.dates import parse_http_date
 logger = logging.getLogger(__name__)
 
 SLOW_DOWN_STATUSES = (429, 503)
+SESSION_META = "forumscraper_session"
+"""Request meta key: the member-session generation the request was made under."""
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -80,3 +85,35 @@ class RetryAfterMiddleware:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"forumscraper/throttle/slowed_down_{response.status}")
         return response
+
+
+class SessionStampMiddleware:
+    """Spider middleware: every request a callback yields carries the generation of the member
+    session (``LoginFlow.generation``) it was made under, so that a guest page answering a
+    request made before the session was renewed is fetched again instead of being taken for a
+    second expiry."""
+
+    async def process_spider_output(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        async for output in result:
+            if isinstance(output, Request):
+                output.meta.setdefault(SESSION_META, self._generation(response))
+            yield output
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for output in start:
+            if isinstance(output, Request):
+                output.meta.setdefault(SESSION_META, 0)
+            yield output
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SessionStampMiddleware:
+        return cls(crawler)
+
+    def _generation(self, response: Response) -> int:
+        login = getattr(self.crawler.spider, "login", None)
+        return int(login.generation) if login is not None else 0

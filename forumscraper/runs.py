@@ -41,6 +41,8 @@ def run_status(stats: dict[str, Any], reason: str) -> tuple[str, str | None]:
         return "failed", str(stats["forumscraper/db/unavailable"])
     if reason == "locked":
         return "failed", LOCKED_MESSAGE
+    if stats.get("forumscraper/login/failed"):
+        return "failed", f"login failed: {stats['forumscraper/login/failed']}"
     if reason in ("shutdown", "closespider_timeout"):
         return "interrupted", f"stopped early ({reason})"
     if reason != "finished":

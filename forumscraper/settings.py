@@ -84,6 +84,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Before RetryMiddleware (550) sees the response: slow down on 429/503 first.
     "forumscraper.middlewares.RetryAfterMiddleware": 560,
 }
+SPIDER_MIDDLEWARES = {
+    "forumscraper.middlewares.SessionStampMiddleware": 100,
+}
 FORUMSCRAPER_RETRY_AFTER_MAX = float(_env("FORUMSCRAPER_RETRY_AFTER_MAX", "300") or 300)
 """Longest pause (seconds) a ``Retry-After`` header may impose on the forum's download slot."""
 

@@ -96,6 +96,7 @@ class BatchResult:
     unchanged_posts: int = 0
     deleted_posts: int = 0
     topics_completed: int = 0
+    links_revealed: int = 0
 
     def add(self, other: BatchResult) -> None:
         self.new_posts += other.new_posts
@@ -103,6 +104,7 @@ class BatchResult:
         self.unchanged_posts += other.unchanged_posts
         self.deleted_posts += other.deleted_posts
         self.topics_completed += other.topics_completed
+        self.links_revealed += other.links_revealed
 
 
 INT_MAX = 2**31 - 1
@@ -239,16 +241,24 @@ class Store:
             return
         posts = _merge_by_id(rows)
         table = table_of(Post)
-        stored = dict(
-            session.execute(
-                select(table.c.id, table.c.content_hash).where(table.c.id.in_(list(posts)))
-            ).all()
-        )
-        changed = [
-            pid
-            for pid, row in posts.items()
-            if pid in stored and stored[pid] != row.get("content_hash")
-        ]
+        stored = {
+            row.id: (row.content_hash, row.hidden_link_count)
+            for row in session.execute(
+                select(table.c.id, table.c.content_hash, table.c.hidden_link_count).where(
+                    table.c.id.in_(list(posts))
+                )
+            )
+        }
+        changed: list[int] = []
+        for pid, row in posts.items():
+            if pid not in stored or stored[pid][0] == row.get("content_hash"):
+                continue
+            if (row.get("hidden_link_count") or 0) < stored[pid][1]:
+                # First seen as a guest (links hidden), now as a member: the text gains the
+                # links it hid, which is not an edit by its author.
+                result.links_revealed += 1
+                continue
+            changed.append(pid)
         result.new_posts += sum(1 for pid in posts if pid not in stored)
         result.updated_posts += len(changed)
         result.unchanged_posts += (

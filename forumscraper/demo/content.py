@@ -30,6 +30,8 @@ __all__ = [
     "DEMO_LONG_TOPIC_ID",
     "DEMO_SEED_TOPIC_ID",
     "DEMO_SUBFORUM_ID",
+    "LANGUAGES",
+    "RECENT_WIDGET_MODES",
     "Board",
     "Category",
     "Forum",
@@ -42,6 +44,10 @@ __all__ = [
 ]
 
 DATE_FORMATS = ("phpbb", "forumotion", "forumotion_short", "ordinal")
+RECENT_WIDGET_MODES = ("scrolling", "classical")
+"""Display modes of the "Recent topics" widget (ACP: scrolling marquee or classical list)."""
+LANGUAGES = ("en", "fr")
+"""Board languages the renderers print labels and dates in."""
 """Board date formats the renderers know (see :func:`forumscraper.demo.render.common.format_date`):
 ``phpbb`` "Sun Dec 01, 2024 9:59 am", ``forumotion`` "Wed 29 Jul 2015 - 15:51",
 ``forumotion_short`` "Wed 29 Jul - 15:51" (no year), ``ordinal`` "16th April 2013, 2:13 pm"."""
@@ -98,6 +104,8 @@ class Forum:
     """Id of the parent forum for a sub-forum, else None."""
     position: int
     """Order among its siblings, ascending."""
+    votes: bool = False
+    """Posts of this forum show the vote (reputation) block (``switch_vote_active``)."""
 
     @property
     def slug(self) -> str:
@@ -201,6 +209,9 @@ class Board:
     """One of :data:`DATE_FORMATS`."""
     description: str = ""
     language: str = "en"
+    """One of :data:`LANGUAGES`: labels, dates and notes are printed in it."""
+    recent_widget_mode: str = "scrolling"
+    """One of :data:`RECENT_WIDGET_MODES`: how the "Recent topics" widget lists topics."""
     topics_per_page: int = 50
     posts_per_page: int = 15
     categories: list[Category] = field(default_factory=list)
@@ -216,6 +227,13 @@ class Board:
     def __post_init__(self) -> None:
         if self.date_format not in DATE_FORMATS:
             raise ValueError(f"unknown date_format {self.date_format!r}, use one of {DATE_FORMATS}")
+        if self.recent_widget_mode not in RECENT_WIDGET_MODES:
+            raise ValueError(
+                f"unknown recent_widget_mode {self.recent_widget_mode!r}, "
+                f"use one of {RECENT_WIDGET_MODES}"
+            )
+        if self.language not in LANGUAGES:
+            raise ValueError(f"unknown language {self.language!r}, use one of {LANGUAGES}")
 
     @cached_property
     def tzinfo(self) -> ZoneInfo:
@@ -769,6 +787,7 @@ def build_demo_board(now: datetime | None = None) -> Board:
             category_id=2,
             parent_id=None,
             position=1,
+            votes=True,
         ),
         Forum(
             id=6,

@@ -25,6 +25,7 @@ from typing import Any
 
 from forumscraper.demo.content import Board, build_demo_board
 from forumscraper.demo.faults import Fault, FaultPlan, reencode
+from forumscraper.demo.members import COOKIE, MemberArea, login_page
 from forumscraper.demo.render.common import VERSIONS
 from forumscraper.demo.site import respond
 
@@ -42,6 +43,34 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self) -> None:
         self._serve(send_body=False)
+
+    def do_POST(self) -> None:
+        owner = self.server.owner
+        owner._record(f"POST {self.path}")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if not self.path.startswith("/login"):
+            self._send(405, b"<h1>405</h1>")
+            return
+        token = owner.members.login(body)
+        if token is None:
+            self._send(200, login_page("You have specified an incorrect or inactive username."))
+            return
+        self._send(
+            302,
+            b"",
+            {"Location": "/", "Set-Cookie": f"{COOKIE}={token}; Path=/; HttpOnly"},
+        )
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response_only(status)
+        self.send_header("Date", format_datetime(datetime.now(UTC), usegmt=True))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _serve(self, *, send_body: bool) -> None:
         owner = self.server.owner
@@ -85,16 +114,22 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, *, send_body: bool, fault: Fault | None = None) -> None:
         owner = self.server.owner
         now = owner.clock().astimezone(UTC).replace(microsecond=0)
+        member = owner.members.is_member(self.headers.get("Cookie"))
+        if self.path.split("?")[0] == "/login" or owner.members.forbidden(
+            owner.board, self.path, member
+        ):
+            self._send(200, login_page())
+            return
         host = self.headers.get("Host") or f"{owner.host}:{owner.port}"
         response = respond(
-            owner.board,
+            owner.members.board_for(owner.board, member),
             self.path,
             now=now,
             site=f"http://{host}",
             default_version=owner.version,
             robots_disallow=owner.robots_disallow,
         )
-        body = response.body
+        body = owner.members.finish(response.body, member)
         if fault is not None and fault.kind == "encoding":
             body = reencode(body, fault)
         if fault is not None and fault.kind == "truncate":
@@ -150,6 +185,8 @@ class FixtureForumServer:
         self.requests: list[str] = []
         """Every request target (path and query) served, in order."""
         self._requests_lock = threading.Lock()
+        self.members = MemberArea()
+        """Accounts, sessions, member-only forums and links hidden from guests."""
         self.faults = FaultPlan()
         """Faults to throw (tests of HTTP failures): ``server.faults.add(prefix, Fault(...))``."""
         self.latency = 0.0

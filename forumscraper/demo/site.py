@@ -3,8 +3,10 @@
 Kept apart from the HTTP server so it can be called directly (and timed) without sockets. URL
 patterns follow Forumotion (FACTS §1): ``/`` and ``/forum`` (index), ``/cN-slug``, ``/fN-slug``
 and ``/fNpOFFSET-slug``, ``/tN-slug`` and ``/tNpOFFSET-slug``, ``/tNp-slug`` / ``/tNn-slug``
-(previous / next topic), ``/feed/`` (``?f=N``), ``/robots.txt``. Slugs are ignored. The
-``change_version`` query parameter picks the template version for one request.
+(previous / next topic), ``/search?search_id=activetopics``, ``/feed/`` (``?f=N``),
+``/robots.txt``. Slugs are ignored. The ``change_version`` query parameter picks the template
+version for one request; the test-only ``recent_widget`` parameter (``scrolling`` or
+``classical``) overrides the board's "Recent topics" widget mode for one request.
 """
 
 from __future__ import annotations
@@ -16,8 +18,16 @@ from datetime import datetime
 from html import escape
 from urllib.parse import parse_qs, urlsplit
 
-from forumscraper.demo.content import Board, Topic
-from forumscraper.demo.render import prosilver, subsilver
+from forumscraper.demo.content import RECENT_WIDGET_MODES, Board, Topic
+from forumscraper.demo.render import (
+    awesomebb,
+    invision,
+    mobile,
+    modernbb,
+    prosilver,
+    punbb,
+    subsilver,
+)
 from forumscraper.demo.render.common import (
     VERSIONS,
     RenderContext,
@@ -32,6 +42,11 @@ __all__ = ["RENDERERS", "Response", "respond"]
 RENDERERS: dict[str, Renderer] = {
     "prosilver": prosilver.RENDERER,
     "subsilver": subsilver.RENDERER,
+    "punbb": punbb.RENDERER,
+    "invision": invision.RENDERER,
+    "modernbb": modernbb.RENDERER,
+    "awesomebb": awesomebb.RENDERER,
+    "mobile": mobile.RENDERER,
 }
 
 HTML = "text/html; charset=utf-8"
@@ -63,8 +78,14 @@ def respond(
     query = parse_qs(url.query)
     forced = query.get("change_version", [""])[0]
     version = forced if forced in VERSIONS else default_version
+    widget = query.get("recent_widget", [""])[0]
     ctx = RenderContext(
-        board=board, now=now, site=site, version=version, keep_version=forced in VERSIONS
+        board=board,
+        now=now,
+        site=site,
+        version=version,
+        keep_version=forced in VERSIONS,
+        widget_mode=widget if widget in RECENT_WIDGET_MODES else board.recent_widget_mode,
     )
     renderer = RENDERERS[version]
     path = url.path
@@ -73,6 +94,8 @@ def respond(
             return _html(200, renderer.index(ctx))
         if path == "/robots.txt":
             return _robots(robots_disallow)
+        if path == "/search" and query.get("search_id", [""])[0] == "activetopics":
+            return _html(200, renderer.search_active(ctx))
         if path in ("/feed", "/feed/", "/rss"):
             forum_ids = query.get("f", [""])[0]
             return _feed(ctx, int(forum_ids) if forum_ids.isdigit() else None)

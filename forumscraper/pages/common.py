@@ -34,6 +34,8 @@ _DATE_LEAD = re.compile(
 )
 """Words and marks printed before a date ("by NAME on DATE", "» DATE")."""
 _INT = re.compile(r"-?\d[\d\s.,\u00a0\u202f]*")
+_PAGE_OF = re.compile(r"(?P<page>\d+)\s*(?:/|of|sur|de|di|von|van|z|из)\s*(?P<pages>\d+)", re.I)
+"""The mobile pagination's "Page 2 of 3" (FR "Page 2 sur 3")."""
 
 
 def clean_space(text: str | None) -> str:
@@ -206,9 +208,19 @@ class Page:
         if match:
             pages, per_page = int(match["pages"]), int(match["per"])
             offsets.update(range(0, pages * per_page, per_page))
+        if self.ref and self.ref.kind == kind and self.ref.id == id_ and offsets:
+            offsets.add(self.ref.offset)
         if per_page is None and len(offsets) > 1:
             ordered = sorted(offsets)
             per_page = min(b - a for a, b in itertools.pairwise(ordered))
+            # The mobile version links only the previous and next pages, under "Page X of N".
+            count = _PAGE_OF.search(
+                clean_space(
+                    self.sel.xpath("string(//*[contains(@class,'mobile_title_content')])").get()
+                )
+            )
+            if count:
+                offsets.update(range(0, int(count["pages"]) * per_page, per_page))
         return sorted(offsets), per_page
 
 

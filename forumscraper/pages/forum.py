@@ -1,21 +1,24 @@
 """Forum pages (``/fN-slug``, ``/fNpOFFSET-slug``) and the board index: forums and topic rows.
 
 The index and a forum page share the forum-row markup (``index_box``): categories, forums and
-sub-forums with their hierarchy. A forum page adds its topic list (``topics_list_box``), whose
-row markup differs per version (FACTS.md §2.2, the ``_ROWS`` table below).
+sub-forums with their hierarchy (the ``_INDEX`` table below, FACTS.md §2.3). A forum page adds its
+topic list (``topics_list_box``), whose row markup differs per version (FACTS.md §2.2, the
+``_ROWS`` table); search results (``search_results_topics``) print the same rows with the
+topic's forum, in a markup of their own in some versions (``_SEARCH_ROWS``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
+from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from forumscraper.items import CategoryItem, ForumItem, TopicItem
-from forumscraper.pages.common import Page, clean_space, member_of, parse_count, text_of, texts
-from forumscraper.pages.urls import page_url, parse_page_url
+from forumscraper.pages.common import Page, clean_space, parse_count, text_of, texts
+from forumscraper.pages.urls import member_id, page_url, parse_page_url
 
 _TOPIC_TYPES = {
     "sticky": "sticky",
@@ -28,38 +31,226 @@ _TOPIC_TYPES = {
     "anuncio": "announcement",
 }
 _HEADING = re.compile(r"^h([1-6])$")
+_BY = r"(?:by|par|por|von|di|de|door)"
+_AFTER_BY = re.compile(rf"(?:^|\s){_BY}\s+(?P<name>.+?)\s*$", re.IGNORECASE)
+_IN_SUFFIX = re.compile(r"\s+(?:in|dans|en|em|im|nel|in de)$", re.IGNORECASE)
+_LEAD_BY = re.compile(rf"^(?:.*?\s)?{_BY}\s+", re.IGNORECASE)
+_INLINE_BY = re.compile(rf"\s+{_BY}\s+", re.IGNORECASE)
+_LABEL_TAIL = re.compile(r"\s*[^.:!?]*:\s*$")
+"""A trailing "Subforums:" label left in a forum description."""
+
+
+def _has_class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+# -- forum rows (index_box) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _IndexMarkup:
+    """Where the forum rows of an index or forum page are, relative to the page body."""
+
+    links: str
+    """Category and forum links, in page order."""
+    row: str
+    """A forum link's row, relative to the link."""
+    topics: str
+    """The topic count, relative to the row ("" when the version does not print it)."""
+    posts: str
+    description: str
+    name: str = "."
+    """The forum name, relative to its link."""
+    title: str = ""
+    """The title of a forum page (its own forum), relative to the page ("": the breadcrumb's)."""
+
+
+_PROSILVER_INDEX = _IndexMarkup(
+    links=(
+        ".//a[@href][contains(@class,'forumtitle')]"
+        " | .//div[contains(@class,'table-title')]//a[@href]"
+    ),
+    row="ancestor::li[1]",
+    topics=".//dd[contains(@class,'topics')]",
+    posts=".//dd[contains(@class,'posts')]",
+    description=".//dd[contains(@class,'dterm')]/div[1]",
+    title="//h1[contains(@class,'page-title')]",
+)
+_INDEX: dict[str, _IndexMarkup] = {
+    "prosilver": _PROSILVER_INDEX,
+    "modernbb": _PROSILVER_INDEX,
+    "subsilver": _IndexMarkup(
+        links=".//a[@href][contains(@class,'forumlink') or contains(@class,'cattitle')]",
+        row="ancestor::tr[1]",
+        topics="./td[contains(@class,'row3') and not(contains(@class,'over'))]/span",
+        posts="./td[contains(@class,'row2')]/span",
+        description=".//span[contains(@class,'genmed')]",
+    ),
+    "punbb": _IndexMarkup(
+        links=(
+            ".//a[@href][contains(@class,'forumtitle')]"
+            " | .//div[contains(@class,'main-head')]/div[contains(@class,'page-title')]//a[@href]"
+        ),
+        row="ancestor::tr[1]",
+        topics="./td[contains(@class,'tc2')]",
+        posts="./td[contains(@class,'tc3')]",
+        description="./td[contains(@class,'tcl')]",
+    ),
+    "invision": _IndexMarkup(
+        links=(
+            ".//a[@href][contains(@class,'forumtitle')]"
+            " | .//div[contains(@class,'maintitle')]//a[@href]"
+        ),
+        row="ancestor::tr[1]",
+        topics="./td[contains(@class,'centered')][1]",
+        posts="./td[contains(@class,'centered')][2]",
+        description=".//p[contains(@class,'forum-desc')]",
+        title="//div[contains(@class,'maintitle')]/h1",
+    ),
+    "awesomebb": _IndexMarkup(
+        links=(
+            ".//div[contains(@class,'forum-description')]/h3/a[@href]"
+            " | .//div[contains(@class,'category-title')]//a[@href]"
+        ),
+        row=f"ancestor::div[{_has_class('forum-section')}][1]",
+        topics=".//span[contains(@class,'forum-statistics-topics')]",
+        posts=".//span[contains(@class,'forum-statistics-posts')]",
+        description=".//div[contains(@class,'forum-description')]/p",
+        title="//div[contains(@class,'page-header')]/h1",
+    ),
+    "mobile": _IndexMarkup(
+        links=(
+            ".//div[contains(@class,'forum-content')]/a[@href]"
+            f" | .//div[{_has_class('forum')}]/h2//a[@href]"
+        ),
+        row=f"ancestor::div[{_has_class('forum-section-wrap')}][1]",
+        topics="",
+        posts=".//div[contains(@class,'forum-statistics')]",
+        description=".//div[contains(@class,'forum-description')]",
+        name="./h3",
+    ),
+}
+
+
+# -- topic rows (topics_list_box, search_results_topics) -------------------------------------
 
 
 @dataclass(frozen=True)
 class _RowMarkup:
     rows: str
     title: str
+    """The topic link."""
     author: str
+    """The starter's name node ("" when the version does not print it)."""
     replies: str
     views: str
     last_post: str
-    last_post_time_first: bool
-    """Whether the last-post cell prints the time before the author (phpBB2) or after."""
+    last_post_mode: str
+    """How the last-post cell reads: ``time_first`` ("TIME <br> [by] AUTHOR"), ``author_first``
+    ("AUTHOR … <br> TIME"), ``inline`` ("TIME by AUTHOR"), ``comma`` ("[… by] AUTHOR, TIME") or
+    ``fields`` (author and time in their own nodes: ``last_author``, ``last_time``)."""
+    author_after_by: bool = False
+    """The author node reads "by NAME" (possibly "by NAME in FORUM")."""
+    title_text: str = ""
+    """The title's text nodes when the link holds more than the title."""
+    last_author: str = ""
+    last_time: str = ""
 
 
+_PROSILVER_ROWS = _RowMarkup(
+    rows="//ul[contains(@class,'topics')]/li[contains(@class,'row')]",
+    title=".//a[contains(@class,'topictitle')]",
+    author=".//span[contains(@class,'span-tab')]//strong",
+    replies=".//dd[contains(@class,'posts')]",
+    views=".//dd[contains(@class,'views')]",
+    last_post=".//dd[contains(@class,'lastpost')]/span[last()]",
+    last_post_mode="author_first",
+)
 _ROWS: dict[str, _RowMarkup] = {
-    "prosilver": _RowMarkup(
-        rows="//ul[contains(@class,'topics')]/li[contains(@class,'row')]",
-        title=".//a[contains(@class,'topictitle')]",
-        author=".//span[contains(@class,'span-tab')]//strong",
-        replies=".//dd[contains(@class,'posts')]",
-        views=".//dd[contains(@class,'views')]",
-        last_post=".//dd[contains(@class,'lastpost')]/span[last()]",
-        last_post_time_first=False,
+    "prosilver": _PROSILVER_ROWS,
+    "modernbb": replace(
+        _PROSILVER_ROWS, author=".//span[contains(@class,'topic-author')]", author_after_by=True
     ),
     "subsilver": _RowMarkup(
-        rows="//div[contains(@class,'topictitle')]/ancestor::tr[1]",
+        rows="//a[contains(@class,'topictitle')]/ancestor::tr[1]",
         title=".//a[contains(@class,'topictitle')]",
-        author="./td[contains(@class,'row3')][not(contains(@class,'row3Right'))]//span[contains(@class,'name')]//strong",
+        author=".//span[contains(@class,'name')]",
         replies="(./td[contains(@class,'row2')]//span[contains(@class,'postdetails')])[1]",
         views="(./td[contains(@class,'row2')]//span[contains(@class,'postdetails')])[2]",
-        last_post="./td[contains(@class,'row3Right')]//span[contains(@class,'postdetails')]",
-        last_post_time_first=True,
+        last_post="./td[last()]//span[contains(@class,'postdetails')]",
+        last_post_mode="time_first",
+    ),
+    "punbb": _RowMarkup(
+        rows="//tbody[contains(@class,'statused')]/tr[.//a[contains(@class,'topictitle')]]",
+        title=".//a[contains(@class,'topictitle')]",
+        author="./td[contains(@class,'tcl')]",
+        author_after_by=True,
+        replies="./td[contains(@class,'tc2')]",
+        views="./td[contains(@class,'tc3')]",
+        last_post="./td[contains(@class,'tcr')]",
+        last_post_mode="inline",
+    ),
+    "invision": _RowMarkup(
+        rows="//table[contains(@class,'ipbtable')]/tbody/tr[.//a[contains(@class,'topictitle')]]",
+        title=".//a[contains(@class,'topictitle')]",
+        author="./td[contains(@class,'author')]",
+        replies="(./td[contains(@class,'row2') and contains(@class,'centered')])[1]",
+        views="(./td[contains(@class,'row2') and contains(@class,'centered')])[2]",
+        last_post="./td[contains(@class,'lastaction')]",
+        last_post_mode="time_first",
+    ),
+    "awesomebb": _RowMarkup(
+        rows=(
+            f"//div[{_has_class('posts-section')}][not({_has_class('posts-empty')})]"
+            "[.//div[contains(@class,'posts-description')]/h3/a]"
+        ),
+        title=".//div[contains(@class,'posts-description')]/h3/a",
+        author=".//div[contains(@class,'posts-description')]/p",
+        author_after_by=True,
+        replies=".//span[contains(@class,'posts-statistics-replies')]",
+        views=".//span[contains(@class,'posts-statistics-views')]",
+        last_post=".//div[contains(@class,'posts-lastpost-inner')]",
+        last_post_mode="fields",
+        last_author=".//span[contains(@class,'posts-lastpost-author')]",
+        last_time=".//a[contains(@class,'posts-lastpost-time')]/text()",
+    ),
+    "mobile": _RowMarkup(
+        rows=(f"//div[{_has_class('forum-section-wrap')}][a[{_has_class('forum-section')}]]"),
+        title=f"./a[{_has_class('forum-section')}]",
+        title_text=".//div[contains(@class,'forum-content')]/h3/text()",
+        author="",
+        replies=".//div[contains(@class,'forum-statistics')]",
+        views="",
+        last_post=".//div[contains(@class,'forum-lastpost')]",
+        last_post_mode="comma",
+    ),
+}
+_SEARCH_ROWS: dict[str, _RowMarkup] = {
+    **_ROWS,
+    "prosilver": replace(
+        _PROSILVER_ROWS, author=".//span[contains(@class,'span-tab')]", author_after_by=True
+    ),
+    "punbb": replace(
+        _ROWS["punbb"],
+        replies="./td[contains(@class,'tc3')][1]",
+        views="./td[contains(@class,'tc3')][2]",
+    ),
+    "invision": replace(
+        _ROWS["invision"],
+        author="./td[6]",
+        replies="./td[7]",
+        views="./td[8]",
+        last_post="./td[9]",
+    ),
+    "awesomebb": _RowMarkup(
+        rows="//div[contains(@class,'block-topics')]/div[contains(@class,'block-content')]",
+        title=".//a[contains(@class,'topictitle')]",
+        author=".//span[contains(@class,'block-topics-author')]",
+        author_after_by=True,
+        replies=".//div[contains(@class,'block-topics-posts')]",
+        views=".//div[contains(@class,'block-topics-views')]",
+        last_post=".//div[contains(@class,'block-topics-lastpost')]",
+        last_post_mode="comma",
     ),
 }
 
@@ -67,10 +258,14 @@ _ROWS: dict[str, _RowMarkup] = {
 class ForumListPage(Page):
     """A page listing forums: the index, a category page, or a forum with sub-forums."""
 
+    @cached_property
+    def index_markup(self) -> _IndexMarkup:
+        return _INDEX.get(self.version or "", _PROSILVER_INDEX)
+
     def categories(self) -> list[CategoryItem]:
         """Categories in index order."""
         found: dict[int, CategoryItem] = {}
-        for link in self._forum_area().xpath(".//a[@href]"):
+        for link in self._forum_area().xpath(".//a[@href][not(contains(@class,'nav'))]"):
             ref = parse_page_url(link.attrib["href"])
             if ref and ref.kind == "c" and ref.id not in found:
                 title = text_of(link)
@@ -95,6 +290,7 @@ class ForumListPage(Page):
         (``SUBFORUMS``) are that row's children. ``parent_id`` is the forum this page belongs to
         (its rows are its sub-forums).
         """
+        markup = self.index_markup
         page_category = next((c for c in self.breadcrumb if c.ref.kind == "c"), None)
         category: tuple[int, str] | None = (
             (page_category.ref.id, page_category.name) if page_category else None
@@ -102,11 +298,7 @@ class ForumListPage(Page):
         stack: list[tuple[int, int]] = []  # (level, forum id)
         forums: dict[int, ForumItem] = {}
         siblings: dict[tuple[int | None, int | None], int] = {}
-        xpath = (
-            ".//a[@href][contains(@class,'forumtitle') or contains(@class,'forumlink')"
-            " or contains(@class,'cattitle') or ancestor::*[contains(@class,'table-title')]]"
-        )
-        for link in self._forum_area().xpath(xpath):
+        for link in self._forum_area().xpath(markup.links):
             ref = parse_page_url(link.attrib["href"])
             if ref is None:
                 continue
@@ -124,28 +316,19 @@ class ForumListPage(Page):
             key = (category[0] if category else None, parent)
             position = siblings.get(key, 0)
             siblings[key] = position + 1
-            row = link.xpath("ancestor::li[1] | ancestor::tr[1]")[-1:] or [link]
-            counts = [
-                parse_count(text)
-                for text in row[0]
-                .xpath(
-                    ".//dd[contains(@class,'topics') or contains(@class,'posts')]/text()"
-                    " | ./td/span[contains(@class,'gensmall')]/text()"
-                )
-                .getall()
-            ]
-            counts = [c for c in counts if c is not None]
+            row = link.xpath(markup.row)[:1] or [link]
+            title = text_of(link.xpath(markup.name)[:1])
             forums[ref.id] = ForumItem(
                 id=ref.id,
-                title=text_of(link),
+                title=title or None,
                 url=page_url(self.url, "f", ref.id, 0, ref.slug),
-                description=self._description(row[0], link) or None,
+                description=self._description(row[0], markup) or None,
                 parent_id=parent,
                 category_id=category[0] if category else None,
                 category=category[1] if category else None,
                 position=position,
-                topic_count=counts[0] if len(counts) >= 2 else None,
-                post_count=counts[1] if len(counts) >= 2 else None,
+                topic_count=_count(row[0], markup.topics),
+                post_count=_count(row[0], markup.posts),
             )
             for sub in row[0].xpath(".//a[@href][contains(@class,'gensmall')]"):
                 sub_ref = parse_page_url(sub.attrib["href"])
@@ -165,17 +348,34 @@ class ForumListPage(Page):
         return list(forums.values())
 
     @staticmethod
-    def _description(row: Selector, link: Selector) -> str:
-        for xpath in (
-            ".//span[contains(@class,'genmed')]",
-            ".//dd[contains(@class,'dterm')]//div[1]",
-        ):
-            nodes = row.xpath(xpath)
-            if nodes:
-                text = text_of(nodes[0])
-                title = text_of(link)
-                return clean_space(text.replace(title, "", 1)) if text.startswith(title) else text
-        return ""
+    def _description(row: Selector, markup: _IndexMarkup) -> str:
+        """The forum's description: its node's text without the forum name and sub-forums."""
+        nodes = row.xpath(markup.description)
+        if not nodes:
+            return ""
+        parts = (
+            nodes[0]
+            .xpath(
+                ".//text()[not(ancestor::a[contains(@class,'gensmall')])]"
+                "[not(ancestor::*[contains(@class,'hierarchy')])]"
+                "[not(ancestor::a[contains(@class,'forumtitle') or contains(@class,'forumlink')])]"
+                "[not(ancestor::script)]"
+            )
+            .getall()
+        )
+        text = clean_space("".join(parts))
+        if row.xpath(".//a[@href][contains(@class,'gensmall')]"):
+            text = _LABEL_TAIL.sub("", text)
+        return text
+
+
+def _count(row: Selector, xpath: str) -> int | None:
+    if not xpath:
+        return None
+    nodes = row.xpath(xpath)
+    if not nodes:
+        return None
+    return parse_count(texts(nodes[0].xpath("./text()")) or text_of(nodes[0]))
 
 
 def _level(link: Selector) -> int:
@@ -212,7 +412,8 @@ class ForumPage(ForumListPage):
         above = crumbs[:index]
         parent = next((c.ref.id for c in reversed(above) if c.ref.kind == "f"), None)
         category = next((c for c in above if c.ref.kind == "c"), None)
-        title = text_of(self.sel.xpath("//h1[contains(@class,'page-title')]")[:1])
+        xpath = self.index_markup.title
+        title = text_of(self.sel.xpath(xpath)[:1]) if xpath else ""
         if not title and index < len(crumbs):
             title = crumbs[index].name
         return ForumItem(
@@ -228,8 +429,14 @@ class ForumPage(ForumListPage):
         return [f for f in self.forums(parent_id=self.forum_id) if f.id != self.forum_id]
 
     @cached_property
+    def is_search(self) -> bool:
+        """Whether this is a search results page (``/search?search_id=…``)."""
+        return urlsplit(self.url).path.rstrip("/").endswith("/search")
+
+    @cached_property
     def row_markup(self) -> _RowMarkup:
-        return _ROWS.get(self.version or "", _ROWS["prosilver"])
+        table = _SEARCH_ROWS if self.is_search else _ROWS
+        return table.get(self.version or "", table["prosilver"])
 
     def topics(self) -> list[TopicItem]:
         """The topic rows of this page, in order (stickies and announcements first)."""
@@ -242,18 +449,21 @@ class ForumPage(ForumListPage):
             ref = parse_page_url(link[0].attrib.get("href", ""))
             if ref is None or ref.kind != "t" or ref.id in topics:
                 continue
-            author_node = row.xpath(markup.author)[:1]
-            author_name, author_id = member_of(author_node[0]) if author_node else (None, None)
+            author_node = row.xpath(markup.author)[:1] if markup.author else []
+            author_name, author_id = (
+                _poster(author_node[0], markup.author_after_by) if author_node else (None, None)
+            )
             last_time, last_author = self._last_post(row, markup)
+            title = texts(row.xpath(markup.title_text)) if markup.title_text else text_of(link[0])
             topics[ref.id] = TopicItem(
                 id=ref.id,
-                forum_id=self.forum_id,
-                title=text_of(link[0]) or None,
+                forum_id=self.forum_id or _row_forum(row),
+                title=title or None,
                 url=page_url(self.url, "t", ref.id, 0, ref.slug),
                 author_name=author_name,
                 author_id=author_id,
-                reply_count=parse_count(row.xpath(markup.replies).xpath("string()").get()),
-                view_count=parse_count(row.xpath(markup.views).xpath("string()").get()),
+                reply_count=_count(row, markup.replies),
+                view_count=_count(row, markup.views),
                 last_post_at=self.dates.parse(last_time),
                 last_poster_name=last_author,
                 topic_type=self._topic_type(row),
@@ -261,16 +471,36 @@ class ForumPage(ForumListPage):
         return list(topics.values())
 
     def _last_post(self, row: Selector, markup: _RowMarkup) -> tuple[str, str | None]:
+        """(printed time, poster name) of a row's last post."""
         cell = row.xpath(markup.last_post)[:1]
         if not cell:
             return "", None
-        before = texts(cell.xpath("./br[1]/preceding-sibling::node()"))
-        after = texts(cell.xpath("./br[1]/following-sibling::node()"))
-        author_links = cell.xpath(".//a[contains(@href,'/u')]")
-        author = text_of(author_links[0]) if author_links else None
-        if markup.last_post_time_first:
-            return before, author or (after or None)
-        return after, author or (_strip_by(before) or None)
+        mode = markup.last_post_mode
+        if mode == "fields":
+            author = cell.xpath(markup.last_author)[:1]
+            name = _poster(author[0], False)[0] if author else None
+            return texts(cell.xpath(markup.last_time)), name
+        links = [
+            link
+            for link in cell.xpath(".//a[@href]")
+            if member_id(link.attrib["href"]) is not None and text_of(link)
+        ]
+        linked = text_of(links[0]) if links else None
+        if mode in ("time_first", "author_first"):
+            before = texts(cell.xpath("./br[1]/preceding-sibling::node()[not(self::dfn)]"))
+            after = texts(cell.xpath("./br[1]/following-sibling::node()[not(self::dfn)]"))
+            if mode == "time_first":
+                return before, linked or (_strip_by(after) or None)
+            return after, linked or (_strip_by(before) or None)
+        text = texts(cell.xpath("./node()[not(self::dfn)]"))
+        if mode == "inline":
+            parts = _INLINE_BY.split(text)
+            if len(parts) < 2:
+                return text, linked
+            return " ".join(parts[:-1]), linked or (parts[-1].strip() or None)
+        # comma: "[Last post by] AUTHOR, TIME"
+        head, _, time = text.partition(", ")
+        return time, linked or (_LEAD_BY.sub("", head).strip() or None)
 
     @staticmethod
     def _topic_type(row: Selector) -> str:
@@ -287,5 +517,35 @@ class ForumPage(ForumListPage):
         return self.pagination("f", self.forum_id)
 
 
+def _poster(node: Selector, after_by: bool) -> tuple[str | None, int | None]:
+    """Name and profile id of a poster node; ``after_by``: the name follows a "by" word in the
+    node's own text (guests have no profile link)."""
+    for link in node.xpath(".//a[@href]"):
+        profile, name = member_id(link.attrib["href"]), text_of(link)
+        if profile is not None and name:
+            return name, profile
+    if not after_by:
+        return _visible_text(node) or None, None
+    for text in reversed(node.xpath("./text()").getall()):
+        match = _AFTER_BY.search(clean_space(text))
+        if match:
+            return _IN_SUFFIX.sub("", match["name"]).strip() or None, None
+    return None, None
+
+
+def _visible_text(node: Selector) -> str:
+    """Text of a node without its icon ligatures (``<i class="material-icons">person</i>``)."""
+    return clean_space("".join(node.xpath(".//text()[not(ancestor::i)]").getall()))
+
+
+def _row_forum(row: Selector) -> int | None:
+    """The forum a search result row names ("in FORUM")."""
+    for href in row.xpath(".//a/@href").getall():
+        ref = parse_page_url(href)
+        if ref is not None and ref.kind == "f":
+            return ref.id
+    return None
+
+
 def _strip_by(text: str) -> str:
-    return re.sub(r"^(by|par|por|von|di|de)\s+", "", text, flags=re.IGNORECASE)
+    return re.sub(rf"^{_BY}\s+", "", text, flags=re.IGNORECASE)

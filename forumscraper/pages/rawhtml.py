@@ -2,20 +2,37 @@
 
 lxml re-serialises what it parsed (``<br />`` becomes ``<br>``, attributes are re-quoted), but
 ``posts.body_html`` must be exactly what the server sent, so that cleaning rules can be improved
-later and re-run on the real input. The body element is located in the source by position: the
-post container's ``id`` attribute is unique on the page, and the body is the k-th ``<div`` after
-it, k counted in the parsed tree. The slice is accepted only if it holds as many ``<div`` tags as
-the parsed body; otherwise the caller falls back to lxml's serialisation.
+later and re-run on the real input. The body element is located in the source by position: an
+*anchor* element with an ``id`` unique on the page (the post container, or an element of the post
+before the body) is found by that id, and the body is the k-th ``<div`` after the anchor's start
+tag, k counted in the parsed tree in document order. The slice is accepted only if it holds as
+many ``<div`` tags as the parsed body; otherwise the caller falls back to lxml's serialisation.
+
+Some versions print the message loose inside a container that also holds the attachments, the
+signature or the edit note (AwesomeBB ``div.post-content``, mobile ``div.post-content``):
+:func:`source_region` cuts such a container's source before the first of those elements, and
+:func:`split_edit_note` separates an edit note printed as loose text at the end.
 """
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Iterator, Sequence
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from forumscraper.text.edits import EditNote, parse_edit_note
+
 _DIV_TAG = re.compile(r"<(/?)div\b", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_NOTE_START = re.compile(
+    r"last\s+edited|derni[eè]re\s+[ée]dition|[úu]ltima\s+edici[óo]n|[úu]ltima\s+edi[çc][ãa]o"
+    r"|ultima\s+modifica|zuletzt\s+bearbeitet",
+    re.IGNORECASE,
+)
+"""How an edit note starts, in the languages :func:`parse_edit_note` reads."""
 
 
 def serialize_inner(element: etree._Element) -> str:
@@ -26,28 +43,93 @@ def serialize_inner(element: etree._Element) -> str:
     return "".join(parts)
 
 
-def _divs_before(container: etree._Element, target: etree._Element) -> int | None:
-    """How many ``div`` start tags, counting the container's own, come before ``target``."""
+def serialize_until(element: etree._Element, stop: etree._Element | None) -> str:
+    """Inner HTML of ``element`` up to its child ``stop`` (excluded), as lxml serialises it."""
+    parts = [element.text or ""]
+    for child in element:
+        if child is stop:
+            break
+        parts.append(lxml_html.tostring(child, encoding="unicode", with_tail=True))
+    return "".join(parts)
+
+
+def _subtrees_from(start: etree._Element) -> Iterator[etree._Element]:
+    """``start``, then the roots of the subtrees after it: walking each one's ``iter()`` in
+    turn visits ``start``, its descendants, then every element after it in document order."""
+    yield start
+    node: etree._Element | None = start
+    while node is not None:
+        yield from node.itersiblings()
+        node = node.getparent()
+
+
+def _divs_before(anchor: etree._Element, target: etree._Element) -> int | None:
+    """How many ``div`` start tags, counting the anchor's own, come before ``target`` (an
+    element inside or after ``anchor``)."""
     count = 0
-    for element in container.iter():
-        if element is target:
-            return count
-        if element.tag == "div":
-            count += 1
+    for root in _subtrees_from(anchor):
+        # lxml's tag filter walks in C and only hands over divs and elements like the target.
+        for element in root.iter("div", target.tag):
+            if element is target:
+                return count
+            if element.tag == "div":
+                count += 1
     return None
 
 
-def source_inner_html(source: str, container: etree._Element, body: etree._Element) -> str | None:
-    """The inner HTML of ``body`` exactly as it stands in ``source``, or ``None`` if it cannot
-    be located with certainty. ``container`` is an ancestor of ``body`` with a unique ``id``."""
-    container_id = container.get("id")
-    if not container_id or body.tag != "div":
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def find_id_attribute(source: str, element_id: str) -> int | None:
+    """Where the first ``id=ELEMENT_ID`` attribute starts in ``source`` (quoted or not, spaces
+    around ``=`` allowed), or ``None``.
+
+    The same as searching ``\\bid\\s*=\\s*["']?ELEMENT_ID["'\\s>/]`` with a regex, which costs
+    about a millisecond on a 60 KB page because a pattern starting with ``\\b`` is tried at every
+    position: this looks for the id's text with ``str.find`` and checks what surrounds each
+    occurrence instead. (An id holding spaces, ``=`` or quotes is left to the regex.)
+    """
+    if not element_id or any(char.isspace() or char in "=\"'" for char in element_id):
+        pattern = rf"""\bid\s*=\s*["']?{re.escape(element_id)}["'\s>/]"""
+        match = re.search(pattern, source)
+        return match.start() if match else None
+    size = len(source)
+    position = source.find(element_id)
+    while position >= 0:
+        end = position + len(element_id)
+        if end < size and (source[end] in "\"'>/" or source[end].isspace()):
+            index = position
+            if index and source[index - 1] in "\"'":
+                index -= 1
+            while index and source[index - 1].isspace():
+                index -= 1
+            if index and source[index - 1] == "=":
+                index -= 1
+                while index and source[index - 1].isspace():
+                    index -= 1
+                if source[index - 2 : index] == "id" and (
+                    index == 2 or (index > 2 and not _is_word(source[index - 3]))
+                ):
+                    return index - 2
+        position = source.find(element_id, position + 1)
+    return None
+
+
+def locate_inner(
+    source: str, anchor: etree._Element, element: etree._Element
+) -> tuple[int, int] | None:
+    """Start and end offsets in ``source`` of the inner HTML of the ``div`` ``element``, or
+    ``None`` if it cannot be located with certainty. ``anchor`` has a unique ``id`` and is
+    ``element`` itself, one of its ancestors, or an element before it in the document."""
+    anchor_id = anchor.get("id")
+    if not anchor_id or element.tag != "div":
         return None
-    id_match = re.search(rf"""\bid\s*=\s*["']?{re.escape(container_id)}["'\s>/]""", source)
-    if not id_match:
+    id_start = find_id_attribute(source, anchor_id)
+    if id_start is None:
         return None
-    start = source.rfind("<", 0, id_match.start())
-    wanted = _divs_before(container, body)
+    start = source.rfind("<", 0, id_start)
+    wanted = _divs_before(anchor, element)
     if start < 0 or wanted is None:
         return None
     seen = 0
@@ -64,12 +146,65 @@ def source_inner_html(source: str, container: etree._Element, body: etree._Eleme
     if open_end < 0:
         return None
     depth = 1
-    for match in _DIV_TAG.finditer(source, position):
+    # ``tags``: the div tags inside, counted as _DIV_TAG.findall(inner) would.
+    for tags, match in enumerate(_DIV_TAG.finditer(source, position)):
         depth += -1 if match.group(1) else 1
         if depth == 0:
-            inner = source[position : match.start()]
-            expected = sum(1 for element in body.iter() if element.tag == "div") - 1
-            if len(_DIV_TAG.findall(inner)) != 2 * expected:
+            expected = sum(1 for _ in element.iter("div")) - 1
+            if tags != 2 * expected:
                 return None
-            return inner
+            return position, match.start()
     return None
+
+
+def source_inner_html(source: str, anchor: etree._Element, body: etree._Element) -> str | None:
+    """The inner HTML of ``body`` exactly as it stands in ``source``, or ``None`` if it cannot
+    be located with certainty (see :func:`locate_inner` for ``anchor``)."""
+    span = locate_inner(source, anchor, body)
+    return source[span[0] : span[1]] if span else None
+
+
+def source_region(
+    source: str,
+    anchor: etree._Element,
+    container: etree._Element,
+    stops: Sequence[etree._Element],
+) -> str | None:
+    """The source of ``container``'s inner HTML up to the first of ``stops`` (``div`` children
+    of ``container``: attachments, signature), or ``None`` if it cannot be located."""
+    span = locate_inner(source, anchor, container)
+    if span is None:
+        return None
+    start, end = span
+    children = [stop for stop in stops if stop.getparent() is container and stop.tag == "div"]
+    if not children:
+        return source[start:end]
+    first = min(children, key=lambda stop: list(container).index(stop))
+    wanted = _divs_before(container, first)
+    if wanted is None:
+        return None
+    seen = 1  # the container's own start tag is not in the slice
+    for match in _DIV_TAG.finditer(source, start, end):
+        if match.group(1):
+            continue
+        if seen == wanted:
+            return source[start : match.start()]
+        seen += 1
+    return None
+
+
+def split_edit_note(region: str) -> tuple[str, EditNote | None]:
+    """Separate an edit note printed as loose text at the end of ``region`` (HTML).
+
+    Returns the HTML before the note, whitespace-stripped, and the parsed note (``None`` and the
+    whole region when it ends with none). The last note-like text that parses wins, so that a
+    quoted "Last edited by" inside the message does not cut it short.
+    """
+    for match in reversed(list(_NOTE_START.finditer(region))):
+        rest = region[match.start() :]
+        if "<div" in rest.lower():
+            continue
+        note = parse_edit_note(html.unescape(_TAG.sub(" ", rest)))
+        if note is not None:
+            return region[: match.start()].strip(), note
+    return region.strip(), None

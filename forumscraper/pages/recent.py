@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
-from parsel import Selector
+from parsel import Selector, SelectorList
 
 from forumscraper.pages.common import DateContext, Page, clean_space, member_of, parse_count, texts
 from forumscraper.pages.forum import ForumPage
@@ -72,15 +72,16 @@ class RecentTopicsPage(Page):
 
     def _entries(self, container: Selector) -> list[RecentTopic]:
         entries = []
-        rows = container.xpath(".//*[contains(@class,'mod-recent-row')]")
-        if rows:
-            for row in rows:
-                title_link = row.xpath(".//a[contains(@class,'mod-recent-title')]")[:1]
-                if not title_link:
-                    continue
-                time_text = texts(row.xpath(".//*[contains(@class,'mod-recent-time')]"))
-                author = row.xpath(".//*[contains(@class,'mod-recent-author')]")[:1]
-                entry = self._entry(title_link[0], time_text, author[0] if author else None)
+        if container.xpath(".//*[contains(@class,'mod-recent-row')]"):
+            # ModernBB / AwesomeBB: each title link is followed by its time and poster; the
+            # classical mode puts every line in one ``mod-recent-row``.
+            for title_link in container.xpath(".//a[contains(@class,'mod-recent-title')]"):
+                info = title_link.xpath(
+                    "following-sibling::*[contains(@class,'mod-recent-info')][1]"
+                )
+                time_text = _visible_text(info.xpath(".//*[contains(@class,'mod-recent-time')]"))
+                author = info.xpath(".//*[contains(@class,'mod-recent-author')]")[:1]
+                entry = self._entry(title_link, time_text, author[0] if author else None)
                 if entry:
                     entries.append(entry)
             return entries
@@ -122,7 +123,7 @@ class RecentTopicsPage(Page):
         shown = clean_space(link.xpath("string()").get())
         title = full or (None if shown.endswith(_CUT_SUFFIXES) or len(shown) >= 100 else shown)
         if author is not None:
-            name = member_of(author)[0] or name
+            name = _poster_name(author) or name
         return RecentTopic(
             topic_id=ref.id,
             url=self.absolute(href),
@@ -131,6 +132,21 @@ class RecentTopicsPage(Page):
             last_poster_name=name,
             last_page_offset=ref.offset,
         )
+
+
+def _visible_text(nodes: SelectorList[Selector] | list[Selector]) -> str:
+    """Text of nodes without icon ligatures (AwesomeBB ``<i class="material-icons">person</i>``)."""
+    return clean_space(
+        " ".join(n for node in nodes for n in node.xpath(".//text()[not(ancestor::i)]").getall())
+    )
+
+
+def _poster_name(node: Selector) -> str | None:
+    """The poster named in a node: its profile link's text, else the node's visible text."""
+    for link in node.xpath(".//a[@href]"):
+        if member_of(link)[1] is not None and clean_space(link.xpath("string()").get()):
+            return clean_space(link.xpath("string()").get())
+    return _visible_text([node]) or None
 
 
 _BY = r"(?:by|par|por|von|di|de|door)"

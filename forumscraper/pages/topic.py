@@ -1,10 +1,14 @@
 """Topic pages (``/tN-slug``, ``/tNpOFFSET-slug``): the topic and its posts.
 
-Per-version markup lives in the ``_PostMarkup`` table below (FACTS.md §2.1); everything else is
+Per-version markup lives in the ``_MARKUP`` table below (FACTS.md §2.1); everything else is
 shared. Traps handled here: the sponsored pseudo-post ``p0`` is skipped; the body is the first
-inner ``div`` of the body container, never a container that nests another (that doubles text);
-the first post repeated on pages 2+ is recognised and not counted twice; the signature and the
-edit note are kept apart from the body.
+inner ``div`` of the body container, never a container that nests another (that doubles text),
+and never the vote block PunBB and Invision print before it; where the message sits loose in a
+container that also holds the edit note and the signature (AwesomeBB, mobile) only the message
+is kept; the poster is read from one node although Invision prints the name twice; the first
+post repeated on pages 2+ is recognised and not counted twice (by ``hr#first-post-br``, by
+phpBB2's table break, or by its link to the topic's first page); the signature and the edit note
+are kept apart from the body.
 """
 
 from __future__ import annotations
@@ -13,57 +17,84 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from lxml import etree
 from parsel import Selector
 
 from forumscraper.items import PostItem, TopicItem
 from forumscraper.pages.common import Page, clean_space, member_of, strip_date_lead, text_of, texts
-from forumscraper.pages.rawhtml import serialize_inner, source_inner_html
+from forumscraper.pages.rawhtml import (
+    serialize_inner,
+    serialize_until,
+    source_inner_html,
+    source_region,
+    split_edit_note,
+)
 from forumscraper.pages.urls import member_id, page_url, parse_page_url
-from forumscraper.text.edits import parse_edit_note
+from forumscraper.text.edits import EditNote, parse_edit_note
 
 _POST_ID = re.compile(r"^p(?:ost-?)?(\d+)$")
 _SIGNATURE_RULE = re.compile(r"^\s*_{5,}\s*(?:<br\s*/?>\s*)?")
 """phpBB2 prints "_________________<br>" before a signature; other versions draw a line in CSS."""
+_BY_WORD = re.compile(r"^\s*(?:by|par|por|von|di|de|door|od|av)\s+", re.IGNORECASE)
+_CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
+
+
+def _has_class(name: str) -> str:
+    """XPath predicate: the node has CSS class ``name`` (a whole class, not a substring)."""
+    return _CLASS.format(name)
 
 
 @dataclass(frozen=True)
 class _PostMarkup:
     """XPath expressions locating the parts of a post, relative to its container."""
 
-    containers: str
-    """Post containers of the page (their ``id`` carries the post id)."""
+    ids: str
+    """Elements carrying a post's ``id`` (``p123``, ``post-123``), in page order."""
     author: str
     """The node holding the poster's name (and profile link for members)."""
     date: str
-    """The node whose text ends with the post date."""
+    """The node whose text holds the post date."""
     subject: str
     body: str
-    """The body div itself: first inner div of the body container."""
+    """The body div itself (``body_mode="div"``) or the container the message sits loose in
+    (``body_mode="region"``)."""
     signature: str
     edit_note: str
+    """Nodes whose text is the edit note (unused with ``body_mode="region"``: the note is cut
+    from the end of the region)."""
     title: str
     """The topic title, relative to the page."""
     repeated_first: str
     """Exists on a page whose first post is the topic's first post shown again."""
+    container: str = "."
+    """The post container, relative to the element carrying the id."""
+    author_after_by: bool = False
+    """The author node reads "by NAME" (the name is what follows the word)."""
+    date_mode: str = "tail"
+    """``tail``: the text after the last child element ("by NAME DATE", "Subject DATE");
+    ``own``: the node's own text (a vote block may follow it); ``subsilver``: after the clock."""
+    body_mode: str = "div"
+    region_stops: str = ""
+    """With ``body_mode="region"``: the elements that end the message in its container."""
 
 
 _MARKUP: dict[str, _PostMarkup] = {
     "prosilver": _PostMarkup(
-        containers="//div[contains(concat(' ', normalize-space(@class), ' '), ' post ')][@id]",
+        ids=f"//div[{_has_class('post')}][@id]",
         author=".//div[contains(@class,'postprofile')]//dt//strong",
         date=".//p[contains(@class,'author')]",
         subject=".//h2[contains(@class,'topic-title')]",
-        body=".//div[contains(concat(' ', normalize-space(@class), ' '), ' content ')]/div[1]",
+        body=f".//div[{_has_class('content')}]/div[1]",
         signature=".//div[contains(@class,'signature_div')]",
         edit_note=(
-            ".//div[contains(concat(' ', normalize-space(@class), ' '), ' content ')]"
+            f".//div[{_has_class('content')}]"
             "/following-sibling::node()[not(self::div[contains(@class,'signature_div')])]"
         ),
         title="//h1[contains(@class,'page-title')]",
         repeated_first="//hr[@id='first-post-br']",
     ),
     "subsilver": _PostMarkup(
-        containers="//tr[contains(concat(' ', normalize-space(@class), ' '), ' post ')][@id]",
+        ids=f"//tr[{_has_class('post')}][@id]",
         author=".//span[contains(@class,'name')]/strong",
         date="(.//td/span[contains(@class,'postdetails')])[last()]",
         subject="(.//td/span[contains(@class,'postdetails')])[last()]",
@@ -72,6 +103,77 @@ _MARKUP: dict[str, _PostMarkup] = {
         edit_note=".//div[contains(@class,'postbody')]/following-sibling::span[contains(@class,'gensmall')]",
         title="//h1[contains(@class,'cattitle')]",
         repeated_first="",
+        date_mode="subsilver",
+    ),
+    "punbb": _PostMarkup(
+        ids=f"//div[{_has_class('posthead')}][@id]",
+        container=f"ancestor::div[{_has_class('post')}][1]",
+        author=".//div[contains(@class,'user-ident')]//h4[contains(@class,'username')]",
+        date=f".//div[{_has_class('posthead')}]/h2",
+        subject=f".//div[{_has_class('posthead')}]/h2/a",
+        body=(f".//div[{_has_class('entry-content')}]/div[not({_has_class('vote')})][1]/div[1]"),
+        signature=".//div[contains(@class,'sig-content')]",
+        edit_note=f".//div[{_has_class('entry-content')}]/p",
+        title="//div[contains(@class,'paged-head')]/h1",
+        repeated_first="//hr[@id='first-post-br']",
+    ),
+    "invision": _PostMarkup(
+        ids=f"//div[{_has_class('post')}][@id]",
+        author=".//dl[contains(@class,'postprofile-details')]/dt",
+        date=".//p[contains(@class,'author')]",
+        subject=".//div[contains(@class,'postbody-head')]/h3",
+        body=(
+            f".//div[{_has_class('post-entry')}]"
+            f"/div[not({_has_class('vote')}) and not({_has_class('clear')})][1]"
+        ),
+        signature=".//div[contains(@class,'signature_div')]",
+        edit_note=f".//div[{_has_class('post-entry')}]/div[{_has_class('clear')}]/following-sibling::node()",
+        title="//div[contains(@class,'maintitle')]/h1",
+        repeated_first="//hr[@id='first-post-br']",
+    ),
+    "modernbb": _PostMarkup(
+        ids=f"//div[{_has_class('post')}][@id]",
+        author=".//div[contains(@class,'postprofile-name')]",
+        date=".//div[contains(@class,'topic-date')]",
+        subject=".//h2[contains(@class,'topic-title')]",
+        body=f".//div[{_has_class('postbody')}]/div[{_has_class('content')}]/div[1]",
+        signature=".//div[contains(@class,'signature_div')]",
+        edit_note=".//div[contains(@class,'edited-message')]",
+        title="//h1[contains(@class,'page-title')]",
+        repeated_first="//hr[@id='first-post-br']",
+        date_mode="own",
+    ),
+    "awesomebb": _PostMarkup(
+        ids=f"//div[{_has_class('post-wrap')}][@id]",
+        author=".//span[contains(@class,'post-author-name')]",
+        date=".//span[contains(@class,'post-date')]",
+        subject=f".//div[{_has_class('post-header')}]/h2//a",
+        body=f".//div[{_has_class('post-content')}]",
+        signature=".//div[contains(@class,'post-signature')]",
+        edit_note="",
+        title="//main[@id='topic']//div[contains(@class,'topic-header')]/h1",
+        repeated_first="",
+        date_mode="own",
+        body_mode="region",
+        region_stops=(
+            f"./div[{_has_class('attachbox')} or {_has_class('post-signature')}"
+            f" or {_has_class('signature_div')}]"
+        ),
+    ),
+    "mobile": _PostMarkup(
+        ids=f"//div[{_has_class('post-section')}][@id]",
+        author=".//div[contains(@class,'post-details')]",
+        date=".//div[contains(@class,'post-info')]/div[contains(@class,'h3')]",
+        subject="",
+        body=f".//div[{_has_class('post-content')}]",
+        signature="",
+        edit_note=f".//div[{_has_class('post-content')}]/following-sibling::node()",
+        title="//div[@id='header']//a[contains(@class,'nav')][last()]",
+        repeated_first="//hr[@id='first-post-br']",
+        author_after_by=True,
+        date_mode="own",
+        body_mode="region",
+        region_stops=f"./div[{_has_class('attachbox')}]",
     ),
 }
 
@@ -80,6 +182,9 @@ _MARKUP: dict[str, _PostMarkup] = {
 class _RawPost:
     id: int
     node: Selector
+    """The post container."""
+    anchor: etree._Element
+    """The element carrying the post id (unique on the page)."""
 
 
 class TopicPage(Page):
@@ -113,6 +218,9 @@ class TopicPage(Page):
         if not title:
             data = self.json_ld_of("DiscussionForumPosting") or {}
             title = clean_space(str(data.get("headline") or data.get("name") or ""))
+        if not title:
+            crumb = next((c for c in reversed(self.breadcrumb) if c.ref.kind == "t"), None)
+            title = crumb.name if crumb else ""
         return title or None
 
     @cached_property
@@ -123,10 +231,13 @@ class TopicPage(Page):
     @cached_property
     def _raw_posts(self) -> list[_RawPost]:
         posts = []
-        for node in self.sel.xpath(self.markup.containers):
-            match = _POST_ID.match(node.attrib.get("id", ""))
-            if match and int(match[1]) != 0:  # post 0: Forumotion's sponsored pseudo-post
-                posts.append(_RawPost(id=int(match[1]), node=node))
+        for anchor in self.sel.xpath(self.markup.ids):
+            match = _POST_ID.match(anchor.attrib.get("id", ""))
+            if not match or int(match[1]) == 0:  # post 0: Forumotion's sponsored pseudo-post
+                continue
+            container = anchor.xpath(self.markup.container)[:1]
+            if container:
+                posts.append(_RawPost(id=int(match[1]), node=container[0], anchor=anchor.root))
         return posts
 
     @cached_property
@@ -136,11 +247,21 @@ class TopicPage(Page):
             return False
         if self.markup.repeated_first and self.sel.xpath(self.markup.repeated_first):
             return True
+        first, second = self._raw_posts[0], self._raw_posts[1]
         if self.version == "subsilver":
             # phpBB2 closes the post table after the repeated first post and opens another.
-            first, second = self._raw_posts[0].node, self._raw_posts[1].node
-            return first.root.getparent() is not second.root.getparent()
-        return False
+            return first.node.root.getparent() is not second.node.root.getparent()
+        # Otherwise (AwesomeBB prints no separator): the repeated post links to the first page.
+        return self._post_page(first) == 0 and self._post_page(second) == self.offset
+
+    def _post_page(self, raw: _RawPost) -> int | None:
+        """Offset of the topic page a post's own link (``/tNpOFF-slug#ID``) points to."""
+        for href in raw.node.xpath(".//a/@href").getall():
+            if href.endswith(f"#{raw.id}"):
+                ref = parse_page_url(href)
+                if ref is not None and ref.kind == "t":
+                    return ref.offset
+        return None
 
     def posts(self) -> list[PostItem]:
         """The posts of the page, in order, without the sponsored one or a repeated first post."""
@@ -155,24 +276,16 @@ class TopicPage(Page):
 
     def _post(self, raw: _RawPost, topic_id: int, position: int, slug: str) -> PostItem:
         node, markup = raw.node, self.markup
-        author_node = node.xpath(markup.author)[:1]
-        author_name, author_id = member_of(author_node[0]) if author_node else (None, None)
-        if author_id is None:
-            # The profile link may sit outside the name node (e.g. around the avatar).
-            for href in node.xpath(
-                ".//a[starts-with(@href,'/u') or contains(@href,'/u')]/@href"
-            ).getall():
-                if author_name and member_id(href) is not None:
-                    author_id = member_id(href)
-                    break
+        author_name, author_id = self._author(node)
         date_raw = strip_date_lead(self._date_text(node, author_name))
-        edit = parse_edit_note(texts(node.xpath(markup.edit_note)))
-        body_nodes = node.xpath(markup.body)
-        body_html = ""
-        if body_nodes:
-            body_el = body_nodes[0].root
-            body_html = source_inner_html(self.html, node.root, body_el) or serialize_inner(body_el)
-        signature = node.xpath(markup.signature)[:1]
+        body_html, edit = self._body(raw)
+        if markup.body_mode != "region":
+            edit = (
+                parse_edit_note(texts(node.xpath(markup.edit_note))) if markup.edit_note else None
+            )
+        elif markup.edit_note and edit is None:
+            edit = parse_edit_note(texts(node.xpath(markup.edit_note)))
+        signature = node.xpath(markup.signature)[:1] if markup.signature else []
         signature_html = _signature(signature[0]) if signature else None
         return PostItem(
             id=raw.id,
@@ -191,7 +304,46 @@ class TopicPage(Page):
             url=page_url(self.url, "t", topic_id, 0, slug) + f"#{raw.id}",
         )
 
+    def _author(self, node: Selector) -> tuple[str | None, int | None]:
+        author_node = node.xpath(self.markup.author)[:1]
+        if not author_node:
+            return None, None
+        for link in author_node[0].xpath(".//a[@href]"):
+            profile, link_text = member_id(link.attrib["href"]), text_of(link)
+            if profile is not None and link_text:  # not the avatar's link
+                return link_text, profile
+        name, author_id = member_of(author_node[0])
+        if name and self.markup.author_after_by:
+            name = _BY_WORD.sub("", name).strip() or None
+        if author_id is None and name:
+            # The profile link may sit outside the name node (e.g. around the avatar).
+            for href in node.xpath(".//a[contains(@href,'/u')]/@href").getall():
+                if member_id(href) is not None:
+                    author_id = member_id(href)
+                    break
+        return name, author_id
+
+    def _body(self, raw: _RawPost) -> tuple[str, EditNote | None]:
+        """The body's inner HTML exactly as served, and an edit note cut from its end
+        (``body_mode="region"`` only)."""
+        markup = self.markup
+        body_nodes = raw.node.xpath(markup.body)
+        if not body_nodes:
+            return "", None
+        body_el = body_nodes[0].root
+        if markup.body_mode != "region":
+            html = source_inner_html(self.html, raw.anchor, body_el)
+            return (html if html is not None else serialize_inner(body_el)), None
+        stops = [stop.root for stop in body_nodes[0].xpath(markup.region_stops)]
+        region = source_region(self.html, raw.anchor, body_el, stops)
+        if region is None:
+            first_stop = min(stops, key=lambda stop: list(body_el).index(stop), default=None)
+            region = serialize_until(body_el, first_stop)
+        return split_edit_note(region)
+
     def _subject(self, node: Selector) -> str | None:
+        if not self.markup.subject:
+            return None
         subject = text_of(node.xpath(self.markup.subject)[:1])
         if self.version == "subsilver":
             # "Subject: X  DATE": the subject sits between the label and the time icon.
@@ -205,10 +357,13 @@ class TopicPage(Page):
         holder = node.xpath(self.markup.date)[:1]
         if not holder:
             return ""
-        if self.version == "subsilver":
+        mode = self.markup.date_mode
+        if mode == "subsilver":
             # The date follows the last icon of "Subject: X  <img> DATE".
             return texts(holder.xpath("./img[last()]/following-sibling::node()"))
-        # prosilver "by NAME DATE": the date is what follows the name.
+        if mode == "own":
+            return texts(holder.xpath("./text()"))
+        # "by NAME DATE", "#1 SUBJECT DATE": the date is what follows the last element.
         elements = holder.xpath("./*[not(self::img)]")
         if elements:
             tail = elements[-1].root.tail or ""

@@ -30,9 +30,11 @@ from twisted.python.failure import Failure
 from forumscraper.db.database import database_for, first_line
 from forumscraper.db.state import StoredTopic, stored_topics, unfinished_topics
 from forumscraper.items import CategoryItem, ForumItem, TopicItem
+from forumscraper.middlewares import SESSION_META
 from forumscraper.pages import DateContext, Page, TopicPage
 from forumscraper.pages.problems import is_truncated, message_text, page_problem
 from forumscraper.pages.urls import page_url, parse_page_url
+from forumscraper.spiders.login import Credentials, LoginFlow
 from forumscraper.text.dates import board_timezone, infer_board_offset, parse_http_date
 
 logger = logging.getLogger(__name__)
@@ -81,6 +83,8 @@ class ForumotionSpider(scrapy.Spider):
         self.known_forums: set[int] = set()
         self.known_categories: set[int] = set()
         self._demo_server: Any = None
+        self.login: LoginFlow | None = None
+        self.waiting_for_login: list[Request] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ForumotionSpider:
@@ -103,8 +107,43 @@ class ForumotionSpider(scrapy.Spider):
         assert self.base_url
         if not self.base_url.endswith("/"):
             self.base_url += "/"
+        credentials = Credentials.from_environment()
+        if credentials is not None:
+            self.login = LoginFlow(credentials, self.base_url, self.crawler.stats)
+            base_url = self.base_url
+            yield self.login.start(lambda: self.start_requests_for(base_url))
+            return
         for request in self.start_requests_for(self.base_url):
             yield request
+
+    def session_expired(self, page: Page | None) -> bool:
+        """A member crawl received a guest page: the session expired."""
+        return (
+            self.login is not None
+            and page is not None
+            and page.is_forumotion
+            and not page.logged_in
+        )
+
+    def renew_session(self, response: Response) -> Iterator[Request]:
+        """Log in again (once per run), then fetch again every page that came back as a guest
+        page meanwhile; a second expiry stops the run."""
+        assert self.login is not None and response.request is not None
+        made_under = int(response.meta.get(SESSION_META, 0))
+        again = fetch_again(response.request, **{SESSION_META: self.login.generation})
+        if made_under < self.login.generation and not self.waiting_for_login:
+            # Asked before the session was renewed: simply ask again under the new one.
+            yield again
+            return
+        self.waiting_for_login.append(again)
+        if len(self.waiting_for_login) > 1:
+            return
+
+        def resume() -> list[Request]:
+            waiting, self.waiting_for_login = self.waiting_for_login, []
+            return waiting
+
+        yield self.login.renew(resume)
 
     def start_requests_for(self, base_url: str) -> Iterator[Request]:
         raise NotImplementedError
@@ -301,6 +340,10 @@ class ForumotionSpider(scrapy.Spider):
             return
         visit.pending -= 1
         page = self.html_page(response, TopicPage)
+        if self.session_expired(page):
+            visit.pending += 1
+            yield from self.renew_session(response)
+            return
         # A page cut off in transit may still show some posts: never take it for complete.
         complete = isinstance(page, TopicPage) and not is_truncated(page.html)
         posts = page.posts() if complete and isinstance(page, TopicPage) else []
@@ -359,10 +402,7 @@ class ForumotionSpider(scrapy.Spider):
         if problem in RETRIED_PROBLEMS and request and tries < self.settings.getint("RETRY_TIMES"):
             logger.warning("%s page %s: %s; fetching it again", kind, response.url, problem)
             stats.inc_value("forumscraper/extract/page_retries")
-            meta = {k: v for k, v in request.meta.items() if k in OWN_META}
-            return request.replace(
-                dont_filter=True, meta=meta | {"forumscraper_page_retries": tries + 1}
-            )
+            return fetch_again(request, forumscraper_page_retries=tries + 1)
         detail = message_text(page) if page is not None and problem == "message" else ""
         logger.error(
             "No %s could be extracted from %s (%s%s); its watermark stays",
@@ -486,6 +526,13 @@ def page_text(response: TextResponse) -> str:
             )
             return text
     return response.text
+
+
+def fetch_again(request: Request, **meta: Any) -> Request:
+    """The same request once more: past the duplicate filter, with our own meta keys only
+    (Scrapy's, such as ``download_latency``, belong to the previous download)."""
+    own = {k: v for k, v in request.meta.items() if k in OWN_META or k.startswith("forumscraper_")}
+    return request.replace(dont_filter=True, meta=own | meta)
 
 
 def request_slug(url: str) -> str:

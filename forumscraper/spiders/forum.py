@@ -41,6 +41,9 @@ class ForumSpider(ForumotionSpider):
         page = self.html_page(response, ForumListPage)
         if not isinstance(page, ForumListPage):
             return
+        if self.session_expired(page):
+            yield from self.renew_session(response)
+            return
         if is_truncated(page.html):
             retry = self.page_failed(response, page, "index")
             if retry is not None:
@@ -72,6 +75,10 @@ class ForumSpider(ForumotionSpider):
     async def parse_forum(self, response: Response) -> AsyncIterator[Any]:
         page = self.html_page(response, ForumPage)
         if not isinstance(page, ForumPage) or page.forum_id is None:
+            return
+        if self.session_expired(page):
+            for renewal in self.renew_session(response):
+                yield renewal
             return
         if is_truncated(page.html):
             retry = self.page_failed(response, page, "forum")

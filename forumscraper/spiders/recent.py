@@ -54,6 +54,10 @@ class RecentSpider(ForumotionSpider):
 
     async def parse_widget(self, response: Response) -> AsyncIterator[Any]:
         page = self.html_page(response, RecentTopicsPage)
+        if self.session_expired(page):
+            for renewal in self.renew_session(response):
+                yield renewal
+            return
         if isinstance(page, RecentTopicsPage):
             self.learn_timezone(page, response)
             self._collect(page.widget(), "widget")
@@ -62,6 +66,10 @@ class RecentSpider(ForumotionSpider):
 
     async def parse_active(self, response: Response) -> AsyncIterator[Any]:
         page = self.html_page(response, ActiveTopicsPage)
+        if self.session_expired(page):
+            for renewal in self.renew_session(response):
+                yield renewal
+            return
         if isinstance(page, ActiveTopicsPage):
             self._collect(page.recent(), "activetopics")
         async for item in self._listing_done():

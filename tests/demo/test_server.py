@@ -103,5 +103,5 @@ def test_robots_disallow(fresh_board: Board) -> None:
 
 
 def test_rejects_unknown_version(fresh_board: Board) -> None:
-    with pytest.raises(ValueError, match="punbb"):
-        FixtureForumServer(fresh_board, version="punbb")
+    with pytest.raises(ValueError, match="phpbb4"):
+        FixtureForumServer(fresh_board, version="phpbb4")

@@ -1,9 +1,11 @@
-"""What both template versions share: URLs, dates, pagination, jump box, JSON-LD, page context.
+"""What every template version shares: URLs, labels, dates, pagination, jump box, JSON-LD,
+the recent-activity listings and the page context.
 
 The markup built here is the rendered form of Forumotion's template variables
-(``{PAGINATION}``, ``{S_JUMPBOX_SELECT}``, ``{RICH_SNIPPET_GOOGLE}``, ``{CURRENT_TIME}``...) as
-documented in the shared reference (FACTS.md, VARIABLE_RENDER_EXAMPLES.md); the version modules
-place them in their own page structure.
+(``{PAGINATION}``, ``{S_JUMPBOX_SELECT}``, ``{RICH_SNIPPET_GOOGLE}``, ``{CURRENT_TIME}``,
+``{EDITED_MESSAGE}``...) as documented in the shared reference (FACTS.md,
+VARIABLE_RENDER_EXAMPLES.md), in the board language (English or French labels and dates); the
+version modules place them in their own page structure.
 """
 
 from __future__ import annotations
@@ -18,16 +20,45 @@ from typing import Protocol
 
 from forumscraper.demo.content import Board, Category, Forum, Member, Post, Topic
 
-VERSIONS = ("prosilver", "subsilver")
-"""Template versions the demo server renders (``?change_version=`` values)."""
+VERSIONS = ("prosilver", "subsilver", "punbb", "invision", "modernbb", "awesomebb", "mobile")
+"""Template versions the demo server renders (``?change_version=`` values; ``mobile`` is what
+Forumotion serves to phones, forced here the same way)."""
 
 ILLIWEB = "https://illiweb.com/fa"
 RECENT_TITLE_LIMIT = 100
 """The "Recent topics" widget shortens link texts to this many characters."""
-SPONSORED = "Sponsored content"
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DAYS_FR = ("Lun", "Mar", "Mer", "Jeu", "Ven", "Sam", "Dim")
+_MONTHS_FR = (
+    "Jan",
+    "Fév",
+    "Mar",
+    "Avr",
+    "Mai",
+    "Juin",
+    "Juil",
+    "Aoû",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Déc",
+)
+_MONTHS_LONG_FR = (
+    "Janvier",
+    "Février",
+    "Mars",
+    "Avril",
+    "Mai",
+    "Juin",
+    "Juillet",
+    "Août",
+    "Septembre",
+    "Octobre",
+    "Novembre",
+    "Décembre",
+)
 _MONTHS_LONG = (
     "January",
     "February",
@@ -49,6 +80,104 @@ def e(text: str) -> str:
     return escape(text, quote=True)
 
 
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "by": "by",
+        "on": "on",
+        "in": "in",
+        "today": "Today at",
+        "yesterday": "Yesterday at",
+        "current_time": "Current date/time is {}",
+        "edited_one": "Last edited by {editor} on {date}; edited {count} time in total",
+        "edited_many": "Last edited by {editor} on {date}; edited {count} times in total",
+        "recent_topics": "Recent topics",
+        "sticky": "Sticky:",
+        "announcement": "Announcement:",
+        "announcements": "Announcements &amp; Sticky",
+        "topics": "Topics",
+        "posts": "Posts",
+        "replies": "Replies",
+        "views": "Views",
+        "author": "Author",
+        "forum": "Forum",
+        "message": "Message",
+        "subject": "Subject",
+        "last_post": "Last post",
+        "last_posts": "Last Posts",
+        "last_post_by": "Last post by",
+        "sponsored": "Sponsored content",
+        "subforums": "Subforums: ",
+        "guest": "Guest",
+        "member": "Member",
+        "page_of": "Page <strong>{}</strong> of <strong>{}</strong>",
+        "go_to_page": "Go to page",
+        "previous": "Prev.",
+        "next": "Next",
+        "no_topics": "There are no topics in this forum.",
+        "search_matches": "Search found {} matches",
+        "active_topics": "View active topics",
+        "no_results": "No topics or posts met your search criteria",
+        "index": "Index",
+        "home": "Home",
+        "who_is_online": "Who is online?",
+        "permissions": "Permissions in this forum:",
+        "cannot_reply": "You <strong>cannot</strong> reply to topics in this forum",
+        "back_to_top": "Back to top",
+        "go_down": "Go down",
+    },
+    "fr": {
+        "by": "par",
+        "on": "le",
+        "in": "dans",
+        "today": "Aujourd'hui à",
+        "yesterday": "Hier à",
+        "current_time": "La date/heure actuelle est {}",
+        "edited_one": "Dernière édition par {editor} le {date}, édité {count} fois",
+        "edited_many": "Dernière édition par {editor} le {date}, édité {count} fois",
+        "recent_topics": "Sujets récents",
+        "sticky": "Post-it:",
+        "announcement": "Annonce:",
+        "announcements": "Annonces &amp; Post-it",
+        "topics": "Sujets",
+        "posts": "Messages",
+        "replies": "Réponses",
+        "views": "Vues",
+        "author": "Auteur",
+        "forum": "Forum",
+        "message": "Message",
+        "subject": "Sujet du message",
+        "last_post": "Dernier message",
+        "last_posts": "Derniers Messages",
+        "last_post_by": "Dernier message par",
+        "sponsored": "Contenu sponsorisé",
+        "subforums": "Sous-forums : ",
+        "guest": "Invité",
+        "member": "Membre",
+        "page_of": "Page <strong>{}</strong> sur <strong>{}</strong>",
+        "go_to_page": "Aller à la page",
+        "previous": "Préc.",
+        "next": "Suiv.",
+        "no_topics": "Il n'y a pas de sujets dans ce forum.",
+        "search_matches": "La recherche a retourné {} résultats",
+        "active_topics": "Voir les sujets actifs",
+        "no_results": "Aucun sujet ou message ne correspond à vos critères de recherche",
+        "index": "Index",
+        "home": "Accueil",
+        "who_is_online": "Qui est en ligne ?",
+        "permissions": "Permissions de ce forum:",
+        "cannot_reply": "Vous <strong>ne pouvez pas</strong> répondre aux sujets dans ce forum",
+        "back_to_top": "Revenir en haut",
+        "go_down": "Aller en bas",
+    },
+}
+"""Labels printed by the templates (``{L_…}`` and language strings), per board language."""
+
+
+def label(language: str, key: str) -> str:
+    """The label ``key`` in ``language`` (English when the language lacks it)."""
+    return LABELS.get(language, LABELS["en"]).get(key) or LABELS["en"][key]
+
+
 # -- context --------------------------------------------------------------------------------
 
 
@@ -65,6 +194,12 @@ class RenderContext:
     """Template version rendered: one of :data:`VERSIONS`."""
     keep_version: bool = False
     """True when the request forced the version: links then keep ``?change_version=``."""
+    widget_mode: str = "scrolling"
+    """How the "Recent topics" widget lists topics: ``scrolling`` or ``classical``."""
+
+    def t(self, key: str) -> str:
+        """A label in the board language."""
+        return label(self.board.language, key)
 
     def href(self, path: str, fragment: str | int | None = None) -> str:
         """A link to ``path`` as printed in ``href`` (escaped), keeping ``change_version``."""
@@ -90,6 +225,10 @@ class Renderer(Protocol):
     def topic(self, ctx: RenderContext, topic: Topic, start: int) -> str: ...
 
     def error(self, ctx: RenderContext, message: str) -> str: ...
+
+    def search_active(self, ctx: RenderContext) -> str:
+        """``/search?search_id=activetopics``: topics with a post in the last 24 hours."""
+        ...
 
 
 # -- URLs ------------------------------------------------------------------------------------
@@ -149,9 +288,14 @@ def _ordinal(day: int) -> str:
     return f"{day}{suffix}"
 
 
-def absolute_date(local: datetime, date_format: str) -> str:
-    """A board-local datetime in one of the board date formats, without Today/Yesterday."""
-    day, month = _DAYS[local.weekday()], _MONTHS[local.month - 1]
+def absolute_date(local: datetime, date_format: str, language: str = "en") -> str:
+    """A board-local datetime in one of the board date formats, without Today/Yesterday.
+
+    French boards print French day and month abbreviations ("Mar 26 Mar 2013 - 10:01").
+    """
+    french = language == "fr"
+    days, months = (_DAYS_FR, _MONTHS_FR) if french else (_DAYS, _MONTHS)
+    day, month = days[local.weekday()], months[local.month - 1]
     if date_format == "phpbb":
         return f"{day} {month} {local.day:02d}, {local.year} {_clock12(local)}"
     if date_format == "forumotion":
@@ -159,6 +303,9 @@ def absolute_date(local: datetime, date_format: str) -> str:
     if date_format == "forumotion_short":
         return f"{day} {local.day} {month} - {_clock24(local)}"
     if date_format == "ordinal":
+        if french:
+            first = "1er" if local.day == 1 else str(local.day)
+            return f"{first} {_MONTHS_LONG_FR[local.month - 1]} {local.year}, {_clock24(local)}"
         long_month = _MONTHS_LONG[local.month - 1]
         return f"{_ordinal(local.day)} {long_month} {local.year}, {_clock12(local)}"
     raise ValueError(f"unknown date format {date_format!r}")
@@ -173,17 +320,29 @@ def format_date(moment: datetime, board: Board, now: datetime, *, relative: bool
     local = moment.astimezone(board.tzinfo)
     if relative:
         today = now.astimezone(board.tzinfo).date()
-        clock = _clock24(local) if board.date_format.startswith("forumotion") else _clock12(local)
+        twelve = board.date_format in ("phpbb", "ordinal") and board.language != "fr"
+        clock = _clock12(local) if twelve else _clock24(local)
         if local.date() == today:
-            return f"Today at {clock}"
+            return f"{label(board.language, 'today')} {clock}"
         if local.date() == today - timedelta(days=1):
-            return f"Yesterday at {clock}"
-    return absolute_date(local, board.date_format)
+            return f"{label(board.language, 'yesterday')} {clock}"
+    return absolute_date(local, board.date_format, board.language)
+
+
+def is_relative(text: str, ctx: RenderContext) -> bool:
+    """Whether a printed date is a "Today at"/"Yesterday at" one."""
+    return text.startswith((ctx.t("today"), ctx.t("yesterday")))
+
+
+def post_date(ctx: RenderContext, moment: datetime) -> str:
+    """``{POST_DATE_NEW}``: "Today at 9:59 am", else "on Sun Dec 01, 2024 9:59 am"."""
+    date = ctx.date(moment)
+    return date if is_relative(date, ctx) else f"{ctx.t('on')} {date}"
 
 
 def current_time(ctx: RenderContext) -> str:
     """``{CURRENT_TIME}``: always an absolute date."""
-    return f"Current date/time is {ctx.date(ctx.now, relative=False)}"
+    return ctx.t("current_time").format(ctx.date(ctx.now, relative=False))
 
 
 def rfc822(moment: datetime) -> str:
@@ -196,11 +355,8 @@ def edited_message(ctx: RenderContext, post: Post) -> str:
     if not post.edit_count or post.edited_at is None:
         return ""
     editor = post.editor.name if post.editor else post.author_name
-    times = "time" if post.edit_count == 1 else "times"
-    return (
-        f"Last edited by {e(editor)} on {ctx.date(post.edited_at)}; "
-        f"edited {post.edit_count} {times} in total"
-    )
+    key = "edited_one" if post.edit_count == 1 else "edited_many"
+    return ctx.t(key).format(editor=e(editor), date=ctx.date(post.edited_at), count=post.edit_count)
 
 
 # -- JSON-LD ---------------------------------------------------------------------------------
@@ -264,14 +420,14 @@ def rich_snippets(
     return html
 
 
-USERDATA_SCRIPT = """<script type="text/javascript">
+_USERDATA_SCRIPT = """<script type="text/javascript">
 //<![CDATA[
 var _userdata = new Array();
 _userdata["session_logged_in"] = 0;
 _userdata["username"] = "Anonymous";
 _userdata["user_id"] = -1;
 _userdata["user_level"] = 0;
-_userdata["user_lang"] = "en";
+_userdata["user_lang"] = "{lang}";
 _userdata["activate_toolbar"] = 1;
 _userdata["fix_toolbar"] = 0;
 _userdata["notifications"] = 0;
@@ -282,6 +438,11 @@ var _board = new Array();
 _board["reputation_active"] = 0;
 //]]>
 </script>"""
+
+
+def userdata_script(ctx: RenderContext) -> str:
+    """Forumotion's ``_userdata`` script for a guest, in the board language."""
+    return _USERDATA_SCRIPT.replace("{lang}", ctx.board.language)
 
 
 # -- navigation ------------------------------------------------------------------------------
@@ -456,10 +617,10 @@ def pagination(
     return "".join(parts)
 
 
-def page_number(total: int, per_page: int, start: int) -> str:
+def page_number(total: int, per_page: int, start: int, language: str = "en") -> str:
     """``{PAGE_NUMBER}``: "Page <strong>1</strong> of <strong>3</strong>"."""
     pages = max(1, -(-total // per_page))
-    return f"Page <strong>{start // per_page + 1}</strong> of <strong>{pages}</strong>"
+    return label(language, "page_of").format(start // per_page + 1, pages)
 
 
 def goto_page_new(ctx: RenderContext, topic: Topic) -> str:
@@ -500,12 +661,12 @@ def _topic_page_links(ctx: RenderContext, topic: Topic) -> list[str]:
     return links
 
 
-def topic_type(topic: Topic) -> str:
+def topic_type(topic: Topic, language: str = "en") -> str:
     """``{TOPIC_TYPE}``: the type prefix of a topic row."""
     if topic.announcement:
-        return "<strong>Announcement:</strong> "
+        return f"<strong>{label(language, 'announcement')}</strong> "
     if topic.sticky:
-        return "<strong>Sticky:</strong> "
+        return f"<strong>{label(language, 'sticky')}</strong> "
     return ""
 
 
@@ -521,3 +682,208 @@ def visible_posts(board: Board, topic: Topic, start: int) -> list[Post]:
     if start and topic.repeat_first_post:
         page = [posts[0], *page]
     return page
+
+
+# -- listings of recent activity --------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecentEntry:
+    """One line of the "Recent topics" widget: a topic and its last post."""
+
+    topic: Topic
+    post: Post
+    href: str
+    """``U_TITLE``: the last post's page and anchor (escaped)."""
+    title: str
+    """``L_TITLE``: the full title (escaped)."""
+    short_title: str
+    """``L_TOPIC_TITLE``: the title cut at :data:`RECENT_TITLE_LIMIT` characters (escaped)."""
+    poster: str
+    """``S_POSTER`` in its ``<a href=U_POSTER>`` for members, bare for guests."""
+    poster_is_member: bool
+    time: str
+    """``S_POSTTIME``."""
+
+
+def recent_entries(ctx: RenderContext, limit: int = 10) -> list[RecentEntry]:
+    """The widget's lines, the topic with the newest post first."""
+    entries = []
+    for topic in ctx.board.recent_topics(limit):
+        last = topic.last_post
+        entries.append(
+            RecentEntry(
+                topic=topic,
+                post=last,
+                href=post_href(ctx, topic, last),
+                title=e(topic.title),
+                short_title=e(shorten(topic.title)),
+                poster=poster_link(ctx, last.author, last.author_name),
+                poster_is_member=last.author is not None,
+                time=ctx.date(last.posted_at),
+            )
+        )
+    return entries
+
+
+def recent_scrolling(
+    ctx: RenderContext, entries: list[RecentEntry], *, icon: str, indent: str, cut: bool = True
+) -> str:
+    """The phpBB-style ``scrolling_row`` lines: "» TITLE / ⌚ TIME by POSTER"."""
+    rows = []
+    for entry in entries:
+        shown = entry.short_title if cut else entry.title
+        rows.append(
+            f'{indent}&raquo;&nbsp;<a href="{entry.href}" title="{entry.title}">{shown}</a>'
+            f'<br />\n{indent}<img src="{icon}" alt="" />{entry.time} {ctx.t("by")}&nbsp;\n\n'
+            f"{indent}{entry.poster}<br /><br />\n"
+        )
+    return "".join(rows)
+
+
+def recent_classical(
+    ctx: RenderContext, entries: list[RecentEntry], *, indent: str, icon: str | None = None
+) -> str:
+    """The phpBB-style ``classical_row`` lines: "» TITLE / by POSTER on TIME"."""
+    clock = f'<img src="{icon}" alt="" />' if icon else ""
+    return "".join(
+        f'{indent}&raquo; <a href="{entry.href}">{entry.title}</a><br />{clock}'
+        f"{ctx.t('by')}&nbsp;\n\n{indent}{entry.poster}\n\n"
+        f"{indent}{ctx.t('on')} {entry.time}<br /><br />\n\n"
+        for entry in entries
+    )
+
+
+def active_topics(board: Board, now: datetime) -> list[Topic]:
+    """``search_id=activetopics``: topics with a post in the last 24 hours, newest first."""
+    since = now - timedelta(hours=24)
+    return [topic for topic in board.recent_topics(len(board.topics)) if topic.last_post_at > since]
+
+
+def vote_block(post: Post) -> tuple[int, int] | None:
+    """Votes (for, against) shown under a post of a forum with votes on, ``None`` for none.
+
+    Deterministic from the post id, so that the same post shows the same bars everywhere."""
+    plus, minus = post.id % 4, post.id % 3
+    return (plus, minus) if plus or minus else None
+
+
+def forum_last_post(ctx: RenderContext, forum: Forum, icon: str) -> str:
+    """``LATEST_TOPIC_NAME`` + ``USER_LAST_POST`` of a forum row: the topic holding the
+    forum's latest post, its poster and date ("No Posts" for an empty forum)."""
+    _, _, latest = ctx.board.forum_stats(forum.id)
+    if latest is None:
+        return "No Posts"
+    last = latest.last_post
+    href = post_href(ctx, latest, last)
+    return (
+        f'<a href="{href}" title="{e(latest.title)}">{e(shorten(latest.title, 25))}</a><br />\n'
+        f"{ctx.t('by')} {poster_link(ctx, last.author, last.author_name)} "
+        f'<a href="{href}"><img src="{icon}" alt="Go to last message" '
+        f'title="Go to last message" /></a><br />{ctx.date(last.posted_at)}'
+    )
+
+
+def subforum_links(ctx: RenderContext, forum: Forum) -> str:
+    """``L_LINKS`` + ``LINKS`` of a forum row: its sub-forums ("" when it has none)."""
+    subforums = ctx.board.subforums(forum.id)
+    if not subforums:
+        return ""
+    return ctx.t("subforums") + ", ".join(
+        f'<a href="{ctx.href(forum_path(sub))}" class="gensmall">{e(sub.title)}</a>'
+        for sub in subforums
+    )
+
+
+def post_subject(topic: Topic, post: Post) -> str:
+    """``POST_SUBJECT``: the topic title on the first post, "Re: title" on replies."""
+    return topic.title if post.id == topic.first_post.id else f"Re: {topic.title}"
+
+
+def category_heading(ctx: RenderContext, category: Category, tag: str | None = "h2") -> str:
+    """``catrow.tablehead.L_FORUM``: the category title linking to its page (in a ``tag``
+    heading where the template leaves room for one)."""
+    link = f'<a href="{ctx.href(category_path(category))}">{e(category.title)}</a>'
+    return f"<{tag}>{link}</{tag}>" if tag else link
+
+
+def login_register(ctx: RenderContext) -> str:
+    """``L_NOT_CONNECTED`` + ``L_LOGIN_REGISTER`` for a guest."""
+    if ctx.board.language == "fr":
+        return (
+            'Vous n\'êtes pas connecté. <a href="/login?connexion"> Connectez-vous </a> ou '
+            '<a href="/register"> enregistrez-vous </a>'
+        )
+    return (
+        'You are not connected. <a href="/login?connexion"> Log in </a> or '
+        '<a href="/register"> register </a>'
+    )
+
+
+def forum_meta(ctx: RenderContext, forum: Forum) -> str:
+    """``{META}`` of a forum page."""
+    return (
+        f'<meta name="description" content="{e(forum.title)}" />'
+        f'<link rel="alternate" type="application/rss+xml" href="/feed/?f={forum.id}" '
+        f'title="{e(forum.title)}" />'
+    )
+
+
+def index_meta(ctx: RenderContext) -> str:
+    """``{META}`` of the index."""
+    board = ctx.board
+    return (
+        f'<meta name="language" content="{board.language}" />'
+        f'<meta name="description" content="{e(board.description)}" />'
+        '<meta name="robots" content="index, follow, noodp" />'
+        f'<link rel="alternate" type="application/rss+xml" href="/feed/" '
+        f'title="{e(board.title)}" />'
+    )
+
+
+def topic_meta(topic: Topic) -> str:
+    """``{META}`` of a topic page."""
+    return f'<meta name="description" content="{e(shorten(topic.title, 150))}" />'
+
+
+def index_snippets(ctx: RenderContext, category: Category | None) -> tuple[str, str, str | None]:
+    """(JSON-LD, page title, canonical path) of the index or a category page."""
+    board = ctx.board
+    if category is None:
+        crumbs = breadcrumb_items(board, None, [])
+        crumbs.append((INDEX_PATH, label(board.language, "index")))
+        return rich_snippets(ctx, crumbs), board.title, None
+    crumbs = breadcrumb_items(board, category, [])
+    return rich_snippets(ctx, crumbs), category.title, category_path(category)
+
+
+def forum_pages(ctx: RenderContext, forum: Forum, start: int) -> str:
+    """``{PAGINATION}`` of a forum's topic list."""
+    board = ctx.board
+    return pagination(
+        ctx,
+        prefix=f"f{forum.id}",
+        slug=forum.slug,
+        total=len(board.forum_topics(forum.id)),
+        per_page=board.topics_per_page,
+        start=start,
+    )
+
+
+def topic_pages(ctx: RenderContext, topic: Topic, start: int) -> str:
+    """``{PAGINATION}`` of a topic."""
+    return pagination(
+        ctx,
+        prefix=f"t{topic.id}",
+        slug=topic.slug,
+        total=len(topic.live_posts),
+        per_page=ctx.board.posts_per_page,
+        start=start,
+    )
+
+
+SPONSORED_AD = (
+    '<div class="sponsored-ad" style="text-align:center"><ins class="adsbygoogle" '
+    'style="display:inline-block;width:728px;height:90px"></ins><br />Advertisement</div>'
+)
+"""The body of Forumotion's sponsored pseudo-post (``p0``)."""

@@ -16,9 +16,8 @@ from forumscraper.demo.content import Category, Forum, Post, Topic
 from forumscraper.demo.render.common import (
     ILLIWEB,
     INDEX_PATH,
-    SPONSORED,
-    USERDATA_SCRIPT,
     RenderContext,
+    active_topics,
     breadcrumb_items,
     category_path,
     current_time,
@@ -32,12 +31,17 @@ from forumscraper.demo.render.common import (
     nav_cat_desc,
     page_number,
     pagination,
+    post_date,
     post_href,
     poster_link,
+    recent_classical,
+    recent_entries,
+    recent_scrolling,
     rich_snippets,
     shorten,
     topic_path,
     topic_type,
+    userdata_script,
     visible_posts,
 )
 
@@ -106,7 +110,7 @@ class ProsilverRenderer:
 	display: inline !important;
 	}}
 	</style>
-	{USERDATA_SCRIPT}
+	{userdata_script(ctx)}
 </head>
 
 <body id="phpbb">
@@ -285,34 +289,25 @@ class ProsilverRenderer:
 """
 
     def _recent_topics(self, ctx: RenderContext) -> str:
-        rows = []
-        for topic in ctx.board.recent_topics():
-            last = topic.last_post
-            if last.author is not None:
-                poster = f'<a href="{ctx.href(member_path(last.author))}">{e(last.author.name)}</a>'
-            else:
-                poster = e(last.author_name)
-            rows.append(
-                f'            &raquo;&nbsp;<a href="{post_href(ctx, topic, last)}" '
-                f'title="{e(topic.title)}">{e(shorten(topic.title))}</a><br />\n'
-                f'            <img src="{IMG}/icon_minitime.gif" alt="" />'
-                f"{ctx.date(last.posted_at)} by&nbsp;\n\n"
-                f"            {poster}<br /><br />\n"
-            )
-        return f"""<div class="module">
-	<div class="inner">{CORNERS_TOP}
-
-		<div class="h3">Recent topics</div>
-
-    <script src="https://illiweb.com/rsc/88/frm/jquery/marquee/jquery.marquee.min.js" type="text/javascript"></script>
+        entries = recent_entries(ctx)
+        if ctx.widget_mode == "classical":
+            rows = recent_classical(ctx, entries, indent="\t\t")
+        else:
+            rows = f"""    <script src="https://illiweb.com/rsc/88/frm/jquery/marquee/jquery.marquee.min.js" type="text/javascript"></script>
     <div id="comments_scroll_div">
         <div class="marquee" data-direction='up' data-duration='15000' data-pauseOnHover="true" style="overflow:hidden;height:200px;">
-{"".join(rows)}        </div>
+{recent_scrolling(ctx, entries, icon=f"{IMG}/icon_minitime.gif", indent=" " * 12)}        </div>
     </div>
     <script>
         $(".marquee").marquee();
     </script>
+"""
+        return f"""<div class="module">
+	<div class="inner">{CORNERS_TOP}
 
+		<div class="h3">{ctx.t("recent_topics")}</div>
+
+{rows}
 	{CORNERS_BOTTOM}</div>
 </div>"""
 
@@ -402,17 +397,17 @@ The newest registered user is <strong>{newest_html}</strong>
 			<dl class="icon" style="background-image:url('{IMG}/{folder}.gif');">
 				<dd class="dterm" title="" >
 					&nbsp;
-					{topic_type(topic)}
+					{topic_type(topic, ctx.board.language)}
 					<div class="topic-title-container"><h2 class="topic-title hierarchy"><a class="topictitle" href="{ctx.href(topic_path(topic))}">{e(topic.title)}</a></h2></div>
 					<br />
 					{goto_page_new(ctx, topic)}
-					<span class="span-tab">by <strong>{author}</strong></span>
+					<span class="span-tab">{ctx.t("by")} <strong>{author}</strong></span>
 				</dd>
-				<dd class="posts">{topic.reply_count} <dfn>Replies</dfn></dd>
-				<dd class="views">{topic.views} <dfn>Views</dfn></dd>
+				<dd class="posts">{topic.reply_count} <dfn>{ctx.t("replies")}</dfn></dd>
+				<dd class="views">{topic.views} <dfn>{ctx.t("views")}</dfn></dd>
 				<dd class="lastpost">
 
-					<span>{poster_link(ctx, last.author, last.author_name)}&nbsp;<dfn>Last post</dfn>
+					<span>{poster_link(ctx, last.author, last.author_name)}&nbsp;<dfn>{ctx.t("last_post")}</dfn>
 					<a href="{post_href(ctx, topic, last)}"><img src="{IMG}/icon_latest_reply.gif" alt="Last message" title="Last message" /></a><br style="clear:left;" />{ctx.date(last.posted_at)}</span>
 
 				</dd>
@@ -569,14 +564,13 @@ Users browsing this forum: None
         board = ctx.board
         subject = topic.title if post.id == topic.first_post.id else f"Re: {topic.title}"
         name = poster_link(ctx, post.author, post.author_name)
-        date = ctx.date(post.posted_at)
-        date_text = date if date.startswith(("Today", "Yesterday")) else f"on {date}"
+        date_text = post_date(ctx, post.posted_at)
         if post.author is not None:
             profile = ctx.href(member_path(post.author))
             avatar = f'<a href="{profile}"><img src="{IMG}/avatar.png" alt="" /></a>'
             details = (
-                "<dd>Member</dd>\n\t\t\t\t\t<dd><br /></dd>\n\t\t\t\t\t<dd>\n\t\t\t\t\t\t"
-                '<span class="label"><span style="color:#000000;">Posts</span>  :</span> '
+                f"<dd>{ctx.t('member')}</dd>\n\t\t\t\t\t<dd><br /></dd>\n\t\t\t\t\t<dd>\n\t\t\t\t\t\t"
+                f'<span class="label"><span style="color:#000000;">{ctx.t("posts")}</span>  :</span> '
                 f"{board.member_post_count(post.author.id)}<br />\n\t\t\t\t\t</dd>"
             )
             contact = (
@@ -584,7 +578,7 @@ Users browsing this forum: None
                 'title="Profile" /></a>'
             )
         else:
-            avatar, details, contact = "", "<dd>Guest</dd>", ""
+            avatar, details, contact = "", f"<dd>{ctx.t('guest')}</dd>", ""
         signature = (
             f'<div class="signature_div" id="sig{post.id}">{post.signature_html}</div>'
             if post.signature_html
@@ -606,7 +600,7 @@ Users browsing this forum: None
 				</ul>
 
 				<h2 class="topic-title"> <a href="{post_href(ctx, topic, post)}">{e(subject)}</a></h2>
-				<p class="author"><img src="{IMG}/icon_post_target.gif" alt="Post" title="Post" />&nbsp;by&nbsp;{name} {date_text}</p>
+				<p class="author"><img src="{IMG}/icon_post_target.gif" alt="Post" title="Post" />&nbsp;{ctx.t("by")}&nbsp;{name} {date_text}</p>
 				<div class="clearfix"></div>
 
 				<div style="display:none"></div>
@@ -643,7 +637,7 @@ Users browsing this forum: None
 			<div class="inner">{CORNERS_TOP}
             <div style="position: relative; top: -30px; width: 1px;" id="0"></div>
 			<div class="postbody">
-				<h2 class="topic-title"> <a href="{ctx.href(topic_path(topic))}">{SPONSORED}</a></h2>
+				<h2 class="topic-title"> <a href="{ctx.href(topic_path(topic))}">{ctx.t("sponsored")}</a></h2>
 				<p class="author"><img src="{IMG}/icon_post_target.gif" alt="Post" title="Post" />&nbsp;</p>
 				<div class="clearfix"></div>
 				<div class="content clearfix">
@@ -653,7 +647,7 @@ Users browsing this forum: None
 			<div class="postprofile" id="profile0">
 				<dl>
 					<dt>
-						<br /><strong style="font-size:1.2em">{SPONSORED}</strong>
+						<br /><strong style="font-size:1.2em">{ctx.t("sponsored")}</strong>
 					</dt>
 				</dl>
 			</div>
@@ -694,7 +688,7 @@ Users browsing this forum: None
             f'<a href="{newer}">{_arrow("right", "View next topic")}</a>&nbsp;'
         )
         breadcrumb = nav_cat_desc(ctx, category, path)
-        page_no = page_number(total, board.posts_per_page, start)
+        page_no = page_number(total, board.posts_per_page, start, board.language)
         body = f"""<script type="text/javascript">
 //<![CDATA[
 var multiquote_img_off = '{IMG}/icon_multiquote_off.png', multiquote_img_on = '{IMG}/icon_multiquote_on.png', _atr = 'https://illiweb.com/rsc/88/frm/addthis/', _ati = '{ILLIWEB}/addthis/', addthis_localize = {{ share_caption: "Share", email: "Email", email_caption: "Email", favorites: "Favorites", print: "Print", more: "More" }};
@@ -783,6 +777,89 @@ You <strong>cannot</strong> reply to topics in this forum<br />
             snippets=rich_snippets(ctx, breadcrumb_items(board, category, path, topic), topic),
             canonical=topic_path(topic, start),
             meta=f'<meta name="description" content="{e(shorten(topic.title, 150))}" />',
+        )
+
+    # -- active topics ----------------------------------------------------------------------
+
+    def _search_row(self, ctx: RenderContext, topic: Topic, row_class: str) -> str:
+        last = topic.last_post
+        forum = ctx.board.forum(topic.forum_id)
+        folder = "announce" if topic.announcement else "sticky" if topic.sticky else "topic_read"
+        forum_link = (
+            f'<a href="{ctx.href(forum_path(forum))}">{e(forum.title)}</a>' if forum else ""
+        )
+        return f"""				<li class="row {row_class}">
+					<dl class="icon" style="background-image: url('{IMG}/{folder}.gif');">
+						<dd class="dterm" title="No new posts" >
+							&nbsp;
+							{topic_type(topic, ctx.board.language)}
+							<div class="topic-title-container"><h2 class="topic-title"><a class="topictitle" href="{ctx.href(topic_path(topic))}">{e(topic.title)}</a></h2></div>
+							<br />
+							{goto_page_new(ctx, topic)}
+							<span class="span-tab">{ctx.t("by")} {poster_link(ctx, topic.author, topic.author_name)} {ctx.t("in")} {forum_link}</span>
+						</dd>
+						<dd class="posts">{topic.reply_count}</dd>
+						<dd class="views">{topic.views}</dd>
+						<dd class="lastpost">
+							<span>
+								{poster_link(ctx, last.author, last.author_name)}&nbsp;<dfn>{ctx.t("last_post")}</dfn>
+								<a href="{post_href(ctx, topic, last)}"><img src="{IMG}/icon_latest_reply.gif" alt="{ctx.t("last_post")}" title="{ctx.t("last_post")}" /></a>
+								<br style="clear:left;" />
+								{ctx.date(last.posted_at)}
+							</span>
+						</dd>
+					</dl>
+				</li>
+"""
+
+    def search_active(self, ctx: RenderContext) -> str:
+        topics = active_topics(ctx.board, ctx.now)
+        rows = "".join(
+            self._search_row(ctx, topic, "row1" if number % 2 == 0 else "row2")
+            for number, topic in enumerate(topics)
+        )
+        body = f"""<div class="topic-actions">
+	<p>
+		<a class="nav" href="{ctx.href(INDEX_PATH)}">{e(ctx.board.title)}</a> :: {ctx.t("active_topics")}
+	</p>
+</div>
+
+<form action="/search" method="post" name="post" onsubmit="return verify_select();">
+	<h1 class="page-title">{ctx.t("search_matches").format(len(topics))}</h1>
+	<div class="forabg">
+		<div class="inner">{CORNERS_TOP}
+			<ul id="memberlist" class="topiclist topics">
+				<li class="header">
+					<dl class="icon">
+						<dt>{ctx.t("topics")}</dt>
+						<dd class="posts">{ctx.t("replies")}</dd>
+						<dd class="views">{ctx.t("views")}</dd>
+						<dd class="lastpost">{ctx.t("last_post")}</dd>
+					</dl>
+				</li>
+			</ul>
+
+			<ul class="topiclist topics search">
+{rows}			</ul>
+
+			<div class="clear"></div>
+			{CORNERS_BOTTOM}
+		</div>
+	</div>
+
+	<p class="right-box"><a href="#top">{ctx.t("back_to_top")}</a></p>
+	<p class="pagination"></p>
+</form>
+<div class="clear"></div>
+<form action="/viewforum" method="get" name="jumpbox" onsubmit="if(document.jumpbox.f.value == -1){{return false;}}">
+	<p class="right">Jump to:&nbsp;{jumpbox_select(ctx)}&nbsp;<input class="button2" type="submit" value="Go" /></p>
+</form>"""
+        return self._page(
+            ctx,
+            title=ctx.t("active_topics"),
+            body=body,
+            snippets=rich_snippets(ctx, breadcrumb_items(ctx.board, None, [])),
+            meta='<meta name="robots" content="noindex, follow" />',
         )
 
     # -- error ----------------------------------------------------------------------------------

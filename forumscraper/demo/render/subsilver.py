@@ -18,9 +18,8 @@ from forumscraper.demo.content import Category, Forum, Post, Topic
 from forumscraper.demo.render.common import (
     ILLIWEB,
     INDEX_PATH,
-    SPONSORED,
-    USERDATA_SCRIPT,
     RenderContext,
+    active_topics,
     breadcrumb_items,
     category_path,
     e,
@@ -35,10 +34,14 @@ from forumscraper.demo.render.common import (
     pagination,
     post_href,
     poster_link,
+    recent_classical,
+    recent_entries,
+    recent_scrolling,
     rich_snippets,
     shorten,
     topic_path,
     topic_type,
+    userdata_script,
     visible_posts,
 )
 
@@ -115,7 +118,7 @@ class SubsilverRenderer:
         var logInPopUpLeft, logInPopUpTop, logInPopUpWidth = 350, logInPopUpHeight = 150, logInBackgroundResize = true, logInBackgroundClass = false;
     //]]>
     </script>
-    {USERDATA_SCRIPT}
+    {userdata_script(ctx)}
 </head>
 <body background="{IMG}/background.png" bgcolor="#E5E5E5" text="#000000" link="#01336B" vlink="#01336B">
     <div id="login_popup" style="z-index: 10000 !important;">
@@ -283,31 +286,32 @@ class SubsilverRenderer:
 """
 
     def _recent_topics(self, ctx: RenderContext) -> str:
-        rows = []
-        for topic in ctx.board.recent_topics():
-            last = topic.last_post
-            if last.author is not None:
-                poster = f'<a href="{ctx.href(member_path(last.author))}">{e(last.author.name)}</a>'
-            else:
-                poster = e(last.author_name)
-            rows.append(
-                f'                                &raquo;&nbsp;<a href="{post_href(ctx, topic, last)}"'
-                f' title="{e(topic.title)}">{e(topic.title)}</a><br />\n'
-                f'                                <img src="{IMG}/icon_minitime.gif" alt="" />'
-                f"{ctx.date(last.posted_at)} by&nbsp;\n\n"
-                f"                                {poster}<br /><br />\n"
-            )
+        entries = recent_entries(ctx)
+        if ctx.widget_mode == "classical":
+            rows = recent_classical(ctx, entries, indent="\t\t", icon=f"{IMG}/icon_minitime.gif")
+            return f"""<table class="forumline" width="100%" border="0" cellspacing="1" cellpadding="0">
+	<tr>
+		<td class="catHead" height="25"><span class="genmed"><b><center>{ctx.t("recent_topics")}</center></b></span></td>
+	</tr>
+	<tr>
+		<td class="row1" align="left"><span class="gensmall">
+{rows}		</span></td>
+	</tr>
+</table>"""
+        rows = recent_scrolling(
+            ctx, entries, icon=f"{IMG}/icon_minitime.gif", indent=" " * 32, cut=False
+        )
         return f"""    <script src="https://illiweb.com/rsc/88/frm/jquery/marquee/jquery.marquee.min.js" type="text/javascript"></script>
     <table class="forumline genmed" width="100%" border="0" cellspacing="1" cellpadding="0">
             <tr>
                     <td class="catLeft" height="25">
-                            <span class="genmed module-title">Recent topics</span>
+                            <span class="genmed module-title">{ctx.t("recent_topics")}</span>
                     </td>
             </tr>
             <tr>
                     <td class="row1" style="height:200px;">
                         <div class="marquee" align="left" data-direction='up' data-duration='15000' data-pauseOnHover="true" style="overflow:hidden;height:200px;">
-{"".join(rows)}                        </div>
+{rows}                        </div>
                     </td>
             </tr>
     </table>
@@ -417,7 +421,7 @@ class SubsilverRenderer:
 		<td class="{row_class}" align="center" valign="middle" width="20"></td>
 		<td class="{row_class}" onmouseover='this.className="row2"' onmouseout='this.className="{row_class}"' width="100%">
 			<div class="topictitle">
-				{topic_type(topic)}
+				{topic_type(topic, ctx.board.language)}
 				<h2 class="topic-title">
 					<a class="topictitle" href="{ctx.href(topic_path(topic))}">{e(topic.title)}</a>
 				</h2>
@@ -581,7 +585,7 @@ class SubsilverRenderer:
         if post.author is not None:
             profile = ctx.href(member_path(post.author))
             details = (
-                "Member<br />\n\t\t\t\t"
+                f"{ctx.t('member')}<br />\n\t\t\t\t"
                 f'<a href="{profile}"><img src="{IMG}/avatar.png" alt="" /></a><br /><br />\n'
                 '\t\t\t\t<span class="label"><span style="color:#000000;">Posts</span>  :</span> '
                 f"{board.member_post_count(post.author.id)}<br />"
@@ -591,7 +595,7 @@ class SubsilverRenderer:
                 'title="Profile" /></a>'
             )
         else:
-            details, buttons = "Guest<br />", ""
+            details, buttons = f"{ctx.t('guest')}<br />", ""
         signature = (
             '<div class="signature_div">\n\t\t\t\t\t\t\t\t'
             f"_________________<br />{post.signature_html}\n\t\t\t\t\t\t\t</div>"
@@ -609,6 +613,7 @@ class SubsilverRenderer:
             signature=signature,
             edited=edited_message(ctx, post),
             buttons=buttons,
+            subject_label=ctx.t("subject"),
         )
 
     def _post_rows(
@@ -624,6 +629,7 @@ class SubsilverRenderer:
         signature: str,
         edited: str,
         buttons: str,
+        subject_label: str = "Subject",
     ) -> str:
         return f"""	<tr class="post post--{post_id}" id="p{post_id}" style="">
 		<td class="{row_class}" valign="top" width="150">
@@ -636,7 +642,7 @@ class SubsilverRenderer:
 		<td class="{row_class}" valign="top" width="100%" height="28">
 			<table width="100%" border="0" cellspacing="0" cellpadding="0">
 				<tr>
-					<td><span class="postdetails"><img src="{IMG}/icon_minipost.gif" alt="Post" title="Post" border="0" />Subject: {subject}&nbsp; &nbsp;<img src="{IMG}/icon_minitime.gif" alt="" border="0" />{date}</span></td>
+					<td><span class="postdetails"><img src="{IMG}/icon_minipost.gif" alt="Post" title="Post" border="0" />{subject_label}: {subject}&nbsp; &nbsp;<img src="{IMG}/icon_minitime.gif" alt="" border="0" />{date}</span></td>
 					<td valign="top" nowrap="nowrap" class="post-options">
 					</td>
 				</tr>
@@ -678,11 +684,11 @@ class SubsilverRenderer:
 	</tr>
 """
 
-    def _sponsored(self) -> str:
+    def _sponsored(self, ctx: RenderContext) -> str:
         return self._post_rows(
             post_id=0,
             row_class="row2",
-            name=SPONSORED,
+            name=ctx.t("sponsored"),
             details="",
             subject="",
             date="",
@@ -707,7 +713,7 @@ class SubsilverRenderer:
             if number == 0:
                 if topic.repeat_first_post:
                     rows.append(_FIRST_POST_BREAK)
-                rows.append(self._sponsored())
+                rows.append(self._sponsored(ctx))
         pages = pagination(
             ctx,
             prefix=f"t{topic.id}",
@@ -796,7 +802,7 @@ var hiddenMsgLabel = {{ visible:'Hide the message', hidden:'Show the message' }}
 </table>
 <table class="forumline noprint" width="100%" border="0" cellspacing="0" cellpadding="0" style="margin: 0 0 1px 0; border-top: 0px;">
 	<tr>
-		<td class="row2" valign="top" width="150"><span class="gensmall">{page_number(total, board.posts_per_page, start)}</span></td>
+		<td class="row2" valign="top" width="150"><span class="gensmall">{page_number(total, board.posts_per_page, start, board.language)}</span></td>
 {bottom_pages}	</tr>
 </table>
 
@@ -848,6 +854,87 @@ var hiddenMsgLabel = {{ visible:'Hide the message', hidden:'Show the message' }}
             snippets=rich_snippets(ctx, breadcrumb_items(board, category, path, topic), topic),
             canonical=topic_path(topic, start),
             meta=f'<meta name="description" content="{e(shorten(topic.title, 150))}" />',
+        )
+
+    # -- active topics ----------------------------------------------------------------------
+
+    def _search_row(self, ctx: RenderContext, topic: Topic) -> str:
+        last = topic.last_post
+        forum = ctx.board.forum(topic.forum_id)
+        folder = (
+            "folder_announce"
+            if topic.announcement
+            else ("folder_sticky" if topic.sticky else "folder")
+        )
+        forum_link = (
+            f'<a class="postdetails" href="{ctx.href(forum_path(forum))}">{e(forum.title)}</a>'
+            if forum
+            else ""
+        )
+        return f"""        <tr>
+            <td class="row1" align="center" valign="middle"><img title="No new posts" src="{IMG}/{folder}.gif" alt="No new posts" /></td>
+            <td class="row1" align="center" valign="middle"></td>
+            <td class="row1" onmouseover='this.className="row2"' onmouseout='this.className="row1"'>
+                <h2 class="topic-title">&nbsp;{topic_type(topic, ctx.board.language)}<a class="topictitle" href="{ctx.href(topic_path(topic))}">{e(topic.title)}</a></h2><br />
+                <span class="gensmall">{goto_page(ctx, topic)}</span>
+            </td>
+            <td class="row3" align="center"><span class="postdetails">{forum_link}</span></td>
+            <td class="row2" align="center" valign="middle"><span class="postdetails">{topic.reply_count}</span></td>
+            <td class="row3" align="center" valign="middle"><span class="name">{poster_link(ctx, topic.author, topic.author_name)}</span></td>
+            <td class="row2" align="center" valign="middle"><span class="postdetails">{topic.views}</span></td>
+            <td class="row3" align="center" valign="middle" nowrap="nowrap" onmouseover='this.className="row2"' onmouseout='this.className="row3"'><span class="postdetails">{ctx.date(last.posted_at)}<br />{poster_link(ctx, last.author, last.author_name)} <a href="{post_href(ctx, topic, last)}"><img src="{IMG}/icon_latest_reply.gif" alt="View latest post" title="View latest post" /></a></span></td>
+        </tr>
+"""
+
+    def search_active(self, ctx: RenderContext) -> str:
+        topics = active_topics(ctx.board, ctx.now)
+        rows = "".join(self._search_row(ctx, topic) for topic in topics)
+        body = f"""<table width="100%" border="0" cellspacing="2" cellpadding="0" align="center">
+	<tr>
+		<td class="nav" valign="middle" width="100%">
+            <span class="nav">
+                <a class="nav" href="{ctx.href(INDEX_PATH)}"><span>{e(ctx.board.title)}</span></a> :: {ctx.t("active_topics")}
+            </span>
+        </td>
+	</tr>
+</table>
+<form action="/search" method="post" name="post" onsubmit="return verify_select();">
+    <table class="forumline" width="100%" border="0" cellspacing="1" cellpadding="4" align="center">
+        <tr>
+            <td align="center" class="catHead" colspan="9" height="28"><h1 class="cattitle">{ctx.t("search_matches").format(len(topics))}</h1></td>
+        </tr>
+        <tr>
+            <th class="thCornerL" nowrap="nowrap" width="4%" height="25">&nbsp;</th>
+            <th class="thTop" nowrap="nowrap" width="4%" height="25">&nbsp;</th>
+            <th class="thTop" nowrap="nowrap">&nbsp;{ctx.t("topics")}&nbsp;</th>
+            <th class="thTop" nowrap="nowrap">&nbsp;{ctx.t("forum")}&nbsp;</th>
+            <th class="thTop" nowrap="nowrap">&nbsp;{ctx.t("replies")}&nbsp;</th>
+            <th class="thTop" nowrap="nowrap">&nbsp;{ctx.t("author")}&nbsp;</th>
+            <th class="thTop" nowrap="nowrap">&nbsp;{ctx.t("views")}&nbsp;</th>
+            <th class="thTop" nowrap="nowrap">&nbsp;{ctx.t("last_post")}&nbsp;</th>
+        </tr>
+{rows}        <tr>
+            <td class="catBottom" colspan="9" valign="middle" align="right"><a href="#top">{ctx.t("back_to_top")}</a></td>
+        </tr>
+    </table>
+</form>
+<table width="100%" border="0" cellspacing="2" cellpadding="0" align="center">
+	<tr>
+		<td valign="top"><span class="nav">{page_number(max(1, len(topics)), 50, 0, ctx.board.language)}</span></td>
+		<td align="right" valign="top" nowrap="nowrap"><span class="nav"></span></td>
+	</tr>
+</table>
+<table width="100%" border="0" cellspacing="2" align="center">
+	<tr>
+		<td align="right" valign="top">{self._jumpbox(ctx)}</td>
+	</tr>
+</table>"""
+        return self._page(
+            ctx,
+            title=ctx.t("active_topics"),
+            body=body,
+            snippets=rich_snippets(ctx, breadcrumb_items(ctx.board, None, [])),
+            meta='<meta name="robots" content="noindex, follow" />',
         )
 
     # -- error ----------------------------------------------------------------------------------

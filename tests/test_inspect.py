@@ -1,0 +1,134 @@
+"""``forumscraper parse``: what the extraction layer reads from one saved page or one URL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from forumscraper.demo.content import DEMO_LONG_TOPIC_ID, Board, build_demo_board
+from forumscraper.demo.render.common import active_topics
+from forumscraper.demo.server import FixtureForumServer
+from forumscraper.demo.site import respond
+from forumscraper.inspect import main
+
+NOW = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
+SITE = "http://forum.test"
+
+
+@pytest.fixture(scope="module")
+def board() -> Board:
+    return build_demo_board(NOW)
+
+
+@pytest.fixture(scope="module")
+def server(board: Board) -> Iterator[FixtureForumServer]:
+    with FixtureForumServer(board, version="punbb", clock=lambda: NOW) as running:
+        yield running
+
+
+def save(board: Board, tmp_path: Path, target: str, name: str, version: str = "prosilver") -> Path:
+    response = respond(board, target, now=NOW, site=SITE, default_version=version)
+    path = tmp_path / name
+    path.write_bytes(response.body)
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
+    assert main(list(argv)) == 0
+    result: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return result
+
+
+def check_long_topic_page_2(result: dict[str, Any], board: Board, version: str) -> None:
+    topic = board.topic(DEMO_LONG_TOPIC_ID)
+    assert topic is not None
+    assert (result["kind"], result["version"]) == ("topic", version)
+    assert result["repeats_first_post"] is True
+    assert result["pages"] == {"offsets": [0, 15, 30], "per_page": 15}
+    expected = topic.live_posts[15:30]
+    assert [post["id"] for post in result["posts"]] == [post.id for post in expected]
+    for got, want in zip(result["posts"], expected, strict=True):
+        assert got["position"] == topic.live_posts.index(want)
+        assert got["author_name"] == want.author_name
+        assert got["posted_at"] == want.posted_at.isoformat()
+        assert got["body_html"] == want.body_html
+    assert [crumb["kind"] for crumb in result["breadcrumb"]] == ["c", "f", "t"]
+
+
+@pytest.mark.parametrize("version", ["prosilver", "awesomebb", "mobile"])
+def test_saved_topic_page(
+    board: Board, tmp_path: Path, capsys: pytest.CaptureFixture[str], version: str
+) -> None:
+    path = save(board, tmp_path, f"/t{DEMO_LONG_TOPIC_ID}p15-x", "saved.html", version)
+    result = run(
+        capsys,
+        str(path),
+        "--base-url",
+        "https://example.forumotion.com/",
+        "--timezone",
+        "Asia/Baghdad",
+        "--now",
+        NOW.isoformat(),
+    )
+    # The URL is the page's canonical link moved onto --base-url.
+    assert result["url"].startswith(f"https://example.forumotion.com/t{DEMO_LONG_TOPIC_ID}p15-")
+    check_long_topic_page_2(result, board, version)
+
+
+def test_saved_index_takes_its_url_from_the_file_name(
+    board: Board, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = save(board, tmp_path, "/", "index.html", "invision")
+    result = run(capsys, str(path), "--base-url", SITE, "--timezone", "Asia/Baghdad")
+    assert (result["url"], result["kind"], result["version"]) == (f"{SITE}/", "index", "invision")
+    assert [c["title"] for c in result["categories"]] == [
+        c.title for c in board.ordered_categories()
+    ]
+    assert [f["id"] for f in result["forums"]] == [1, 2, 4, 8, 5, 6]
+    assert result["board_clock"] == "2026-11-25T17:30:00"
+    assert [e["topic_id"] for e in result["recent_topics"]] == [t.id for t in board.recent_topics()]
+
+
+def test_saved_search_page(
+    board: Board, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = save(board, tmp_path, "/search?search_id=activetopics", "search.html", "modernbb")
+    result = run(capsys, str(path), "--base-url", SITE, "--now", NOW.isoformat())
+    assert (result["kind"], result["version"]) == ("search", "modernbb")
+    assert [(e["topic_id"], e["forum_id"]) for e in result["recent"]] == [
+        (t.id, t.forum_id) for t in active_topics(board, NOW)
+    ]
+
+
+def test_url(board: Board, server: FixtureForumServer, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run(
+        capsys,
+        f"{server.base_url}t{DEMO_LONG_TOPIC_ID}p15-x",
+        "--timezone",
+        "Asia/Baghdad",
+    )
+    check_long_topic_page_2(result, board, "punbb")
+    forum = run(capsys, f"{server.base_url}f2p50-x", "--timezone", "Asia/Baghdad")
+    assert (forum["kind"], forum["forum"]["title"]) == ("forum", "General Discussion")
+    assert len(forum["topics"]) == len(board.forum_topics(2)) - 50
+    assert forum["pages"] == {"offsets": [0, 50], "per_page": 50}
+
+
+def test_feed_url(
+    board: Board, server: FixtureForumServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run(capsys, f"{server.base_url}feed/?f=5")
+    assert result["kind"] == "feed"
+    assert [e["topic_id"] for e in result["entries"]] == [t.id for t in board.newest_topics(5)]
+
+
+def test_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(tmp_path / "missing.html")]) == 1
+    assert "cannot read" in capsys.readouterr().err
+    assert main([str(tmp_path / "missing.html"), "--timezone", "Mars/Olympus"]) == 2
+    assert "unknown board timezone" in capsys.readouterr().err
