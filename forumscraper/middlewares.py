@@ -17,8 +17,11 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from forumscraper.pages.common import VERSIONS
+from forumscraper.pages.urls import with_query
 from forumscraper.text.dates import parse_http_date
 
 logger = logging.getLogger(__name__)
@@ -117,3 +120,38 @@ class SessionStampMiddleware:
     def _generation(self, response: Response) -> int:
         login = getattr(self.crawler.spider, "login", None)
         return int(login.generation) if login is not None else 0
+
+
+class TemplateVersionMiddleware:
+    """Spider middleware: with ``FORUMSCRAPER_TEMPLATE_VERSION`` set, every request the spiders
+    make asks for that template version (``?change_version=<version>``, which Forumotion honours
+    per request), so one set of selectors reads a forum whatever its own template."""
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> TemplateVersionMiddleware:
+        version = crawler.settings.get("FORUMSCRAPER_TEMPLATE_VERSION")
+        if not version:
+            raise NotConfigured("FORUMSCRAPER_TEMPLATE_VERSION is not set")
+        if version not in VERSIONS:
+            raise ValueError(
+                f"FORUMSCRAPER_TEMPLATE_VERSION={version!r}: use one of {', '.join(VERSIONS)}"
+            )
+        return cls(version)
+
+    def _force(self, output: Any) -> Any:
+        if isinstance(output, Request) and "change_version=" not in output.url:
+            return output.replace(url=with_query(output.url, change_version=self.version))
+        return output
+
+    async def process_spider_output(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        async for output in result:
+            yield self._force(output)
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for output in start:
+            yield self._force(output)

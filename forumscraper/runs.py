@@ -35,8 +35,13 @@ SUMMARY_KEY = "forumscraper/run/summary"
 LOCKED_MESSAGE = "another forumscraper run is using this database; this one stops"
 
 
-def run_status(stats: dict[str, Any], reason: str) -> tuple[str, str | None]:
-    """The run's status and, unless it finished, why (one line)."""
+def run_status(
+    stats: dict[str, Any], reason: str, max_empty_share: float = 0.0
+) -> tuple[str, str | None]:
+    """The run's status and, unless it finished, why (one line).
+
+    ``max_empty_share``: the share of fetched pages that may hold nothing readable (a topic page
+    with no post, see ``forumscraper/extract/empty_page``) before the run counts as failed."""
     if stats.get("forumscraper/db/unavailable"):
         return "failed", str(stats["forumscraper/db/unavailable"])
     if reason == "locked":
@@ -54,6 +59,13 @@ def run_status(stats: dict[str, Any], reason: str) -> tuple[str, str | None]:
         return "failed", f"{errors} error(s) during the run, see the log"
     if stats.get("forumscraper/db/failed_rows"):
         return "failed", f"{stats['forumscraper/db/failed_rows']} row(s) could not be stored"
+    empty = int(stats.get("forumscraper/extract/empty_page", 0))
+    pages = int(stats.get("response_received_count", 0))
+    if empty and empty > max_empty_share * pages:
+        return "failed", (
+            f"{empty} of {pages} pages held nothing readable (unknown markup, error or login "
+            f"pages): more than FORUMSCRAPER_MAX_EMPTY_PAGE_SHARE={max_empty_share:g}"
+        )
     return "finished", None
 
 
@@ -95,7 +107,11 @@ class CrawlRunRecorder:
         stats_collector = self.crawler.stats
         assert stats_collector is not None
         stats = stats_collector.get_stats()
-        status, message = run_status(stats, reason)
+        status, message = run_status(
+            stats,
+            reason,
+            self.crawler.settings.getfloat("FORUMSCRAPER_MAX_EMPTY_PAGE_SHARE", 0.0),
+        )
         stats_collector.set_value(STATUS_KEY, status)
         counts = {
             "requests": int(stats.get("downloader/request_count", 0)),

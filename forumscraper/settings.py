@@ -45,6 +45,15 @@ FORUMSCRAPER_MAX_RUNTIME = int(_env("FORUMSCRAPER_MAX_RUNTIME", "0") or 0)
 """Stop a run after this many seconds (0: no bound); the run is recorded as interrupted."""
 CLOSESPIDER_TIMEOUT = FORUMSCRAPER_MAX_RUNTIME
 
+FORUMSCRAPER_TEMPLATE_VERSION = _env("FORUMSCRAPER_TEMPLATE_VERSION")
+"""Force a template version (``prosilver``, ``subsilver``, ``punbb``, ``invision``, ``modernbb``,
+``awesomebb``, ``mobile``): every request gets ``change_version=<version>``, for forums whose own
+template is customised beyond recognition. Unset: the version is detected on each page."""
+
+FORUMSCRAPER_MAX_EMPTY_PAGE_SHARE = float(_env("FORUMSCRAPER_MAX_EMPTY_PAGE_SHARE", "0") or 0)
+"""Share of pages that may hold nothing readable (unknown markup, error pages) before the run
+is ``failed``; 0: any such page fails the run (each is always logged and counted)."""
+
 # -- Storage ---------------------------------------------------------------------------------
 
 FORUMSCRAPER_DB_BATCH_SIZE = int(_env("FORUMSCRAPER_DB_BATCH_SIZE", "500") or 500)
@@ -86,6 +95,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 SPIDER_MIDDLEWARES = {
     "forumscraper.middlewares.SessionStampMiddleware": 100,
+    "forumscraper.middlewares.TemplateVersionMiddleware": 110,
 }
 FORUMSCRAPER_RETRY_AFTER_MAX = float(_env("FORUMSCRAPER_RETRY_AFTER_MAX", "300") or 300)
 """Longest pause (seconds) a ``Retry-After`` header may impose on the forum's download slot."""

@@ -182,3 +182,25 @@ async def test_bodies_hold_no_container_markup_and_no_sponsored_post(
         assert 'class="post ' not in row["body_html"], post_id
         if row["signature_html"]:
             assert row["signature_html"] not in row["body_html"], post_id
+
+
+@deferred_f_from_coro_f
+async def test_a_forced_template_version_is_asked_for_on_every_request(
+    board: Board, sqlite_url: str
+) -> None:
+    with FixtureForumServer(board, version="prosilver") as server:
+        crawler = await crawl(
+            "forum",
+            sqlite_url,
+            base_url=server.base_url,
+            FORUMSCRAPER_TIMEZONE=board.timezone,
+            FORUMSCRAPER_TEMPLATE_VERSION="subsilver",
+        )
+        requested = [path for path in server.requests if path != "/robots.txt"]
+    assert stat(crawler, "forumscraper/run/status") == "finished"
+    assert requested and all("change_version=subsilver" in path for path in requested)
+    engine = make_engine(sqlite_url)
+    try:
+        check_database_holds_the_board(engine, board)
+    finally:
+        engine.dispose()

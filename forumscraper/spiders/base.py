@@ -404,7 +404,7 @@ class ForumotionSpider(scrapy.Spider):
             stats.inc_value("forumscraper/extract/page_retries")
             return fetch_again(request, forumscraper_page_retries=tries + 1)
         detail = message_text(page) if page is not None and problem == "message" else ""
-        logger.error(
+        logger.warning(
             "No %s could be extracted from %s (%s%s); its watermark stays",
             "post" if kind == "topic" else "topic",
             response.url,
