@@ -17,7 +17,6 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from forumscraper.pages.common import VERSIONS
@@ -127,22 +126,21 @@ class TemplateVersionMiddleware:
     make asks for that template version (``?change_version=<version>``, which Forumotion honours
     per request), so one set of selectors reads a forum whatever its own template."""
 
-    def __init__(self, version: str) -> None:
+    def __init__(self, version: str | None) -> None:
         self.version = version
+        """``None``: versions are detected, nothing is forced (the middleware passes through)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TemplateVersionMiddleware:
-        version = crawler.settings.get("FORUMSCRAPER_TEMPLATE_VERSION")
-        if not version:
-            raise NotConfigured("FORUMSCRAPER_TEMPLATE_VERSION is not set")
-        if version not in VERSIONS:
+        version = crawler.settings.get("FORUMSCRAPER_TEMPLATE_VERSION") or None
+        if version is not None and version not in VERSIONS:
             raise ValueError(
                 f"FORUMSCRAPER_TEMPLATE_VERSION={version!r}: use one of {', '.join(VERSIONS)}"
             )
         return cls(version)
 
     def _force(self, output: Any) -> Any:
-        if isinstance(output, Request) and "change_version=" not in output.url:
+        if self.version and isinstance(output, Request) and "change_version=" not in output.url:
             return output.replace(url=with_query(output.url, change_version=self.version))
         return output
 
