@@ -82,6 +82,8 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_TIMEOUT = 60
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+"""Scrapy's remote-control server runs code sent to it; an archiver run from cron needs none."""
 
 # -- Components ------------------------------------------------------------------------------
 

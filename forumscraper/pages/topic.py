@@ -30,6 +30,7 @@ from forumscraper.pages.rawhtml import (
     split_edit_note,
 )
 from forumscraper.pages.urls import member_id, page_url, parse_page_url
+from forumscraper.text.dates import parse_jsonld_date
 from forumscraper.text.edits import EditNote, parse_edit_note
 
 _POST_ID = re.compile(r"^p(?:ost-?)?(\d+)$")
@@ -381,14 +382,25 @@ class TopicPage(Page):
             return None
         first = self.posts()[:1] if self.offset == 0 else []
         data = self.json_ld_of("DiscussionForumPosting") or {}
+        published = str(data.get("datePublished") or "")
+        # The first post's date: from the first post, else (a later page) from the JSON-LD,
+        # whose date is the board's wall clock.
+        first_post_at = first[0].posted_at if first else None
+        if first_post_at is None and published:
+            first_post_at = parse_jsonld_date(published, self.dates.tz)
+        author = data.get("author")
         return TopicItem(
             id=topic_id,
             forum_id=self.forum_id,
             title=self.title,
             url=page_url(self.url, "t", topic_id, 0, self.ref.slug if self.ref else ""),
-            author_name=first[0].author_name if first else None,
+            author_name=first[0].author_name
+            if first
+            else (
+                str(author.get("name")) if isinstance(author, dict) and author.get("name") else None
+            ),
             author_id=first[0].author_id if first else None,
-            first_post_at=first[0].posted_at if first else None,
+            first_post_at=first_post_at,
             reply_count=_json_ld_replies(data),
         )
 
