@@ -8,9 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from forumscraper.db.engine import make_engine
+from forumscraper.demo.content import Board, build_demo_board
+from forumscraper.demo.server import FixtureForumServer
 from tests.pgserver import PostgresServer, find_bindir
 
 
@@ -57,3 +60,24 @@ def sqlite_url(tmp_path: Path) -> str:
 def db_url(request: pytest.FixtureRequest) -> str:
     """Each test using it runs once on SQLite and once on PostgreSQL."""
     return str(request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url"))
+
+
+@pytest.fixture
+def board() -> Board:
+    """A fresh demo board (tests may change it: add posts, edit, delete)."""
+    return build_demo_board()
+
+
+@pytest.fixture
+def server(board: Board) -> Iterator[FixtureForumServer]:
+    """The fixture forum serving ``board`` (phpBB3 markup) on 127.0.0.1."""
+    with FixtureForumServer(board, version="prosilver") as server:
+        yield server
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on ``db_url`` (each test runs on SQLite and on PostgreSQL)."""
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()

@@ -3,7 +3,6 @@ feature checked, the seed post above all; and ``forumscraper reprocess``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from importlib import resources
 
 import pytest
@@ -25,13 +24,6 @@ SEED_TITLE = (
 SEED_END = (
     "proved the authenticity of some audio recordings that were leaked of prominent figures.\u201d"
 )
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def post_row(engine: Engine, post_id: int) -> dict[str, object]:

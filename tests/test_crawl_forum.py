@@ -41,13 +41,6 @@ def forum_server(request: pytest.FixtureRequest, board: Board) -> Iterator[Fixtu
         yield server
 
 
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
-
-
 def rows(engine: Engine, model: type[Base], *columns: str) -> dict[int, dict[str, Any]]:
     table = model.__table__
     with engine.connect() as connection:

@@ -3,7 +3,6 @@ watermarks and deletions."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +11,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, select
 
-from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
 from forumscraper.db.models import Base, Category, Forum, Post, PostRevision, Topic
 from forumscraper.db.store import Batch, Store
@@ -45,13 +43,6 @@ def base_batch() -> Batch:
         topics=[{"id": 11, "forum_id": 3, "title": "Leaks", "view_count": 5}],
         posts=[post_row(101), post_row(102, position=1, text="Reply")],
     )
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

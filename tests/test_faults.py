@@ -6,7 +6,6 @@ twice" is checked row by row, not assumed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -15,7 +14,7 @@ from sqlalchemy import Engine, func, select
 
 from forumscraper.db.engine import make_engine
 from forumscraper.db.models import Post, Topic
-from forumscraper.demo.content import Board, build_demo_board
+from forumscraper.demo.content import Board
 from forumscraper.demo.faults import Fault
 from forumscraper.demo.server import FixtureForumServer
 from forumscraper.demo.site import respond
@@ -23,24 +22,6 @@ from tests.crawling import crawl, stat
 from tests.test_crawl_forum import check_database_holds_the_board
 
 TZ = "Asia/Baghdad"
-
-
-@pytest.fixture
-def board() -> Board:
-    return build_demo_board()
-
-
-@pytest.fixture
-def server(board: Board) -> Iterator[FixtureForumServer]:
-    with FixtureForumServer(board, version="prosilver") as server:
-        yield server
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def watermark(engine: Engine, topic_id: int) -> datetime | None:

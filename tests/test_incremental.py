@@ -10,41 +10,21 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import Engine, func, select
 
 from forumscraper.db.engine import make_engine
 from forumscraper.db.models import CrawlRun, Post, PostRevision, Topic
-from forumscraper.demo.content import Board, build_demo_board
+from forumscraper.demo.content import Board
 from forumscraper.demo.server import FixtureForumServer
 from tests.crawling import crawl, stat
 from tests.test_crawl_forum import check_database_holds_the_board, count
 
 ROOT = Path(__file__).resolve().parents[1]
 LISTINGS = ("/robots.txt", "/", "/feed/", "/search?search_id=activetopics")
-
-
-@pytest.fixture
-def board() -> Board:
-    return build_demo_board()
-
-
-@pytest.fixture
-def server(board: Board) -> Iterator[FixtureForumServer]:
-    with FixtureForumServer(board, version="prosilver") as server:
-        yield server
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def minute(delta: int = 0) -> datetime:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from forumscraper.db.engine import make_engine
 from forumscraper.db.models import Post, PostRevision, Topic
-from forumscraper.demo.content import Board, build_demo_board
+from forumscraper.demo.content import Board
 from forumscraper.demo.server import FixtureForumServer
 from tests.crawling import crawl, stat
 
@@ -28,24 +28,12 @@ MEMBER_FORUM = 6
 
 
 @pytest.fixture
-def board() -> Board:
-    return build_demo_board()
-
-
-@pytest.fixture
 def server(board: Board) -> Iterator[FixtureForumServer]:
     with FixtureForumServer(board) as server:
         server.members.accounts["Rocky"] = PASSWORD
         server.members.member_only_forums.add(MEMBER_FORUM)
         server.members.hide_links_from_guests = True
         yield server
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -36,17 +36,6 @@ TZ = "Asia/Baghdad"
 
 
 @pytest.fixture
-def board() -> Board:
-    return build_demo_board()
-
-
-@pytest.fixture
-def server(board: Board) -> Iterator[FixtureForumServer]:
-    with FixtureForumServer(board, version="prosilver") as server:
-        yield server
-
-
-@pytest.fixture
 def own_postgres() -> Iterator[PostgresServer]:
     """A server of this test's own, which the test may stop and start."""
     bindir = find_bindir()

@@ -396,13 +396,14 @@ class ForumotionSpider(scrapy.Spider):
         assert stats is not None
         problem = page_problem(page) if page is not None else "not_html"
         stats.inc_value(f"forumscraper/extract/empty_page/{problem}")
-        stats.inc_value("forumscraper/extract/empty_page")
         request = response.request
         tries = int(response.meta.get("forumscraper_page_retries", 0))
         if problem in RETRIED_PROBLEMS and request and tries < self.settings.getint("RETRY_TIMES"):
             logger.warning("%s page %s: %s; fetching it again", kind, response.url, problem)
             stats.inc_value("forumscraper/extract/page_retries")
             return fetch_again(request, forumscraper_page_retries=tries + 1)
+        # Given up on: what the run's status weighs (FORUMSCRAPER_MAX_EMPTY_PAGE_SHARE).
+        stats.inc_value("forumscraper/extract/empty_page")
         detail = message_text(page) if page is not None and problem == "message" else ""
         logger.warning(
             "No %s could be extracted from %s (%s%s); its watermark stays",
