@@ -157,3 +157,17 @@ class TestStore:
         with store.engine.connect() as connection:
             assert connection.execute(select(Topic.title, Topic.view_count)).one() == ("Leaks", 9)
         assert count(store, Post) == 2
+
+    def test_absurd_counts_are_stored_as_unknown(self, store: Store) -> None:
+        batch = base_batch()
+        batch.topics[0] |= {"view_count": -5}
+        batch.forums[0] |= {"topic_count": 10**12, "post_count": 7}
+        batch.posts[0] |= {"edit_count": 2**40}
+        store.write(batch, NOW)
+        with store.engine.connect() as connection:
+            views = connection.execute(select(Topic.view_count)).scalar_one()
+            counts = connection.execute(select(Forum.topic_count, Forum.post_count)).one()
+            edits = connection.execute(select(Post.edit_count).where(Post.id == 101)).scalar_one()
+        assert views is None
+        assert tuple(counts) == (None, 7)
+        assert edits == 0
