@@ -4,13 +4,20 @@ Prints MB/s on realistic Forumotion post HTML of about 10 KB, 100 KB and 1 MB (p
 joined by ``<br />``, bold and sized spans, links, smilies, quotes, a code box, leaked BBCode
 and guest placeholders), and the time for 10,000-deep nestings of quotes and BBCode.
 
-Run: ``.venv/bin/python bench/bench_clean.py``
+Run: ``.venv/bin/python bench/bench_clean.py``. ``python -m bench`` runs :func:`measure` (the
+"clean" row of its table: one core, the three sizes and the post bodies of the benchmark forum)
+through ``python -m bench.bench_clean --json PATH``.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import statistics
+import sys
 import time
+from pathlib import Path
+from typing import Any
 
 from forumscraper.text.clean import clean_post
 
@@ -59,19 +66,60 @@ def make_post(size: int) -> str:
     return "<br />".join(parts)
 
 
-def _row(label: str, html: str, repeat: int) -> None:
-    """Time ``clean_post(html)`` (minimum of a few runs, median of many) and print a row."""
+def _time(html: str, repeat: int) -> float:
+    """Seconds of CPU for ``clean_post(html)`` (minimum of a few runs, median of many)."""
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         clean_post(html)
-        times.append(time.perf_counter() - start)
-    seconds = min(times) if repeat < 5 else statistics.median(times)
+        times.append(time.process_time() - start)
+    return min(times) if repeat < 5 else statistics.median(times)
+
+
+def _row(label: str, html: str, repeat: int) -> None:
+    """Time ``clean_post(html)`` and print a row."""
+    seconds = _time(html, repeat)
     rate = len(html) / seconds / 1e6
     print(f"{label:<28} {len(html):>10,} {seconds * 1e3:>9.2f} ms {rate:>7.1f}")
 
 
+def measure(fixture_topics: int = 300) -> dict[str, Any]:
+    """MB/s of ``clean_post`` on one core: synthetic posts of 10 KB, 100 KB and 1 MB, and every
+    post body of a benchmark forum of ``fixture_topics`` topics (:mod:`bench.fixture`)."""
+    from bench.fixture import iter_post_bodies, make_board
+
+    sizes: dict[str, float] = {}
+    for label, size, repeat in (
+        ("10KB", 10_000, 200),
+        ("100KB", 100_000, 20),
+        ("1MB", 1_000_000, 5),
+    ):
+        html = make_post(size)
+        sizes[label] = len(html.encode("utf-8")) / _time(html, repeat) / 1e6
+    bodies = list(iter_post_bodies(make_board(fixture_topics)))
+    total = sum(len(body.encode("utf-8")) for body in bodies)
+    start = time.process_time()
+    for body in bodies:
+        clean_post(body)
+    seconds = time.process_time() - start
+    return {
+        "mb_per_s": sizes,
+        "fixture_posts": len(bodies),
+        "fixture_mb": total / 1e6,
+        "fixture_mb_per_s": total / seconds / 1e6,
+        "us_per_post": seconds / len(bodies) * 1e6,
+        "linearity": sizes["1MB"] / sizes["10KB"],
+    }
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Throughput of clean_post.")
+    parser.add_argument("--json", help="run measure() and write its result to this file")
+    parser.add_argument("--fixture-topics", type=int, default=300)
+    args = parser.parse_args()
+    if args.json:
+        Path(args.json).write_text(json.dumps(measure(args.fixture_topics)), encoding="utf-8")
+        return
     print(f"{'input':<28} {'chars':>10} {'time':>12} {'MB/s':>7}")
     _row("post 10 KB", make_post(10_000), 200)
     _row("post 100 KB", make_post(100_000), 20)
@@ -85,4 +133,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    if not __package__:  # run as a script: make the ``bench`` package importable
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     main()

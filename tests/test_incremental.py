@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import Engine, func, select
 
@@ -271,3 +272,18 @@ def test_an_overlapping_run_stops_at_once(
     assert first.returncode == 0, first_err[-3000:]
     check_database_holds_the_board(engine, board)
     assert count(engine, Post) == len(board.live_posts())
+
+
+@pytest.mark.parametrize("version", ["prosilver", "subsilver"])
+@deferred_f_from_coro_f
+async def test_recent_without_a_configured_timezone_reads_only_the_listings(
+    version: str, board: Board, sqlite_url: str
+) -> None:
+    # The board's clock (or, where guests see none, the timezone recorded by the previous run)
+    # must be known before the listings' "Today at …" dates are compared with stored ones.
+    with FixtureForumServer(board, version=version) as server:
+        await crawl("forum", sqlite_url, base_url=server.base_url)
+        server.clear_requests()
+        crawler = await crawl("recent", sqlite_url, base_url=server.base_url)
+        assert stat(crawler, "forumscraper/run/status") == "finished"
+        assert set(server.requests) <= set(LISTINGS)

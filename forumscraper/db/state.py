@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from forumscraper.db.models import Post, Topic, table_of
+from forumscraper.db.models import BoardInfo, Post, Topic, table_of
+from forumscraper.text.dates import board_timezone
 
 
 @dataclass(frozen=True)
@@ -77,3 +79,21 @@ def unfinished_topics(engine: Engine, forum_id: int | None = None) -> list[tuple
         query = query.where(topics.c.forum_id == forum_id)
     with engine.connect() as connection:
         return [(row[0], row[1]) for row in connection.execute(query.order_by(topics.c.id))]
+
+
+def recorded_timezone(engine: Engine) -> tzinfo | None:
+    """The board timezone an earlier run recorded in ``board_info`` (``None``: none readable).
+
+    Also ``None`` when the schema is not there yet: the first run creates it."""
+    table = table_of(BoardInfo)
+    try:
+        with engine.connect() as connection:
+            name = connection.execute(select(table.c.timezone).where(table.c.id == 1)).scalar()
+    except (ProgrammingError, OperationalError):  # no schema yet (the crawl creates it)
+        return None
+    if not name:
+        return None
+    try:
+        return board_timezone(str(name))
+    except ValueError:
+        return None

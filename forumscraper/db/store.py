@@ -14,9 +14,21 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, Table, and_, bindparam, func, insert, select, update
+from sqlalchemy import (
+    CursorResult,
+    Engine,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -119,6 +131,26 @@ def _storable(name: str, value: Any) -> Any:
     return value
 
 
+@cache
+def _vanished_posts(partial: bool) -> Update:
+    """``UPDATE posts SET deleted_at`` for the live posts of one topic that a complete fetch
+    did not see (``partial``: only those after the first post seen). Built once: building and
+    caching a statement per topic cost more than running it."""
+    posts = table_of(Post)
+    condition = and_(
+        posts.c.topic_id == bindparam("b_topic"),
+        posts.c.id.not_in(bindparam("b_seen", expanding=True)),
+        posts.c.deleted_at.is_(None),
+    )
+    if partial:
+        condition = and_(condition, posts.c.id > bindparam("b_after"))
+    return (
+        update(posts)
+        .where(condition)
+        .values(deleted_at=bindparam("b_now", type_=posts.c.deleted_at.type))
+    )
+
+
 def _merge_by_id(rows: Iterable[Mapping[str, Any]]) -> dict[int, Row]:
     """Rows with the same id merged in order: a later non-``None`` value wins.
 
@@ -181,10 +213,11 @@ class Store:
         """
         if not rows:
             return
-        params = [
-            {name: _storable(name, row.get(name)) for name in fields} | dict(on_insert)
-            for row in rows
-        ]
+        counts = [name for name in fields if name in COUNTS]
+        params = [{name: row.get(name) for name in fields} | dict(on_insert) for row in rows]
+        for values in params:
+            for name in counts:
+                values[name] = _storable(name, values[name])
         dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         stmt = dialect_insert(table)
         excluded = stmt.excluded
@@ -340,7 +373,6 @@ class Store:
         """Advance the watermark of topics whose every page was stored, and mark the posts that
         vanished from the pages fetched as deleted (never deleting a row)."""
         table = table_of(Topic)
-        posts = table_of(Post)
         complete = [row for row in topics if row.get("complete")]
         if not complete:
             return
@@ -366,14 +398,11 @@ class Store:
             seen = row.get("post_ids") or []
             if not seen:
                 continue
-            condition = and_(
-                posts.c.topic_id == row["id"],
-                posts.c.id.not_in(seen),
-                posts.c.deleted_at.is_(None),
-            )
-            if row.get("first_position") not in (0, None):
-                # Only part of the topic was fetched: a post older than the first one seen may
-                # simply sit on an earlier page now.
-                condition = and_(condition, posts.c.id > min(seen))
-            deleted = session.execute(update(posts).where(condition).values(deleted_at=now))
+            # Only part of the topic was fetched: a post older than the first one seen may
+            # simply sit on an earlier page now.
+            partial = row.get("first_position") not in (0, None)
+            values = {"b_topic": row["id"], "b_seen": seen, "b_now": now}
+            if partial:
+                values["b_after"] = min(seen)
+            deleted = session.execute(_vanished_posts(partial), values)
             result.deleted_posts += cast(CursorResult[Any], deleted).rowcount or 0

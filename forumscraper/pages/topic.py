@@ -266,6 +266,11 @@ class TopicPage(Page):
 
     def posts(self) -> list[PostItem]:
         """The posts of the page, in order, without the sponsored one or a repeated first post."""
+        return list(self._posts)
+
+    @cached_property
+    def _posts(self) -> list[PostItem]:
+        # Extracted once per page: topic() reads the first post again.
         raw = self._raw_posts[1:] if self.repeats_first_post else self._raw_posts
         topic_id = self.topic_id
         if topic_id is None:

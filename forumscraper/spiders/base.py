@@ -28,7 +28,12 @@ from sqlalchemy.exc import OperationalError
 from twisted.python.failure import Failure
 
 from forumscraper.db.database import database_for, first_line
-from forumscraper.db.state import StoredTopic, stored_topics, unfinished_topics
+from forumscraper.db.state import (
+    StoredTopic,
+    recorded_timezone,
+    stored_topics,
+    unfinished_topics,
+)
 from forumscraper.items import CategoryItem, ForumItem, TopicItem
 from forumscraper.middlewares import SESSION_META
 from forumscraper.pages import DateContext, Page, TopicPage
@@ -77,6 +82,9 @@ class ForumotionSpider(scrapy.Spider):
         """``-a full=1``: fetch every topic whole, whatever the database holds."""
         self.posts_per_page = 15
         self.board_tz: tzinfo | None = None
+        self.recorded_tz: tzinfo | None = None
+        """The timezone an earlier run stored in ``board_info``: the fallback when a page shows
+        no clock."""
         self.topics: dict[int, TopicVisit] = {}
         self.visited: set[int] = set()
         """Topics whose visit started in this run: never visited twice."""
@@ -107,6 +115,8 @@ class ForumotionSpider(scrapy.Spider):
         assert self.base_url
         if not self.base_url.endswith("/"):
             self.base_url += "/"
+        if self.board_tz is None:
+            self.recorded_tz = await self.read_db(recorded_timezone)
         credentials = Credentials.from_environment()
         if credentials is not None:
             self.login = LoginFlow(credentials, self.base_url, self.crawler.stats)
@@ -201,12 +211,17 @@ class ForumotionSpider(scrapy.Spider):
         if offset is not None:
             self.board_tz = offset
             logger.info("Board timezone inferred from the page clock: UTC%s", _offset_text(offset))
+        elif self.recorded_tz is not None:
+            self.board_tz = self.recorded_tz
+            logger.info("Board timezone from an earlier run (board_info): %s", self.recorded_tz)
         else:
             self.board_tz = UTC
             logger.warning(
                 "The board's timezone is unknown (no 'Current date/time' line): dates are read "
                 "as UTC; set FORUMSCRAPER_TIMEZONE to the board's timezone to fix that"
             )
+        # The page at hand was parsed before the timezone was known: read its dates again.
+        page.dates = DateContext(tz=self.board_tz, now=page.dates.now)
 
     # -- pages ----------------------------------------------------------------------------------
 

@@ -41,13 +41,22 @@ class RecentSpider(ForumotionSpider):
         self.pending_listings = 0
 
     def start_requests_for(self, base_url: str) -> Iterator[Request]:
-        listings = [
-            (base_url, self.parse_widget),
-            (base_url.rstrip("/") + "/feed/", self.parse_feed),
-            (base_url.rstrip("/") + "/search?search_id=activetopics", self.parse_active),
-        ]
-        self.pending_listings = len(listings)
-        for url, callback in listings:
+        # The portal/index first: its clock gives the board's timezone, which the other
+        # listings' "Today at 9:59" dates need; then the feed and the active topics.
+        self.pending_listings = 3
+        yield Request(
+            base_url,
+            callback=self.parse_widget,
+            errback=self.widget_failed,
+            dont_filter=True,
+        )
+
+    def other_listings(self) -> Iterator[Request]:
+        base_url = (self.base_url or "").rstrip("/")
+        for url, callback in (
+            (base_url + "/feed/", self.parse_feed),
+            (base_url + "/search?search_id=activetopics", self.parse_active),
+        ):
             yield Request(url, callback=callback, errback=self.listing_failed, dont_filter=True)
 
     # -- listings ---------------------------------------------------------------------------
@@ -61,7 +70,15 @@ class RecentSpider(ForumotionSpider):
         if isinstance(page, RecentTopicsPage):
             self.learn_timezone(page, response)
             self._collect(page.widget(), "widget")
+        for request in self.other_listings():
+            yield request
         async for item in self._listing_done():
+            yield item
+
+    async def widget_failed(self, failure: Failure) -> AsyncIterator[Any]:
+        for request in self.other_listings():
+            yield request
+        async for item in self.listing_failed(failure):
             yield item
 
     async def parse_active(self, response: Response) -> AsyncIterator[Any]:
