@@ -180,7 +180,7 @@ class Page:
                     )
         if not crumbs:
             for link in self.sel.css("a.nav"):
-                url = link.attrib.get("href", "")
+                url = attr(link, "href")
                 ref = parse_page_url(url)
                 if ref:
                     crumbs.append(
@@ -222,6 +222,14 @@ class Page:
             if count:
                 offsets.update(range(0, int(count["pages"]) * per_page, per_page))
         return sorted(offsets), per_page
+
+
+def attr(node: Selector, name: str, default: str = "") -> str:
+    """One attribute of a node. Not ``Selector.attrib``: that builds a dict of every attribute,
+    which raises on a damaged page whose other attribute names lxml cannot represent."""
+    root = node.root
+    value = root.get(name) if hasattr(root, "get") and not isinstance(root, str) else None
+    return default if value is None else str(value)
 
 
 def text_of(node: Selector | SelectorList[Selector] | None) -> str:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from forumscraper.items import CategoryItem, ForumItem, TopicItem
-from forumscraper.pages.common import Page, clean_space, parse_count, text_of, texts
+from forumscraper.pages.common import Page, attr, clean_space, parse_count, text_of, texts
 from forumscraper.pages.urls import member_id, page_url, parse_page_url
 
 _TOPIC_TYPES = {
@@ -266,7 +266,7 @@ class ForumListPage(Page):
         """Categories in index order."""
         found: dict[int, CategoryItem] = {}
         for link in self._forum_area().xpath(".//a[@href][not(contains(@class,'nav'))]"):
-            ref = parse_page_url(link.attrib["href"])
+            ref = parse_page_url(attr(link, "href"))
             if ref and ref.kind == "c" and ref.id not in found:
                 title = text_of(link)
                 if title:
@@ -299,7 +299,7 @@ class ForumListPage(Page):
         forums: dict[int, ForumItem] = {}
         siblings: dict[tuple[int | None, int | None], int] = {}
         for link in self._forum_area().xpath(markup.links):
-            ref = parse_page_url(link.attrib["href"])
+            ref = parse_page_url(attr(link, "href"))
             if ref is None:
                 continue
             if ref.kind == "c":
@@ -331,7 +331,7 @@ class ForumListPage(Page):
                 post_count=_count(row[0], markup.posts),
             )
             for sub in row[0].xpath(".//a[@href][contains(@class,'gensmall')]"):
-                sub_ref = parse_page_url(sub.attrib["href"])
+                sub_ref = parse_page_url(attr(sub, "href"))
                 if sub_ref and sub_ref.kind == "f" and sub_ref.id not in forums:
                     sub_key = (category[0] if category else None, ref.id)
                     sub_position = siblings.get(sub_key, 0)
@@ -446,7 +446,7 @@ class ForumPage(ForumListPage):
             link = row.xpath(markup.title)[:1]
             if not link:
                 continue
-            ref = parse_page_url(link[0].attrib.get("href", ""))
+            ref = parse_page_url(attr(link[0], "href"))
             if ref is None or ref.kind != "t" or ref.id in topics:
                 continue
             author_node = row.xpath(markup.author)[:1] if markup.author else []
@@ -483,7 +483,7 @@ class ForumPage(ForumListPage):
         links = [
             link
             for link in cell.xpath(".//a[@href]")
-            if member_id(link.attrib["href"]) is not None and text_of(link)
+            if member_id(attr(link, "href")) is not None and text_of(link)
         ]
         linked = text_of(links[0]) if links else None
         if mode in ("time_first", "author_first"):
@@ -521,7 +521,7 @@ def _poster(node: Selector, after_by: bool) -> tuple[str | None, int | None]:
     """Name and profile id of a poster node; ``after_by``: the name follows a "by" word in the
     node's own text (guests have no profile link)."""
     for link in node.xpath(".//a[@href]"):
-        profile, name = member_id(link.attrib["href"]), text_of(link)
+        profile, name = member_id(attr(link, "href")), text_of(link)
         if profile is not None and name:
             return name, profile
     if not after_by:

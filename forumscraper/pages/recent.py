@@ -16,7 +16,15 @@ from datetime import datetime
 from lxml import etree
 from parsel import Selector, SelectorList
 
-from forumscraper.pages.common import DateContext, Page, clean_space, member_of, parse_count, texts
+from forumscraper.pages.common import (
+    DateContext,
+    Page,
+    attr,
+    clean_space,
+    member_of,
+    parse_count,
+    texts,
+)
 from forumscraper.pages.forum import ForumPage
 from forumscraper.pages.urls import parse_page_url
 from forumscraper.text.dates import parse_rss_date
@@ -88,7 +96,7 @@ class RecentTopicsPage(Page):
         links = [
             link
             for link in container.xpath(".//a[@href]")
-            if (ref := parse_page_url(link.attrib["href"])) is not None and ref.kind == "t"
+            if (ref := parse_page_url(attr(link, "href"))) is not None and ref.kind == "t"
         ]
         for index, link in enumerate(links):
             # The date and the poster follow the link, up to the next topic link.
@@ -115,11 +123,11 @@ class RecentTopicsPage(Page):
         author: Selector | None,
         name: str | None = None,
     ) -> RecentTopic | None:
-        href = link.attrib.get("href", "")
+        href = attr(link, "href")
         ref = parse_page_url(href)
         if ref is None or ref.kind != "t":
             return None
-        full = clean_space(link.attrib.get("title"))
+        full = clean_space(attr(link, "title"))
         shown = clean_space(link.xpath("string()").get())
         title = full or (None if shown.endswith(_CUT_SUFFIXES) or len(shown) >= 100 else shown)
         if author is not None:

@@ -21,7 +21,15 @@ from lxml import etree
 from parsel import Selector
 
 from forumscraper.items import PostItem, TopicItem
-from forumscraper.pages.common import Page, clean_space, member_of, strip_date_lead, text_of, texts
+from forumscraper.pages.common import (
+    Page,
+    attr,
+    clean_space,
+    member_of,
+    strip_date_lead,
+    text_of,
+    texts,
+)
 from forumscraper.pages.rawhtml import (
     serialize_inner,
     serialize_until,
@@ -233,7 +241,7 @@ class TopicPage(Page):
     def _raw_posts(self) -> list[_RawPost]:
         posts = []
         for anchor in self.sel.xpath(self.markup.ids):
-            match = _POST_ID.match(anchor.attrib.get("id", ""))
+            match = _POST_ID.match(attr(anchor, "id"))
             if not match or int(match[1]) == 0:  # post 0: Forumotion's sponsored pseudo-post
                 continue
             container = anchor.xpath(self.markup.container)[:1]
@@ -315,7 +323,7 @@ class TopicPage(Page):
         if not author_node:
             return None, None
         for link in author_node[0].xpath(".//a[@href]"):
-            profile, link_text = member_id(link.attrib["href"]), text_of(link)
+            profile, link_text = member_id(attr(link, "href")), text_of(link)
             if profile is not None and link_text:  # not the avatar's link
                 return link_text, profile
         name, author_id = member_of(author_node[0])

@@ -22,10 +22,10 @@ from forumscraper.db.state import live_topic_ids
 from forumscraper.pages import ForumListPage, ForumPage
 from forumscraper.pages.problems import is_truncated
 from forumscraper.pages.urls import page_url, parse_page_url
-from forumscraper.spiders.base import ForumotionSpider
+from forumscraper.spiders.topics import TopicSpider
 
 
-class ForumSpider(ForumotionSpider):
+class ForumSpider(TopicSpider):
     """Crawl every category, forum, topic and post of a Forumotion board."""
 
     name = "forum"

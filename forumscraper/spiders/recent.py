@@ -27,10 +27,10 @@ from forumscraper.pages.recent import (
     feed_entries,
 )
 from forumscraper.pages.urls import parse_page_url
-from forumscraper.spiders.base import ForumotionSpider
+from forumscraper.spiders.topics import TopicSpider
 
 
-class RecentSpider(ForumotionSpider):
+class RecentSpider(TopicSpider):
     """Crawl the topics that moved since the last run."""
 
     name = "recent"
