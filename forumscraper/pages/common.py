@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin
 
+from lxml import etree
 from parsel import Selector, SelectorList
 
 from forumscraper.pages.parse import parse_page
@@ -29,6 +30,7 @@ _PAGINATION_JS = re.compile(
     r"start\s*=\s*\(start\s*-\s*1\)\s*\*\s*(?P<per>\d+)"
 )
 _SPACES = re.compile(r"\s+")
+_ALL_HREFS = etree.XPath("//a/@href")
 _DATE_LEAD = re.compile(
     r"^(?:[»\-\u2013\u2014:,]\s*|(?:on|le|el|em|am|il|à|a|at|op)\s+)+", re.IGNORECASE
 )
@@ -199,7 +201,12 @@ class Page:
         which states the number of pages and the page size.
         """
         offsets: set[int] = set()
-        for href in self.sel.xpath("//a/@href").getall():
+        marker = f"/{kind}{id_}"  # in every link to one of its pages: skip the others unparsed
+        root = self.sel.root
+        hrefs = _ALL_HREFS(root) if isinstance(root, etree._Element) else []
+        for href in hrefs:
+            if marker not in href:
+                continue
             ref = parse_page_url(href)
             if ref and ref.kind == kind and ref.id == id_:
                 offsets.add(ref.offset)

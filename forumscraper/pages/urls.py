@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 _PATH = re.compile(r"^/(?P<kind>[cft])(?P<id>\d+)(?:p(?P<offset>\d+))?-(?P<slug>[^/?#]*)$")
@@ -28,8 +29,11 @@ class PageRef:
     slug: str
 
 
+@lru_cache(maxsize=8192)
 def parse_page_url(url: str) -> PageRef | None:
-    """The page a URL (absolute or relative) points to, or ``None`` (prev/next links too)."""
+    """The page a URL (absolute or relative) points to, or ``None`` (prev/next links too).
+
+    Cached: a page links the same few addresses many times (``PageRef`` is immutable)."""
     path = urlsplit(url).path
     if _PREV_NEXT.match(path):
         return None
@@ -44,6 +48,7 @@ def parse_page_url(url: str) -> PageRef | None:
     )
 
 
+@lru_cache(maxsize=8192)
 def member_id(url: str | None) -> int | None:
     """N of a member profile link ``/uN`` or ``/profile?mode=viewprofile&u=N``."""
     if not url:

@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -152,8 +153,11 @@ class _WallClock:
 
 def _normalize(raw: str) -> str:
     """Lower-case, strip accents, unify apostrophes and spaces, trim decoration."""
-    text = unicodedata.normalize("NFKD", raw)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    if raw.isascii():
+        text = raw.lower()  # what NFKD, dropping combining marks and casefold do to ASCII
+    else:
+        text = unicodedata.normalize("NFKD", raw)
+        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = re.sub(r"[\u2018\u2019\u02bc`\u00b4]", "'", text)
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r"^[\s»«\-\u2013\u2014•]+", "", text)
@@ -167,11 +171,13 @@ def _lookup(word: str, table: dict[int, tuple[str, ...]]) -> set[int]:
     return {key for key, names in table.items() if any(n.startswith(word) for n in names)}
 
 
+@lru_cache(maxsize=1024)
 def _month(word: str) -> int | None:
     found = _lookup(word, _MONTH_NAMES)
     return found.pop() if len(found) == 1 else None
 
 
+@lru_cache(maxsize=1024)
 def _weekday(word: str) -> tuple[bool, int | None]:
     """Return (is a weekday name, weekday if unambiguous)."""
     found = _lookup(word, _WEEKDAY_NAMES)
@@ -231,8 +237,11 @@ def _parse_date_words(text: str) -> tuple[int | None, int, int, int | None] | No
     return year, month, day, weekday
 
 
+@lru_cache(maxsize=4096)
 def _parse_wall_clock(raw: str) -> _WallClock | None:
-    """Split a printed date into its parts without anchoring it to a year or timezone."""
+    """Split a printed date into its parts without anchoring it to a year or timezone.
+
+    Cached (the result is immutable): a listing prints the same dates many times over."""
     text = _normalize(raw)
     if len(text) > _MAX_DATE_LENGTH:
         return None
