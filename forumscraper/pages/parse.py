@@ -24,11 +24,16 @@ def parse_page(text: str, url: str) -> Selector:
         try:
             root = etree.fromstring(data, parser, base_url=url)
         except (etree.XMLSyntaxError, etree.ParserError, ValueError):
-            return Selector(text=text, base_url=url)
+            return Selector(text=_encodable(text), base_url=url)
         too_deep = any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log)
         if root is None:
-            return Selector(text=text or "<html></html>", base_url=url)
+            return Selector(text=_encodable(text) or "<html></html>", base_url=url)
         if not too_deep or cap < 16:
             return Selector(root=root, type="html", base_url=url)
         data = _flatten(text, cap).encode("utf-8", errors="surrogatepass")
         cap //= 2
+
+
+def _encodable(text: str) -> str:
+    """``text`` with lone surrogates (which parsel cannot encode) replaced by U+FFFD."""
+    return text.encode("utf-8", errors="surrogatepass").decode("utf-8", errors="replace")
