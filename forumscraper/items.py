@@ -1,7 +1,9 @@
 """Items the spiders yield: what was seen on a page, before cleaning and storage.
 
 Every item is a keyword-only dataclass; pipelines read them through ``ItemAdapter``. Fields left
-``None`` mean "not known from this page" and never overwrite a value already stored.
+``None`` mean "not known from this page" and never overwrite a value already stored. Posts travel
+a page at a time (:class:`TopicPageItem`): Scrapy's per-item machinery costs about as much as
+extracting a post, so one item per post would make it the crawl's largest cost.
 """
 
 from __future__ import annotations
@@ -108,3 +110,17 @@ class PostItem:
     links: list[dict[str, str]] | None = None
     hidden_link_count: int | None = None
     collapsed_repeats: int | None = None
+
+
+@dataclass(kw_only=True)
+class TopicPageItem:
+    """The posts of one topic page not yet yielded in this run, in page order.
+
+    The unit the pipelines clean and store: the cleaning pipeline cleans a page's posts in one
+    call (in another process), the store pipeline adds them to its batch together.
+    """
+
+    topic_id: int
+    url: str
+    """The page the posts were read from."""
+    posts: list[PostItem] = field(default_factory=list)

@@ -62,6 +62,12 @@ FORUMSCRAPER_DB_BATCH_SIZE = int(_env("FORUMSCRAPER_DB_BATCH_SIZE", "500") or 50
 FORUMSCRAPER_DB_MIGRATE = (_env("FORUMSCRAPER_DB_MIGRATE", "1") or "1") not in ("0", "false")
 """Run ``alembic upgrade head`` at start when the database is empty or behind."""
 
+# -- Work beside the crawl -------------------------------------------------------------------
+
+FORUMSCRAPER_WORKERS = _env("FORUMSCRAPER_WORKERS")
+"""Worker processes that read topic pages and clean post text beside the crawl (0: all in the
+crawling process). Unset: one per CPU, at most 4; none on a one-CPU machine."""
+
 # -- Politeness (on by default) --------------------------------------------------------------
 
 USER_AGENT = _env(
@@ -105,6 +111,10 @@ FORUMSCRAPER_RETRY_AFTER_MAX = float(_env("FORUMSCRAPER_RETRY_AFTER_MAX", "300")
 EXTENSIONS = {
     "forumscraper.runs.CrawlRunRecorder": 100,
 }
+
+CONCURRENT_ITEMS = 16
+"""Items of one response processed at once. Scrapy starts this many tasks for every response
+(default 100); a topic page yields three or four items, a topic list fifty."""
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -41,3 +41,11 @@ def message_text(page: Page) -> str:
         if nodes:
             return clean_space(nodes[0].xpath("string()").get())[:200]
     return ""
+
+
+def describe_problem(page: Page | None) -> tuple[str, str]:
+    """:func:`page_problem` and, for an information box, its text (``not_html`` for no page)."""
+    if page is None:
+        return "not_html", ""
+    problem = page_problem(page)
+    return problem, message_text(page) if problem == "message" else ""

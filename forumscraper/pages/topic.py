@@ -14,22 +14,22 @@ are kept apart from the body.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from typing import Any
 
 from lxml import etree
-from parsel import Selector
 
 from forumscraper.items import PostItem, TopicItem
 from forumscraper.pages.common import (
+    Crumb,
+    DateContext,
     Page,
-    attr,
     clean_space,
-    member_of,
     strip_date_lead,
     text_of,
-    texts,
 )
+from forumscraper.pages.problems import describe_problem, is_truncated
 from forumscraper.pages.rawhtml import (
     serialize_inner,
     serialize_until,
@@ -187,10 +187,48 @@ _MARKUP: dict[str, _PostMarkup] = {
 }
 
 
+@cache
+def _xpath(expression: str) -> etree.XPath:
+    """``expression`` compiled once: the per-post expressions run about 15 times a page, and
+    compiling them (what ``Selector.xpath`` does on every call) cost more than evaluating them."""
+    return etree.XPath(expression)
+
+
+_STRING = etree.XPath("string()")
+_HREFS = etree.XPath(".//a/@href")
+_LINKS = etree.XPath(".//a[@href]")
+_FIRST_HREF = etree.XPath("descendant-or-self::a[@href][1]/@href")
+_MEMBER_HREFS = etree.XPath(".//a[contains(@href,'/u')]/@href")
+_OWN_TEXT = etree.XPath("./text()")
+_AFTER_LAST_ICON = etree.XPath("./img[last()]/following-sibling::node()")
+_BEFORE_LAST_ICON = etree.XPath("./img[last()]/preceding-sibling::node()")
+_CHILD_ELEMENTS = etree.XPath("./*[not(self::img)]")
+
+
+def _find(node: etree._Element, expression: str) -> list[Any]:
+    """Nodes (or strings) ``expression`` selects under ``node``; none for an empty one."""
+    if not expression:
+        return []
+    found = _xpath(expression)(node)
+    return found if isinstance(found, list) else []
+
+
+def _text(node: etree._Element | None) -> str:
+    """Visible text of an element (XPath ``string()``), whitespace folded."""
+    return "" if node is None else clean_space(str(_STRING(node)))
+
+
+def _texts(nodes: list[Any]) -> str:
+    """Visible text of a node list that may hold text nodes, whitespace folded."""
+    return clean_space(
+        " ".join(node if isinstance(node, str) else str(_STRING(node)) for node in nodes)
+    )
+
+
 @dataclass(frozen=True)
 class _RawPost:
     id: int
-    node: Selector
+    node: etree._Element
     """The post container."""
     anchor: etree._Element
     """The element carrying the post id (unique on the page)."""
@@ -240,13 +278,16 @@ class TopicPage(Page):
     @cached_property
     def _raw_posts(self) -> list[_RawPost]:
         posts = []
-        for anchor in self.sel.xpath(self.markup.ids):
-            match = _POST_ID.match(attr(anchor, "id"))
+        root = self.sel.root
+        if not isinstance(root, etree._Element):
+            return []
+        for anchor in _find(root, self.markup.ids):
+            match = _POST_ID.match(anchor.get("id") or "")
             if not match or int(match[1]) == 0:  # post 0: Forumotion's sponsored pseudo-post
                 continue
-            container = anchor.xpath(self.markup.container)[:1]
+            container = _find(anchor, self.markup.container)[:1]
             if container:
-                posts.append(_RawPost(id=int(match[1]), node=container[0], anchor=anchor.root))
+                posts.append(_RawPost(id=int(match[1]), node=container[0], anchor=anchor))
         return posts
 
     @cached_property
@@ -259,13 +300,13 @@ class TopicPage(Page):
         first, second = self._raw_posts[0], self._raw_posts[1]
         if self.version == "subsilver":
             # phpBB2 closes the post table after the repeated first post and opens another.
-            return first.node.root.getparent() is not second.node.root.getparent()
+            return first.node.getparent() is not second.node.getparent()
         # Otherwise (AwesomeBB prints no separator): the repeated post links to the first page.
         return self._post_page(first) == 0 and self._post_page(second) == self.offset
 
     def _post_page(self, raw: _RawPost) -> int | None:
         """Offset of the topic page a post's own link (``/tNpOFF-slug#ID``) points to."""
-        for href in raw.node.xpath(".//a/@href").getall():
+        for href in _HREFS(raw.node):
             if href.endswith(f"#{raw.id}"):
                 ref = parse_page_url(href)
                 if ref is not None and ref.kind == "t":
@@ -284,22 +325,24 @@ class TopicPage(Page):
         if topic_id is None:
             return []
         slug = self.ref.slug if self.ref else ""
+        topic_url = page_url(self.url, "t", topic_id, 0, slug)
         return [
-            self._post(item, topic_id, self.offset + index, slug) for index, item in enumerate(raw)
+            self._post(item, topic_id, self.offset + index, topic_url)
+            for index, item in enumerate(raw)
         ]
 
-    def _post(self, raw: _RawPost, topic_id: int, position: int, slug: str) -> PostItem:
+    def _post(self, raw: _RawPost, topic_id: int, position: int, topic_url: str) -> PostItem:
         node, markup = raw.node, self.markup
         author_name, author_id = self._author(node)
         date_raw = strip_date_lead(self._date_text(node, author_name))
         body_html, edit = self._body(raw)
         if markup.body_mode != "region":
             edit = (
-                parse_edit_note(texts(node.xpath(markup.edit_note))) if markup.edit_note else None
+                parse_edit_note(_texts(_find(node, markup.edit_note))) if markup.edit_note else None
             )
         elif markup.edit_note and edit is None:
-            edit = parse_edit_note(texts(node.xpath(markup.edit_note)))
-        signature = node.xpath(markup.signature)[:1] if markup.signature else []
+            edit = parse_edit_note(_texts(_find(node, markup.edit_note)))
+        signature = _find(node, markup.signature)[:1]
         signature_html = _signature(signature[0]) if signature else None
         return PostItem(
             id=raw.id,
@@ -315,23 +358,25 @@ class TopicPage(Page):
             edit_count=edit.edit_count if edit else 0,
             body_html=body_html,
             signature_html=signature_html or None,
-            url=page_url(self.url, "t", topic_id, 0, slug) + f"#{raw.id}",
+            url=f"{topic_url}#{raw.id}",
         )
 
-    def _author(self, node: Selector) -> tuple[str | None, int | None]:
-        author_node = node.xpath(self.markup.author)[:1]
+    def _author(self, node: etree._Element) -> tuple[str | None, int | None]:
+        author_node = _find(node, self.markup.author)[:1]
         if not author_node:
             return None, None
-        for link in author_node[0].xpath(".//a[@href]"):
-            profile, link_text = member_id(attr(link, "href")), text_of(link)
+        for link in _LINKS(author_node[0]):
+            profile, link_text = member_id(link.get("href") or ""), _text(link)
             if profile is not None and link_text:  # not the avatar's link
                 return link_text, profile
-        name, author_id = member_of(author_node[0])
+        name = _text(author_node[0]) or None
+        hrefs = _FIRST_HREF(author_node[0])
+        author_id = member_id(str(hrefs[0])) if hrefs else None
         if name and self.markup.author_after_by:
             name = _BY_WORD.sub("", name).strip() or None
         if author_id is None and name:
             # The profile link may sit outside the name node (e.g. around the avatar).
-            for href in node.xpath(".//a[contains(@href,'/u')]/@href").getall():
+            for href in _MEMBER_HREFS(node):
                 if member_id(href) is not None:
                     author_id = member_id(href)
                     break
@@ -341,49 +386,49 @@ class TopicPage(Page):
         """The body's inner HTML exactly as served, and an edit note cut from its end
         (``body_mode="region"`` only)."""
         markup = self.markup
-        body_nodes = raw.node.xpath(markup.body)
+        body_nodes = _find(raw.node, markup.body)
         if not body_nodes:
             return "", None
-        body_el = body_nodes[0].root
+        body_el = body_nodes[0]
         if markup.body_mode != "region":
             html = source_inner_html(self.html, raw.anchor, body_el)
             return (html if html is not None else serialize_inner(body_el)), None
-        stops = [stop.root for stop in body_nodes[0].xpath(markup.region_stops)]
+        stops = _find(body_el, markup.region_stops)
         region = source_region(self.html, raw.anchor, body_el, stops)
         if region is None:
             first_stop = min(stops, key=lambda stop: list(body_el).index(stop), default=None)
             region = serialize_until(body_el, first_stop)
         return split_edit_note(region)
 
-    def _subject(self, node: Selector) -> str | None:
-        if not self.markup.subject:
+    def _subject(self, node: etree._Element) -> str | None:
+        span = _find(node, self.markup.subject)[:1]
+        if not span:
             return None
-        subject = text_of(node.xpath(self.markup.subject)[:1])
         if self.version == "subsilver":
             # "Subject: X  DATE": the subject sits between the label and the time icon.
-            span = node.xpath(self.markup.subject)[:1]
-            if span:
-                subject = texts(span.xpath("./img[last()]/preceding-sibling::node()"))
-                subject = subject.split(":", 1)[1].strip() if ":" in subject else subject
+            subject = _texts(_BEFORE_LAST_ICON(span[0]))
+            subject = subject.split(":", 1)[1].strip() if ":" in subject else subject
+        else:
+            subject = _text(span[0])
         return subject or None
 
-    def _date_text(self, node: Selector, author_name: str | None) -> str:
-        holder = node.xpath(self.markup.date)[:1]
+    def _date_text(self, node: etree._Element, author_name: str | None) -> str:
+        holder = _find(node, self.markup.date)[:1]
         if not holder:
             return ""
         mode = self.markup.date_mode
         if mode == "subsilver":
             # The date follows the last icon of "Subject: X  <img> DATE".
-            return texts(holder.xpath("./img[last()]/following-sibling::node()"))
+            return _texts(_AFTER_LAST_ICON(holder[0]))
         if mode == "own":
-            return texts(holder.xpath("./text()"))
+            return _texts(_OWN_TEXT(holder[0]))
         # "by NAME DATE", "#1 SUBJECT DATE": the date is what follows the last element.
-        elements = holder.xpath("./*[not(self::img)]")
+        elements = _CHILD_ELEMENTS(holder[0])
         if elements:
-            tail = elements[-1].root.tail or ""
+            tail = elements[-1].tail or ""
             if clean_space(tail):
                 return clean_space(tail)
-        text = text_of(holder)
+        text = _text(holder[0])
         if author_name and author_name in text:
             return clean_space(text.rsplit(author_name, 1)[1])
         return text
@@ -424,8 +469,56 @@ class TopicPage(Page):
         return self.pagination("t", self.topic_id)
 
 
-def _signature(node: Selector) -> str | None:
-    html = _SIGNATURE_RULE.sub("", serialize_inner(node.root)).strip()
+@dataclass
+class TopicPageReading:
+    """Everything the spiders use from a topic page, read in one go.
+
+    Plain picklable data: it is made in a worker process (``forumscraper.workers``), so that
+    parsing and extraction do not take the crawling process's core.
+    """
+
+    url: str
+    topic_id: int | None
+    offset: int
+    is_forumotion: bool
+    logged_in: bool
+    posts: list[PostItem]
+    """Empty when the page holds none, or is cut off (never taken for complete)."""
+    problem: str = ""
+    """Why there are no posts (``forumscraper.pages.problems.page_problem``)."""
+    detail: str = ""
+    """The text of Forumotion's information box, when that is the problem."""
+    topic: TopicItem | None = None
+    breadcrumb: list[Crumb] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
+    """Offsets of every page of the topic."""
+    per_page: int | None = None
+
+
+def read_topic_page(url: str, html: str, dates: DateContext) -> TopicPageReading:
+    """Read a topic page: its posts, or why it has none; its topic, breadcrumb and pages."""
+    page = TopicPage(url, html, dates)
+    # A page cut off in transit may still show some posts: never take it for complete.
+    posts = [] if is_truncated(html) else page.posts()
+    reading = TopicPageReading(
+        url=url,
+        topic_id=page.topic_id,
+        offset=page.offset,
+        is_forumotion=page.is_forumotion,
+        logged_in=page.logged_in,
+        posts=posts,
+    )
+    if not posts:
+        reading.problem, reading.detail = describe_problem(page)
+        return reading
+    reading.topic = page.topic()
+    reading.breadcrumb = page.breadcrumb
+    reading.offsets, reading.per_page = page.page_offsets()
+    return reading
+
+
+def _signature(node: etree._Element) -> str | None:
+    html = _SIGNATURE_RULE.sub("", serialize_inner(node)).strip()
     return html or None
 
 
@@ -439,4 +532,4 @@ def _json_ld_replies(data: dict[str, object]) -> int | None:
     return None
 
 
-__all__ = ["TopicPage", "text_of"]
+__all__ = ["TopicPage", "TopicPageReading", "read_topic_page", "text_of"]

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from forumscraper.db.database import Database, DatabaseUnavailable, database_for, first_line
 from forumscraper.db.store import Batch, BatchResult
-from forumscraper.items import CategoryItem, ForumItem, PostItem, TopicItem
+from forumscraper.items import CategoryItem, ForumItem, PostItem, TopicItem, TopicPageItem
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,11 @@ class DatabasePipeline:
         logger.info("Storing in %s", self.database.describe())
 
     async def process_item(self, item: Any) -> Any:
+        if isinstance(item, TopicPageItem):
+            self.batch.posts.extend(as_row(post) for post in item.posts)
+            if len(self.batch) >= self.batch_size:
+                await self.flush()
+            return item
         kind = _KINDS.get(type(item))
         if kind is None:
             return item

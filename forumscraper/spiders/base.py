@@ -31,6 +31,8 @@ from forumscraper.db.state import (
 from forumscraper.items import CategoryItem, ForumItem
 from forumscraper.middlewares import SESSION_META
 from forumscraper.pages import DateContext, Page
+from forumscraper.pages.common import Crumb
+from forumscraper.pages.topic import TopicPageReading
 from forumscraper.spiders.login import Credentials, LoginFlow
 from forumscraper.text.dates import board_timezone, infer_board_offset, parse_http_date
 
@@ -94,7 +96,7 @@ class ForumotionSpider(scrapy.Spider):
         for request in self.start_requests_for(self.base_url):
             yield request
 
-    def session_expired(self, page: Page | None) -> bool:
+    def session_expired(self, page: Page | TopicPageReading | None) -> bool:
         """A member crawl received a guest page: the session expired."""
         return (
             self.login is not None
@@ -184,12 +186,12 @@ class ForumotionSpider(scrapy.Spider):
             return None
         return page_class(response.url, page_text(response), self.dates_for(response))
 
-    def hierarchy_items(self, page: Page) -> Iterator[CategoryItem | ForumItem]:
+    def hierarchy_items(self, breadcrumb: Iterable[Crumb]) -> Iterator[CategoryItem | ForumItem]:
         """Categories and forums named by a page's breadcrumb that this run has not yet
         yielded, parents first, so that rows they own never arrive before them."""
         parent: int | None = None
         category: tuple[int, str] | None = None
-        for crumb in page.breadcrumb:
+        for crumb in breadcrumb:
             if crumb.ref.kind == "c":
                 category = (crumb.ref.id, crumb.name)
                 if crumb.ref.id not in self.known_categories:

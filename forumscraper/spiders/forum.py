@@ -20,7 +20,7 @@ from scrapy.http import Request, Response
 
 from forumscraper.db.state import live_topic_ids
 from forumscraper.pages import ForumListPage, ForumPage
-from forumscraper.pages.problems import is_truncated
+from forumscraper.pages.problems import describe_problem, is_truncated
 from forumscraper.pages.urls import page_url, parse_page_url
 from forumscraper.spiders.topics import TopicSpider
 
@@ -45,7 +45,7 @@ class ForumSpider(TopicSpider):
             yield from self.renew_session(response)
             return
         if is_truncated(page.html):
-            retry = self.page_failed(response, page, "index")
+            retry = self.page_failed(response, *describe_problem(page), "index")
             if retry is not None:
                 yield retry
             return
@@ -81,7 +81,7 @@ class ForumSpider(TopicSpider):
                 yield renewal
             return
         if is_truncated(page.html):
-            retry = self.page_failed(response, page, "forum")
+            retry = self.page_failed(response, *describe_problem(page), "forum")
             if retry is not None:
                 yield retry
             return
@@ -89,7 +89,7 @@ class ForumSpider(TopicSpider):
             self.learn_timezone(page, response)
         forum = page.forum()
         if forum is not None and page.offset == 0:
-            for item in self.hierarchy_items(page):
+            for item in self.hierarchy_items(page.breadcrumb):
                 yield item
             self.known_forums.add(forum.id)
             yield forum

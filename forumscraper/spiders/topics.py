@@ -1,33 +1,34 @@
 """Fetching topics whole, which both spiders do.
 
 A topic is fetched as a unit: its first page fetched in a run schedules the others, each post
-is yielded once, and when the last page has been parsed a *complete* topic item follows the posts
-(it moves the stored watermark, see ``forumscraper.items.TopicItem``). A topic one of whose pages
-failed is never completed, so the next run fetches it again. Which topics to fetch, and from
-which page, is decided here too (:meth:`TopicSpider.plan_topic`): incremental runs fetch only the
-pages that can hold posts not yet stored.
+is yielded once (a page's posts together, in one ``TopicPageItem``), and when the last page has
+been parsed a *complete* topic item follows the posts (it moves the stored watermark, see
+``forumscraper.items.TopicItem``). A topic one of whose pages failed is never completed, so the
+next run fetches it again. Which topics to fetch, and from which page, is decided here too
+(:meth:`TopicSpider.plan_topic`): incremental runs fetch only the pages that can hold posts not
+yet stored.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.http import Request, Response
+from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from forumscraper.db.state import StoredTopic, unfinished_topics
-from forumscraper.items import TopicItem
-from forumscraper.pages import Page, TopicPage
-from forumscraper.pages.problems import is_truncated, message_text, page_problem
+from forumscraper.items import TopicItem, TopicPageItem
+from forumscraper.pages.topic import TopicPageReading, read_topic_page
 from forumscraper.pages.urls import page_url, parse_page_url
-from forumscraper.spiders.base import ForumotionSpider, fetch_again
+from forumscraper.spiders.base import ForumotionSpider, fetch_again, page_text
+from forumscraper.workers import Workers, workers_for
 
 logger = logging.getLogger(__name__)
 
@@ -61,11 +62,14 @@ class TopicSpider(ForumotionSpider):
         self.topics: dict[int, TopicVisit] = {}
         self.visited: set[int] = set()
         """Topics whose visit started in this run: never visited twice."""
+        self.workers = Workers(0)
+        """Where topic pages are read (the crawl's worker processes, see ``from_crawler``)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TopicSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, TopicSpider)
+        spider.workers = workers_for(crawler)
         crawler.signals.connect(spider._report_lost_topics, signal=signals.spider_idle)
         return spider
 
@@ -154,34 +158,51 @@ class TopicSpider(ForumotionSpider):
             meta={"topic_id": topic_id},
         )
 
-    def parse_topic(self, response: Response, topic_id: int) -> Iterator[Any]:
+    async def read_topic(self, response: Response) -> TopicPageReading | None:
+        """Read a topic page in a worker process; ``None`` for a page that is not HTML or that
+        extraction failed on (logged: the page counts as failed, the crawl goes on)."""
+        if not isinstance(response, TextResponse):
+            return None
+        try:
+            return await self.workers.run(
+                read_topic_page, response.url, page_text(response), self.dates_for(response)
+            )
+        except Exception:
+            logger.exception("Reading topic page %s failed", response.url)
+            self.crawler.stats.inc_value("forumscraper/extract/errors")
+            return None
+
+    async def parse_topic(self, response: Response, topic_id: int) -> AsyncIterator[Any]:
         visit = self.topics.get(topic_id)
         if visit is None:
             return
+        reading = await self.read_topic(response)
+        # The visit object, not its key: a moved topic is re-keyed meanwhile.
         visit.pending -= 1
-        page = self.html_page(response, TopicPage)
-        if self.session_expired(page):
+        if self.session_expired(reading):
             visit.pending += 1
-            yield from self.renew_session(response)
+            for renewal in self.renew_session(response):
+                yield renewal
             return
-        # A page cut off in transit may still show some posts: never take it for complete.
-        complete = isinstance(page, TopicPage) and not is_truncated(page.html)
-        posts = page.posts() if complete and isinstance(page, TopicPage) else []
-        if not isinstance(page, TopicPage) or not posts:
-            retry = self.page_failed(response, page, "topic")
+        if reading is None or not reading.posts:
+            problem, detail = (reading.problem, reading.detail) if reading else ("not_html", "")
+            retry = self.page_failed(response, problem, detail, "topic")
             if retry is not None:
                 visit.pending += 1
                 yield retry
             else:
                 visit.failed = True
-                yield from self._maybe_complete(visit)
+                for item in self._maybe_complete(visit):
+                    yield item
             return
-        if page.topic_id is not None and page.topic_id != visit.topic_id:
+        if reading.topic_id is not None and reading.topic_id != visit.topic_id:
             # Moved or merged: the old address redirects to the topic's new id.
-            yield from self._rekey(visit, page.topic_id)
-        if page.offset == visit.start_offset:
-            yield from self.hierarchy_items(page)
-            topic = page.topic()
+            for item in self._rekey(visit, reading.topic_id):
+                yield item
+        if reading.offset == visit.start_offset:
+            for parent in self.hierarchy_items(reading.breadcrumb):
+                yield parent
+            topic = reading.topic
             if topic is not None:
                 if visit.listing is not None:
                     topic.view_count = visit.listing.view_count
@@ -189,15 +210,15 @@ class TopicSpider(ForumotionSpider):
                     topic.forum_id = topic.forum_id or visit.listing.forum_id
                 yield topic
                 visit.replies_on_page = topic.reply_count
-            offsets, per_page = page.page_offsets()
-            if per_page:
-                self.posts_per_page = per_page
-            for offset in offsets:
-                if offset > page.offset:
-                    request = self.topic_request(topic_id, visit.slug, offset=offset)
-                    if request is not None:
-                        yield request
-        for post in posts:
+            if reading.per_page:
+                self.posts_per_page = reading.per_page
+            for offset in reading.offsets:
+                if offset > reading.offset:
+                    next_page = self.topic_request(topic_id, visit.slug, offset=offset)
+                    if next_page is not None:
+                        yield next_page
+        fresh = []
+        for post in reading.posts:
             if post.id in visit.seen:
                 continue
             visit.seen.add(post.id)
@@ -206,15 +227,20 @@ class TopicSpider(ForumotionSpider):
                 visit.last_posted_at is None or post.posted_at > visit.last_posted_at
             ):
                 visit.last_posted_at = post.posted_at
-            yield post
-        yield from self._maybe_complete(visit)
+            fresh.append(post)
+        if fresh:
+            yield TopicPageItem(topic_id=fresh[0].topic_id, url=response.url, posts=fresh)
+        for item in self._maybe_complete(visit):
+            yield item
 
-    def page_failed(self, response: Response, page: Page | None, kind: str) -> Request | None:
-        """A page that should hold posts (or topics) holds none: say why, count it, and
-        return a retry for a cause that may pass (cut off, maintenance), else ``None``."""
+    def page_failed(
+        self, response: Response, problem: str, detail: str, kind: str
+    ) -> Request | None:
+        """A page that should hold posts (or topics) holds none: say why (``problem``, see
+        ``forumscraper.pages.problems``), count it, and return a retry for a cause that may
+        pass (cut off, maintenance), else ``None``."""
         stats = self.crawler.stats
         assert stats is not None
-        problem = page_problem(page) if page is not None else "not_html"
         stats.inc_value(f"forumscraper/extract/empty_page/{problem}")
         request = response.request
         tries = int(response.meta.get("forumscraper_page_retries", 0))
@@ -224,7 +250,6 @@ class TopicSpider(ForumotionSpider):
             return fetch_again(request, forumscraper_page_retries=tries + 1)
         # Given up on: what the run's status weighs (FORUMSCRAPER_MAX_EMPTY_PAGE_SHARE).
         stats.inc_value("forumscraper/extract/empty_page")
-        detail = message_text(page) if page is not None and problem == "message" else ""
         logger.warning(
             "No %s could be extracted from %s (%s%s); its watermark stays",
             "post" if kind == "topic" else "topic",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from forumscraper.text._tree import parse_fragment, walk
@@ -63,6 +64,28 @@ def clean_post(body_html: str, *, base_url: str | None = None) -> CleanPost:
         content_hash=content_hash(text),
         removed_chars=removed_chars + walked.removed_chars,
     )
+
+
+@dataclass(frozen=True)
+class CleanFailure:
+    """A body whose cleaning raised (a bug, or memory exhausted): the post is still stored,
+    with empty clean text that ``forumscraper reprocess`` fills in later."""
+
+    error: str
+
+
+def clean_bodies(
+    bodies: Sequence[tuple[str, str | None]],
+) -> list[CleanPost | CleanFailure]:
+    """:func:`clean_post` over the bodies of one page (``(body_html, base_url)`` pairs), the
+    unit sent to a worker process; a failure stays with its own post."""
+    results: list[CleanPost | CleanFailure] = []
+    for html, base_url in bodies:
+        try:
+            results.append(clean_post(html, base_url=base_url))
+        except Exception as exc:  # reported per post by the caller
+            results.append(CleanFailure(f"{type(exc).__name__}: {exc}"))
+    return results
 
 
 def content_hash(text: str) -> str:
