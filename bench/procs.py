@@ -1,8 +1,12 @@
-"""Run a child process and measure it: wall time, CPU seconds and peak RSS of that process.
+"""Run a child process and measure it: wall time, CPU seconds and peak RSS of the process and
+of everything it starts (forumscraper's worker processes, the fork server).
 
-CPU and peak RSS come from ``os.wait4`` (the rusage of exactly that child, not a sum over
-every child the benchmark started); the benchmark server's CPU time over the same interval
-comes from ``/proc/<pid>/stat``.
+The process tree is sampled from ``/proc`` every :data:`SAMPLE_SECONDS`: peak RSS is the largest
+sum of the tree's resident sets at one sample; CPU is the larger of ``os.wait4``'s rusage of the
+child (itself plus the descendants it reaped) and the sum of the last CPU time sampled from each
+member of the tree (descendants reaped by someone else, such as workers of a fork server, are
+only seen this way; at most one sample interval of each is missed). The benchmark server's CPU
+time over the same interval also comes from ``/proc/<pid>/stat``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _TICKS = os.sysconf("SC_CLK_TCK")
+_PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
+SAMPLE_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -26,8 +32,13 @@ class Measured:
     cpu: float
     """User plus system CPU seconds of the child."""
     peak_rss_mb: float
+    """Of the whole tree (the child and its descendants, summed at one sample)."""
     server_cpu: float | None = None
     """CPU seconds the benchmark server spent meanwhile."""
+    child_peak_rss_mb: float = 0.0
+    """Of the child process alone."""
+    processes: int = 1
+    """How many processes the tree held, over the run."""
 
     @property
     def server_share(self) -> float | None:
@@ -44,6 +55,48 @@ def process_cpu(pid: int) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _stat(pid: int) -> tuple[int, float, float] | None:
+    """Parent pid, CPU seconds and RSS (MB) of a live process."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS, int(fields[21]) * _PAGE_MB
+
+
+class TreeSampler:
+    """CPU and resident memory of a process and its descendants, from ``/proc``."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.cpu: dict[int, float] = {}
+        """Last CPU seconds seen of every member ever seen."""
+        self.peak_rss_mb = 0.0
+
+    def sample(self) -> None:
+        stats = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                stat = _stat(int(entry))
+                if stat is not None:
+                    stats[int(entry)] = stat
+        members = {self.root} if self.root in stats else set()
+        grew = True
+        while grew:  # descendants: anything whose parent is a member
+            grew = False
+            for pid, (parent, _cpu, _rss) in stats.items():
+                if parent in members and pid not in members:
+                    members.add(pid)
+                    grew = True
+        for pid in members | (self.cpu.keys() & stats.keys()):
+            self.cpu[pid] = stats[pid][1]
+        self.peak_rss_mb = max(self.peak_rss_mb, sum(stats[pid][2] for pid in members))
+
+    @property
+    def total_cpu(self) -> float:
+        return sum(self.cpu.values())
 
 
 def run_measured(
@@ -65,6 +118,7 @@ def run_measured(
             stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )  # fmt: skip
         deadline = started + timeout
+        tree = TreeSampler(child.pid)
         while True:
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
@@ -73,7 +127,8 @@ def run_measured(
                 child.kill()
                 pid, status, usage = os.wait4(child.pid, 0)
                 break
-            time.sleep(0.02)
+            tree.sample()
+            time.sleep(SAMPLE_SECONDS)
         wall = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
     finally:
@@ -85,10 +140,13 @@ def run_measured(
         if server_before is not None and server_after is not None
         else None
     )
+    own_cpu = usage.ru_utime + usage.ru_stime
     return Measured(
         returncode=child.returncode,
         wall=wall,
-        cpu=usage.ru_utime + usage.ru_stime,
-        peak_rss_mb=usage.ru_maxrss / 1024,
+        cpu=max(own_cpu, tree.total_cpu),
+        peak_rss_mb=max(usage.ru_maxrss / 1024, tree.peak_rss_mb),
         server_cpu=server_cpu,
+        child_peak_rss_mb=usage.ru_maxrss / 1024,
+        processes=max(1, len(tree.cpu)),
     )

@@ -114,13 +114,19 @@ class PostItem:
 
 @dataclass(kw_only=True)
 class TopicPageItem:
-    """The posts of one topic page not yet yielded in this run, in page order.
+    """What one topic page adds: the topic as the page shows it (first page fetched), the
+    posts not yet yielded in this run (in page order), and the topic's completion when this
+    was its last page to arrive.
 
     The unit the pipelines clean and store: the cleaning pipeline cleans a page's posts in one
-    call (in another process), the store pipeline adds them to its batch together.
+    call (in another process), the store pipeline adds the rows to its batch in the order
+    topic, posts, completion (so the watermark is never stored before the posts).
     """
 
     topic_id: int
     url: str
     """The page the posts were read from."""
+    topic: TopicItem | None = None
     posts: list[PostItem] = field(default_factory=list)
+    completed: TopicItem | None = None
+    """The *complete* topic item (see :class:`TopicItem`), after all the topic's posts."""

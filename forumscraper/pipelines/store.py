@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import is_dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,14 +41,14 @@ _PLAIN_TYPES = frozenset({str, int, float, bool, type(None), datetime})
 
 
 def as_row(item: Any) -> dict[str, Any]:
-    """``ItemAdapter(item).asdict()``, five times cheaper.
+    """``ItemAdapter(item).asdict()``, many times cheaper.
 
     ``asdict`` asks every adapter class whether each value is an item, even for a string or an
-    integer (about 50 µs a post, on the reactor thread); here only values of other types go
-    through that, and containers are copied the same way.
+    integer (about 50 µs a post, on the reactor thread); here the fields of our dataclass items
+    are read directly, and only values of other types go through that.
     """
-    adapter = ItemAdapter(item)
-    return {name: _plain(adapter[name]) for name in adapter}
+    fields = vars(item) if is_dataclass(item) and hasattr(item, "__dict__") else ItemAdapter(item)
+    return {name: _plain(fields[name]) for name in fields}
 
 
 def _plain(value: Any) -> Any:
@@ -98,7 +99,11 @@ class DatabasePipeline:
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, TopicPageItem):
+            if item.topic is not None:
+                self.batch.topics.append(as_row(item.topic))
             self.batch.posts.extend(as_row(post) for post in item.posts)
+            if item.completed is not None:
+                self.batch.topics.append(as_row(item.completed))
             if len(self.batch) >= self.batch_size:
                 await self.flush()
             return item

@@ -2,11 +2,11 @@
 
 A topic is fetched as a unit: its first page fetched in a run schedules the others, each post
 is yielded once (a page's posts together, in one ``TopicPageItem``), and when the last page has
-been parsed a *complete* topic item follows the posts (it moves the stored watermark, see
-``forumscraper.items.TopicItem``). A topic one of whose pages failed is never completed, so the
-next run fetches it again. Which topics to fetch, and from which page, is decided here too
-(:meth:`TopicSpider.plan_topic`): incremental runs fetch only the pages that can hold posts not
-yet stored.
+been parsed a *complete* topic item follows the posts, in the last page's item (it moves the
+stored watermark, see ``forumscraper.items.TopicItem``). A topic one of whose pages failed is
+never completed, so the next run fetches it again. Which topics to fetch, and from which page,
+is decided here too (:meth:`TopicSpider.plan_topic`): incremental runs fetch only the pages that
+can hold posts not yet stored.
 """
 
 from __future__ import annotations
@@ -199,6 +199,7 @@ class TopicSpider(ForumotionSpider):
             # Moved or merged: the old address redirects to the topic's new id.
             for item in self._rekey(visit, reading.topic_id):
                 yield item
+        page_item = TopicPageItem(topic_id=visit.topic_id, url=response.url)
         if reading.offset == visit.start_offset:
             for parent in self.hierarchy_items(reading.breadcrumb):
                 yield parent
@@ -208,7 +209,7 @@ class TopicSpider(ForumotionSpider):
                     topic.view_count = visit.listing.view_count
                     topic.topic_type = visit.listing.topic_type
                     topic.forum_id = topic.forum_id or visit.listing.forum_id
-                yield topic
+                page_item.topic = topic
                 visit.replies_on_page = topic.reply_count
             if reading.per_page:
                 self.posts_per_page = reading.per_page
@@ -217,7 +218,6 @@ class TopicSpider(ForumotionSpider):
                     next_page = self.topic_request(topic_id, visit.slug, offset=offset)
                     if next_page is not None:
                         yield next_page
-        fresh = []
         for post in reading.posts:
             if post.id in visit.seen:
                 continue
@@ -227,11 +227,11 @@ class TopicSpider(ForumotionSpider):
                 visit.last_posted_at is None or post.posted_at > visit.last_posted_at
             ):
                 visit.last_posted_at = post.posted_at
-            fresh.append(post)
-        if fresh:
-            yield TopicPageItem(topic_id=fresh[0].topic_id, url=response.url, posts=fresh)
-        for item in self._maybe_complete(visit):
-            yield item
+            page_item.posts.append(post)
+        for completed in self._maybe_complete(visit):
+            page_item.completed = completed
+        if page_item.topic or page_item.posts or page_item.completed:
+            yield page_item
 
     def page_failed(
         self, response: Response, problem: str, detail: str, kind: str
