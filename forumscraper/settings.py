@@ -112,9 +112,10 @@ EXTENSIONS = {
     "forumscraper.runs.CrawlRunRecorder": 100,
 }
 
-CONCURRENT_ITEMS = 16
+CONCURRENT_ITEMS = 4
 """Items of one response processed at once. Scrapy starts this many tasks for every response
-(default 100); a topic page yields three or four items, a topic list fifty."""
+(default 100); a topic page yields one or two items. Items wait in the pipelines only while a
+page is cleaned in a worker process: parallelism comes from the many responses in flight."""
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
