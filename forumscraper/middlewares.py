@@ -17,6 +17,7 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from forumscraper.pages.common import VERSIONS
@@ -133,7 +134,10 @@ class TemplateVersionMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TemplateVersionMiddleware:
         version = crawler.settings.get("FORUMSCRAPER_TEMPLATE_VERSION") or None
-        if version is not None and version not in VERSIONS:
+        if version is None:
+            # Nothing to force: stay out of the way of every request and item.
+            raise NotConfigured("FORUMSCRAPER_TEMPLATE_VERSION is not set")
+        if version not in VERSIONS:
             raise ValueError(
                 f"FORUMSCRAPER_TEMPLATE_VERSION={version!r}: use one of {', '.join(VERSIONS)}"
             )

@@ -104,6 +104,9 @@ DOWNLOADER_MIDDLEWARES = {
 SPIDER_MIDDLEWARES = {
     "forumscraper.middlewares.SessionStampMiddleware": 100,
     "forumscraper.middlewares.TemplateVersionMiddleware": 110,
+    # Depth limits make no sense for an archiver (every page is wanted) and the middleware
+    # wraps every request and item a callback yields.
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
 }
 FORUMSCRAPER_RETRY_AFTER_MAX = float(_env("FORUMSCRAPER_RETRY_AFTER_MAX", "300") or 300)
 """Longest pause (seconds) a ``Retry-After`` header may impose on the forum's download slot."""

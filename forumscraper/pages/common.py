@@ -30,7 +30,7 @@ _PAGINATION_JS = re.compile(
     r"start\s*=\s*\(start\s*-\s*1\)\s*\*\s*(?P<per>\d+)"
 )
 _SPACES = re.compile(r"\s+")
-_ALL_HREFS = etree.XPath("//a/@href")
+_HREFS_WITH = etree.XPath("//a[contains(@href, $marker)]/@href")
 _DATE_LEAD = re.compile(
     r"^(?:[»\-\u2013\u2014:,]\s*|(?:on|le|el|em|am|il|à|a|at|op)\s+)+", re.IGNORECASE
 )
@@ -201,13 +201,13 @@ class Page:
         which states the number of pages and the page size.
         """
         offsets: set[int] = set()
-        marker = f"/{kind}{id_}"  # in every link to one of its pages: skip the others unparsed
         root = self.sel.root
-        hrefs = _ALL_HREFS(root) if isinstance(root, etree._Element) else []
+        # Every link to one of its pages holds "/t12": the others are skipped unparsed.
+        hrefs = (
+            _HREFS_WITH(root, marker=f"/{kind}{id_}") if isinstance(root, etree._Element) else []
+        )
         for href in hrefs:
-            if marker not in href:
-                continue
-            ref = parse_page_url(href)
+            ref = parse_page_url(str(href))
             if ref and ref.kind == kind and ref.id == id_:
                 offsets.add(ref.offset)
         per_page: int | None = None

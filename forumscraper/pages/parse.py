@@ -8,11 +8,36 @@ post after it on the page with it. When the parser reports that limit, the page 
 
 from __future__ import annotations
 
+import codecs
+import re
+
 from lxml import etree
 from lxml import html as lxml_html
 from parsel import Selector
+from w3lib.encoding import html_to_unicode
 
 from forumscraper.text._tree import MAX_NESTING, _flatten
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
+
+
+def decode_html(body: bytes, declared: str) -> tuple[str, str | None]:
+    """A page's text from its bytes and the encoding the response declares, as Scrapy's
+    ``response.text`` reads it; except that when the bytes are not in the declared encoding (a
+    Windows-1256 page sent as UTF-8) the page's own ``<meta charset>`` is believed instead,
+    and returned second (``None`` when the declared encoding was right)."""
+    try:
+        codecs.lookup(declared)
+        body.decode(declared)
+    except (LookupError, UnicodeDecodeError):
+        match = _META_CHARSET.search(body[:4096])
+        if match:
+            charset = match.group(1).decode("ascii")
+            try:
+                return body.decode(charset), charset
+            except (LookupError, UnicodeDecodeError):
+                pass
+    return html_to_unicode(f"charset={declared}", body)[1], None
 
 
 def parse_page(text: str, url: str) -> Selector:

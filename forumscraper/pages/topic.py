@@ -29,6 +29,7 @@ from forumscraper.pages.common import (
     strip_date_lead,
     text_of,
 )
+from forumscraper.pages.parse import decode_html
 from forumscraper.pages.problems import describe_problem, is_truncated
 from forumscraper.pages.rawhtml import (
     serialize_inner,
@@ -493,10 +494,14 @@ class TopicPageReading:
     offsets: list[int] = field(default_factory=list)
     """Offsets of every page of the topic."""
     per_page: int | None = None
+    charset: str | None = None
+    """The page's ``<meta charset>``, when it had to be believed over the declared encoding."""
 
 
-def read_topic_page(url: str, html: str, dates: DateContext) -> TopicPageReading:
-    """Read a topic page: its posts, or why it has none; its topic, breadcrumb and pages."""
+def read_topic_page(url: str, body: bytes, encoding: str, dates: DateContext) -> TopicPageReading:
+    """Read a topic page from its bytes and declared encoding: its posts, or why it has
+    none; its topic, breadcrumb and pages."""
+    html, charset = decode_html(body, encoding)
     page = TopicPage(url, html, dates)
     # A page cut off in transit may still show some posts: never take it for complete.
     posts = [] if is_truncated(html) else page.posts()
@@ -507,6 +512,7 @@ def read_topic_page(url: str, html: str, dates: DateContext) -> TopicPageReading
         is_forumotion=page.is_forumotion,
         logged_in=page.logged_in,
         posts=posts,
+        charset=charset,
     )
     if not posts:
         reading.problem, reading.detail = describe_problem(page)

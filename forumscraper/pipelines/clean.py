@@ -55,8 +55,7 @@ class CleanPipeline:
             results = await cleaning if cleaning is not None else []
             if before is not None and not before.done():
                 await before  # leave in the order of arrival
-            for post, cleaned in zip(posts, results, strict=True):
-                self._apply(post, cleaned)
+            self._apply(posts, results)
         finally:
             mine.set_result(None)
         return item
@@ -77,26 +76,37 @@ class CleanPipeline:
         bodies = [(post.body_html, post.url) for post in posts]
         return asyncio.ensure_future(self.workers.run(clean_bodies, bodies))
 
-    def _apply(self, post: PostItem, cleaned: CleanPost | CleanFailure) -> None:
-        self.stats.inc_value("forumscraper/clean/posts")
-        if isinstance(cleaned, CleanFailure):
-            self.stats.inc_value("forumscraper/clean/failed_posts")
-            logger.error(
-                "Could not clean post %s (%s); stored with empty clean text, which "
-                "`forumscraper reprocess` or the next crawl of its topic fills in",
-                post.id,
-                cleaned.error,
-            )
-            post.body_text, post.content_hash = "", content_hash("")
+    def _apply(self, posts: list[PostItem], results: list[CleanPost | CleanFailure]) -> None:
+        """Fill the posts in; stats counted once per page (a stats call per post adds up)."""
+        if not posts:
             return
-        post.body_text = cleaned.body_text
-        post.links = cleaned.links
-        post.hidden_link_count = cleaned.hidden_link_count
-        post.collapsed_repeats = cleaned.collapsed_repeats
-        post.content_hash = cleaned.content_hash
-        if cleaned.hidden_link_count:
-            self.stats.inc_value("forumscraper/clean/hidden_links", cleaned.hidden_link_count)
-        if cleaned.collapsed_repeats:
-            self.stats.inc_value("forumscraper/clean/collapsed_repeats", cleaned.collapsed_repeats)
-        if cleaned.removed_chars:
-            self.stats.inc_value("forumscraper/clean/removed_chars", cleaned.removed_chars)
+        hidden = collapsed = removed = failed = 0
+        for post, cleaned in zip(posts, results, strict=True):
+            if isinstance(cleaned, CleanFailure):
+                failed += 1
+                logger.error(
+                    "Could not clean post %s (%s); stored with empty clean text, which "
+                    "`forumscraper reprocess` or the next crawl of its topic fills in",
+                    post.id,
+                    cleaned.error,
+                )
+                post.body_text, post.content_hash = "", content_hash("")
+                continue
+            post.body_text = cleaned.body_text
+            post.links = cleaned.links
+            post.hidden_link_count = cleaned.hidden_link_count
+            post.collapsed_repeats = cleaned.collapsed_repeats
+            post.content_hash = cleaned.content_hash
+            hidden += cleaned.hidden_link_count
+            collapsed += cleaned.collapsed_repeats
+            removed += cleaned.removed_chars
+        stats = self.stats
+        stats.inc_value("forumscraper/clean/posts", len(posts))
+        for key, count in (
+            ("hidden_links", hidden),
+            ("collapsed_repeats", collapsed),
+            ("removed_chars", removed),
+            ("failed_posts", failed),
+        ):
+            if count:
+                stats.inc_value(f"forumscraper/clean/{key}", count)

@@ -8,9 +8,7 @@ topics whole is in ``forumscraper.spiders.topics``.
 from __future__ import annotations
 
 import asyncio
-import codecs
 import logging
-import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
 from typing import Any, TypeVar
@@ -32,6 +30,7 @@ from forumscraper.items import CategoryItem, ForumItem
 from forumscraper.middlewares import SESSION_META
 from forumscraper.pages import DateContext, Page
 from forumscraper.pages.common import Crumb
+from forumscraper.pages.parse import decode_html
 from forumscraper.pages.topic import TopicPageReading
 from forumscraper.spiders.login import Credentials, LoginFlow
 from forumscraper.text.dates import board_timezone, infer_board_offset, parse_http_date
@@ -244,32 +243,16 @@ def _offset_text(offset: tzinfo) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
-
-
 def page_text(response: TextResponse) -> str:
-    """The page's text. When the bytes are not in the encoding the HTTP header declares (a
-    Windows-1256 page sent as UTF-8), the page's own ``<meta charset>`` is believed instead."""
-    declared = response.encoding
-    try:
-        codecs.lookup(declared)
-        response.body.decode(declared)
-        return response.text
-    except (LookupError, UnicodeDecodeError):
-        pass
-    match = _META_CHARSET.search(response.body[:4096])
-    if match:
-        charset = match.group(1).decode("ascii")
-        try:
-            text = response.body.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            pass
-        else:
-            logger.warning(
-                "%s declares %s but is %s: read as %s", response.url, declared, charset, charset
-            )
-            return text
-    return response.text
+    """The page's text (see :func:`forumscraper.pages.parse.decode_html`)."""
+    text, charset = decode_html(response.body, response.encoding)
+    if charset is not None:
+        log_charset(response.url, response.encoding, charset)
+    return text
+
+
+def log_charset(url: str, declared: str, charset: str) -> None:
+    logger.warning("%s declares %s but is %s: read as %s", url, declared, charset, charset)
 
 
 def fetch_again(request: Request, **meta: Any) -> Request:

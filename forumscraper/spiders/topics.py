@@ -27,7 +27,7 @@ from forumscraper.db.state import StoredTopic, unfinished_topics
 from forumscraper.items import TopicItem, TopicPageItem
 from forumscraper.pages.topic import TopicPageReading, read_topic_page
 from forumscraper.pages.urls import page_url, parse_page_url
-from forumscraper.spiders.base import ForumotionSpider, fetch_again, page_text
+from forumscraper.spiders.base import ForumotionSpider, fetch_again, log_charset
 from forumscraper.workers import Workers, workers_for
 
 logger = logging.getLogger(__name__)
@@ -164,13 +164,20 @@ class TopicSpider(ForumotionSpider):
         if not isinstance(response, TextResponse):
             return None
         try:
-            return await self.workers.run(
-                read_topic_page, response.url, page_text(response), self.dates_for(response)
+            reading = await self.workers.run(
+                read_topic_page,
+                response.url,
+                response.body,
+                response.encoding,
+                self.dates_for(response),
             )
         except Exception:
             logger.exception("Reading topic page %s failed", response.url)
             self.crawler.stats.inc_value("forumscraper/extract/errors")
             return None
+        if reading.charset is not None:
+            log_charset(response.url, response.encoding, reading.charset)
+        return reading
 
     async def parse_topic(self, response: Response, topic_id: int) -> AsyncIterator[Any]:
         visit = self.topics.get(topic_id)

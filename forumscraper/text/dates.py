@@ -151,6 +151,13 @@ class _WallClock:
     """Printed weekday (Monday = 0), when printed and recognised."""
 
 
+_APOSTROPHES = re.compile(r"[\u2018\u2019\u02bc`\u00b4]")
+_SPACE_RUNS = re.compile(r"\s+")
+_LEAD = re.compile(r"^[\s»«\-\u2013\u2014•]+")
+_TRAIL = re.compile(r"[\s,]+$")
+_TOKEN_SPLIT = re.compile(r"[\s,]+")
+
+
 def _normalize(raw: str) -> str:
     """Lower-case, strip accents, unify apostrophes and spaces, trim decoration."""
     if raw.isascii():
@@ -158,10 +165,10 @@ def _normalize(raw: str) -> str:
     else:
         text = unicodedata.normalize("NFKD", raw)
         text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = re.sub(r"[\u2018\u2019\u02bc`\u00b4]", "'", text)
-    text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"^[\s»«\-\u2013\u2014•]+", "", text)
-    return re.sub(r"[\s,]+$", "", text)
+    text = _APOSTROPHES.sub("'", text)
+    text = _SPACE_RUNS.sub(" ", text)
+    text = _LEAD.sub("", text)
+    return _TRAIL.sub("", text)
 
 
 def _lookup(word: str, table: dict[int, tuple[str, ...]]) -> set[int]:
@@ -202,7 +209,7 @@ def _hms(match: re.Match[str]) -> tuple[int, int, int] | None:
 
 def _parse_date_words(text: str) -> tuple[int | None, int, int, int | None] | None:
     """Parse the date part made of names and numbers: (year, month, day, weekday)."""
-    tokens = [t.rstrip(".") for t in re.split(r"[\s,]+", text)]
+    tokens = [t.rstrip(".") for t in _TOKEN_SPLIT.split(text)]
     tokens = [t for t in tokens if t and t not in _FILLER_TOKENS]
     shape = "".join("N" if t[:1].isdigit() else "W" for t in tokens)
     roles = _SHAPES.get(shape)
