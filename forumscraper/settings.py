@@ -86,6 +86,11 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_TIMEOUT = 60
+METAREFRESH_ENABLED = False
+"""Forumotion serves content without ``<meta http-equiv="refresh">``; the pages that carry one
+are information boxes ("you will be redirected"), which must be seen for what they are (and the
+page retried or failed loudly), not followed silently to the index. The middleware also decoded
+every page in the crawling process just to look for the tag."""
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False

@@ -31,6 +31,7 @@ _PAGINATION_JS = re.compile(
 )
 _SPACES = re.compile(r"\s+")
 _HREFS_WITH = etree.XPath("//a[contains(@href, $marker)]/@href")
+_JSON_LD_SCRIPTS = etree.XPath("//script[@type='application/ld+json']/text()")
 _DATE_LEAD = re.compile(
     r"^(?:[»\-\u2013\u2014:,]\s*|(?:on|le|el|em|am|il|à|a|at|op)\s+)+", re.IGNORECASE
 )
@@ -150,7 +151,9 @@ class Page:
     def json_ld(self) -> list[dict[str, Any]]:
         """Every JSON-LD object of the page (malformed ones are skipped)."""
         objects: list[dict[str, Any]] = []
-        for raw in self.sel.xpath("//script[@type='application/ld+json']/text()").getall():
+        root = self.sel.root
+        scripts = _JSON_LD_SCRIPTS(root) if isinstance(root, etree._Element) else []
+        for raw in scripts:
             try:
                 data = json.loads(raw)
             except ValueError:

@@ -81,9 +81,9 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def find_id_attribute(source: str, element_id: str) -> int | None:
-    """Where the first ``id=ELEMENT_ID`` attribute starts in ``source`` (quoted or not, spaces
-    around ``=`` allowed), or ``None``.
+def find_id_attribute(source: str, element_id: str, start: int = 0) -> int | None:
+    """Where the first ``id=ELEMENT_ID`` attribute at or after ``start`` begins in ``source``
+    (quoted or not, spaces around ``=`` allowed), or ``None``.
 
     The same as searching ``\\bid\\s*=\\s*["']?ELEMENT_ID["'\\s>/]`` with a regex, which costs
     about a millisecond on a 60 KB page because a pattern starting with ``\\b`` is tried at every
@@ -92,10 +92,10 @@ def find_id_attribute(source: str, element_id: str) -> int | None:
     """
     if not element_id or any(char.isspace() or char in "=\"'" for char in element_id):
         pattern = rf"""\bid\s*=\s*["']?{re.escape(element_id)}["'\s>/]"""
-        match = re.search(pattern, source)
+        match = re.compile(pattern).search(source, start)
         return match.start() if match else None
     size = len(source)
-    position = source.find(element_id)
+    position = source.find(element_id, start + 2)
     while position >= 0:
         end = position + len(element_id)
         if end < size and (source[end] in "\"'>/" or source[end].isspace()):
@@ -117,15 +117,17 @@ def find_id_attribute(source: str, element_id: str) -> int | None:
 
 
 def locate_inner(
-    source: str, anchor: etree._Element, element: etree._Element
+    source: str, anchor: etree._Element, element: etree._Element, start: int = 0
 ) -> tuple[int, int] | None:
     """Start and end offsets in ``source`` of the inner HTML of the ``div`` ``element``, or
     ``None`` if it cannot be located with certainty. ``anchor`` has a unique ``id`` and is
-    ``element`` itself, one of its ancestors, or an element before it in the document."""
+    ``element`` itself, one of its ancestors, or an element before it in the document; its
+    ``id`` attribute stands at or after offset ``start`` (a page's posts are located in order,
+    each search starting where the previous body began)."""
     anchor_id = anchor.get("id")
     if not anchor_id or element.tag != "div":
         return None
-    id_start = find_id_attribute(source, anchor_id)
+    id_start = find_id_attribute(source, anchor_id, start)
     if id_start is None:
         return None
     start = source.rfind("<", 0, id_start)
@@ -157,11 +159,14 @@ def locate_inner(
     return None
 
 
-def source_inner_html(source: str, anchor: etree._Element, body: etree._Element) -> str | None:
-    """The inner HTML of ``body`` exactly as it stands in ``source``, or ``None`` if it cannot
-    be located with certainty (see :func:`locate_inner` for ``anchor``)."""
-    span = locate_inner(source, anchor, body)
-    return source[span[0] : span[1]] if span else None
+def source_inner_html(
+    source: str, anchor: etree._Element, body: etree._Element, start: int = 0
+) -> tuple[str, int] | None:
+    """The inner HTML of ``body`` exactly as it stands in ``source`` and the offset it starts
+    at, or ``None`` if it cannot be located with certainty (see :func:`locate_inner` for
+    ``anchor`` and ``start``)."""
+    span = locate_inner(source, anchor, body, start)
+    return (source[span[0] : span[1]], span[0]) if span else None
 
 
 def source_region(
@@ -169,10 +174,11 @@ def source_region(
     anchor: etree._Element,
     container: etree._Element,
     stops: Sequence[etree._Element],
+    start: int = 0,
 ) -> str | None:
     """The source of ``container``'s inner HTML up to the first of ``stops`` (``div`` children
     of ``container``: attachments, signature), or ``None`` if it cannot be located."""
-    span = locate_inner(source, anchor, container)
+    span = locate_inner(source, anchor, container, start)
     if span is None:
         return None
     start, end = span

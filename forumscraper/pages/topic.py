@@ -90,7 +90,7 @@ class _PostMarkup:
 
 _MARKUP: dict[str, _PostMarkup] = {
     "prosilver": _PostMarkup(
-        ids=f"//div[{_has_class('post')}][@id]",
+        ids=f"//div[@id][{_has_class('post')}]",
         author=".//div[contains(@class,'postprofile')]//dt//strong",
         date=".//p[contains(@class,'author')]",
         subject=".//h2[contains(@class,'topic-title')]",
@@ -104,7 +104,7 @@ _MARKUP: dict[str, _PostMarkup] = {
         repeated_first="//hr[@id='first-post-br']",
     ),
     "subsilver": _PostMarkup(
-        ids=f"//tr[{_has_class('post')}][@id]",
+        ids=f"//tr[@id][{_has_class('post')}]",
         author=".//span[contains(@class,'name')]/strong",
         date="(.//td/span[contains(@class,'postdetails')])[last()]",
         subject="(.//td/span[contains(@class,'postdetails')])[last()]",
@@ -116,7 +116,7 @@ _MARKUP: dict[str, _PostMarkup] = {
         date_mode="subsilver",
     ),
     "punbb": _PostMarkup(
-        ids=f"//div[{_has_class('posthead')}][@id]",
+        ids=f"//div[@id][{_has_class('posthead')}]",
         container=f"ancestor::div[{_has_class('post')}][1]",
         author=".//div[contains(@class,'user-ident')]//h4[contains(@class,'username')]",
         date=f".//div[{_has_class('posthead')}]/h2",
@@ -128,7 +128,7 @@ _MARKUP: dict[str, _PostMarkup] = {
         repeated_first="//hr[@id='first-post-br']",
     ),
     "invision": _PostMarkup(
-        ids=f"//div[{_has_class('post')}][@id]",
+        ids=f"//div[@id][{_has_class('post')}]",
         author=".//dl[contains(@class,'postprofile-details')]/dt",
         date=".//p[contains(@class,'author')]",
         subject=".//div[contains(@class,'postbody-head')]/h3",
@@ -142,7 +142,7 @@ _MARKUP: dict[str, _PostMarkup] = {
         repeated_first="//hr[@id='first-post-br']",
     ),
     "modernbb": _PostMarkup(
-        ids=f"//div[{_has_class('post')}][@id]",
+        ids=f"//div[@id][{_has_class('post')}]",
         author=".//div[contains(@class,'postprofile-name')]",
         date=".//div[contains(@class,'topic-date')]",
         subject=".//h2[contains(@class,'topic-title')]",
@@ -154,7 +154,7 @@ _MARKUP: dict[str, _PostMarkup] = {
         date_mode="own",
     ),
     "awesomebb": _PostMarkup(
-        ids=f"//div[{_has_class('post-wrap')}][@id]",
+        ids=f"//div[@id][{_has_class('post-wrap')}]",
         author=".//span[contains(@class,'post-author-name')]",
         date=".//span[contains(@class,'post-date')]",
         subject=f".//div[{_has_class('post-header')}]/h2//a",
@@ -171,7 +171,7 @@ _MARKUP: dict[str, _PostMarkup] = {
         ),
     ),
     "mobile": _PostMarkup(
-        ids=f"//div[{_has_class('post-section')}][@id]",
+        ids=f"//div[@id][{_has_class('post-section')}]",
         author=".//div[contains(@class,'post-details')]",
         date=".//div[contains(@class,'post-info')]/div[contains(@class,'h3')]",
         subject="",
@@ -238,6 +238,9 @@ class _RawPost:
 class TopicPage(Page):
     """A page of a topic."""
 
+    _source_cursor = 0
+    """Where the last body located in the source began: the next post's id comes after it."""
+
     @cached_property
     def markup(self) -> _PostMarkup:
         return _MARKUP.get(self.version or "", _MARKUP["prosilver"])
@@ -262,7 +265,9 @@ class TopicPage(Page):
     @cached_property
     def title(self) -> str | None:
         """The full topic title."""
-        title = text_of(self.sel.xpath(self.markup.title)[:1])
+        root = self.sel.root
+        heading = _find(root, self.markup.title)[:1] if isinstance(root, etree._Element) else []
+        title = _text(heading[0]) if heading else ""
         if not title:
             data = self.json_ld_of("DiscussionForumPosting") or {}
             title = clean_space(str(data.get("headline") or data.get("name") or ""))
@@ -392,8 +397,11 @@ class TopicPage(Page):
             return "", None
         body_el = body_nodes[0]
         if markup.body_mode != "region":
-            html = source_inner_html(self.html, raw.anchor, body_el)
-            return (html if html is not None else serialize_inner(body_el)), None
+            found = source_inner_html(self.html, raw.anchor, body_el, self._source_cursor)
+            if found is None:
+                return serialize_inner(body_el), None
+            html, self._source_cursor = found
+            return html, None
         stops = _find(body_el, markup.region_stops)
         region = source_region(self.html, raw.anchor, body_el, stops)
         if region is None:
