@@ -1,12 +1,15 @@
-"""Run a child process and measure it: wall time, CPU seconds and peak RSS of the process and
-of everything it starts (forumscraper's worker processes, the fork server).
+"""Run a child process and measure it: wall time, CPU seconds and peak memory of the process
+and of everything it starts (forumscraper's worker processes, the fork server).
 
-The process tree is sampled from ``/proc`` every :data:`SAMPLE_SECONDS`: peak RSS is the largest
-sum of the tree's resident sets at one sample; CPU is the larger of ``os.wait4``'s rusage of the
-child (itself plus the descendants it reaped) and the sum of the last CPU time sampled from each
-member of the tree (descendants reaped by someone else, such as workers of a fork server, are
-only seen this way; at most one sample interval of each is missed). The benchmark server's CPU
-time over the same interval also comes from ``/proc/<pid>/stat``.
+The process tree is sampled from ``/proc`` every :data:`SAMPLE_SECONDS`. Peak memory is the
+largest sum of the tree's proportional set sizes at one sample (PSS: a page shared by N
+processes counts 1/N in each, so the workers' pages shared with the fork server are not counted
+twice as summed RSS would), and never less than the child's own peak RSS. CPU is the larger of
+``os.wait4``'s rusage of the child (itself plus the descendants it reaped) and the sum of the
+last CPU time sampled from each member of the tree (descendants reaped by someone else, such as
+workers of a fork server, are only seen this way; at most one sample interval of each is
+missed). The benchmark server's CPU time over the same interval also comes from
+``/proc/<pid>/stat``.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ class Measured:
     cpu: float
     """User plus system CPU seconds of the child."""
     peak_rss_mb: float
-    """Of the whole tree (the child and its descendants, summed at one sample)."""
+    """Of the whole tree: the child and its descendants' PSS summed at one sample (at least the
+    child's own peak RSS)."""
     server_cpu: float | None = None
     """CPU seconds the benchmark server spent meanwhile."""
     child_peak_rss_mb: float = 0.0
@@ -66,6 +70,18 @@ def _stat(pid: int) -> tuple[int, float, float] | None:
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS, int(fields[21]) * _PAGE_MB
 
 
+def _pss_mb(pid: int, rss_mb: float) -> float:
+    """Proportional set size of a process (its RSS where the kernel does not report PSS)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return rss_mb
+
+
 class TreeSampler:
     """CPU and resident memory of a process and its descendants, from ``/proc``."""
 
@@ -92,7 +108,9 @@ class TreeSampler:
                     grew = True
         for pid in members | (self.cpu.keys() & stats.keys()):
             self.cpu[pid] = stats[pid][1]
-        self.peak_rss_mb = max(self.peak_rss_mb, sum(stats[pid][2] for pid in members))
+        self.peak_rss_mb = max(
+            self.peak_rss_mb, sum(_pss_mb(pid, stats[pid][2]) for pid in members)
+        )
 
     @property
     def total_cpu(self) -> float:
