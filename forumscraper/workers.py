@@ -28,14 +28,15 @@ import os
 import pickle
 import signal
 import struct
+import sys
+import types
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
-
-from scrapy import signals
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,9 @@ T = TypeVar("T")
 
 MAX_DEFAULT_WORKERS = 4
 """Reading and cleaning are a share of a crawl's work: more workers than this would idle."""
-_PRELOAD = ["forumscraper.pages.topic", "forumscraper.text.clean"]
+_PRELOAD = ["forumscraper.workers", "forumscraper.pages.topic", "forumscraper.text.clean"]
+"""Imported once by the fork server, so that every worker shares them. This module imports no
+Scrapy at its top (a worker has no use for it: it would cost each one 20 MB)."""
 _HEADER = struct.Struct("!i")
 """``multiprocessing.connection``'s frame header: the payload's length."""
 _JOIN_SECONDS = 5.0
@@ -72,6 +75,23 @@ def _context() -> multiprocessing.context.BaseContext:
         context.set_forkserver_preload(_PRELOAD)
         return context
     return multiprocessing.get_context("spawn")
+
+
+@contextmanager
+def _main_not_inherited() -> Iterator[None]:
+    """Start a worker without the crawl's ``__main__``.
+
+    ``spawn`` and ``forkserver`` children import their parent's main script first; for a crawl
+    that is the ``scrapy`` console script, which imports all of Scrapy and Twisted (pytest's,
+    under the tests): about 25 MB in every worker that never uses them. The worker's code lives
+    in this module, so a bare ``__main__`` stands in while the process starts."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def _serve(connection: Connection) -> None:
@@ -111,7 +131,8 @@ class _Channel:
         process: BaseProcess = context.Process(  # type: ignore[attr-defined]
             target=_serve, args=(theirs,), daemon=True, name="forumscraper-worker"
         )
-        process.start()
+        with _main_not_inherited():
+            process.start()
         theirs.close()
         self.process = process
         self.connection = ours
@@ -253,6 +274,8 @@ _BY_CRAWLER: weakref.WeakKeyDictionary[Any, Workers] = weakref.WeakKeyDictionary
 def workers_for(crawler: Any) -> Workers:
     """The crawl's workers (one set per crawler, shared by the spider and the pipelines),
     stopped when the spider closes."""
+    from scrapy import signals  # here: the workers import this module and need no Scrapy
+
     workers = _BY_CRAWLER.get(crawler)
     if workers is None:
         setting = crawler.settings.get("FORUMSCRAPER_WORKERS")
