@@ -50,6 +50,9 @@ Scrapy at its top (a worker has no use for it: it would cost each one 20 MB)."""
 _HEADER = struct.Struct("!i")
 """``multiprocessing.connection``'s frame header: the payload's length."""
 _JOIN_SECONDS = 5.0
+WORKER_NICENESS = 5
+"""Workers yield the CPU to the crawl: a page handed to a worker must not preempt the event
+loop that keeps the downloads going (the critical path), only use the time it leaves."""
 
 
 class WorkerDied(RuntimeError):
@@ -101,6 +104,7 @@ def _serve(connection: Connection) -> None:
     closes the socket (a terminal's Ctrl-C reaches the whole process group)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    os.nice(WORKER_NICENESS)
     while True:
         try:
             func, args = pickle.loads(connection.recv_bytes())
