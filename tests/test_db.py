@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from forumscraper.db.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
 from forumscraper.db.models import Base, Category, Forum, Post, PostRevision, Topic
@@ -67,6 +67,35 @@ class TestMigrations:
         with engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
         assert diff == []
+
+    def test_large_text_columns_are_compressed_with_lz4_on_postgresql(self, engine: Engine) -> None:
+        if engine.dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL setting")
+        query = text(
+            "SELECT attrelid::regclass::text || '.' || attname, attcompression FROM pg_attribute "
+            "WHERE attrelid IN ('posts'::regclass, 'post_revisions'::regclass) "
+            "AND attname IN ('body_html', 'body_text', 'search')"
+        )
+        config = alembic_config(engine)
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            assert set(dict(connection.execute(query).all()).values()) == {"l"}
+            connection.execute(text("INSERT INTO topics (id, first_seen_at) VALUES (1, now())"))
+            connection.execute(
+                text(
+                    "INSERT INTO posts (id, topic_id, position, body_html, body_text, "
+                    "content_hash, edit_count, links, hidden_link_count, collapsed_repeats, "
+                    "first_seen_at, last_seen_at) "
+                    "VALUES (1, 1, 0, :html, :text, 'h', 0, '[]', 0, 0, now(), now())"
+                ),
+                {"html": "<p>lz4 body</p>" * 500, "text": "lz4 body " * 500},
+            )
+            stored = text("SELECT pg_column_compression(body_html) FROM posts WHERE id = 1")
+            assert connection.execute(stored).scalar_one() == "lz4"
+            connection.rollback()
+        command.downgrade(config, "0003")
+        with engine.connect() as connection:
+            assert set(dict(connection.execute(query).all()).values()) == {"p"}
 
     def test_upgrade_to_head_runs_once(self, engine: Engine) -> None:
         assert upgrade_to_head(engine) is True
