@@ -17,28 +17,18 @@ from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.models import Post, PostRevision, Topic, table_of
 from forumscraper.db.store import POST_FIELDS, Batch, Store
+from tests.test_db import post_row as base_post_row
 
 NOW = datetime(2024, 12, 1, 9, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=2)
 
 
 def post_row(post_id: int, topic_id: int = 11, position: int = 0, body: str = "Hello") -> dict:
-    return {
-        "id": post_id,
-        "topic_id": topic_id,
-        "position": position,
-        "author_name": "Rocky",
-        "author_id": 2,
+    """``tests.test_db.post_row`` with a subject, an editor and a link."""
+    return base_post_row(post_id, topic_id, position, text=body) | {
         "subject": "Re: news",
-        "posted_at": NOW - timedelta(hours=post_id),
         "edited_by": "Mod",
-        "body_html": f"<b>{body}</b>",
-        "body_text": body,
-        "content_hash": f"hash-{body}",
         "links": [{"url": "http://example.com/", "text": "x"}],
-        "hidden_link_count": 0,
-        "collapsed_repeats": 0,
-        "edit_count": 0,
     }
 
 
