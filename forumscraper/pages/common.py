@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import cached_property
@@ -30,6 +31,7 @@ _PAGINATION_JS = re.compile(
     r"start\s*=\s*\(start\s*-\s*1\)\s*\*\s*(?P<per>\d+)"
 )
 _SPACES = re.compile(r"\s+")
+_STRING = etree.XPath("string()")
 _HREFS_WITH = etree.XPath("//a[contains(@href, $marker)]/@href")
 _JSON_LD_SCRIPTS = etree.XPath("//script[@type='application/ld+json']/text()")
 _DATE_LEAD = re.compile(
@@ -242,6 +244,18 @@ def attr(node: Selector, name: str, default: str = "") -> str:
     return default if value is None else str(value)
 
 
+def element_text(node: etree._Element | None) -> str:
+    """Visible text of an lxml element (XPath ``string()``), whitespace folded."""
+    return "" if node is None else clean_space(str(_STRING(node)))
+
+
+def element_texts(nodes: Iterable[Any]) -> str:
+    """Visible text of lxml results that may hold text nodes (strings), whitespace folded."""
+    return clean_space(
+        " ".join(node if isinstance(node, str) else str(_STRING(node)) for node in nodes)
+    )
+
+
 def text_of(node: Selector | SelectorList[Selector] | None) -> str:
     """Visible text of a node, whitespace folded."""
     if node is None:
@@ -251,11 +265,7 @@ def text_of(node: Selector | SelectorList[Selector] | None) -> str:
 
 def texts(nodes: SelectorList[Selector] | list[Selector]) -> str:
     """Visible text of a list of nodes that may hold text nodes, whitespace folded."""
-    parts = []
-    for node in nodes:
-        root = node.root
-        parts.append(root if isinstance(root, str) else node.xpath("string()").get() or "")
-    return clean_space(" ".join(parts))
+    return element_texts(node.root for node in nodes)
 
 
 def member_of(node: Selector) -> tuple[str | None, int | None]:

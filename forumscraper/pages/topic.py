@@ -26,6 +26,8 @@ from forumscraper.pages.common import (
     DateContext,
     Page,
     clean_space,
+    element_text,
+    element_texts,
     strip_date_lead,
     text_of,
 )
@@ -195,7 +197,6 @@ def _xpath(expression: str) -> etree.XPath:
     return etree.XPath(expression)
 
 
-_STRING = etree.XPath("string()")
 _HREFS = etree.XPath(".//a/@href")
 _LINKS = etree.XPath(".//a[@href]")
 _FIRST_HREF = etree.XPath("descendant-or-self::a[@href][1]/@href")
@@ -212,18 +213,6 @@ def _find(node: etree._Element, expression: str) -> list[Any]:
         return []
     found = _xpath(expression)(node)
     return found if isinstance(found, list) else []
-
-
-def _text(node: etree._Element | None) -> str:
-    """Visible text of an element (XPath ``string()``), whitespace folded."""
-    return "" if node is None else clean_space(str(_STRING(node)))
-
-
-def _texts(nodes: list[Any]) -> str:
-    """Visible text of a node list that may hold text nodes, whitespace folded."""
-    return clean_space(
-        " ".join(node if isinstance(node, str) else str(_STRING(node)) for node in nodes)
-    )
 
 
 @dataclass(frozen=True)
@@ -267,7 +256,7 @@ class TopicPage(Page):
         """The full topic title."""
         root = self.sel.root
         heading = _find(root, self.markup.title)[:1] if isinstance(root, etree._Element) else []
-        title = _text(heading[0]) if heading else ""
+        title = element_text(heading[0]) if heading else ""
         if not title:
             data = self.json_ld_of("DiscussionForumPosting") or {}
             title = clean_space(str(data.get("headline") or data.get("name") or ""))
@@ -344,10 +333,12 @@ class TopicPage(Page):
         body_html, edit = self._body(raw)
         if markup.body_mode != "region":
             edit = (
-                parse_edit_note(_texts(_find(node, markup.edit_note))) if markup.edit_note else None
+                parse_edit_note(element_texts(_find(node, markup.edit_note)))
+                if markup.edit_note
+                else None
             )
         elif markup.edit_note and edit is None:
-            edit = parse_edit_note(_texts(_find(node, markup.edit_note)))
+            edit = parse_edit_note(element_texts(_find(node, markup.edit_note)))
         signature = _find(node, markup.signature)[:1]
         signature_html = _signature(signature[0]) if signature else None
         return PostItem(
@@ -372,10 +363,10 @@ class TopicPage(Page):
         if not author_node:
             return None, None
         for link in _LINKS(author_node[0]):
-            profile, link_text = member_id(link.get("href") or ""), _text(link)
+            profile, link_text = member_id(link.get("href") or ""), element_text(link)
             if profile is not None and link_text:  # not the avatar's link
                 return link_text, profile
-        name = _text(author_node[0]) or None
+        name = element_text(author_node[0]) or None
         hrefs = _FIRST_HREF(author_node[0])
         author_id = member_id(str(hrefs[0])) if hrefs else None
         if name and self.markup.author_after_by:
@@ -415,10 +406,10 @@ class TopicPage(Page):
             return None
         if self.version == "subsilver":
             # "Subject: X  DATE": the subject sits between the label and the time icon.
-            subject = _texts(_BEFORE_LAST_ICON(span[0]))
+            subject = element_texts(_BEFORE_LAST_ICON(span[0]))
             subject = subject.split(":", 1)[1].strip() if ":" in subject else subject
         else:
-            subject = _text(span[0])
+            subject = element_text(span[0])
         return subject or None
 
     def _date_text(self, node: etree._Element, author_name: str | None) -> str:
@@ -428,16 +419,16 @@ class TopicPage(Page):
         mode = self.markup.date_mode
         if mode == "subsilver":
             # The date follows the last icon of "Subject: X  <img> DATE".
-            return _texts(_AFTER_LAST_ICON(holder[0]))
+            return element_texts(_AFTER_LAST_ICON(holder[0]))
         if mode == "own":
-            return _texts(_OWN_TEXT(holder[0]))
+            return element_texts(_OWN_TEXT(holder[0]))
         # "by NAME DATE", "#1 SUBJECT DATE": the date is what follows the last element.
         elements = _CHILD_ELEMENTS(holder[0])
         if elements:
             tail = elements[-1].tail or ""
             if clean_space(tail):
                 return clean_space(tail)
-        text = _text(holder[0])
+        text = element_text(holder[0])
         if author_name and author_name in text:
             return clean_space(text.rsplit(author_name, 1)[1])
         return text
