@@ -197,3 +197,33 @@ async def test_a_forced_template_version_is_asked_for_on_every_request(
         check_database_holds_the_board(engine, board)
     finally:
         engine.dispose()
+
+
+@deferred_f_from_coro_f
+async def test_a_list_pages_topics_are_fetched_before_the_next_list_page(
+    board: Board, sqlite_url: str
+) -> None:
+    """Topic requests go first, so the scheduler holds one list page's topics, not the topics of
+    every list page read so far (a forum of 100,000 topics would queue them all)."""
+    forum_id = 2
+    assert len([t for t in board.topics if t.forum_id == forum_id]) > board.topics_per_page
+    with FixtureForumServer(board, version="prosilver") as server:
+        crawler = await crawl(
+            "forum",
+            sqlite_url,
+            base_url=server.base_url,
+            CONCURRENT_REQUESTS=1,
+            CONCURRENT_REQUESTS_PER_DOMAIN=1,
+        )
+        requested = list(server.requests)
+    assert stat(crawler, "forumscraper/run/status") == "finished"
+    topic_paths = {f"/t{t.id}-" for t in board.topics if t.forum_id == forum_id}
+    second_list_page = next(
+        i for i, path in enumerate(requested) if path.startswith(f"/f{forum_id}p50-")
+    )
+    topics_before = {
+        path.split("-")[0] + "-"
+        for path in requested[:second_list_page]
+        if path.split("-")[0] + "-" in topic_paths
+    }
+    assert len(topics_before) == board.topics_per_page

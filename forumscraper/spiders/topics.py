@@ -32,6 +32,11 @@ from forumscraper.workers import Workers, workers_for
 
 logger = logging.getLogger(__name__)
 
+TOPIC_PRIORITY = 1
+"""Topic pages go before list pages: the scheduler then holds the topics of the few list pages
+being read, not of every list page read so far (list pages come much faster than topic pages,
+and a list page left in the queue is one small request where its 50 topics are 50)."""
+
 RETRIED_PROBLEMS = frozenset({"truncated", "not_forumotion", "message"})
 """Causes that may pass (a cut connection, maintenance, a transient error box)."""
 
@@ -156,6 +161,7 @@ class TopicSpider(ForumotionSpider):
             errback=self.topic_failed,
             cb_kwargs={"topic_id": topic_id},
             meta={"topic_id": topic_id},
+            priority=TOPIC_PRIORITY,
         )
 
     async def read_topic(self, response: Response) -> TopicPageReading | None:
