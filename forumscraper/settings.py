@@ -67,6 +67,9 @@ FORUMSCRAPER_DB_MIGRATE = (_env("FORUMSCRAPER_DB_MIGRATE", "1") or "1") not in (
 FORUMSCRAPER_WORKERS = _env("FORUMSCRAPER_WORKERS")
 """Worker processes that read topic pages and clean post text beside the crawl (0: all in the
 crawling process). Unset: one per CPU, at most 4; none on a one-CPU machine."""
+FORUMSCRAPER_MALLOC_ARENAS = int(_env("FORUMSCRAPER_MALLOC_ARENAS", "2") or 2)
+"""glibc malloc arenas the crawling process's threads share (0: glibc's default, up to eight
+per CPU); see ``forumscraper.memory``: with one arena per thread the heap grows with the crawl."""
 
 # -- Politeness (on by default) --------------------------------------------------------------
 
@@ -117,6 +120,7 @@ FORUMSCRAPER_RETRY_AFTER_MAX = float(_env("FORUMSCRAPER_RETRY_AFTER_MAX", "300")
 """Longest pause (seconds) a ``Retry-After`` header may impose on the forum's download slot."""
 
 EXTENSIONS = {
+    "forumscraper.memory.MallocArenaLimit": 0,
     "forumscraper.runs.CrawlRunRecorder": 100,
 }
 
@@ -124,6 +128,11 @@ CONCURRENT_ITEMS = 4
 """Items of one response processed at once. Scrapy starts this many tasks for every response
 (default 100); a topic page yields one or two items. Items wait in the pipelines only while a
 page is cleaned in a worker process: parallelism comes from the many responses in flight."""
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 2_000_000
+"""Bytes of responses being processed (callbacks and their items in the pipelines) above which
+Scrapy stops downloading (default 5,000,000). Each topic page in there also holds its posts read
+and cleaned, three to four times the page's size; 2 MB (about 30 topic pages) keeps the workers
+and the database busy and the crawling process about 15 MB smaller."""
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
