@@ -16,7 +16,8 @@ run mean anything on a shared machine:
    then the database layer alone: ``sink upsert`` (``Store.write`` in batches) against
    ``sink COPY`` (psycopg 3 binary COPY of the same rows into an empty table);
 3. ``recent`` on the unchanged forum, then after 100 posts added to 20 topics (per round);
-4. peak RSS of ``ours → PostgreSQL`` on forums of 20,000 and 100,000 posts;
+4. peak RSS of ``ours → PostgreSQL`` on forums of 20,000 and 100,000 posts, one crawl of each
+   per round (the growth ratio is taken from the medians, the 300 MB bound from the largest);
 5. ``clean_post`` alone on one core (:mod:`bench.bench_clean`).
 
 It prints one table (median of the rounds, min-max in brackets) and the targets of the issue,
@@ -312,15 +313,25 @@ class Bench:
                             path.unlink()
                 for round_ in range(1, config.rounds + 1):
                     self.recent(round_, server, last_pg)
-            for posts in config.memory_posts:
-                with ForumServer(-(-posts // POSTS_PER_TOPIC), self.workdir) as server:
-                    url = self.postgres.fresh_database("memory")
-                    run = self.ours(f"memory {posts:,} posts", 1, server, url)
-                    run.extra["forum_posts"] = server.info["posts"]
-                    self.postgres.drop_database(url)
+            self.memory()
             self.clean()
         finally:
             self.postgres.stop()
+
+    def memory(self) -> None:
+        """The memory crawls, small and large forum in turn, one pair per round (the ratio is
+        taken from the medians: one crawl's peak moves by several MB from run to run)."""
+        sizes = self.config.memory_posts
+        with (
+            ForumServer(-(-sizes[0] // POSTS_PER_TOPIC), self.workdir) as small,
+            ForumServer(-(-sizes[1] // POSTS_PER_TOPIC), self.workdir) as large,
+        ):
+            for round_ in range(1, self.config.rounds + 1):
+                for posts, server in zip(sizes, (small, large), strict=True):
+                    url = self.postgres.fresh_database("memory")
+                    run = self.ours(f"memory {posts:,} posts", round_, server, url)
+                    run.extra["forum_posts"] = server.info["posts"]
+                    self.postgres.drop_database(url)
 
     def recent(self, round_: int, server: ForumServer, url: str) -> None:
         server.control("requests")  # reset the server's request log
@@ -474,11 +485,12 @@ def targets(by_variant: dict[str, list[Run]], config: Config) -> list[dict[str, 
     small, large = (f"memory {posts:,} posts" for posts in config.memory_posts)
     rss_large = rate(large, "peak_rss_mb")
     rss_small = rate(small, "peak_rss_mb")
+    worst = max((run.peak_rss_mb for run in by_variant.get(large, [])), default=None)
     add(
-        f"peak RSS of the {config.memory_posts[1]:,}-post crawl ≤ 300 MB",
-        rss_large,
+        f"peak RSS of the {config.memory_posts[1]:,}-post crawl ≤ 300 MB (largest of the rounds)",
+        worst,
         lambda v: v <= 300,
-        f"{rss_large or 0:.0f} MB",
+        f"{worst or 0:.0f} MB",
     )
     value = ratio(rss_large, rss_small)
     add(
