@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 from urllib.parse import urljoin
 
@@ -242,6 +242,23 @@ def attr(node: Selector, name: str, default: str = "") -> str:
     root = node.root
     value = root.get(name) if hasattr(root, "get") and not isinstance(root, str) else None
     return default if value is None else str(value)
+
+
+@cache
+def compiled(expression: str) -> etree.XPath:
+    """``expression`` compiled once. The per-row and per-post expressions run dozens of times a
+    page, and compiling them (what ``Selector.xpath`` does on every call) cost more than
+    evaluating them."""
+    return etree.XPath(expression)
+
+
+def find(node: etree._Element, expression: str) -> list[Any]:
+    """Nodes (or strings) ``expression`` selects under the lxml element ``node``; none for an
+    empty expression or one that selects no node-set."""
+    if not expression:
+        return []
+    found = compiled(expression)(node)
+    return found if isinstance(found, list) else []
 
 
 def element_text(node: etree._Element | None) -> str:

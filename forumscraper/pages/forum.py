@@ -14,10 +14,20 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from urllib.parse import urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from forumscraper.items import CategoryItem, ForumItem, TopicItem
-from forumscraper.pages.common import Page, attr, clean_space, parse_count, text_of, texts
+from forumscraper.pages.common import (
+    Page,
+    attr,
+    clean_space,
+    element_text,
+    element_texts,
+    find,
+    parse_count,
+    text_of,
+)
 from forumscraper.pages.urls import member_id, page_url, parse_page_url
 
 _TOPIC_TYPES = {
@@ -36,6 +46,14 @@ _AFTER_BY = re.compile(rf"(?:^|\s){_BY}\s+(?P<name>.+?)\s*$", re.IGNORECASE)
 _IN_SUFFIX = re.compile(r"\s+(?:in|dans|en|em|im|nel|in de)$", re.IGNORECASE)
 _LEAD_BY = re.compile(rf"^(?:.*?\s)?{_BY}\s+", re.IGNORECASE)
 _INLINE_BY = re.compile(rf"\s+{_BY}\s+", re.IGNORECASE)
+_LINKS = etree.XPath(".//a[@href]")
+_LINK_HREFS = etree.XPath(".//a/@href")
+_OWN_TEXT = etree.XPath("./text()")
+_STRONG_TEXT = etree.XPath(".//strong/text()")
+_TEXT_OUTSIDE_ICONS = etree.XPath(".//text()[not(ancestor::i)]")
+_BEFORE_BREAK = etree.XPath("./br[1]/preceding-sibling::node()[not(self::dfn)]")
+_AFTER_BREAK = etree.XPath("./br[1]/following-sibling::node()[not(self::dfn)]")
+_NOT_DFN = etree.XPath("./node()[not(self::dfn)]")
 _LABEL_TAIL = re.compile(r"\s*[^.:!?]*:\s*$")
 """A trailing "Subforums:" label left in a forum description."""
 
@@ -327,8 +345,8 @@ class ForumListPage(Page):
                 category_id=category[0] if category else None,
                 category=category[1] if category else None,
                 position=position,
-                topic_count=_count(row[0], markup.topics),
-                post_count=_count(row[0], markup.posts),
+                topic_count=_count(row[0].root, markup.topics),
+                post_count=_count(row[0].root, markup.posts),
             )
             for sub in row[0].xpath(".//a[@href][contains(@class,'gensmall')]"):
                 sub_ref = parse_page_url(attr(sub, "href"))
@@ -369,13 +387,11 @@ class ForumListPage(Page):
         return text
 
 
-def _count(row: Selector, xpath: str) -> int | None:
-    if not xpath:
-        return None
-    nodes = row.xpath(xpath)
+def _count(row: etree._Element, xpath: str) -> int | None:
+    nodes = find(row, xpath)
     if not nodes:
         return None
-    return parse_count(texts(nodes[0].xpath("./text()")) or text_of(nodes[0]))
+    return parse_count(element_texts(_OWN_TEXT(nodes[0])) or element_text(nodes[0]))
 
 
 def _level(link: Selector) -> int:
@@ -442,19 +458,23 @@ class ForumPage(ForumListPage):
         """The topic rows of this page, in order (stickies and announcements first)."""
         markup = self.row_markup
         topics: dict[int, TopicItem] = {}
-        for row in self.sel.xpath(markup.rows):
-            link = row.xpath(markup.title)[:1]
+        for row in find(self.sel.root, markup.rows):
+            link = find(row, markup.title)[:1]
             if not link:
                 continue
-            ref = parse_page_url(attr(link[0], "href"))
+            ref = parse_page_url(link[0].get("href") or "")
             if ref is None or ref.kind != "t" or ref.id in topics:
                 continue
-            author_node = row.xpath(markup.author)[:1] if markup.author else []
+            author_node = find(row, markup.author)[:1]
             author_name, author_id = (
                 _poster(author_node[0], markup.author_after_by) if author_node else (None, None)
             )
             last_time, last_author = self._last_post(row, markup)
-            title = texts(row.xpath(markup.title_text)) if markup.title_text else text_of(link[0])
+            title = (
+                element_texts(find(row, markup.title_text))
+                if markup.title_text
+                else element_text(link[0])
+            )
             topics[ref.id] = TopicItem(
                 id=ref.id,
                 forum_id=self.forum_id or _row_forum(row),
@@ -470,29 +490,29 @@ class ForumPage(ForumListPage):
             )
         return list(topics.values())
 
-    def _last_post(self, row: Selector, markup: _RowMarkup) -> tuple[str, str | None]:
+    def _last_post(self, row: etree._Element, markup: _RowMarkup) -> tuple[str, str | None]:
         """(printed time, poster name) of a row's last post."""
-        cell = row.xpath(markup.last_post)[:1]
+        cell = find(row, markup.last_post)[:1]
         if not cell:
             return "", None
         mode = markup.last_post_mode
         if mode == "fields":
-            author = cell.xpath(markup.last_author)[:1]
+            author = find(cell[0], markup.last_author)[:1]
             name = _poster(author[0], False)[0] if author else None
-            return texts(cell.xpath(markup.last_time)), name
+            return element_texts(find(cell[0], markup.last_time)), name
         links = [
             link
-            for link in cell.xpath(".//a[@href]")
-            if member_id(attr(link, "href")) is not None and text_of(link)
+            for link in _LINKS(cell[0])
+            if member_id(link.get("href")) is not None and element_text(link)
         ]
-        linked = text_of(links[0]) if links else None
+        linked = element_text(links[0]) if links else None
         if mode in ("time_first", "author_first"):
-            before = texts(cell.xpath("./br[1]/preceding-sibling::node()[not(self::dfn)]"))
-            after = texts(cell.xpath("./br[1]/following-sibling::node()[not(self::dfn)]"))
+            before = element_texts(_BEFORE_BREAK(cell[0]))
+            after = element_texts(_AFTER_BREAK(cell[0]))
             if mode == "time_first":
                 return before, linked or (_strip_by(after) or None)
             return after, linked or (_strip_by(before) or None)
-        text = texts(cell.xpath("./node()[not(self::dfn)]"))
+        text = element_texts(_NOT_DFN(cell[0]))
         if mode == "inline":
             parts = _INLINE_BY.split(text)
             if len(parts) < 2:
@@ -503,8 +523,8 @@ class ForumPage(ForumListPage):
         return time, linked or (_LEAD_BY.sub("", head).strip() or None)
 
     @staticmethod
-    def _topic_type(row: Selector) -> str:
-        for text in row.xpath(".//strong/text()").getall():
+    def _topic_type(row: etree._Element) -> str:
+        for text in _STRONG_TEXT(row):
             key = clean_space(text).rstrip(":").strip().lower()
             if key in _TOPIC_TYPES:
                 return _TOPIC_TYPES[key]
@@ -517,30 +537,30 @@ class ForumPage(ForumListPage):
         return self.pagination("f", self.forum_id)
 
 
-def _poster(node: Selector, after_by: bool) -> tuple[str | None, int | None]:
+def _poster(node: etree._Element, after_by: bool) -> tuple[str | None, int | None]:
     """Name and profile id of a poster node; ``after_by``: the name follows a "by" word in the
     node's own text (guests have no profile link)."""
-    for link in node.xpath(".//a[@href]"):
-        profile, name = member_id(attr(link, "href")), text_of(link)
+    for link in _LINKS(node):
+        profile, name = member_id(link.get("href")), element_text(link)
         if profile is not None and name:
             return name, profile
     if not after_by:
         return _visible_text(node) or None, None
-    for text in reversed(node.xpath("./text()").getall()):
+    for text in reversed(_OWN_TEXT(node)):
         match = _AFTER_BY.search(clean_space(text))
         if match:
             return _IN_SUFFIX.sub("", match["name"]).strip() or None, None
     return None, None
 
 
-def _visible_text(node: Selector) -> str:
+def _visible_text(node: etree._Element) -> str:
     """Text of a node without its icon ligatures (``<i class="material-icons">person</i>``)."""
-    return clean_space("".join(node.xpath(".//text()[not(ancestor::i)]").getall()))
+    return clean_space("".join(_TEXT_OUTSIDE_ICONS(node)))
 
 
-def _row_forum(row: Selector) -> int | None:
+def _row_forum(row: etree._Element) -> int | None:
     """The forum a search result row names ("in FORUM")."""
-    for href in row.xpath(".//a/@href").getall():
+    for href in _LINK_HREFS(row):
         ref = parse_page_url(href)
         if ref is not None and ref.kind == "f":
             return ref.id

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, cached_property
-from typing import Any
+from functools import cached_property
 
 from lxml import etree
 
@@ -28,6 +27,7 @@ from forumscraper.pages.common import (
     clean_space,
     element_text,
     element_texts,
+    find,
     strip_date_lead,
     text_of,
 )
@@ -190,13 +190,6 @@ _MARKUP: dict[str, _PostMarkup] = {
 }
 
 
-@cache
-def _xpath(expression: str) -> etree.XPath:
-    """``expression`` compiled once: the per-post expressions run about 15 times a page, and
-    compiling them (what ``Selector.xpath`` does on every call) cost more than evaluating them."""
-    return etree.XPath(expression)
-
-
 _HREFS = etree.XPath(".//a/@href")
 _LINKS = etree.XPath(".//a[@href]")
 _FIRST_HREF = etree.XPath("descendant-or-self::a[@href][1]/@href")
@@ -205,14 +198,6 @@ _OWN_TEXT = etree.XPath("./text()")
 _AFTER_LAST_ICON = etree.XPath("./img[last()]/following-sibling::node()")
 _BEFORE_LAST_ICON = etree.XPath("./img[last()]/preceding-sibling::node()")
 _CHILD_ELEMENTS = etree.XPath("./*[not(self::img)]")
-
-
-def _find(node: etree._Element, expression: str) -> list[Any]:
-    """Nodes (or strings) ``expression`` selects under ``node``; none for an empty one."""
-    if not expression:
-        return []
-    found = _xpath(expression)(node)
-    return found if isinstance(found, list) else []
 
 
 @dataclass(frozen=True)
@@ -255,7 +240,7 @@ class TopicPage(Page):
     def title(self) -> str | None:
         """The full topic title."""
         root = self.sel.root
-        heading = _find(root, self.markup.title)[:1] if isinstance(root, etree._Element) else []
+        heading = find(root, self.markup.title)[:1] if isinstance(root, etree._Element) else []
         title = element_text(heading[0]) if heading else ""
         if not title:
             data = self.json_ld_of("DiscussionForumPosting") or {}
@@ -276,11 +261,11 @@ class TopicPage(Page):
         root = self.sel.root
         if not isinstance(root, etree._Element):
             return []
-        for anchor in _find(root, self.markup.ids):
+        for anchor in find(root, self.markup.ids):
             match = _POST_ID.match(anchor.get("id") or "")
             if not match or int(match[1]) == 0:  # post 0: Forumotion's sponsored pseudo-post
                 continue
-            container = _find(anchor, self.markup.container)[:1]
+            container = find(anchor, self.markup.container)[:1]
             if container:
                 posts.append(_RawPost(id=int(match[1]), node=container[0], anchor=anchor))
         return posts
@@ -333,13 +318,13 @@ class TopicPage(Page):
         body_html, edit = self._body(raw)
         if markup.body_mode != "region":
             edit = (
-                parse_edit_note(element_texts(_find(node, markup.edit_note)))
+                parse_edit_note(element_texts(find(node, markup.edit_note)))
                 if markup.edit_note
                 else None
             )
         elif markup.edit_note and edit is None:
-            edit = parse_edit_note(element_texts(_find(node, markup.edit_note)))
-        signature = _find(node, markup.signature)[:1]
+            edit = parse_edit_note(element_texts(find(node, markup.edit_note)))
+        signature = find(node, markup.signature)[:1]
         signature_html = _signature(signature[0]) if signature else None
         return PostItem(
             id=raw.id,
@@ -359,7 +344,7 @@ class TopicPage(Page):
         )
 
     def _author(self, node: etree._Element) -> tuple[str | None, int | None]:
-        author_node = _find(node, self.markup.author)[:1]
+        author_node = find(node, self.markup.author)[:1]
         if not author_node:
             return None, None
         for link in _LINKS(author_node[0]):
@@ -383,7 +368,7 @@ class TopicPage(Page):
         """The body's inner HTML exactly as served, and an edit note cut from its end
         (``body_mode="region"`` only)."""
         markup = self.markup
-        body_nodes = _find(raw.node, markup.body)
+        body_nodes = find(raw.node, markup.body)
         if not body_nodes:
             return "", None
         body_el = body_nodes[0]
@@ -393,7 +378,7 @@ class TopicPage(Page):
                 return serialize_inner(body_el), None
             html, self._source_cursor = found
             return html, None
-        stops = _find(body_el, markup.region_stops)
+        stops = find(body_el, markup.region_stops)
         region = source_region(self.html, raw.anchor, body_el, stops)
         if region is None:
             first_stop = min(stops, key=lambda stop: list(body_el).index(stop), default=None)
@@ -401,7 +386,7 @@ class TopicPage(Page):
         return split_edit_note(region)
 
     def _subject(self, node: etree._Element) -> str | None:
-        span = _find(node, self.markup.subject)[:1]
+        span = find(node, self.markup.subject)[:1]
         if not span:
             return None
         if self.version == "subsilver":
@@ -413,7 +398,7 @@ class TopicPage(Page):
         return subject or None
 
     def _date_text(self, node: etree._Element, author_name: str | None) -> str:
-        holder = _find(node, self.markup.date)[:1]
+        holder = find(node, self.markup.date)[:1]
         if not holder:
             return ""
         mode = self.markup.date_mode
