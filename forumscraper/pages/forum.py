@@ -46,14 +46,8 @@ _AFTER_BY = re.compile(rf"(?:^|\s){_BY}\s+(?P<name>.+?)\s*$", re.IGNORECASE)
 _IN_SUFFIX = re.compile(r"\s+(?:in|dans|en|em|im|nel|in de)$", re.IGNORECASE)
 _LEAD_BY = re.compile(rf"^(?:.*?\s)?{_BY}\s+", re.IGNORECASE)
 _INLINE_BY = re.compile(rf"\s+{_BY}\s+", re.IGNORECASE)
-_LINKS = etree.XPath(".//a[@href]")
-_LINK_HREFS = etree.XPath(".//a/@href")
-_OWN_TEXT = etree.XPath("./text()")
-_STRONG_TEXT = etree.XPath(".//strong/text()")
-_TEXT_OUTSIDE_ICONS = etree.XPath(".//text()[not(ancestor::i)]")
-_BEFORE_BREAK = etree.XPath("./br[1]/preceding-sibling::node()[not(self::dfn)]")
-_AFTER_BREAK = etree.XPath("./br[1]/following-sibling::node()[not(self::dfn)]")
-_NOT_DFN = etree.XPath("./node()[not(self::dfn)]")
+_BEFORE_BREAK = "./br[1]/preceding-sibling::node()[not(self::dfn)]"
+_AFTER_BREAK = "./br[1]/following-sibling::node()[not(self::dfn)]"
 _LABEL_TAIL = re.compile(r"\s*[^.:!?]*:\s*$")
 """A trailing "Subforums:" label left in a forum description."""
 
@@ -391,7 +385,7 @@ def _count(row: etree._Element, xpath: str) -> int | None:
     nodes = find(row, xpath)
     if not nodes:
         return None
-    return parse_count(element_texts(_OWN_TEXT(nodes[0])) or element_text(nodes[0]))
+    return parse_count(element_texts(find(nodes[0], "./text()")) or element_text(nodes[0]))
 
 
 def _level(link: Selector) -> int:
@@ -502,17 +496,21 @@ class ForumPage(ForumListPage):
             return element_texts(find(cell[0], markup.last_time)), name
         links = [
             link
-            for link in _LINKS(cell[0])
+            for link in find(cell[0], ".//a[@href]")
             if member_id(link.get("href")) is not None and element_text(link)
         ]
         linked = element_text(links[0]) if links else None
         if mode in ("time_first", "author_first"):
-            before = element_texts(_BEFORE_BREAK(cell[0]))
-            after = element_texts(_AFTER_BREAK(cell[0]))
+            before = element_texts(
+                find(cell[0], "./br[1]/preceding-sibling::node()[not(self::dfn)]")
+            )
+            after = element_texts(
+                find(cell[0], "./br[1]/following-sibling::node()[not(self::dfn)]")
+            )
             if mode == "time_first":
                 return before, linked or (_strip_by(after) or None)
             return after, linked or (_strip_by(before) or None)
-        text = element_texts(_NOT_DFN(cell[0]))
+        text = element_texts(find(cell[0], "./node()[not(self::dfn)]"))
         if mode == "inline":
             parts = _INLINE_BY.split(text)
             if len(parts) < 2:
@@ -524,7 +522,7 @@ class ForumPage(ForumListPage):
 
     @staticmethod
     def _topic_type(row: etree._Element) -> str:
-        for text in _STRONG_TEXT(row):
+        for text in find(row, ".//strong/text()"):
             key = clean_space(text).rstrip(":").strip().lower()
             if key in _TOPIC_TYPES:
                 return _TOPIC_TYPES[key]
@@ -540,13 +538,13 @@ class ForumPage(ForumListPage):
 def _poster(node: etree._Element, after_by: bool) -> tuple[str | None, int | None]:
     """Name and profile id of a poster node; ``after_by``: the name follows a "by" word in the
     node's own text (guests have no profile link)."""
-    for link in _LINKS(node):
+    for link in find(node, ".//a[@href]"):
         profile, name = member_id(link.get("href")), element_text(link)
         if profile is not None and name:
             return name, profile
     if not after_by:
         return _visible_text(node) or None, None
-    for text in reversed(_OWN_TEXT(node)):
+    for text in reversed(find(node, "./text()")):
         match = _AFTER_BY.search(clean_space(text))
         if match:
             return _IN_SUFFIX.sub("", match["name"]).strip() or None, None
@@ -555,12 +553,12 @@ def _poster(node: etree._Element, after_by: bool) -> tuple[str | None, int | Non
 
 def _visible_text(node: etree._Element) -> str:
     """Text of a node without its icon ligatures (``<i class="material-icons">person</i>``)."""
-    return clean_space("".join(_TEXT_OUTSIDE_ICONS(node)))
+    return clean_space("".join(find(node, ".//text()[not(ancestor::i)]")))
 
 
 def _row_forum(row: etree._Element) -> int | None:
     """The forum a search result row names ("in FORUM")."""
-    for href in _LINK_HREFS(row):
+    for href in find(row, ".//a/@href"):
         ref = parse_page_url(href)
         if ref is not None and ref.kind == "f":
             return ref.id
