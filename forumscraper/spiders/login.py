@@ -60,6 +60,12 @@ def is_logged_in(html: str) -> bool:
     return bool(_LOGGED_IN.search(html))
 
 
+LOGIN_PRIORITY = 10
+"""Above every page request (topic pages have 1): after a session expires, each page fetched
+before the new login comes back as a guest page and is fetched again, so the login must not wait
+behind the pages queued meanwhile."""
+
+
 class LoginFlow:
     """The requests that log a spider in, and what happens once it is (or is not)."""
 
@@ -79,6 +85,7 @@ class LoginFlow:
             cb_kwargs={"then": then},
             meta={"dont_cache": True},
             dont_filter=True,
+            priority=LOGIN_PRIORITY,
         )
 
     def _fill_form(self, response: Response, then: Callable[[], Iterable[Request]]) -> Any:
@@ -95,6 +102,7 @@ class LoginFlow:
             cb_kwargs={"then": then},
             meta={"dont_cache": True},
             dont_filter=True,
+            priority=LOGIN_PRIORITY,
         )
 
     def _check(self, response: Response, then: Callable[[], Iterable[Request]]) -> Any:
