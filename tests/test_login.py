@@ -116,18 +116,30 @@ async def test_a_wrong_password_fails_before_any_page_is_crawled(
     assert crawled == []
 
 
+def expire_sessions_after(
+    server: FixtureForumServer, requests: int
+) -> tuple[threading.Thread, list[int]]:
+    """A thread that logs everybody out once the forum has served ``requests`` requests; the
+    list receives how many it had served when it did."""
+    expired_at: list[int] = []
+
+    def expire() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(server.requests) < requests:
+            time.sleep(0.001)
+        server.members.expire_all()
+        expired_at.append(len(server.requests))
+
+    thread = threading.Thread(target=expire, daemon=True)
+    thread.start()
+    return thread, expired_at
+
+
 @deferred_f_from_coro_f
 async def test_an_expired_session_is_renewed_once(
     as_member: None, board: Board, server: FixtureForumServer, sqlite_url: str
 ) -> None:
-    def expire() -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(server.requests) < 25:
-            time.sleep(0.01)
-        server.members.expire_all()
-
-    thread = threading.Thread(target=expire, daemon=True)
-    thread.start()
+    thread, _ = expire_sessions_after(server, 25)
     crawler = await crawl(
         "forum", sqlite_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=TZ,
         CONCURRENT_REQUESTS_PER_DOMAIN=2,
@@ -152,17 +164,7 @@ async def test_the_renewed_login_goes_before_the_pages_already_queued(
 ) -> None:
     """Pages fetched between the expiry and the new login come back as guest pages and are
     fetched twice: the login must not wait behind the topics queued meanwhile."""
-    expired_at: list[int] = []
-
-    def expire() -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(server.requests) < 25:
-            time.sleep(0.001)
-        server.members.expire_all()
-        expired_at.append(len(server.requests))
-
-    thread = threading.Thread(target=expire, daemon=True)
-    thread.start()
+    thread, expired_at = expire_sessions_after(server, 25)
     crawler = await crawl(
         "forum", sqlite_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=TZ,
         CONCURRENT_REQUESTS=1, CONCURRENT_REQUESTS_PER_DOMAIN=1,
