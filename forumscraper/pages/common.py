@@ -262,15 +262,23 @@ def find(node: etree._Element, expression: str) -> list[Any]:
 
 
 def element_text(node: etree._Element | None) -> str:
-    """Visible text of an lxml element (XPath ``string()``), whitespace folded."""
-    return "" if node is None else clean_space(str(_STRING(node)))
+    """Visible text of an lxml element (XPath ``string()``), whitespace folded; none for a
+    comment or processing instruction (XPath leaves their text out of an element's too)."""
+    return clean_space(_visible(node)) if node is not None else ""
 
 
 def element_texts(nodes: Iterable[Any]) -> str:
-    """Visible text of lxml results that may hold text nodes (strings), whitespace folded."""
+    """Visible text of lxml results that may hold text nodes (strings), comments and processing
+    instructions (``node()`` selects them; they show nothing), whitespace folded."""
     return clean_space(
-        " ".join(node if isinstance(node, str) else str(_STRING(node)) for node in nodes)
+        " ".join(node if isinstance(node, str) else _visible(node) for node in nodes)
     )
+
+
+def _visible(node: etree._Element) -> str:
+    # A comment's, processing instruction's or entity's tag is a function, not a name; XPath
+    # cannot be evaluated on them ("Input object is not an XML element").
+    return str(_STRING(node)) if isinstance(node.tag, str) else ""
 
 
 def text_of(node: Selector | SelectorList[Selector] | None) -> str:
