@@ -34,7 +34,7 @@ def parse_page_url(url: str) -> PageRef | None:
     """The page a URL (absolute or relative) points to, or ``None`` (prev/next links too).
 
     Cached: a page links the same few addresses many times (``PageRef`` is immutable)."""
-    path = urlsplit(url).path
+    path = _path_and_query(url)[0]
     if _PREV_NEXT.match(path):
         return None
     match = _PATH.match(path)
@@ -53,15 +53,25 @@ def member_id(url: str | None) -> int | None:
     """N of a member profile link ``/uN`` or ``/profile?mode=viewprofile&u=N``."""
     if not url:
         return None
-    parts = urlsplit(url)
-    match = _MEMBER.match(parts.path)
+    path, query_string = _path_and_query(url)
+    match = _MEMBER.match(path)
     if match:
         return int(match[1])
-    if parts.path.rstrip("/").endswith("/profile"):
-        query = _PROFILE_QUERY.search("?" + parts.query)
+    if path.rstrip("/").endswith("/profile"):
+        query = _PROFILE_QUERY.search("?" + query_string)
         if query:
             return int(query[1])
     return None
+
+
+def _path_and_query(url: str) -> tuple[str, str]:
+    """Path and query of a link read from a page; empty for one ``urlsplit`` refuses (a damaged
+    host such as ``http://[x``: "Invalid IPv6 URL"), which then points to no page."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "", ""
+    return parts.path, parts.query
 
 
 def page_url(base_url: str, kind: str, id_: int, offset: int = 0, slug: str = "") -> str:
