@@ -122,6 +122,12 @@ class Page:
         self.ref = parse_page_url(url)
 
     @cached_property
+    def root(self) -> etree._Element:
+        """The lxml document element ``sel`` wraps (parsel builds one even for empty text)."""
+        root = self.sel.root
+        return root if isinstance(root, etree._Element) else etree.Element("html")
+
+    @cached_property
     def version(self) -> str | None:
         """Detected template version (``None``: not recognised)."""
         return detect_version(self.sel)
@@ -153,9 +159,7 @@ class Page:
     def json_ld(self) -> list[dict[str, Any]]:
         """Every JSON-LD object of the page (malformed ones are skipped)."""
         objects: list[dict[str, Any]] = []
-        root = self.sel.root
-        scripts = _JSON_LD_SCRIPTS(root) if isinstance(root, etree._Element) else []
-        for raw in scripts:
+        for raw in _JSON_LD_SCRIPTS(self.root):
             try:
                 data = json.loads(raw)
             except ValueError:
@@ -206,12 +210,8 @@ class Page:
         which states the number of pages and the page size.
         """
         offsets: set[int] = set()
-        root = self.sel.root
         # Every link to one of its pages holds "/t12": the others are skipped unparsed.
-        hrefs = (
-            _HREFS_WITH(root, marker=f"/{kind}{id_}") if isinstance(root, etree._Element) else []
-        )
-        for href in hrefs:
+        for href in _HREFS_WITH(self.root, marker=f"/{kind}{id_}"):
             ref = parse_page_url(str(href))
             if ref and ref.kind == kind and ref.id == id_:
                 offsets.add(ref.offset)

@@ -452,7 +452,7 @@ class ForumPage(ForumListPage):
         """The topic rows of this page, in order (stickies and announcements first)."""
         markup = self.row_markup
         topics: dict[int, TopicItem] = {}
-        for row in find(self.sel.root, markup.rows):
+        for row in find(self.root, markup.rows):
             link = find(row, markup.title)[:1]
             if not link:
                 continue

@@ -239,8 +239,7 @@ class TopicPage(Page):
     @cached_property
     def title(self) -> str | None:
         """The full topic title."""
-        root = self.sel.root
-        heading = find(root, self.markup.title)[:1] if isinstance(root, etree._Element) else []
+        heading = find(self.root, self.markup.title)[:1]
         title = element_text(heading[0]) if heading else ""
         if not title:
             data = self.json_ld_of("DiscussionForumPosting") or {}
@@ -258,10 +257,7 @@ class TopicPage(Page):
     @cached_property
     def _raw_posts(self) -> list[_RawPost]:
         posts = []
-        root = self.sel.root
-        if not isinstance(root, etree._Element):
-            return []
-        for anchor in find(root, self.markup.ids):
+        for anchor in find(self.root, self.markup.ids):
             match = _POST_ID.match(anchor.get("id") or "")
             if not match or int(match[1]) == 0:  # post 0: Forumotion's sponsored pseudo-post
                 continue
