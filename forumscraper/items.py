@@ -97,6 +97,8 @@ class PostItem:
     posted_at_raw: str | None = None
     """The date as printed on the page."""
     edited_at: datetime | None = None
+    edited_at_raw: str | None = None
+    """The edit note's date as printed."""
     edited_by: str | None = None
     edit_count: int = 0
     body_html: str = ""

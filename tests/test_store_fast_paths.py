@@ -298,9 +298,11 @@ class TestVanishedPosts:
             ).one()
         assert tuple(topic) == (4, LATER)
 
-    def test_a_naive_watermark_is_stored_as_before(self, store: Store) -> None:
+    def test_a_naive_watermark_is_refused_like_every_naive_time(self, store: Store) -> None:
         done = {"id": 12, "complete": True, "last_post_at": datetime(2024, 1, 1, 12)}
-        assert store.write(Batch(topics=[done]), LATER).topics_completed == 1
+        with pytest.raises(StatementError, match="naive datetime") as caught:
+            store.write(Batch(topics=[done]), LATER)
+        assert not isinstance(caught.value, DBAPIError)
 
     def test_watermarks_of_several_topics(self, store: Store) -> None:
         store.write(Batch(topics=[{"id": 13, "complete": True, "reply_count": 3}]), NOW)

@@ -203,6 +203,9 @@ class Post(Base):
     posted_at: Mapped[datetime | None]
     posted_at_raw: Mapped[str | None]
     edited_at: Mapped[datetime | None]
+    edited_at_raw: Mapped[str | None]
+    """The edit note's date as printed (``edited_at`` derives from it, as ``posted_at`` from
+    ``posted_at_raw``: ``forumscraper reprocess`` reads both again)."""
     edited_by: Mapped[str | None]
     edit_count: Mapped[int] = mapped_column(default=0)
     body_html: Mapped[str]

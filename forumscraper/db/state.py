@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from forumscraper.db.models import BoardInfo, Post, Topic, table_of
@@ -23,10 +23,13 @@ class StoredTopic:
     """Posts stored and not marked deleted."""
     complete: bool
     """Whether all its pages were stored at least once (``last_crawled_at`` is set)."""
+    moved_to_id: int | None = None
+    """Set when the topic's address redirects to another topic (moved or merged)."""
 
 
 def stored_topics(engine: Engine, topic_ids: Iterable[int]) -> dict[int, StoredTopic]:
-    """The stored state of the given topics; topics never stored are absent."""
+    """The stored state of the given topics; topics never stored, and deleted ones, are
+    absent (moved ones are there, with ``moved_to_id``)."""
     ids = sorted(set(topic_ids))
     if not ids:
         return {}
@@ -44,9 +47,13 @@ def stored_topics(engine: Engine, topic_ids: Iterable[int]) -> dict[int, StoredT
             topics.c.reply_count,
             topics.c.last_crawled_at,
             func.coalesce(counts.c.n, 0),
+            topics.c.moved_to_id,
         )
         .select_from(topics.outerjoin(counts, counts.c.topic_id == topics.c.id))
-        .where(topics.c.id.in_(ids), topics.c.deleted_at.is_(None))
+        .where(
+            topics.c.id.in_(ids),
+            or_(topics.c.deleted_at.is_(None), topics.c.moved_to_id.is_not(None)),
+        )
     )
     with engine.connect() as connection:
         return {
@@ -55,6 +62,7 @@ def stored_topics(engine: Engine, topic_ids: Iterable[int]) -> dict[int, StoredT
                 reply_count=row[2],
                 stored_posts=int(row[4]),
                 complete=row[3] is not None,
+                moved_to_id=row[5],
             )
             for row in connection.execute(query)
         }

@@ -89,6 +89,7 @@ POST_FIELDS = (
     "posted_at",
     "posted_at_raw",
     "edited_at",
+    "edited_at_raw",
     "edited_by",
     "edit_count",
     "body_html",
@@ -337,15 +338,16 @@ class Store:
         with Session(self.engine) as session, session.begin():
             self._upsert_categories(session, batch.categories, now, unnest)
             self._upsert_forums(session, batch.forums, now, unnest)
+            # Completions apart: merged with a later listing of the same topic (an announcement
+            # repeated on the next list page) their flag and post ids would be overwritten.
+            completions = [t for t in batch.topics if t.get("complete")]
             topics = _merge_by_id(batch.topics)
+            # Moved rows keep what the listings showed (title, forum, author) like any other.
             self._upsert_topics(
-                session,
-                [t for t in topics.values() if not t.get("gone") and not t.get("moved_to_id")],
-                now,
-                unnest,
+                session, [t for t in topics.values() if not t.get("gone")], now, unnest
             )
             self._upsert_posts(session, batch.posts, now, result, unnest)
-            self._complete_topics(session, topics.values(), now, result, unnest)
+            self._complete_topics(session, completions, now, result, unnest)
             self._mark_gone(session, [t["id"] for t in topics.values() if t.get("gone")], now)
             self._mark_moved(session, [t for t in topics.values() if t.get("moved_to_id")], now)
         return result
@@ -635,9 +637,13 @@ class Store:
             update(table)
             .where(table.c.id == bindparam("b_id"))
             .values(
-                last_crawled_at=bindparam("b_now"),
+                last_crawled_at=bindparam("b_now", type_=table.c.last_crawled_at.type),
+                # Typed: inside coalesce() a bare bindparam would skip the column type and hand
+                # sqlite3 the datetime as it is (its own text, with the board's offset).
                 **{
-                    name: func.coalesce(bindparam(f"b_{name}"), table.c[name])
+                    name: func.coalesce(
+                        bindparam(f"b_{name}", type_=table.c[name].type), table.c[name]
+                    )
                     for name in TOPIC_WATERMARK_FIELDS
                 },
             ),
@@ -661,23 +667,26 @@ class Store:
         self, session: Session, complete: list[RowIn], now: datetime, result: BatchResult
     ) -> bool:
         """:meth:`_complete_topics` in two statements (PostgreSQL); ``False`` (nothing done)
-        for values only the executemany form takes as it did (a naive ``last_post_at``)."""
+        for a value the column type refuses (a naive ``last_post_at``): the executemany form
+        then raises ``StatementError``, as for every naive datetime."""
         last_post_at = [row.get("last_post_at") for row in complete]
         if not all(
             value is None or (isinstance(value, datetime) and value.tzinfo is not None)
             for value in last_post_at
         ):
             return False
+        topics, dialect = table_of(Topic), self.engine.dialect
+        process_stamp = _bind_processor(topics, "last_post_at", dialect)
         connection = _connection(session)
         connection.exec_driver_sql(
             _WATERMARKS,
             {
-                "now": now,
+                "now": _processed(_bind_processor(topics, "last_crawled_at", dialect), now),
                 "id": [row["id"] for row in complete],
                 "reply_count": [
                     _storable("reply_count", row.get("reply_count")) for row in complete
                 ],
-                "last_post_at": last_post_at,
+                "last_post_at": [_processed(process_stamp, value) for value in last_post_at],
                 "last_poster_name": [row.get("last_poster_name") for row in complete],
             },
         )
