@@ -1,6 +1,6 @@
 """The ``forumscraper`` console command: tools around the crawl.
 
-    forumscraper reprocess          recompute every post's clean text from the stored HTML
+    forumscraper reprocess          recompute every post's clean text and dates from what is stored
     forumscraper parse FILE_OR_URL  show what the extraction layer reads from one page (JSON)
     forumscraper serve-demo         serve the bundled demo forum on 127.0.0.1
 
@@ -15,7 +15,10 @@ import sys
 from collections.abc import Sequence
 
 COMMANDS = {
-    "reprocess": ("forumscraper.reprocess", "recompute clean text and hashes from body_html"),
+    "reprocess": (
+        "forumscraper.reprocess",
+        "recompute clean text, hashes and dates from the stored page text",
+    ),
     "parse": ("forumscraper.inspect", "print what extraction reads from a page, as JSON"),
     "serve-demo": ("forumscraper.demo.server", "serve the bundled demo forum on 127.0.0.1"),
 }

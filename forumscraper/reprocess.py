@@ -1,10 +1,22 @@
-"""``forumscraper reprocess``: recompute every post's derived columns from its stored HTML.
+"""``forumscraper reprocess``: recompute every post's derived columns from its stored page text.
 
 After the cleaning rules change (``forumscraper/text``), this brings ``body_text``, ``links``,
 ``hidden_link_count``, ``collapsed_repeats`` and ``content_hash`` up to date without crawling
 again. ``body_html`` is never touched. Posts are read and written in batches (keyset paging on
 the id, one transaction per batch), with a progress line, and the command reports how many
 posts changed.
+
+Dates too, after the date reader learned a language or a layout: ``posted_at`` is read again
+from ``posted_at_raw`` and ``edited_at`` from ``edited_at_raw`` (the edit note's date), in the
+board timezone recorded in ``board_info``, the way the crawl reads them. What the crawl took
+from the page being served, the moment of serving, is the row's ``last_seen_at``: the raw text
+is rewritten each time the post is stored, so it was printed then (a batch's delay earlier).
+That moment decides the year of a date printed without one (as the crawl does: the latest year
+that is not in the future). For "Today"/"Yesterday" dates it decides the day, and near midnight
+a batch's delay could tip it: those only fill a NULL, never replace a date the crawl read. A
+printed date the reader cannot read gives NULL (never an earlier reader's guess); one with no
+printed text kept leaves the column as it is. Without a ``board_info`` row (no crawl recorded
+the timezone) dates are left alone.
 """
 
 from __future__ import annotations
@@ -13,6 +25,8 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
 from sqlalchemy import Engine, bindparam, func, select, update
@@ -22,16 +36,53 @@ from forumscraper.db.database import first_line
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.models import Post, table_of
+from forumscraper.db.state import recorded_timezone
 from forumscraper.text.clean import clean_post
+from forumscraper.text.dates import is_relative_date, parse_forum_date
 
 DERIVED = ("body_text", "links", "hidden_link_count", "collapsed_repeats", "content_hash")
+DATES = {"posted_at": "posted_at_raw", "edited_at": "edited_at_raw"}
+"""Date columns and the printed text each is read from."""
+
+
+@dataclass
+class DateCounts:
+    """What :func:`reprocess` did to the dates."""
+
+    read: int = 0
+    """Dates given a value they did not have (NULL before, or another value)."""
+    unreadable: int = 0
+    """Printed dates the reader cannot read: NULL."""
+    timezone: str | None = None
+    """The board timezone they were read in; ``None``: unknown, dates left alone."""
+
+
+def reread_date(
+    raw: str | None, stored: datetime | None, *, seen_at: datetime, tz: tzinfo
+) -> datetime | None:
+    """A date column's value from its printed text (see the module docstring for the rule)."""
+    if not raw:
+        return stored
+    if stored is not None and is_relative_date(raw):
+        return stored
+    return parse_forum_date(raw, now=seen_at, tz=tz)
 
 
 def reprocess(
-    engine: Engine, *, batch_size: int = 500, progress: TextIO | None = None
+    engine: Engine,
+    *,
+    batch_size: int = 500,
+    progress: TextIO | None = None,
+    dates: DateCounts | None = None,
 ) -> tuple[int, int]:
-    """Recompute the derived columns of every post; return (posts seen, posts changed)."""
+    """Recompute the derived columns of every post; return (posts seen, posts changed).
+
+    ``dates``, when given, is filled in with what happened to the dates."""
     posts = table_of(Post)
+    dates = dates if dates is not None else DateCounts()
+    tz = recorded_timezone(engine)
+    dates.timezone = str(tz) if tz is not None else None
+    derived = DERIVED + (tuple(DATES) if tz is not None else ())
     with engine.connect() as connection:
         total = int(connection.execute(select(func.count()).select_from(posts)).scalar_one())
     seen = changed = 0
@@ -40,10 +91,11 @@ def reprocess(
     statement = (
         update(posts)
         .where(posts.c.id == bindparam("b_id"))
-        .values({name: bindparam(f"b_{name}") for name in DERIVED})
+        .values({name: bindparam(f"b_{name}", type_=posts.c[name].type) for name in derived})
     )
+    columns = [posts.c[name] for name in (*derived, *DATES.values(), "last_seen_at")]
     while True:
-        query = select(posts.c.id, posts.c.body_html, posts.c.url, *(posts.c[n] for n in DERIVED))
+        query = select(posts.c.id, posts.c.body_html, posts.c.url, *columns)
         if last_id is not None:
             query = query.where(posts.c.id > last_id)
         with engine.begin() as connection:
@@ -54,7 +106,14 @@ def reprocess(
             for row in rows:
                 cleaned = clean_post(row.body_html, base_url=row.url)
                 new: dict[str, Any] = {name: getattr(cleaned, name) for name in DERIVED}
-                if any(new[name] != getattr(row, name) for name in DERIVED):
+                if tz is not None:
+                    for column, raw_column in DATES.items():
+                        raw, stored = getattr(row, raw_column), getattr(row, column)
+                        value = reread_date(raw, stored, seen_at=row.last_seen_at, tz=tz)
+                        new[column] = value
+                        dates.unreadable += bool(raw) and value is None
+                        dates.read += value is not None and value != stored
+                if any(new[name] != getattr(row, name) for name in derived):
                     updates.append({"b_id": row.id} | {f"b_{k}": v for k, v in new.items()})
             if updates:
                 connection.execute(statement, updates)
@@ -82,7 +141,8 @@ def _progress(out: TextIO, seen: int, total: int, changed: int, elapsed: float) 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="forumscraper reprocess",
-        description="Recompute clean text, links and hashes of every post from body_html.",
+        description="Recompute clean text, links and hashes of every post from body_html, and "
+        "its dates from posted_at_raw and edited_at_raw.",
     )
     parser.add_argument("--database-url", help="default: DATABASE_URL, else the SQLite file")
     parser.add_argument("--batch-size", type=int, default=500)
@@ -91,11 +151,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     engine = make_engine(url)
     try:
         upgrade_to_head(engine)
-        seen, changed = reprocess(engine, batch_size=args.batch_size, progress=sys.stderr)
+        dates = DateCounts()
+        seen, changed = reprocess(
+            engine, batch_size=args.batch_size, progress=sys.stderr, dates=dates
+        )
     except Exception as exc:
         print(f"forumscraper reprocess: {describe(url)}: {first_line(exc)}", file=sys.stderr)
         return 1
     finally:
         engine.dispose()
     print(f"Reprocessed {seen} posts in {describe(url)}: {changed} changed.")
+    if dates.timezone is None:
+        if seen:
+            print("Dates left as they are: no crawl recorded the board timezone (board_info).")
+    else:
+        print(
+            f"Dates read in {dates.timezone}: {dates.read} given a new value, "
+            f"{dates.unreadable} printed dates unreadable (NULL)."
+        )
     return 0

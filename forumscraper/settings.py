@@ -103,6 +103,7 @@ REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {
     "forumscraper.pipelines.clean.CleanPipeline": 300,
+    "forumscraper.pipelines.dates.UnreadableDatesPipeline": 310,
     "forumscraper.pipelines.store.DatabasePipeline": 800,
 }
 DOWNLOADER_MIDDLEWARES = {

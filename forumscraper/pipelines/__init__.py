@@ -1,1 +1,2 @@
-"""Thin Scrapy item pipelines: clean post text (``text/``), then store (``db/``)."""
+"""Thin Scrapy item pipelines: clean post text (``text/``), report unreadable dates, then store
+(``db/``)."""

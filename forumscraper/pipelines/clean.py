@@ -22,7 +22,14 @@ from forumscraper.workers import Workers, workers_for
 
 logger = logging.getLogger(__name__)
 
-_RAW_FIELDS = ("body_html", "signature_html", "author_name", "subject", "posted_at_raw")
+_RAW_FIELDS = (
+    "body_html",
+    "signature_html",
+    "author_name",
+    "subject",
+    "posted_at_raw",
+    "edited_at_raw",
+)
 
 
 class CleanPipeline:

@@ -1,10 +1,13 @@
 """Clean one scraped post body: the single entry point used by the pipeline and ``reprocess``.
 
 Order matters and is fixed: HTML to text (:mod:`.html`), guest placeholders removed
-(:mod:`.links`), leaked BBCode stripped (:mod:`.bbcode`), whitespace normalised, back-to-back
-repeated blocks collapsed (:mod:`.repeats`), then the content hash. Doing placeholders and
-BBCode before the repeat search is what makes the two copies of a pasted article identical
-(one copy ends in "[/size]", the other opens an unclosed "[size=45]").
+(:mod:`.links`), leaked BBCode stripped (:mod:`.bbcode`), whitespace normalised, repeated
+blocks collapsed (:mod:`.repeats`: back to back, or a long one after a short gap), then the
+content hash. Doing placeholders and BBCode before the repeat search is what makes the two
+copies of a pasted article identical (one copy ends in "[/size]", the other opens an unclosed
+"[size=45]"). A member sees a real source link after each copy instead of a placeholder: the
+second copy is still removed and both links' text stays, after the first copy. ``links`` is
+built from the body HTML, never from the collapsed text, so it keeps every copy's links.
 
 :func:`clean_post` is idempotent on prose: feeding its ``body_text`` back as HTML-escaped text
 (newlines as ``<br />``) gives the same text. Code blocks are the exception: they are kept

@@ -5,8 +5,17 @@ default), in the board language, and replaces same-day and previous-day dates wi
 "Yesterday at". These functions turn such strings into UTC given the board timezone and the
 moment the page was served. They never guess: anything not parsed with confidence gives None.
 
+Every board language Forumotion offers is read: month and weekday names, "Today"/"Yesterday"
+and the words around a date come from :mod:`forumscraper.text.date_names` (generated from CLDR
+and dateparser's locale data by ``scripts/make_date_names.py``). A name is read by its position
+in the layout (weekday slot, month slot: Spanish "Mar" is Tuesday before the day and March
+after it), and the weekday and the month must be names of one same language; when languages
+disagree on what a name means (Croatian "listopad" is October, Polish November), only a printed
+year and weekday can settle it, else the date is unreadable (None), never a guess.
+
 Also here: RSS (RFC 822), JSON-LD, HTTP ``Date`` header parsing, the ``{CURRENT_TIME}`` page
-line, and helpers to find the board's UTC offset.
+line, helpers to find the board's UTC offset, and :func:`date_shape` (how a date that could not
+be read is reported).
 """
 
 from __future__ import annotations
@@ -14,15 +23,20 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from forumscraper.text.date_names import NAMES
+
 __all__ = [
     "board_timezone",
+    "date_shape",
     "infer_board_offset",
+    "is_relative_date",
     "parse_current_time",
     "parse_forum_date",
     "parse_http_date",
@@ -36,53 +50,113 @@ _YEAR_SEARCH = 7  # earlier years tried to match a weekday when the year is not 
 _CLOCK_SKEW = timedelta(days=1)
 _MAX_OFFSET = timedelta(hours=14)
 _MAX_DATE_LENGTH = 100  # longer text is not a date; also bounds regex backtracking
+_MIN_PREFIX = 3  # a shortened name ("Eyl." for "Eylül") must keep this many letters
+_MAX_TAIL_WORDS = 2  # unknown words allowed between "Today"/"Yesterday" and the time
 
-# Full month and weekday names, lower case without accents. A printed name matches when it is a
-# prefix (of at least 3 letters) of one of these; all languages share one table because no
-# 3-letter prefix names two different months (or two different weekdays).
-_MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("january", "janvier", "enero", "janeiro", "gennaio", "januar", "janner"),
-    2: ("february", "fevrier", "febrero", "fevereiro", "febbraio", "februar"),
-    3: ("march", "mars", "marzo", "marco", "marz", "mrz"),
-    4: ("april", "avril", "abril", "aprile"),
-    5: ("may", "mai", "mayo", "maio", "maggio"),
-    6: ("june", "juin", "junio", "junho", "giugno", "juni"),
-    7: ("july", "juillet", "julio", "julho", "luglio", "juli"),
-    8: ("august", "aout", "agosto"),
-    9: ("september", "septembre", "septiembre", "setembro", "settembre"),
-    10: ("october", "octobre", "octubre", "outubro", "ottobre", "oktober"),
-    11: ("november", "novembre", "noviembre", "novembro"),
-    12: ("december", "decembre", "diciembre", "dezembro", "dicembre", "dezember"),
-}
-_WEEKDAY_NAMES: dict[int, tuple[str, ...]] = {  # date.weekday(): Monday is 0
-    0: ("monday", "lundi", "lunes", "segunda", "lunedi", "montag"),
-    1: ("tuesday", "mardi", "martes", "terca", "martedi", "dienstag"),
-    2: ("wednesday", "mercredi", "miercoles", "quarta", "mercoledi", "mittwoch"),
-    3: ("thursday", "jeudi", "jueves", "quinta", "giovedi", "donnerstag"),
-    4: ("friday", "vendredi", "viernes", "sexta", "venerdi", "freitag"),
-    5: ("saturday", "samedi", "sabado", "sabato", "samstag"),
-    6: ("sunday", "dimanche", "domingo", "domenica", "sonntag"),
-}
-# German two-letter weekday abbreviations ("Di", "Do" are ambiguous across languages and so
-# stay unknown, which is fine: weekdays only help to infer a missing year).
-_WEEKDAY_SHORT = {"mo": 0, "di": 1, "mi": 2, "do": 3, "fr": 4, "sa": 5, "so": 6}
+_APOSTROPHES = re.compile(r"[\u2018\u2019\u02bc`\u00b4\u05f3]")
+_SPACE_RUNS = re.compile(r"\s+")
+_LEAD = re.compile(r"^[\s»«\-\u2013\u2014•]+")
+_TRAIL = re.compile(r"[\s,]+$")
+_TOKEN_SPLIT = re.compile(r"[\s,]+")
+_FOLD = str.maketrans(
+    {
+        **{chr(0x0660 + n): str(n) for n in range(10)},  # Arabic-Indic digits
+        **{chr(0x06F0 + n): str(n) for n in range(10)},  # Persian digits
+        "\u060c": ",",  # Arabic comma
+        "\u0640": None,  # Arabic tatweel (letter stretching)
+        # joiners and direction marks: invisible, around or inside right-to-left names
+        **dict.fromkeys("\u061c\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"),
+        "\u0649": "\u064a",  # alef maksura -> yeh ("فى" / "في")
+        "\u06cc": "\u064a",  # Persian yeh -> Arabic yeh
+        "\u06a9": "\u0643",  # Persian keheh -> Arabic kaf
+        "\u0629": "\u0647",  # teh marbuta -> heh ("الجمعة" / "الجمعه")
+        "\u0131": "i",  # Turkish dotless i
+        "\u0142": "l",  # Polish ł
+        "\u00f8": "o",  # Danish/Norwegian ø
+        "\u0111": "d",  # Croatian đ
+    }
+)
 
-# "Today"/"Yesterday" in each language, normalized: days to subtract from the board date.
-_RELATIVE_DAYS = {
-    "today": 0,
-    "aujourd'hui": 0,
-    "aujourdhui": 0,
-    "hoy": 0,
-    "hoje": 0,
-    "oggi": 0,
-    "heute": 0,
-    "yesterday": 1,
-    "hier": 1,
-    "ayer": 1,
-    "ontem": 1,
-    "ieri": 1,
-    "gestern": 1,
-}
+
+def _normalize(raw: str) -> str:
+    """Lower-case, strip accents, unify apostrophes, digits and spaces, trim decoration."""
+    if raw.isascii():
+        text = raw.lower()  # what NFKD, dropping combining marks and casefold do to ASCII
+    else:
+        text = unicodedata.normalize("NFKD", raw.translate(_FOLD))
+        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = _APOSTROPHES.sub("'", text)
+    text = _SPACE_RUNS.sub(" ", text)
+    text = _LEAD.sub("", text)
+    return _TRAIL.sub("", text)
+
+
+def _name_key(name: str) -> str:
+    """A name as the tokens of a normalized date read: normalized, without a final dot."""
+    return _normalize(name).rstrip(".")
+
+
+_Names = tuple[tuple[str, int], ...]
+"""(normalized name, value) pairs of one language and role."""
+
+
+def _names_by_language(role: str) -> dict[str, _Names]:
+    table: dict[str, _Names] = {}
+    for language, names in NAMES.items():
+        spellings = names.months if role == "month" else names.weekdays
+        first = 1 if role == "month" else 0  # months count from 1, weekdays from Monday = 0
+        table[language] = tuple(
+            dict.fromkeys(
+                (_name_key(name), value)
+                for value, words in enumerate(spellings, start=first)
+                for name in words
+            )
+        )
+    return table
+
+
+_MONTHS = _names_by_language("month")
+_WEEKDAYS = _names_by_language("weekday")
+
+
+def _relative_words() -> dict[str, dict[str, int]]:
+    """Normalized "today"/"yesterday" words -> {language: days back}, a word meaning both in
+    one language dropped."""
+    table: dict[str, dict[str, int]] = {}
+    clash: set[tuple[str, str]] = set()
+    for language, names in NAMES.items():
+        for days, words in ((0, names.today), (1, names.yesterday)):
+            for word in words:
+                key = _name_key(word)
+                known = table.setdefault(key, {})
+                if known.get(language, days) != days:
+                    clash.add((key, language))
+                known[language] = days
+    for key, language in clash:
+        del table[key][language]
+    return {key: langs for key, langs in table.items() if langs}
+
+
+_RELATIVE = _relative_words()
+_ALL_NAMES = frozenset(
+    name for table in (_MONTHS, _WEEKDAYS) for pairs in table.values() for name, _ in pairs
+)
+_CONNECTOR_WORDS = frozenset(
+    word
+    for names in NAMES.values()
+    for connector in names.connectors
+    for word in _name_key(connector).split(" ")
+    if word
+)
+_FILLER_TOKENS = frozenset({"-", "de", "del"} | _CONNECTOR_WORDS) - _ALL_NAMES - set(_RELATIVE)
+"""Words dropped wherever they stand in a date ("de", "à", "في"): no language's name."""
+_MULTIWORD = frozenset(
+    name for name in _ALL_NAMES | set(_RELATIVE) if " " in name and len(name.split(" ")) == 2
+)
+"""Two-word names (Vietnamese "thg 1", Hebrew "יום ב'"), read as one token."""
+_MULTIWORD_FIRST = frozenset(name.split(" ")[0] for name in _MULTIWORD)
+_DIGIT_NAMES = frozenset(name for name in _ALL_NAMES if name[:1].isdigit())
+"""Names that start with a digit (Japanese "4月", Korean "4월"): words, not numbers."""
 
 # Date part, separator, optional connector ("at", "à", "a las", "às", "alle", "um"), time.
 _SPLIT_RE = re.compile(
@@ -92,12 +166,11 @@ _SPLIT_RE = re.compile(
 )
 _ISO_DATE_RE = re.compile(r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})$")
 _DMY_DATE_RE = re.compile(
-    r"^(?P<d>[0-9]{1,2})(?P<sep>[/.-])(?P<m>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4})$"
+    r"^(?P<d>[0-9]{1,2})(?P<sep>[/.-])(?P<m>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4}|[0-9]{2})$"
 )
-_DAY_TOKEN_RE = re.compile(r"^(?P<n>[0-9]{1,2})(?:st|nd|rd|th|er|o)?$")
-_YEAR_TOKEN_RE = re.compile(r"^[0-9]{4}$")
-_WORD_TOKEN_RE = re.compile(r"^(?P<w>[a-z]+)(?:-[a-z]+)?$")
-_FILLER_TOKENS = frozenset({"-", "de", "del"})
+_DAY_TOKEN_RE = re.compile(r"^(?P<n>[0-9]{1,2})(?:st|nd|rd|th|er|o|\u65e5|\uc77c)?$")
+_YEAR_TOKEN_RE = re.compile(r"^(?P<y>[0-9]{4})(?:\u5e74|\ub144)?$")
+_TWO_DIGIT_PIVOT = 70  # "d/m/y": 70..99 are 1970..1999, 00..69 are 2000..2069 (as strptime)
 
 # Token shapes (W = word, N = number) and the role of each token, in order:
 # D = weekday name, d = day of month, M = month name, Y = year.
@@ -115,7 +188,8 @@ _SHAPES: dict[str, str] = {
 # Lead-in of the {CURRENT_TIME} line per language, normalized (lower case, no accents).
 _CURRENT_TIME_LEAD_RE = re.compile(
     r"(?:current date/time is|it is currently|nous sommes|la date/heure actuelle est"
-    r"|la fecha/hora actual es|a data/hora a(?:c)?tual e|la data(?:/ora)? di oggi e"
+    r"|la fecha/hora actual es|fecha y hora actual:|a data/hora a(?:c)?tual e"
+    r"|data/hora a(?:c)?tual:|la data(?:/ora)? di oggi e"
     r"|la data/ora (?:attuale|corrente) e|aktuelles datum und uhrzeit:?|es ist jetzt)"
     r"(?:\s+(?:le|el|il|on))?\s+"
 )
@@ -123,6 +197,11 @@ _FIXED_OFFSET_RE = re.compile(
     r"^(?:(?:utc|gmt)\s*)?(?P<sign>[+-])\s*(?P<h>[0-9]{1,2})(?::?(?P<m>[0-9]{2}))?$",
     re.IGNORECASE,
 )
+_POSIX_OFFSET_RE = re.compile(
+    r"^<(?P<sign>[+-])(?P<h>[0-9]{2})(?P<m>[0-9]{2})>(?P<posix>[+-])(?P=h):(?P=m)$"
+)
+"""``<+0530>-05:30``: how ``board_info`` stores a fixed offset that is no whole hour (POSIX
+offsets count west of UTC, hence the opposite sign)."""
 _UTC_NAMES = frozenset({"utc", "gmt", "z"})
 _JSONLD_RE = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
@@ -133,6 +212,8 @@ _HTTP_GMT_RE = re.compile(r"\s(?:gmt|utc)$", re.IGNORECASE)
 _ASCTIME_RE = re.compile(
     r"^[a-z]{3} [a-z]{3} +[0-9]{1,2} [0-9]{2}:[0-9]{2}:[0-9]{2} [0-9]{4}$", re.IGNORECASE
 )
+_SHAPE_LETTERS = re.compile(r"[^\W\d_]+")
+_SHAPE_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,48 +232,54 @@ class _WallClock:
     """Printed weekday (Monday = 0), when printed and recognised."""
 
 
-_APOSTROPHES = re.compile(r"[\u2018\u2019\u02bc`\u00b4]")
-_SPACE_RUNS = re.compile(r"\s+")
-_LEAD = re.compile(r"^[\s»«\-\u2013\u2014•]+")
-_TRAIL = re.compile(r"[\s,]+$")
-_TOKEN_SPLIT = re.compile(r"[\s,]+")
+_Reading = tuple[frozenset[int], bool]
+"""What a name token means in one language: (its values, whether it is one of the language's
+names rather than the start of one)."""
+_Index = dict[str, dict[str, set[int]]]
 
 
-def _normalize(raw: str) -> str:
-    """Lower-case, strip accents, unify apostrophes and spaces, trim decoration."""
-    if raw.isascii():
-        text = raw.lower()  # what NFKD, dropping combining marks and casefold do to ASCII
-    else:
-        text = unicodedata.normalize("NFKD", raw)
-        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = _APOSTROPHES.sub("'", text)
-    text = _SPACE_RUNS.sub(" ", text)
-    text = _LEAD.sub("", text)
-    return _TRAIL.sub("", text)
+def _index(table: dict[str, _Names]) -> tuple[_Index, _Index]:
+    """(whole names, starts of names of ``_MIN_PREFIX`` letters or more) -> {language: values}."""
+    whole: _Index = {}
+    starts: _Index = {}
+    for language, names in table.items():
+        for name, value in names:
+            whole.setdefault(name, {}).setdefault(language, set()).add(value)
+            for end in range(_MIN_PREFIX, len(name) + 1):
+                starts.setdefault(name[:end], {}).setdefault(language, set()).add(value)
+    return whole, starts
 
 
-def _lookup(word: str, table: dict[int, tuple[str, ...]]) -> set[int]:
-    """Return the keys of ``table`` whose names start with ``word`` (3 letters or more)."""
-    if len(word) < 3:
-        return set()
-    return {key for key, names in table.items() if any(n.startswith(word) for n in names)}
+_MONTH_INDEX = _index(_MONTHS)
+_WEEKDAY_INDEX = _index(_WEEKDAYS)
 
 
-@lru_cache(maxsize=1024)
-def _month(word: str) -> int | None:
-    found = _lookup(word, _MONTH_NAMES)
-    return found.pop() if len(found) == 1 else None
+def _readings(token: str, index: tuple[_Index, _Index], *, one: bool) -> dict[str, _Reading]:
+    """What ``token`` names in each language: {language: reading}.
+
+    A language reads the token when it is one of its names, else when (``_MIN_PREFIX`` letters
+    or more) it starts some of its names ("Eyl." for "Eylül"). With ``one`` (months), a language
+    whose names give the token two values does not read it (Czech "čer" starts June and July);
+    a weekday may stay open between two days (Slovak "St" and "Št", Wednesday and Thursday, are
+    one token without accents): a printed year picks the day."""
+    whole, starts = index
+    exact = whole.get(token, {})
+    found: dict[str, _Reading] = {}
+    for table, is_whole in ((exact, True), (starts.get(token, {}), False)):
+        for language, values in table.items():
+            if (is_whole or language not in exact) and (len(values) == 1 or not one):
+                found[language] = (frozenset(values), is_whole)
+    return found
 
 
-@lru_cache(maxsize=1024)
-def _weekday(word: str) -> tuple[bool, int | None]:
-    """Return (is a weekday name, weekday if unambiguous)."""
-    found = _lookup(word, _WEEKDAY_NAMES)
-    if word in _WEEKDAY_SHORT:
-        found.add(_WEEKDAY_SHORT[word])
-    if not found:
-        return False, None
-    return True, (found.pop() if len(found) == 1 else None)
+@lru_cache(maxsize=2048)
+def _month_readings(token: str) -> Mapping[str, _Reading]:
+    return _readings(token, _MONTH_INDEX, one=True)
+
+
+@lru_cache(maxsize=2048)
+def _weekday_readings(token: str) -> Mapping[str, _Reading]:
+    return _readings(token, _WEEKDAY_INDEX, one=False)
 
 
 def _hms(match: re.Match[str]) -> tuple[int, int, int] | None:
@@ -207,41 +294,151 @@ def _hms(match: re.Match[str]) -> tuple[int, int, int] | None:
     return hour, minute, second
 
 
-def _parse_date_words(text: str) -> tuple[int | None, int, int, int | None] | None:
-    """Parse the date part made of names and numbers: (year, month, day, weekday)."""
+def _tokens(text: str) -> list[str]:
+    """The words and numbers of a date part, fillers dropped."""
     tokens = [t.rstrip(".") for t in _TOKEN_SPLIT.split(text)]
-    tokens = [t for t in tokens if t and t not in _FILLER_TOKENS]
-    shape = "".join("N" if t[:1].isdigit() else "W" for t in tokens)
-    roles = _SHAPES.get(shape)
+    return [t for t in tokens if t and t not in _FILLER_TOKENS]
+
+
+def _join_two_word_names(tokens: list[str]) -> list[str]:
+    """``tokens`` with the two-word names (Vietnamese "thg 1") made single tokens."""
+    joined: list[str] = []
+    for token in tokens:
+        if joined and f"{joined[-1]} {token}" in _MULTIWORD:
+            joined[-1] = f"{joined[-1]} {token}"
+        else:
+            joined.append(token)
+    return joined
+
+
+def _shape(tokens: Iterable[str]) -> str:
+    return "".join("N" if t[:1].isdigit() and t not in _DIGIT_NAMES else "W" for t in tokens)
+
+
+_DateParts = tuple[int | None, int, int, frozenset[int]]
+"""(year or None, month, day, weekdays the printed weekday may be: empty when not printed or
+not known)."""
+
+
+def _parse_date_words(text: str) -> _DateParts | None:
+    """Parse the date part made of names and numbers."""
+    tokens = _tokens(text)
+    parts = _parse_tokens(tokens)
+    if parts is None and not _MULTIWORD_FIRST.isdisjoint(tokens):
+        # Only now: English "Thu 1 Dec" must not become Vietnamese "thu 1" ("thứ 1").
+        parts = _parse_tokens(_join_two_word_names(tokens))
+    return parts
+
+
+def _parse_tokens(tokens: list[str]) -> _DateParts | None:
+    roles = _SHAPES.get(_shape(tokens))
     if roles is None:
-        return None
+        # A connector that is also a name somewhere (Czech "v" is Hungarian Sunday) may stand
+        # first or last: try without it.
+        tokens = list(tokens)
+        while tokens and tokens[-1] in _CONNECTOR_WORDS:
+            tokens.pop()
+        while tokens and tokens[0] in _CONNECTOR_WORDS:
+            tokens.pop(0)
+        roles = _SHAPES.get(_shape(tokens))
+        if roles is None:
+            return None
     year: int | None = None
-    month = day = 0
-    weekday: int | None = None
+    day = 0
+    month = ""
+    weekday: str | None = None
     for role, token in zip(roles, tokens, strict=True):
-        if role in "DM":
-            word = _WORD_TOKEN_RE.match(token)
-            if word is None:
-                return None
-            if role == "M":
-                found = _month(word["w"])
-                if found is None:
-                    return None
-                month = found
-            else:
-                is_weekday, weekday = _weekday(word["w"])
-                if not is_weekday:
-                    return None
+        if role == "M":
+            month = token
+        elif role == "D":
+            weekday = token
         elif role == "d":
             number = _DAY_TOKEN_RE.match(token)
             if number is None:
                 return None
             day = int(number["n"])
-        elif _YEAR_TOKEN_RE.match(token):
-            year = int(token)
         else:
-            return None
-    return year, month, day, weekday
+            found = _YEAR_TOKEN_RE.match(token)
+            if found is None:
+                return None
+            year = int(found["y"])
+    meaning = _meaning(weekday, month)
+    if len(meaning) == 1:
+        month_value, weekdays = meaning[0]
+        return year, month_value, day, weekdays
+    if not meaning or year is None or weekday is None:
+        return None
+    # The languages disagree on the month: only a printed year and weekday can settle it.
+    fits = []
+    for month_value, weekdays in meaning:
+        try:
+            if date(year, month_value, day).weekday() in weekdays:
+                fits.append(month_value)
+        except ValueError:
+            continue
+    if len(fits) != 1:
+        return None
+    return year, fits[0], day, frozenset({date(year, fits[0], day).weekday()})
+
+
+_Meaning = tuple[tuple[int, frozenset[int]], ...]
+"""What a month name, and the weekday name before it, can mean: (month, the days the weekday
+name may be) per month the believed languages read. One reading, or several that only a
+printed year and weekday can choose between; empty when no language reads both names."""
+
+
+@lru_cache(maxsize=4096)
+def _meaning(weekday: str | None, month: str) -> _Meaning:
+    """The readings of a month name and the weekday name before it (``None``: none printed).
+
+    Only the languages that read both names count, and of those the ones where more of the two
+    are whole names are believed: "Sun Mar" is English (or Icelandic) for a Sunday in March,
+    not a Finnish Sunday in November ("marraskuu"), and French "Jeu 3 Mar" is March as French
+    shortens "mars". Cached: a board prints few distinct pairs."""
+    months = _month_readings(month)
+    weekdays = _weekday_readings(weekday) if weekday is not None else None
+    languages = months.keys() if weekdays is None else months.keys() & weekdays.keys()
+    if not languages:
+        return ()
+
+    def whole_names(language: str) -> int:
+        return months[language][1] + (weekdays[language][1] if weekdays is not None else 0)
+
+    best = max(whole_names(language) for language in languages)
+    readings: dict[int, set[int]] = {}
+    for language in languages:
+        if whole_names(language) == best:
+            (month_value,) = months[language][0]
+            days = readings.setdefault(month_value, set())
+            if weekdays is not None:
+                days.update(weekdays[language][0])
+    return tuple((value, frozenset(days)) for value, days in sorted(readings.items()))
+
+
+def _relative_days(text: str) -> int | None:
+    """Days back for "Today"/"Yesterday" in any language (the words before the time), or None.
+
+    Up to two unknown words may follow the word (a connector such as Turkish "saat")."""
+    known = _RELATIVE.get(text)
+    if known is None:
+        tokens = _tokens(text)
+        for cut in range(len(tokens), max(0, len(tokens) - _MAX_TAIL_WORDS - 1), -1):
+            if cut < len(tokens) and not all(t.isalpha() for t in tokens[cut:]):
+                break
+            known = _RELATIVE.get(" ".join(tokens[:cut]))
+            if known is not None:
+                break
+    if known is None:
+        return None
+    days = set(known.values())
+    return days.pop() if len(days) == 1 else None
+
+
+def _numeric_year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 1900 if year >= _TWO_DIGIT_PIVOT else 2000
+    return year
 
 
 @lru_cache(maxsize=4096)
@@ -260,19 +457,24 @@ def _parse_wall_clock(raw: str) -> _WallClock | None:
         return None
     hour, minute, second = hms
     date_text = split["date"].strip()
-    if date_text in _RELATIVE_DAYS:
-        return _WallClock(
-            hour=hour, minute=minute, second=second, days_ago=_RELATIVE_DAYS[date_text]
-        )
-    parts: tuple[int | None, int, int, int | None] | None
-    numeric = _ISO_DATE_RE.match(date_text) or _DMY_DATE_RE.match(date_text)
-    if numeric is not None:
-        parts = (int(numeric["y"]), int(numeric["m"]), int(numeric["d"]), None)
-    else:
-        parts = _parse_date_words(date_text)
+    first, _, rest = date_text.partition(" ")
+    while rest and first in _FILLER_TOKENS:  # Arabic "في" ("on") before the date
+        date_text = rest
+        first, _, rest = date_text.partition(" ")
+    parts: _DateParts | None = None
+    if date_text not in _RELATIVE:  # "Today": the most frequent date of a crawl
+        numeric = _ISO_DATE_RE.match(date_text) or _DMY_DATE_RE.match(date_text)
+        if numeric is not None:
+            printed_year = _numeric_year(numeric["y"])
+            parts = (printed_year, int(numeric["m"]), int(numeric["d"]), frozenset())
+        else:
+            parts = _parse_date_words(date_text)
     if parts is None:
-        return None
-    year, month, day, weekday = parts
+        days_ago = _relative_days(date_text)
+        if days_ago is None:
+            return None
+        return _WallClock(hour=hour, minute=minute, second=second, days_ago=days_ago)
+    year, month, day, weekdays = parts
     if year is not None:
         if not _MIN_YEAR <= year <= _MAX_YEAR:
             return None
@@ -280,7 +482,7 @@ def _parse_wall_clock(raw: str) -> _WallClock | None:
             printed = date(year, month, day)
         except ValueError:
             return None
-        if weekday is not None and printed.weekday() != weekday:
+        if weekdays and printed.weekday() not in weekdays:
             return None
     elif not (1 <= month <= 12 and 1 <= day <= 31):
         return None
@@ -291,8 +493,23 @@ def _parse_wall_clock(raw: str) -> _WallClock | None:
         year=year,
         month=month,
         day=day,
-        weekday=weekday,
+        weekday=next(iter(weekdays)) if len(weekdays) == 1 else None,
     )
+
+
+def is_relative_date(raw: str) -> bool:
+    """Whether ``raw`` is a "Today at"/"Yesterday at" date (its day depends on when the page
+    was served, not only on the text)."""
+    clock = _parse_wall_clock(raw)
+    return clock is not None and clock.days_ago is not None
+
+
+def date_shape(raw: str) -> str:
+    """The layout of a printed date with its words and numbers blanked: runs of letters become
+    ``a``, runs of digits ``9`` ("Ptsi Eyl. 21, 2009 5:00 pm" -> "a a. 9, 9 9:9 a"). Unreadable
+    dates are reported once per shape."""
+    text = _SPACE_RUNS.sub(" ", raw.strip())
+    return _SHAPE_DIGITS.sub("9", _SHAPE_LETTERS.sub("a", text))[:_MAX_DATE_LENGTH]
 
 
 def _infer_year(clock: _WallClock, now: datetime, tz: tzinfo) -> int | None:
@@ -453,11 +670,15 @@ def board_timezone(name: str) -> tzinfo:
     """Return the tzinfo for a configured board timezone.
 
     Accepts an IANA name ("Europe/Paris"), "UTC", or a fixed offset east of UTC ("+03:00",
-    "-0530", "UTC+01:00"). Raises ValueError for anything else.
+    "-0530", "UTC+01:00"), and the POSIX form ``board_info`` stores for an offset that is no
+    whole hour ("<+0530>-05:30"). Raises ValueError for anything else.
     """
     text = name.strip()
     if text.casefold() in _UTC_NAMES:
         return UTC
+    posix = _POSIX_OFFSET_RE.match(text)
+    if posix is not None and posix["sign"] != posix["posix"]:
+        text = f"{posix['sign']}{posix['h']}:{posix['m']}"
     fixed = _FIXED_OFFSET_RE.match(text)
     if fixed is not None:
         minutes = int(fixed["h"]) * 60 + int(fixed["m"] or 0)

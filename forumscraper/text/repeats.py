@@ -1,15 +1,31 @@
-"""Collapse a block of text repeated back to back (an article pasted twice into one post).
+"""Collapse a block of text repeated in one post (an article pasted twice into one post).
 
-A *paragraph* is a non-blank line; a *block* is a run of consecutive paragraphs. When a block
-is immediately followed by one or more copies of itself (blank lines between them ignored,
-whitespace normalised for the comparison), the copies are removed. Only blocks of at least
-200 characters or at least 3 paragraphs count, and only blocks that are not themselves a
-repetition of something shorter, so "Thank you" written five times, "-----" rulers and short
-list items stay.
+A *paragraph* is a non-blank line; a *block* is a run of consecutive paragraphs; blank lines
+are ignored and whitespace is normalised for the comparison. Two kinds of repeat are collapsed:
+
+* **Back to back**: a block immediately followed by one or more copies of itself. Only blocks of
+  at least 200 characters or at least 3 paragraphs count, and only blocks that are not
+  themselves a repetition of something shorter, so "Thank you" written five times, "-----"
+  rulers and short list items stay.
+* **After a short gap**: a block followed by a copy of itself once at most 3 paragraphs and 500
+  characters sit between them: what a real paste puts after each copy (its own source link, a
+  "Source:" or "via" line, the byline of the next copy). Only long prose counts here: at least
+  500 characters in at least 2 paragraphs averaging at least 80 characters, so a list or a
+  table repeated under two headings, a refrain, or one long sentence shared by two paragraphs
+  stays. A longer gap (a real reply between the copies) keeps both copies.
+
+Only the paragraphs equal to the first copy are removed. Whatever sits between the copies or
+after the last one stays where it is, so every copy's own source link (its text) is still in
+the text, after the first copy: "article, source A, source B". Links themselves never depend on
+this module: :func:`forumscraper.text.clean.clean_post` lists them from the body HTML, every
+copy's included. The copies must be equal apart from their last few paragraphs (which then
+count as part of the gap and stay): copies that differ further inside (an edited paragraph in
+the middle of the second one) are both kept.
 
 The search is near-linear: paragraphs are interned to integers and compared through rolling
-hashes; candidate periods come from the next few occurrences of each paragraph; a match is
-confirmed element by element before anything is removed.
+hashes; candidate periods come from the next few occurrences of each paragraph; a copy after a
+gap is found with one hash comparison per candidate (it can be at most 3 paragraphs shorter than
+the distance to it); a match is confirmed element by element before anything is removed.
 """
 
 from __future__ import annotations
@@ -20,6 +36,19 @@ MAX_CANDIDATES = 16
 """Later occurrences of a paragraph tried as the start of its repeat."""
 MAX_ROUNDS = 16
 """Removing copies can put two other copies side by side; rounds stop at a fixpoint."""
+MAX_GAP_PARAGRAPHS = 3
+"""Paragraphs allowed between a block and a copy of it that is not back to back."""
+MAX_GAP_CHARS = 500
+"""Characters allowed in those paragraphs."""
+MIN_GAPPED_BLOCK_CHARS = 500
+"""A block repeated after a gap counts from this many characters ..."""
+MIN_GAPPED_BLOCK_PARAGRAPHS = 2
+"""... in this many paragraphs ..."""
+MIN_GAPPED_AVERAGE_CHARS = 80
+"""... of this many characters on average (prose, not list items or table rows)."""
+MAX_GAPPED_CANDIDATES = 4
+"""Later occurrences of a paragraph tried as the start of its copy after a gap (a block's first
+paragraph rarely recurs inside it; when it does, the next paragraph starts the block)."""
 
 _MODULUS = (1 << 61) - 1
 _BASE = 1_000_000_007
@@ -64,6 +93,15 @@ def collapse_repeat_lines(lines: list[str], *, normalized: bool = False) -> tupl
     start = 0
     while start < count:
         period, smallest = _find_period(spans, following, start)
+        if not period and not smallest and following[start] >= 0:
+            copy, length = _find_gapped_copy(spans, following, start)
+            if length:
+                # From just after the gap's last paragraph (blank lines included) to the copy's end.
+                for index in range(units[copy - 1] + 1, units[copy + length - 1] + 1):
+                    keep[index] = False
+                removed += 1
+                start = copy + length
+                continue
         if not period:
             start = _skip_periodic_run(ids, start, smallest)
             continue
@@ -139,6 +177,52 @@ def _find_period(spans: _Spans, following: list[int], start: int) -> tuple[int, 
                 return period, smallest
         candidate = following[candidate]
     return 0, smallest
+
+
+def _find_gapped_copy(spans: _Spans, following: list[int], start: int) -> tuple[int, int]:
+    """Start and length of a copy of the long block starting at ``start`` that follows it after
+    a gap of 1 to :data:`MAX_GAP_PARAGRAPHS` paragraphs; ``(0, 0)`` when there is none.
+
+    A candidate ``c`` (a later occurrence of the first paragraph) leaves room for a copy of at
+    least ``c - start - MAX_GAP_PARAGRAPHS`` paragraphs, so one hash comparison of that length
+    rejects it; the copy is then extended paragraph by paragraph (at most the gap's length) and
+    confirmed element by element.
+    """
+    ids, count = spans.ids, spans.count
+    candidate = following[start]
+    for _ in range(MAX_GAPPED_CANDIDATES):
+        if candidate < 0:
+            break
+        period = candidate - start
+        length = max(MIN_GAPPED_BLOCK_PARAGRAPHS, period - MAX_GAP_PARAGRAPHS)
+        if candidate + length > count:
+            break  # later candidates leave even less room after them
+        if (
+            length < period
+            # cheap rejections first: second and last paragraphs, room for a long block
+            and ids[start + 1] == ids[candidate + 1]
+            and ids[start + length - 1] == ids[candidate + length - 1]
+            and spans.chars(start, period - 1) >= MIN_GAPPED_BLOCK_CHARS
+            and spans.hash(start, length) == spans.hash(candidate, length)
+        ):
+            while (
+                length < period
+                and candidate + length < count
+                and ids[start + length] == ids[candidate + length]
+            ):
+                length += 1
+            gap = period - length
+            chars = spans.chars(start, length)
+            if (
+                gap  # no gap: a back-to-back repeat, which _find_period judged
+                and chars >= MIN_GAPPED_BLOCK_CHARS
+                and chars >= MIN_GAPPED_AVERAGE_CHARS * length
+                and spans.chars(start + length, gap) <= MAX_GAP_CHARS
+                and spans.same(start, candidate, length)
+            ):
+                return candidate, length
+        candidate = following[candidate]
+    return 0, 0
 
 
 class _Spans:

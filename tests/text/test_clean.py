@@ -9,6 +9,7 @@ from importlib.resources import files
 
 import pytest
 
+from forumscraper.demo.content import SEED_POST_LINKS, seed_post_as_member
 from forumscraper.text.clean import CleanPost, clean_post, content_hash
 
 TITLE = (
@@ -81,6 +82,81 @@ class TestSeedPost:
             seed_html.replace("<br />", "<br />\n  "), base_url="https://x.example/t9"
         )
         assert other.content_hash == seed.content_hash
+
+
+@pytest.fixture(scope="module")
+def member(seed_html: str) -> CleanPost:
+    """The seed post as a member sees it: a different real source link after each copy."""
+    return clean_post(seed_post_as_member(seed_html), base_url=BASE)
+
+
+class TestSeedPostAsMember:
+    def test_article_once_both_source_links_kept(self, member: CleanPost) -> None:
+        first_source, second_source = (text for _, text in SEED_POST_LINKS[2:])
+        assert first_source != second_source
+        assert member.body_text.count(TITLE) == 1
+        assert member.body_text.count("Investigation into the leaks") == 1
+        assert member.body_text.count(LAST_SENTENCE) == 1
+        assert member.body_text.splitlines()[-3:] == [
+            member.body_text.splitlines()[-3],
+            first_source,
+            second_source,
+        ]
+        assert member.body_text.splitlines()[-3].endswith(LAST_SENTENCE)
+        assert [link["url"] for link in member.links] == [href for href, _ in SEED_POST_LINKS]
+        assert {link["kind"] for link in member.links} == {"link"}
+        assert (member.collapsed_repeats, member.hidden_link_count) == (1, 0)
+
+    def test_byline_links_are_text(self, member: CleanPost) -> None:
+        assert member.body_text.splitlines()[0] == (
+            "Posted on December 1, 2024 by Baghdad Observer newsdesk"
+        )
+
+    def test_same_article_as_the_guest_sees(self, member: CleanPost, seed: CleanPost) -> None:
+        # Byline and the two source lines aside, member and guest keep the same single copy.
+        assert member.body_text.splitlines()[1:-2] == seed.body_text.splitlines()[1:]
+
+    def test_idempotent(self, member: CleanPost) -> None:
+        again = clean_post(html.escape(member.body_text).replace("\n", "<br />"))
+        assert (again.body_text, again.collapsed_repeats) == (member.body_text, 0)
+
+    def test_links_of_a_removed_copy_stay_in_links(self) -> None:
+        # Same text in both copies, different targets: the text collapses, the links do not.
+        paragraph = "Legal experts confirm that audio leaks must be investigated by the judiciary."
+        copy = (
+            "{p} (1)<br />{p} (2)<br />{p} (3)<br />{p} (4)<br />"
+            '<a class="postlink" href="{href}">Read the original</a>'
+        )
+        body = "<br />".join(
+            copy.format(p=paragraph * 2, href=href)
+            for href in ("https://a.example/1", "https://b.example/2")
+        )
+        result = clean_post(body)
+        assert result.body_text.count("Read the original") == 1
+        assert result.collapsed_repeats == 1
+        assert [link["url"] for link in result.links] == [
+            "https://a.example/1",
+            "https://b.example/2",
+        ]
+
+    def test_leaked_bbcode_source_between_the_copies(self) -> None:
+        article = "<br />".join(
+            f"[size=45]Paragraph {n} of the pasted article, long enough to read as prose "
+            f"in a news report about the war of leaks.[/size]"
+            for n in range(6)
+        )
+        body = (
+            f"{article}<br />[size=45][url=https://a.example/x]Source: A[/url]<br /><br />"
+            f'{article}<br />[size=45]<a class="postlink" href="https://b.example/y">via B</a>'
+        )
+        result = clean_post(body)
+        assert result.collapsed_repeats == 1
+        assert result.body_text.count("Paragraph 5 of the pasted article") == 1
+        assert result.body_text.splitlines()[-2:] == ["Source: A", "via B"]
+        assert [link["url"] for link in result.links] == [
+            "https://a.example/x",
+            "https://b.example/y",
+        ]
 
 
 class TestCleanPostFields:
