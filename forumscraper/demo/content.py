@@ -16,7 +16,7 @@ import random
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from functools import cached_property
 from importlib import resources
@@ -30,27 +30,45 @@ __all__ = [
     "DEMO_LONG_TOPIC_ID",
     "DEMO_SEED_TOPIC_ID",
     "DEMO_SUBFORUM_ID",
+    "GLOBAL_ANNOUNCEMENT_TITLE",
     "LANGUAGES",
     "RECENT_WIDGET_MODES",
+    "SEED_POST_LINKS",
     "Board",
     "Category",
     "Forum",
     "Member",
     "Post",
     "Topic",
+    "add_global_announcement",
     "build_board",
     "build_demo_board",
+    "seed_post_as_member",
     "slugify",
 ]
 
-DATE_FORMATS = ("phpbb", "forumotion", "forumotion_short", "ordinal")
+DATE_FORMATS = (
+    "phpbb",
+    "forumotion",
+    "forumotion_short",
+    "ordinal",
+    "dmy_24h",
+    "dmy_12h",
+    "numeric",
+    "numeric_dots",
+)
+"""Board date formats the renderers know (see :func:`forumscraper.demo.render.common.format_date`),
+the layouts Forumotion offers (``shared/forumotion/DATES.md``): ``phpbb`` ``D M d, Y g:i a``
+"Sun Dec 01, 2024 9:59 am", ``forumotion`` ``D j M Y - G:i`` "Wed 29 Jul 2015 - 15:51",
+``forumotion_short`` ``D j M - G:i`` "Wed 29 Jul - 15:51" (no year), ``ordinal`` ``jS F Y, g:i a``
+"16th April 2013, 2:13 pm", ``dmy_24h`` ``D d M Y, H:i`` "Fri 26 Apr 2024, 17:33", ``dmy_12h``
+``D d M Y, g:i a`` "Mon 18 Mar 2024, 9:38 pm", ``numeric`` ``d/m/y, h:i a`` "19/10/16, 09:28 pm",
+``numeric_dots`` ``d.m.y G:i`` "20.01.12 10:00"."""
 RECENT_WIDGET_MODES = ("scrolling", "classical")
 """Display modes of the "Recent topics" widget (ACP: scrolling marquee or classical list)."""
-LANGUAGES = ("en", "fr")
-"""Board languages the renderers print labels and dates in."""
-"""Board date formats the renderers know (see :func:`forumscraper.demo.render.common.format_date`):
-``phpbb`` "Sun Dec 01, 2024 9:59 am", ``forumotion`` "Wed 29 Jul 2015 - 15:51",
-``forumotion_short`` "Wed 29 Jul - 15:51" (no year), ``ordinal`` "16th April 2013, 2:13 pm"."""
+LANGUAGES = ("en", "fr", "ar", "tr")
+"""Board languages the renderers print labels and dates in (Arabic and Turkish: dates and the
+date labels; other labels stay English)."""
 
 
 def slugify(text: str, default: str = "topic") -> str:
@@ -133,6 +151,12 @@ class Post:
     editor: Member | None
     deleted: bool = False
     """Deleted posts are not rendered."""
+    member_body_html: str | None = None
+    """What a logged-in member sees instead of ``body_html``, for a post copied from a guest's
+    view (the seed post): ``body_html`` holds the guest placeholders, this the real links in
+    their place. None (every other post, and any post once edited): members see ``body_html``
+    too, and guests lose its links only when the server hides them
+    (:class:`~forumscraper.demo.members.MemberArea`)."""
 
     @property
     def author_name(self) -> str:
@@ -152,11 +176,24 @@ class Topic:
     views: int
     sticky: bool = False
     announcement: bool = False
+    global_announcement: bool = False
+    """Listed at the top of every forum's topic list, in all forums and on every page, with the
+    prefix "Global announcement:" (FR "Annonce globale:"), while it lives in :attr:`forum_id`
+    (its page, breadcrumb, index counts and feed). A global announcement is an announcement:
+    constructing one sets :attr:`announcement` (use :meth:`Board.make_global_announcement` on
+    an existing topic)."""
+    moved: bool = False
+    """A "Moved:" shadow row (see :attr:`Board.shadow_topics`): listed with the prefix "Moved:"
+    (FR "Déplacé:") in the forum the topic left."""
     repeat_first_post: bool = False
     """Forumotion's "display the first post on every page": page 2+ start with the first post."""
     posts: list[Post]
     """All posts, deleted ones included, in posting order."""
     deleted: bool = False
+
+    def __post_init__(self) -> None:
+        if self.global_announcement:
+            self.announcement = True
 
     @property
     def live_posts(self) -> list[Post]:
@@ -212,12 +249,74 @@ class Board:
     """One of :data:`LANGUAGES`: labels, dates and notes are printed in it."""
     recent_widget_mode: str = "scrolling"
     """One of :data:`RECENT_WIDGET_MODES`: how the "Recent topics" widget lists topics."""
+    portal: bool = False
+    """The board has a portal home page (ACP "Portal" on, as many real boards have).
+
+    On: ``/`` serves the portal (``portal(ctx)`` of the version: the "Recent topics" widget in
+    the scrolling or classical mode, the news of the first forum, most active and most viewed
+    topics; see :mod:`forumscraper.demo.render.portal`) and **no** "Current date/time is …"
+    line (``portal_body`` has no ``{CURRENT_TIME}``; the Invision and ModernBB footers keep
+    theirs, on every page). The forum index is at ``/forum`` only (clock as today) and the nav
+    bar gets a "Portal" link to ``/`` after "Home" (``/forum``). The mobile version has no
+    portal template: it serves the index at ``/`` (and ``/forum``) whatever the option.
+    Off (default): ``/`` and ``/forum`` both serve the index."""
+    clock_on_forum_pages: bool = True
+    """Forum topic lists (``/fN-…``) print the board clock ``{CURRENT_TIME}``.
+
+    Where each version prints "Current date/time is …" to guests (FACTS §0.4):
+
+    * prosilver: ``<p>`` at the top of the index, the forum lists and error pages
+      (``index_body``, ``viewforum_body``, ``message_body``); not the portal nor topics.
+    * subsilver (phpBB2): nowhere (``index_box`` prints it inside ``switch_user_logged_in``).
+    * punbb, awesomebb, mobile: nowhere (their templates have no ``{CURRENT_TIME}``).
+    * invision: the footer ``div.current-time`` of every page (``overall_footer_begin``).
+    * modernbb: the footer ``ul.footerbar-user li`` of every page (``overall_footer_end``) and a
+      ``<p>`` on error pages (``message_body``).
+
+    False drops the clock from forum list pages only (prosilver's ``<p>``, the invision and
+    modernbb footers), as customised boards do: then only the index (and, for invision and
+    modernbb, other pages' footers) carry it."""
+    announcements_on_every_page: bool = False
+    """A forum's announcements head every page of its topic list, as on Forumotion.
+
+    Forumotion (phpBB2's ``viewforum``) reads announcements apart from the other topics and
+    lists them above each page's rows; a page then holds up to :attr:`topics_per_page`
+    stickies and normal topics, and the offset of ``/f<id>p<offset>-`` counts those only: page
+    2 of a forum with 1 announcement and 63 other topics shows the announcement then topics 51
+    to 63 (phpBB2 sizes its page count on all the forum's topics, which may add a last page
+    holding only the announcements; the demo counts the paged topics only).
+
+    Off (default, as the demo board was first written): announcements are ordinary rows of the
+    first page, counted by the pagination. Global announcements
+    (:attr:`Topic.global_announcement`) head every page of every forum either way, never
+    counted. See :meth:`forum_list`."""
+    reordered_markup: bool = False
+    """prosilver only: markup in another order than the default templates, as boards with
+    edited templates serve, to test that readers go by class and not by position. Topic rows
+    (forum lists) and their headers give the last post cell first, then views, then replies
+    (``dd.lastpost``, ``dd.views``, ``dd.posts`` after ``dd.dterm``); the post header
+    ``p.author`` reads the date before the author, "Today at 9:59 am by Rocky" (absolute dates
+    without the leading "on"). Classes and content are unchanged."""
     topics_per_page: int = 50
     posts_per_page: int = 15
     categories: list[Category] = field(default_factory=list)
     forums: list[Forum] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
     members: list[Member] = field(default_factory=list)
+    moved_topics: dict[int, int] = field(default_factory=dict)
+    """Topic ids that answer with a redirect: old id → id of the topic now holding the posts.
+
+    Any ``/t<old>…`` URL (pages and prev/next included) answers ``301 Moved Permanently`` with
+    ``Location`` the new topic's first page (``/t<new>-slug``), as Forumotion does for a topic
+    merged into another. Chains are followed; a missing target answers 404. Filled by
+    :meth:`merge_topic`; may be edited by hand (then call :meth:`changed`)."""
+    shadow_topics: list[Topic] = field(default_factory=list)
+    """Rows listed in a forum's topic list (:attr:`Topic.forum_id`) that are not live topics:
+    snapshots of a topic that was merged away (its link ``/t<old>-`` then redirects, see
+    :attr:`moved_topics`) or "Moved:" shadows (:attr:`Topic.moved`) a moved topic leaves
+    behind. They sort and paginate like normal topics of that forum but count nowhere else
+    (index, feeds, widgets, :meth:`live_topics`). Filled by :meth:`move_topic` and
+    :meth:`merge_topic`."""
     lock: threading.RLock = field(
         default_factory=threading.RLock, init=False, repr=False, compare=False
     )
@@ -296,6 +395,17 @@ class Board:
     def live_posts(self) -> list[Post]:
         return [post for topic in self.live_topics() for post in topic.live_posts]
 
+    def member_views(self) -> list[tuple[str, str]]:
+        """``(body_html, member_body_html)`` of the live posts members see differently."""
+        return self._memo(
+            "member_views",
+            lambda: [
+                (post.body_html, post.member_body_html)
+                for post in self.live_posts()
+                if post.member_body_html is not None
+            ],
+        )
+
     def ordered_categories(self) -> list[Category]:
         return sorted(self.categories, key=lambda c: (c.position, c.id))
 
@@ -325,17 +435,51 @@ class Board:
 
         def compute() -> list[Topic]:
             topics = [t for t in self.live_topics() if t.forum_id == forum_id]
-            return sorted(
-                topics,
-                key=lambda t: (
-                    not t.announcement,
-                    not t.sticky,
-                    -t.last_post_at.timestamp(),
-                    -t.id,
-                ),
-            )
+            return sorted(topics, key=_list_order)
 
         return self._memo(("forum_topics", forum_id), compute)
+
+    def global_announcements(self) -> list[Topic]:
+        """Live global announcements of the whole board, the latest last post first."""
+        return self._memo(
+            "global_announcements",
+            lambda: sorted(
+                (t for t in self.live_topics() if t.global_announcement), key=_list_order
+            ),
+        )
+
+    def _forum_rows(self, forum_id: int) -> tuple[list[Topic], list[Topic]]:
+        """(rows heading every page, rows the pagination counts) of a forum's topic list."""
+
+        def compute() -> tuple[list[Topic], list[Topic]]:
+            own = [t for t in self.forum_topics(forum_id) if not t.global_announcement]
+            shadows = [t for t in self.shadow_topics if t.forum_id == forum_id]
+            if self.announcements_on_every_page:
+                pinned = [t for t in own if t.announcement]
+                own = [t for t in own if not t.announcement]
+            else:
+                pinned = []
+            paged = sorted(own + shadows, key=_list_order) if shadows else own
+            return self.global_announcements() + pinned, paged
+
+        return self._memo(("forum_rows", forum_id), compute)
+
+    def forum_list(self, forum_id: int, start: int = 0) -> list[Topic]:
+        """The rows of one page of a forum's topic list (``/f<id>p<start>-``), top to bottom.
+
+        Every page starts with the board's global announcements (also in their own forum) and,
+        with :attr:`announcements_on_every_page`, the forum's announcements; then come up to
+        :attr:`topics_per_page` rows from offset ``start`` of :meth:`forum_list_paged`
+        (stickies first, then by last post; :attr:`shadow_topics` of the forum among them).
+        On the default demo board this is ``forum_topics(forum_id)[start:start + 50]``.
+        """
+        pinned, paged = self._forum_rows(forum_id)
+        return pinned + paged[start : start + self.topics_per_page]
+
+    def forum_list_paged(self, forum_id: int) -> list[Topic]:
+        """The rows the pagination of a forum's topic list counts and the offset ``p<start>``
+        indexes: all but the rows heading every page (see :meth:`forum_list`)."""
+        return self._forum_rows(forum_id)[1]
 
     def recent_topics(self, limit: int = 10) -> list[Topic]:
         """Live topics with the most recent last post first (the "Recent topics" widget)."""
@@ -439,8 +583,9 @@ class Board:
         with self.lock:
             if self.forum(forum_id) is None:
                 raise KeyError(f"no forum {forum_id}")
+            used = [t.id for t in self.topics] + [t.id for t in self.shadow_topics]
             topic = Topic(
-                id=max((t.id for t in self.topics), default=10) + 1,
+                id=max([*used, *self.moved_topics], default=10) + 1,
                 forum_id=forum_id,
                 title=title,
                 views=0,
@@ -458,6 +603,7 @@ class Board:
             if post is None:
                 raise KeyError(f"no post {post_id}")
             post.body_html = body_html
+            post.member_body_html = None
             post.editor = editor
             post.edited_at = _minute(at).astimezone(UTC)
             post.edit_count += 1
@@ -483,6 +629,107 @@ class Board:
                 raise KeyError(f"no topic {topic_id}")
             topic.deleted = True
             self.changed()
+
+    def make_global_announcement(self, topic_id: int, on: bool = True) -> Topic:
+        """Turn a topic into a global announcement (:attr:`Topic.global_announcement`), or back
+        into a normal topic with ``on=False``."""
+        with self.lock:
+            topic = self.topic(topic_id)
+            if topic is None:
+                raise KeyError(f"no topic {topic_id}")
+            topic.global_announcement = topic.announcement = on
+            self.changed()
+            return topic
+
+    def move_topic(self, topic_id: int, forum_id: int, *, shadow: bool = True) -> Topic:
+        """Move a topic to another forum as a Forumotion moderator does; return it.
+
+        The topic keeps its id and URL: ``/t<id>-`` now shows it in ``forum_id`` (breadcrumb,
+        JSON-LD, index counts). With ``shadow`` ("Leave a shadow topic in the old forum", ticked
+        by default in the move form) the old forum still lists a "Moved:" row for it
+        (:attr:`Topic.moved`, in :attr:`shadow_topics`): title, author, replies, views and last
+        post as at the move, linking to the same ``/t<id>-`` URL (phpBB2 shadows link to the
+        moved topic). A crawler then meets the topic in two forums' lists.
+        """
+        with self.lock:
+            topic = self.topic(topic_id)
+            if topic is None or topic.deleted or not topic.live_posts:
+                raise KeyError(f"no topic {topic_id}")
+            if self.forum(forum_id) is None:
+                raise KeyError(f"no forum {forum_id}")
+            if shadow and forum_id != topic.forum_id:
+                self.shadow_topics.append(_snapshot(topic, moved=True))
+            topic.forum_id = forum_id
+            self.changed()
+            return topic
+
+    def merge_topic(self, old_id: int, into_id: int, *, keep_row: bool = True) -> Topic:
+        """Merge topic ``old_id`` into topic ``into_id`` as a Forumotion moderator does; return
+        the topic that holds the posts now.
+
+        The old topic's posts (ids kept) join the target's in posting order (the target's
+        title, id and forum stay); the old topic leaves :attr:`topics`, and any ``/t<old>…`` URL
+        answers 301 to ``/t<into>-slug`` (:attr:`moved_topics`). With ``keep_row`` the old
+        topic's forum still lists its row as it was before the merge (title, author, replies,
+        views, last post; a plain row, no prefix, linking to ``/t<old>-slug``), in
+        :attr:`shadow_topics`: what a crawler meets when it read the list before the merge and
+        reaches the topic after it. ``keep_row=False`` leaves no trace in the lists, as on a
+        fresh Forumotion list.
+        """
+        with self.lock:
+            old, into = self.topic(old_id), self.topic(into_id)
+            if old is None or into is None:
+                raise KeyError(f"no topic {old_id if old is None else into_id}")
+            if old is into:
+                raise ValueError(f"cannot merge topic {old_id} into itself")
+            if keep_row and not old.deleted and old.live_posts:
+                self.shadow_topics.append(_snapshot(old, moved=False))
+            for post in old.posts:
+                post.topic_id = into.id
+            into.posts = sorted(into.posts + old.posts, key=lambda p: (p.posted_at, p.id))
+            self.topics.remove(old)
+            for source, target in list(self.moved_topics.items()):
+                if target == old_id:
+                    self.moved_topics[source] = into_id
+            self.moved_topics[old_id] = into_id
+            self.changed()
+            return into
+
+    def resolve_moved(self, topic_id: int) -> int | None:
+        """The id ``/t<topic_id>-`` redirects to (:attr:`moved_topics`, chains followed), or
+        None when that id is not redirected (or the chain loops)."""
+        seen = {topic_id}
+        target = self.moved_topics.get(topic_id)
+        while target is not None and target in self.moved_topics:
+            if target in seen:
+                return None
+            seen.add(target)
+            target = self.moved_topics[target]
+        return target
+
+
+def _snapshot(topic: Topic, *, moved: bool) -> Topic:
+    """A list row frozen as ``topic`` is now: same id, title, views and posts (copies)."""
+    return Topic(
+        id=topic.id,
+        forum_id=topic.forum_id,
+        title=topic.title,
+        views=topic.views,
+        moved=moved,
+        posts=[replace(post) for post in topic.live_posts],
+    )
+
+
+def _list_order(topic: Topic) -> tuple[bool, bool, bool, float, int]:
+    """Sort key of topic lists: global announcements, announcements, stickies, then the latest
+    last post first."""
+    return (
+        not topic.global_announcement,
+        not topic.announcement,
+        not topic.sticky,
+        -topic.last_post_at.timestamp(),
+        -topic.id,
+    )
 
 
 # -- content generation ----------------------------------------------------------------------
@@ -592,6 +839,37 @@ def _load_seed_post() -> str:
     return text
 
 
+SEED_POST_LINKS = (
+    ("https://baghdad-observer.example/2024/12/01/", " December 1, 2024"),
+    ("https://baghdad-observer.example/author/newsdesk/", "Baghdad Observer newsdesk"),
+    (
+        "https://baghdad-observer.example/politics/the-war-of-leaks-confuses-the-political-scene/",
+        "https://baghdad-observer.example/politics/the-war-of-leaks-confuses-the-political-scene/",
+    ),
+    (
+        "https://tigris-news.example/en/iraq/war-of-leaks-blackmail-or-expose-of-corruption",
+        "https://tigris-news.example/en/iraq/war-of-leaks-blackmail-or-expose-of-corruption",
+    ),
+)
+"""``(href, text)`` of the links behind the seed post's four guest placeholders, in order: the
+byline's date and author of the first copy's site, then the source link after each copy of the
+article, each copy from a different site (only the links tell the copies apart)."""
+
+
+def seed_post_as_member(guest_html: str) -> str:
+    """The seed post as a logged-in member sees it: ``guest_html`` (``data/seed_post.html``,
+    the single copy of the article) with each guest placeholder replaced by its real link from
+    :data:`SEED_POST_LINKS`. Hiding the links again gives ``guest_html`` back exactly."""
+    parts = guest_html.split(HIDDEN_LINK)
+    if len(parts) != len(SEED_POST_LINKS) + 1:
+        raise ValueError(f"expected {len(SEED_POST_LINKS)} placeholders, got {len(parts) - 1}")
+    links = [
+        f'<a href="{href}" class="postlink" target="_blank" rel="nofollow">{text}</a>'
+        for href, text in SEED_POST_LINKS
+    ]
+    return parts[0] + "".join(link + part for link, part in zip(links, parts[1:], strict=True))
+
+
 class _Clock:
     """Turns "n days ago at hh:mm" and "today"/"yesterday" specs into UTC datetimes."""
 
@@ -621,6 +899,7 @@ class _PostSpec:
     author: Member | None
     at: datetime
     body: str
+    member_body: str | None = None
     guest_name: str | None = None
     signature: str | None = None
     edits: tuple[int, Member, datetime] | None = None
@@ -676,6 +955,7 @@ def _assemble(board: Board, specs: list[_TopicSpec], rng: random.Random) -> None
                     edit_count=edit_count,
                     editor=editor,
                     deleted=post.deleted,
+                    member_body_html=post.member_body,
                 )
             )
         topics.append(
@@ -714,6 +994,51 @@ DEMO_SEED_TOPIC_ID = 121
 """Topic whose first post (by Rocky) is ``data/seed_post.html``."""
 DEMO_FORMATTING_TOPIC_ID = 119
 """Quotes, code, spoiler, images, nested divs, edits (3 and 1), a guest and a deleted post."""
+
+
+GLOBAL_ANNOUNCEMENT_TITLE = "Server move this weekend: read before posting"
+
+
+def add_global_announcement(
+    board: Board,
+    *,
+    forum_id: int = 1,
+    title: str = GLOBAL_ANNOUNCEMENT_TITLE,
+    replies: int = 2,
+    views: int = 777,
+    at: datetime | None = None,
+) -> Topic:
+    """Add a global announcement to ``board`` (the demo board has none, so that the counts
+    its tests pin stay); return it.
+
+    The topic lives in ``forum_id`` (its page, breadcrumb and counts) and is listed at the top
+    of every page of every forum's topic list (:meth:`Board.forum_list`) with the prefix
+    "Global announcement:", with its real replies, views and last post. Its first post is by
+    "Mod-Nadia" (else the first member), then ``replies`` replies an hour apart by the other
+    members; the last one is at ``at`` (default now). Ids are the next free ones.
+    """
+    with board.lock:
+        last = _minute(at or datetime.now(UTC)).astimezone(UTC)
+        first = last - timedelta(hours=replies)
+        author = board.member_by_name("Mod-Nadia") or (board.members[0] if board.members else None)
+        topic = board.add_topic(
+            forum_id,
+            title,
+            author,
+            "Please read: the board moves to a new server this weekend.<br />"
+            "Posts written during the move may be lost. " + SMILE,
+            first,
+        )
+        others: list[Member | None] = [m for m in board.members if m is not author] or [author]
+        for n in range(replies):
+            board.add_post(
+                topic.id,
+                others[n % len(others)],
+                f"Thanks for the notice ({n + 1}).",
+                first + timedelta(hours=n + 1),
+            )
+        topic.views = views
+        return board.make_global_announcement(topic.id)
 
 
 def build_demo_board(now: datetime | None = None) -> Board:
@@ -952,13 +1277,19 @@ def build_demo_board(now: datetime | None = None) -> Board:
         )
 
     # Forum 5: the seed topic and the long topic.
+    seed = _load_seed_post()
     specs.append(
         _TopicSpec(
             forum_id=5,
             title=SEED_TITLE,
             views=1543,
             posts=[
-                _PostSpec(author=rocky, at=clock.ago(12, 481), body=_load_seed_post()),
+                _PostSpec(
+                    author=rocky,
+                    at=clock.ago(12, 481),
+                    body=seed,
+                    member_body=seed_post_as_member(seed),
+                ),
                 _PostSpec(
                     author=layla,
                     at=clock.ago(11, 130),

@@ -2,8 +2,12 @@
 
 Forumotion shows guests a placeholder instead of external links ("[You must be registered and
 logged in to see this link.]", when the board's ACP option says so) and hides member-only
-forums; a member logged in through ``/login`` sees both. The server keeps sessions in memory and
-can expire them all at once (tests of a session that expires mid-run).
+forums; a member logged in through ``/login`` sees both, and the real links of a post copied
+from a guest's view (the seed post, :attr:`Post.member_body_html
+<forumscraper.demo.content.Post.member_body_html>`). The server keeps sessions in memory and
+ends them as a real forum does, after some requests or some time (``expire_every_requests``,
+``expire_after_seconds``), or all at once (``expire_all``): tests of sessions that expire
+mid-run.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs
 
@@ -56,6 +62,17 @@ class MemberArea:
     sessions: set[str] = field(default_factory=set)
     logins: int = 0
     """Successful logins (tests count renewals)."""
+    expire_every_requests: int | None = None
+    """A session serves this many member requests (the page after the login included), then
+    ends: the next request is a guest's."""
+    expire_after_seconds: float | None = None
+    """A session ends this many seconds after its login."""
+    clock: Callable[[], float] = field(default_factory=lambda: time.monotonic, repr=False)
+    """Seconds, for ``expire_after_seconds`` (tests may drive it)."""
+    expired: int = 0
+    """Sessions ended by either limit."""
+    _opened: dict[str, tuple[float, int]] = field(default_factory=dict, repr=False)
+    """Session token -> when it logged in, member requests served."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def login(self, body: bytes) -> str | None:
@@ -69,6 +86,7 @@ class MemberArea:
         token = secrets.token_hex(16)
         with self._lock:
             self.sessions.add(token)
+            self._opened[token] = (self.clock(), 0)
             self.logins += 1
         return token
 
@@ -77,10 +95,36 @@ class MemberArea:
         with self._lock:
             return bool(match and match.group(1) in self.sessions)
 
+    def member_request(self, cookie_header: str | None) -> bool:
+        """Whether a request is a member's, counting it against its session's limits: once a
+        session served ``expire_every_requests`` requests, or ``expire_after_seconds`` after
+        its login, it ends and the request is a guest's."""
+        match = re.search(rf"{COOKIE}=([0-9a-f]+)", cookie_header or "")
+        if match is None:
+            return False
+        token = match.group(1)
+        with self._lock:
+            if token not in self.sessions:
+                return False
+            opened, served = self._opened.get(token, (self.clock(), 0))
+            if (
+                self.expire_every_requests is not None and served >= self.expire_every_requests
+            ) or (
+                self.expire_after_seconds is not None
+                and self.clock() - opened >= self.expire_after_seconds
+            ):
+                self.sessions.discard(token)
+                self._opened.pop(token, None)
+                self.expired += 1
+                return False
+            self._opened[token] = (opened, served + 1)
+            return True
+
     def expire_all(self) -> None:
         """Every open session ends (the forum logged everybody out)."""
         with self._lock:
             self.sessions.clear()
+            self._opened.clear()
 
     def forbidden(self, board: Board, path: str, member: bool) -> bool:
         """Whether a guest asks for a member-only forum or topic (Forumotion then shows the
@@ -108,10 +152,24 @@ class MemberArea:
         kept = {f.id for f in forums}
         return replace(board, forums=forums, topics=[t for t in board.topics if t.forum_id in kept])
 
-    def finish(self, html: bytes, member: bool) -> bytes:
-        """A page as this viewer gets it: member flag set, or links hidden from guests."""
+    def finish(self, html: bytes, member: bool, board: Board | None = None) -> bytes:
+        """A page as this viewer gets it: member flag set and, with ``board``, the real links of
+        posts copied from a guest's view (:meth:`Board.member_views`); or links hidden from
+        guests."""
         if member:
-            return html.replace(_GUEST_FLAG.encode(), _MEMBER_FLAG.encode())
+            html = html.replace(_GUEST_FLAG.encode(), _MEMBER_FLAG.encode())
+            if board is not None:
+                with board.lock:
+                    views = board.member_views()
+                for guest_body, member_body in views:
+                    html = html.replace(guest_body.encode("utf-8"), member_body.encode("utf-8"))
+            return html
         if self.hide_links_from_guests:
-            return _POSTLINK.sub(HIDDEN_LINK, html.decode("utf-8")).encode("utf-8")
+            return hide_links(html.decode("utf-8")).encode("utf-8")
         return html
+
+
+def hide_links(html: str) -> str:
+    """``html`` as a guest gets it when the board hides links: each post link (``a.postlink``,
+    its text included) replaced by the guest placeholder."""
+    return _POSTLINK.sub(HIDDEN_LINK, html)

@@ -114,7 +114,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, *, send_body: bool, fault: Fault | None = None) -> None:
         owner = self.server.owner
         now = owner.clock().astimezone(UTC).replace(microsecond=0)
-        member = owner.members.is_member(self.headers.get("Cookie"))
+        member = owner.members.member_request(self.headers.get("Cookie"))
         if self.path.split("?")[0] == "/login" or owner.members.forbidden(
             owner.board, self.path, member
         ):
@@ -129,7 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
             default_version=owner.version,
             robots_disallow=owner.robots_disallow,
         )
-        body = owner.members.finish(response.body, member)
+        body = owner.members.finish(response.body, member, owner.board)
         if fault is not None and fault.kind == "encoding":
             body = reencode(body, fault)
         if fault is not None and fault.kind == "truncate":
@@ -137,6 +137,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response_only(response.status)
         self.send_header("Server", self.server_version)
         self.send_header("Date", format_datetime(now, usegmt=True))
+        if response.location is not None:
+            self.send_header("Location", response.location)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -1,12 +1,15 @@
 """URL routing of the fixture forum: request target in, status + headers + body out.
 
 Kept apart from the HTTP server so it can be called directly (and timed) without sockets. URL
-patterns follow Forumotion (FACTS §1): ``/`` and ``/forum`` (index), ``/cN-slug``, ``/fN-slug``
+patterns follow Forumotion (FACTS §1): ``/`` and ``/forum`` (index; ``/`` is the portal when
+:attr:`Board.portal <forumscraper.demo.content.Board.portal>` is on), ``/cN-slug``, ``/fN-slug``
 and ``/fNpOFFSET-slug``, ``/tN-slug`` and ``/tNpOFFSET-slug``, ``/tNp-slug`` / ``/tNn-slug``
 (previous / next topic), ``/search?search_id=activetopics``, ``/feed/`` (``?f=N``),
-``/robots.txt``. Slugs are ignored. The ``change_version`` query parameter picks the template
-version for one request; the test-only ``recent_widget`` parameter (``scrolling`` or
-``classical``) overrides the board's "Recent topics" widget mode for one request.
+``/robots.txt``. Slugs are ignored. The id of a merged topic (:attr:`Board.moved_topics
+<forumscraper.demo.content.Board.moved_topics>`) answers 301 to the topic holding its posts.
+The ``change_version`` query parameter picks the template version for one request; the
+test-only ``recent_widget`` parameter (``scrolling`` or ``classical``) overrides the board's
+"Recent topics" widget mode for one request.
 """
 
 from __future__ import annotations
@@ -62,6 +65,8 @@ class Response:
     status: int
     content_type: str
     body: bytes
+    location: str | None = None
+    """The ``Location`` header of a redirect (absolute URL), else None."""
 
 
 def respond(
@@ -90,6 +95,8 @@ def respond(
     renderer = RENDERERS[version]
     path = url.path
     with board.lock:
+        if path == "/" and board.portal:
+            return _html(200, renderer.portal(ctx))
         if path in ("/", "/forum"):
             return _html(200, renderer.index(ctx))
         if path == "/robots.txt":
@@ -104,7 +111,7 @@ def respond(
         if match := _FORUM.match(path):
             forum = board.forum(int(match[1]))
             start = int(match[2] or 0)
-            if forum is not None and (start == 0 or start < len(board.forum_topics(forum.id))):
+            if forum is not None and (start == 0 or start < len(board.forum_list_paged(forum.id))):
                 return _html(200, renderer.forum(ctx, forum, start))
             return _html(404, renderer.error(ctx, "The forum you selected does not exist."))
         if match := _CATEGORY.match(path):
@@ -120,6 +127,9 @@ def _html(status: int, page: str) -> Response:
 
 def _topic(ctx: RenderContext, renderer: Renderer, match: re.Match[str]) -> Response:
     board = ctx.board
+    moved_to = board.resolve_moved(int(match[1]))
+    if moved_to is not None:
+        return _moved(ctx, renderer, moved_to)
     topic = board.topic(int(match[1]))
     if topic is None or topic.deleted or not topic.live_posts:
         return _html(404, renderer.error(ctx, "The topic or post you requested does not exist."))
@@ -134,6 +144,20 @@ def _topic(ctx: RenderContext, renderer: Renderer, match: re.Match[str]) -> Resp
     if start and start >= len(topic.live_posts):
         return _html(404, renderer.error(ctx, "The topic or post you requested does not exist."))
     return _html(200, renderer.topic(ctx, topic, start))
+
+
+def _moved(ctx: RenderContext, renderer: Renderer, topic_id: int) -> Response:
+    """301 to the first page of the topic that now holds a merged topic's posts (any page or
+    prev/next URL of the old id redirects there), keeping a forced ``change_version``."""
+    topic = ctx.board.topic(topic_id)
+    if topic is None or topic.deleted or not topic.live_posts:
+        return _html(404, renderer.error(ctx, "The topic or post you requested does not exist."))
+    path = topic_path(topic)
+    if ctx.keep_version:
+        path += f"?change_version={ctx.version}"
+    location = ctx.absolute(path)
+    body = f'<html><body>Moved Permanently: <a href="{escape(location)}">here</a></body></html>'
+    return Response(status=301, content_type=HTML, body=body.encode("utf-8"), location=location)
 
 
 def _robots(disallow: Sequence[str]) -> Response:

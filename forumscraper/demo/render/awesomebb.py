@@ -54,6 +54,14 @@ from forumscraper.demo.render.common import (
     vote_block,
 )
 from forumscraper.demo.render.modernbb import recent_rows
+from forumscraper.demo.render.portal import (
+    TopTopic,
+    most_active_topics,
+    most_viewed_topics,
+    news_items,
+    portal_label,
+    portal_snippets,
+)
 
 IMG = f"{ILLIWEB}/awesomebb"
 
@@ -436,8 +444,7 @@ class AwesomebbRenderer:
         board = ctx.board
         category = board.category(forum.category_id)
         path = board.forum_path(forum)
-        all_topics = board.forum_topics(forum.id)
-        topics = all_topics[start : start + board.topics_per_page]
+        topics = board.forum_list(forum.id, start)
         subforums = board.subforums(forum.id)
         sub_index = (
             self._board_index(ctx, [("Subforums", subforums)], on_index=False) if subforums else ""
@@ -769,6 +776,80 @@ class AwesomebbRenderer:
             body=body,
             snippets=rich_snippets(ctx, breadcrumb_items(ctx.board, None, [])),
             meta='<meta name="robots" content="noindex, follow" />',
+        )
+
+    # -- portal ---------------------------------------------------------------------------------
+
+    def _top_topics(
+        self, ctx: RenderContext, heading: str, icon: str, topics: list[TopTopic]
+    ) -> str:
+        rows = "".join(
+            f"""            <li>
+                <a href="{top.href}" title="{top.title}">
+                    {_icon("subject")}
+                    <span>{top.name}</span>
+                </a>
+            </li>
+"""
+            for top in topics
+        )
+        return f"""<div class="box">
+    <div class="box-head">
+        {_icon(icon)}
+        <span>{heading}</span>
+    </div>
+    <div class="box-body box-list">
+        <ul>
+{rows}        </ul>
+    </div>
+</div>
+"""
+
+    def _news(self, ctx: RenderContext) -> str:
+        return "".join(
+            f"""<a name="news_{item.topic.id}"></a>
+
+<div class="mod-news">
+    <div class="mod-news-header">
+        <div class="h3">{item.title}</div>
+        <div class="mod-news-info"><span class="mod-news-time"><i class="ion-clock"></i>{item.time}</span><span class="mod-news-author"><i class="ion-ios-person"></i>{item.poster}</span></div>
+    </div>
+    <div class="content">{item.text}
+    </div>
+    <div class="mod-news-footer">
+        <a href="{item.comments_href}" class="comments-num"><i class="ion-chatbubbles"></i>{portal_label(ctx, "comments")}: {item.replies}</a>
+    </div>
+</div>
+"""
+            for item in news_items(ctx)
+        )
+
+    def portal(self, ctx: RenderContext) -> str:
+        """``portal_body``: news in the middle, recent topics left, most active and most viewed
+        topics right; no ``{CURRENT_TIME}`` (AwesomeBB prints none anywhere)."""
+        body = f"""<div id="portal">
+    <div id="portal-leftmiddle">
+        <div id="portal-leftmiddle-inner">
+            <div id="portal-middle">
+                <div id="portal-middle-inner">
+{self._news(ctx)}                </div>
+            </div>
+            <div id="portal-left">
+{self._recent_topics(ctx)}
+            </div>
+        </div>
+    </div>
+    <div id="portal-right">
+{self._top_topics(ctx, portal_label(ctx, "most_active"), "whatshot", most_active_topics(ctx))}
+{self._top_topics(ctx, portal_label(ctx, "most_viewed"), "remove_red_eye", most_viewed_topics(ctx))}
+    </div>
+</div>"""
+        return self._page(
+            ctx,
+            title=ctx.board.title,
+            body=body,
+            snippets=portal_snippets(ctx),
+            meta=index_meta(ctx),
         )
 
     # -- error ----------------------------------------------------------------------------------

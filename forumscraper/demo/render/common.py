@@ -4,8 +4,8 @@ the recent-activity listings and the page context.
 The markup built here is the rendered form of Forumotion's template variables
 (``{PAGINATION}``, ``{S_JUMPBOX_SELECT}``, ``{RICH_SNIPPET_GOOGLE}``, ``{CURRENT_TIME}``,
 ``{EDITED_MESSAGE}``...) as documented in the shared reference (FACTS.md,
-VARIABLE_RENDER_EXAMPLES.md), in the board language (English or French labels and dates); the
-version modules place them in their own page structure.
+VARIABLE_RENDER_EXAMPLES.md), in the board language (English or French labels and dates;
+Arabic and Turkish dates); the version modules place them in their own page structure.
 """
 
 from __future__ import annotations
@@ -73,6 +73,63 @@ _MONTHS_LONG = (
     "November",
     "December",
 )
+# Arabic and Turkish names as real boards print them (shared/forumotion/DATES.md), typed here
+# from that page and not taken from the date reader's tables (forumscraper/text/date_names.py):
+# a crawl of these boards then checks the reader against an independent spelling. Arabic
+# Thursday and the months DATES.md does not show are the usual Arabic names of the same series.
+_DAYS_AR = ("الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")
+_MONTHS_AR = (
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+)
+# Turkish weekdays: all seven as DATES.md lists them. Months: "Ocak" is printed in full and
+# "Eyl." cut with a dot; the others follow that pattern (four-letter names in full).
+_DAYS_TR = ("Ptsi", "Salı", "Çarş.", "Perş.", "Cuma", "C.tesi", "Paz")  # noqa: RUF001
+_MONTHS_TR = (
+    "Ocak",
+    "Şub.",
+    "Mart",
+    "Nis.",
+    "May.",
+    "Haz.",
+    "Tem.",
+    "Ağu.",
+    "Eyl.",
+    "Ekim",
+    "Kas.",
+    "Ara.",
+)
+_MONTHS_LONG_TR = (
+    "Ocak",
+    "Şubat",
+    "Mart",
+    "Nisan",
+    "Mayıs",  # noqa: RUF001 (Turkish dotless i)
+    "Haziran",
+    "Temmuz",
+    "Ağustos",
+    "Eylül",
+    "Ekim",
+    "Kasım",  # noqa: RUF001
+    "Aralık",  # noqa: RUF001
+)
+_DATE_NAMES = {
+    "en": (_DAYS, _MONTHS, _MONTHS_LONG),
+    "fr": (_DAYS_FR, _MONTHS_FR, _MONTHS_LONG_FR),
+    "ar": (_DAYS_AR, _MONTHS_AR, _MONTHS_AR),
+    "tr": (_DAYS_TR, _MONTHS_TR, _MONTHS_LONG_TR),
+}
+"""Per board language: weekday (Monday first), month and full month names."""
 
 
 def e(text: str) -> str:
@@ -93,6 +150,8 @@ LABELS: dict[str, dict[str, str]] = {
         "recent_topics": "Recent topics",
         "sticky": "Sticky:",
         "announcement": "Announcement:",
+        "global_announcement": "Global announcement:",
+        "moved": "Moved:",
         "announcements": "Announcements &amp; Sticky",
         "topics": "Topics",
         "posts": "Posts",
@@ -137,6 +196,8 @@ LABELS: dict[str, dict[str, str]] = {
         "recent_topics": "Sujets récents",
         "sticky": "Post-it:",
         "announcement": "Annonce:",
+        "global_announcement": "Annonce globale:",
+        "moved": "Déplacé:",
         "announcements": "Annonces &amp; Post-it",
         "topics": "Sujets",
         "posts": "Messages",
@@ -168,6 +229,18 @@ LABELS: dict[str, dict[str, str]] = {
         "cannot_reply": "Vous <strong>ne pouvez pas</strong> répondre aux sujets dans ce forum",
         "back_to_top": "Revenir en haut",
         "go_down": "Aller en bas",
+    },
+    # Arabic and Turkish: the date labels only (every other label falls back to English).
+    # DATES.md saw no relative dates on these boards: the words are the languages' own
+    # (Arabic "اليوم" today, "أمس" yesterday, "في" on/at; Turkish "Bugün", "Dün", "saat" hour).
+    "ar": {
+        "on": "في",
+        "today": "اليوم في",
+        "yesterday": "أمس في",
+    },
+    "tr": {
+        "today": "Bugün saat",
+        "yesterday": "Dün saat",
     },
 }
 """Labels printed by the templates (``{L_…}`` and language strings), per board language."""
@@ -230,6 +303,11 @@ class Renderer(Protocol):
         """``/search?search_id=activetopics``: topics with a post in the last 24 hours."""
         ...
 
+    def portal(self, ctx: RenderContext) -> str:
+        """``/`` when the board has a portal (:attr:`Board.portal`): ``portal_body`` and its
+        modules (:mod:`forumscraper.demo.render.portal`), without the board clock."""
+        ...
+
 
 # -- URLs ------------------------------------------------------------------------------------
 
@@ -288,44 +366,75 @@ def _ordinal(day: int) -> str:
     return f"{day}{suffix}"
 
 
+def _clock12_padded(moment: datetime) -> str:
+    hour = moment.hour % 12 or 12
+    return f"{hour:02d}:{moment.minute:02d} {'am' if moment.hour < 12 else 'pm'}"
+
+
+def _clock24_padded(moment: datetime) -> str:
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
+_CLOCKS = {
+    "phpbb": _clock12,
+    "forumotion": _clock24,
+    "forumotion_short": _clock24,
+    "ordinal": _clock12,
+    "dmy_24h": _clock24_padded,
+    "dmy_12h": _clock12,
+    "numeric": _clock12_padded,
+    "numeric_dots": _clock24,
+}
+"""The clock each date format prints (``g:i a``, ``G:i``, ``H:i``, ``h:i a``)."""
+
+
 def absolute_date(local: datetime, date_format: str, language: str = "en") -> str:
     """A board-local datetime in one of the board date formats, without Today/Yesterday.
 
-    French boards print French day and month abbreviations ("Mar 26 Mar 2013 - 10:01").
+    Day and month names are the board language's ("Mar 26 Mar 2013 - 10:01" in French).
     """
-    french = language == "fr"
-    days, months = (_DAYS_FR, _MONTHS_FR) if french else (_DAYS, _MONTHS)
+    days, months, long_months = _DATE_NAMES.get(language, _DATE_NAMES["en"])
     day, month = days[local.weekday()], months[local.month - 1]
+    clock = _CLOCKS.get(date_format)
+    if clock is None:
+        raise ValueError(f"unknown date format {date_format!r}")
     if date_format == "phpbb":
-        return f"{day} {month} {local.day:02d}, {local.year} {_clock12(local)}"
+        return f"{day} {month} {local.day:02d}, {local.year} {clock(local)}"
     if date_format == "forumotion":
-        return f"{day} {local.day} {month} {local.year} - {_clock24(local)}"
+        return f"{day} {local.day} {month} {local.year} - {clock(local)}"
     if date_format == "forumotion_short":
-        return f"{day} {local.day} {month} - {_clock24(local)}"
+        return f"{day} {local.day} {month} - {clock(local)}"
     if date_format == "ordinal":
-        if french:
+        long_month = long_months[local.month - 1]
+        if language == "fr":
             first = "1er" if local.day == 1 else str(local.day)
-            return f"{first} {_MONTHS_LONG_FR[local.month - 1]} {local.year}, {_clock24(local)}"
-        long_month = _MONTHS_LONG[local.month - 1]
-        return f"{_ordinal(local.day)} {long_month} {local.year}, {_clock12(local)}"
-    raise ValueError(f"unknown date format {date_format!r}")
+            return f"{first} {long_month} {local.year}, {_clock24(local)}"
+        if language == "en":
+            return f"{_ordinal(local.day)} {long_month} {local.year}, {clock(local)}"
+        return f"{local.day} {long_month} {local.year}, {clock(local)}"
+    if date_format in ("dmy_24h", "dmy_12h"):
+        return f"{day} {local.day:02d} {month} {local.year}, {clock(local)}"
+    numbers = f"{local.day:02d}{{0}}{local.month:02d}{{0}}{local.year % 100:02d}"
+    if date_format == "numeric":
+        return f"{numbers.format('/')}, {clock(local)}"
+    return f"{numbers.format('.')} {clock(local)}"
 
 
 def format_date(moment: datetime, board: Board, now: datetime, *, relative: bool = True) -> str:
     """``moment`` as the board prints it to a guest: board time zone and date format.
 
     With ``relative``, dates falling today or yesterday (board time, relative to ``now``) read
-    "Today at 9:59 am" / "Yesterday at 15:51", the clock in the format's 12 or 24 hour style.
+    "Today at 9:59 am" / "Yesterday at 15:51", the clock in the format's 12 or 24 hour style
+    (24 hour on French boards).
     """
     local = moment.astimezone(board.tzinfo)
     if relative:
         today = now.astimezone(board.tzinfo).date()
-        twelve = board.date_format in ("phpbb", "ordinal") and board.language != "fr"
-        clock = _clock12(local) if twelve else _clock24(local)
+        clock = _clock24 if board.language == "fr" else _CLOCKS[board.date_format]
         if local.date() == today:
-            return f"{label(board.language, 'today')} {clock}"
+            return f"{label(board.language, 'today')} {clock(local)}"
         if local.date() == today - timedelta(days=1):
-            return f"{label(board.language, 'yesterday')} {clock}"
+            return f"{label(board.language, 'yesterday')} {clock(local)}"
     return absolute_date(local, board.date_format, board.language)
 
 
@@ -461,9 +570,12 @@ def nav_cat_desc(ctx: RenderContext, category: Category | None, forums: Iterable
 
 
 def nav_bar(ctx: RenderContext) -> str:
-    """``{GENERATED_NAV_BAR}`` for a guest."""
+    """``{GENERATED_NAV_BAR}`` for a guest: "Home" is the index (``/forum``); a board with a
+    portal also links "Portal" (``/``) right after it, as real boards do."""
+    portal = (("/", "portal", "Portal", ""),) if ctx.board.portal else ()
     entries = (
         (INDEX_PATH, "index", "Home", ""),
+        *portal,
         ("/faq", "faq", "FAQ", ""),
         ("/search", "search", "Search", ""),
         ("/register", "register", "Register", ""),
@@ -662,7 +774,12 @@ def _topic_page_links(ctx: RenderContext, topic: Topic) -> list[str]:
 
 
 def topic_type(topic: Topic, language: str = "en") -> str:
-    """``{TOPIC_TYPE}``: the type prefix of a topic row."""
+    """``{TOPIC_TYPE}``: the type prefix of a topic row ("Global announcement:",
+    "Announcement:", "Sticky:", "Moved:" for a shadow row, else nothing)."""
+    if topic.global_announcement:
+        return f"<strong>{label(language, 'global_announcement')}</strong> "
+    if topic.moved:
+        return f"<strong>{label(language, 'moved')}</strong> "
     if topic.announcement:
         return f"<strong>{label(language, 'announcement')}</strong> "
     if topic.sticky:
@@ -864,7 +981,7 @@ def forum_pages(ctx: RenderContext, forum: Forum, start: int) -> str:
         ctx,
         prefix=f"f{forum.id}",
         slug=forum.slug,
-        total=len(board.forum_topics(forum.id)),
+        total=len(board.forum_list_paged(forum.id)),
         per_page=board.topics_per_page,
         start=start,
     )

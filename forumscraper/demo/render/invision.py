@@ -57,6 +57,14 @@ from forumscraper.demo.render.common import (
     visible_posts,
     vote_block,
 )
+from forumscraper.demo.render.portal import (
+    TopTopic,
+    most_active_topics,
+    most_viewed_topics,
+    news_items,
+    portal_label,
+    portal_snippets,
+)
 
 IMG = f"{ILLIWEB}/invision"
 
@@ -76,8 +84,10 @@ class InvisionRenderer:
         canonical: str | None = None,
         meta: str = "",
         right: str = "",
+        clock: bool = True,
     ) -> str:
         board = ctx.board
+        current = f'<div class="current-time">{current_time(ctx)}</div>' if clock else ""
         canonical_link = (
             f'\t<link rel="canonical" href="{e(ctx.absolute(canonical))}" />\n' if canonical else ""
         )
@@ -171,7 +181,7 @@ class InvisionRenderer:
 						<form action="/viewforum" method="get" name="jumpbox" onsubmit="if(document.jumpbox.f.value == -1){{return false;}}" id="qjump">
 							<fieldset>{jumpbox_select(ctx)}</fieldset>
 						</form>
-						<div class="current-time">{current_time(ctx)}</div>
+						{current}
 						<div class="centerer footer-links">
 							<del>
 								<ul>
@@ -441,8 +451,7 @@ class InvisionRenderer:
         board = ctx.board
         category = board.category(forum.category_id)
         path = board.forum_path(forum)
-        all_topics = board.forum_topics(forum.id)
-        topics = all_topics[start : start + board.topics_per_page]
+        topics = board.forum_list(forum.id, start)
         subforums = board.subforums(forum.id)
         sub_index = self._board_index(ctx, [("Subforums", subforums)]) if subforums else ""
         pages = forum_pages(ctx, forum, start)
@@ -484,6 +493,7 @@ class InvisionRenderer:
             snippets=rich_snippets(ctx, breadcrumb_items(board, category, path)),
             canonical=forum_path(forum, start),
             meta=forum_meta(ctx, forum),
+            clock=board.clock_on_forum_pages,
         )
 
     # -- topic ----------------------------------------------------------------------------------
@@ -745,6 +755,85 @@ var hiddenMsgLabel = {{ visible:'Hide the message', hidden:'Show the message' }}
             body=body,
             snippets=rich_snippets(ctx, breadcrumb_items(ctx.board, None, [])),
             meta='<meta name="robots" content="noindex, follow" />',
+        )
+
+    # -- portal ---------------------------------------------------------------------------------
+
+    def _top_topics(self, ctx: RenderContext, heading: str, topics: list[TopTopic]) -> str:
+        rows = "".join(
+            f"""			<tr>
+				<td class="{top.row_class}"><a href="{top.href}" title="{top.title}">{top.name}</a></td>
+			</tr>
+"""
+            for top in topics
+        )
+        return f"""<div class="module borderwrap">
+	<div class="maintitle"><h3>{heading}</h3></div>
+	<div class="box-content">
+		<table summary="{heading}" width="100%">
+{rows}		</table>
+	</div>
+</div>"""
+
+    def _news(self, ctx: RenderContext) -> str:
+        return "".join(
+            f"""<a name="news_{item.topic.id}"></a>
+
+<div class="module borderwrap postbody">
+
+		<div class="maintitle"><div class="h3" style="text-align:left;">{item.title}</div></div>
+		<div class="box-content mod_news">
+		<p class="postbody-head">{item.time} {ctx.t("by")} <strong>{item.poster}</strong></p>
+		<div class="postbody-entry">
+			<div>
+				{item.text}
+				<br /><br />
+				<span class="post-read-full">
+				</span>
+			</div>
+		</div>
+		<p class="post-footer"><a href="{item.comments_href}">{portal_label(ctx, "comments")}</a>: {item.replies}</p>
+		</div>
+</div>
+"""
+            for item in news_items(ctx)
+        )
+
+    def portal(self, ctx: RenderContext) -> str:
+        """``portal_body``: recent topics left, news in the middle, most active and most
+        viewed topics right. ``portal_body`` has no ``{CURRENT_TIME}``; the footer's clock
+        (``overall_footer_begin``) stays, as on every Invision page."""
+        saut = '<table width="100%" border="0" cellpadding="0" cellspacing="0"><tr><td height="10"></td></tr></table>\n'
+        left = self._recent_topics(ctx) + "\n" + saut
+        middle = self._news(ctx) + saut
+        right = (
+            self._top_topics(ctx, portal_label(ctx, "most_active"), most_active_topics(ctx))
+            + "\n"
+            + saut
+            + self._top_topics(ctx, portal_label(ctx, "most_viewed"), most_viewed_topics(ctx))
+            + "\n"
+            + saut
+        )
+        body = f"""<table width="100%" cellspacing="0" cellpadding="0" border="0" align="center"><tr><td colspan="3" width="100%">
+
+</td></tr></table><table width="100%" cellspacing="10" border="0" align="center"><tr><td valign="top" width="25%">
+
+{left}
+</td><td valign="top" width="50%">
+
+{middle}
+</td><td valign="top" width="25%">
+
+{right}
+</td></tr></table><table width="100%" cellspacing="0" cellpadding="0" border="0" align="center"><tr><td colspan="3" width="100%">
+
+</td></tr></table>"""
+        return self._page(
+            ctx,
+            title=ctx.board.title,
+            body=body,
+            snippets=portal_snippets(ctx),
+            meta=index_meta(ctx),
         )
 
     # -- error ----------------------------------------------------------------------------------

@@ -244,8 +244,8 @@ class MobileRenderer:
         board = ctx.board
         category = board.category(forum.category_id)
         path = board.forum_path(forum)
-        all_topics = board.forum_topics(forum.id)
-        topics = all_topics[start : start + board.topics_per_page]
+        all_topics = board.forum_list_paged(forum.id)
+        topics = board.forum_list(forum.id, start)
         subforums = board.subforums(forum.id)
         sub_index = self._board_index(ctx, [("Subforums", subforums)]) if subforums else ""
         pages = self._pagination(
@@ -396,6 +396,14 @@ var hiddenMsgLabel = {{ visible:'Hide the message', hidden:'Show the message' }}
             header=self._header(ctx, None, []),
             meta='<meta name="robots" content="noindex, follow" />',
         )
+
+    # -- portal ---------------------------------------------------------------------------------
+
+    def portal(self, ctx: RenderContext) -> str:
+        """The mobile version has no ``portal_body`` template (Forumotion's mobile templates
+        are index, forum, topic, posting and error pages only): phones get the forum index at
+        ``/`` whether or not the board has a portal."""
+        return self.index(ctx)
 
     # -- error ----------------------------------------------------------------------------------
 

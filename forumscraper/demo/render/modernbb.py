@@ -54,6 +54,14 @@ from forumscraper.demo.render.common import (
     visible_posts,
     vote_block,
 )
+from forumscraper.demo.render.portal import (
+    TopTopic,
+    most_active_topics,
+    most_viewed_topics,
+    news_items,
+    portal_label,
+    portal_snippets,
+)
 
 IMG = f"{ILLIWEB}/modernbb"
 
@@ -113,8 +121,10 @@ class ModernbbRenderer:
         canonical: str | None = None,
         meta: str = "",
         right: str = "",
+        clock: bool = True,
     ) -> str:
         board = ctx.board
+        current = f'<li><i class="ion-clock"></i>{current_time(ctx)}</li>' if clock else ""
         canonical_link = (
             f'\t<link rel="canonical" href="{e(ctx.absolute(canonical))}" />\n' if canonical else ""
         )
@@ -222,7 +232,7 @@ class ModernbbRenderer:
 			</li>
 		</ul>
 		<ul class="footerbar-user">
-			<li><i class="ion-clock"></i>{current_time(ctx)}</li>
+			{current}
 				<li class="rightside">
 					<a name="bottom" class="copyright" href="https://www.forumotion.com" rel="nofollow" target="_blank" title="Create a free forum">
 						Create a forum
@@ -445,8 +455,7 @@ class ModernbbRenderer:
         board = ctx.board
         category = board.category(forum.category_id)
         path = board.forum_path(forum)
-        all_topics = board.forum_topics(forum.id)
-        topics = all_topics[start : start + board.topics_per_page]
+        topics = board.forum_list(forum.id, start)
         subforums = board.subforums(forum.id)
         sub_index = (
             self._board_index(ctx, [("Subforums", subforums)], on_index=False) if subforums else ""
@@ -514,6 +523,7 @@ Users browsing this forum: None
             snippets=rich_snippets(ctx, breadcrumb_items(board, category, path)),
             canonical=forum_path(forum, start),
             meta=forum_meta(ctx, forum),
+            clock=board.clock_on_forum_pages,
         )
 
     # -- topic ----------------------------------------------------------------------------------
@@ -808,6 +818,92 @@ var hiddenMsgLabel = {{ visible:'Hide the message', hidden:'Show the message' }}
             body=body,
             snippets=rich_snippets(ctx, breadcrumb_items(ctx.board, None, [])),
             meta='<meta name="robots" content="noindex, follow" />',
+        )
+
+    # -- portal ---------------------------------------------------------------------------------
+
+    def _top_topics(
+        self, ctx: RenderContext, heading: str, icon: str, topics: list[TopTopic]
+    ) -> str:
+        rows = "".join(
+            f"""				<tr>
+					<td class="{top.row_class}"><a href="{top.href}" title="{top.title}"><i class="ion-document-text"></i>{top.name}</a></td>
+				</tr>
+"""
+            for top in topics
+        )
+        return f"""<div class="module">
+	<div class="h3"><i class="{icon}"></i>{heading}</div>
+	<div class="module-table">
+		<table summary="{heading}">
+{rows}		</table>
+	</div>
+</div>"""
+
+    def _news(self, ctx: RenderContext) -> str:
+        return "".join(
+            f"""	<a name="news_{item.topic.id}"></a>
+
+	<div class="mod-news">
+		<div class="mod-news-header">
+			<div class="h3">{item.title}</div>
+			<div class="mod-news-info"><span class="mod-news-time"><i class="ion-clock"></i>{item.time}</span><span class="mod-news-author"><i class="ion-ios-person"></i>{item.poster}</span></div>
+		</div>
+		<div class="content">{item.text}
+		</div>
+		<div class="mod-news-footer">
+			<a href="{item.comments_href}" class="comments-num"><i class="ion-chatbubbles"></i>{portal_label(ctx, "comments")}: {item.replies}</a>
+		</div>
+	</div>
+"""
+            for item in news_items(ctx)
+        )
+
+    def portal(self, ctx: RenderContext) -> str:
+        """``portal_body``: recent topics left, news in the middle, most active and most
+        viewed topics right. ``portal_body`` has no ``{CURRENT_TIME}``; the footer's clock
+        (``overall_footer_end``) stays, as on every ModernBB page."""
+        right = (
+            self._top_topics(
+                ctx, portal_label(ctx, "most_active"), "ion-flame", most_active_topics(ctx)
+            )
+            + "\n"
+            + self._top_topics(
+                ctx, portal_label(ctx, "most_viewed"), "ion-eye", most_viewed_topics(ctx)
+            )
+        )
+        body = f"""<table width="100%" cellspacing="0" cellpadding="0" border="0" align="center">
+	<tr>
+		<td colspan="3" width="100%">
+		</td>
+	</tr>
+</table>
+
+<div class="portal">
+	<div class="column" style="width: 25%;">
+{self._recent_topics(ctx)}
+	</div>
+	<div class="portal-mid" style="margin-left: 25%; margin-right: 25%;">
+		<div>
+{self._news(ctx)}		</div>
+	</div>
+	<div class="column" style="width: 25%;">
+{right}
+	</div>
+</div>
+
+<table width="100%" cellspacing="0" cellpadding="0" border="0" align="center">
+	<tr>
+		<td colspan="3" width="100%">
+		</td>
+	</tr>
+</table>"""
+        return self._page(
+            ctx,
+            title=ctx.board.title,
+            body=body,
+            snippets=portal_snippets(ctx),
+            meta=index_meta(ctx),
         )
 
     # -- error ----------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from forumscraper.demo.render.common import (
     edited_message,
     forum_path,
     goto_page_new,
+    index_meta,
     jumpbox_select,
     member_path,
     nav_bar,
@@ -44,6 +45,14 @@ from forumscraper.demo.render.common import (
     userdata_script,
     visible_posts,
 )
+from forumscraper.demo.render.portal import (
+    TopTopic,
+    most_active_topics,
+    most_viewed_topics,
+    news_items,
+    portal_label,
+    portal_snippets,
+)
 
 IMG = f"{ILLIWEB}/prosilver"
 CORNERS_TOP = '<span class="corners-top"><span></span></span>'
@@ -58,6 +67,20 @@ def _arrow(direction: str, alt: str) -> str:
     return (
         f'<img class="sprite-arrow_prosilver_{direction}" src="{ILLIWEB}/empty.gif" alt="{alt}" />'
     )
+
+
+_POSTS_HEAD = '\t\t\t\t\t<dd class="posts">Replies</dd>\n'
+_POSTS_HEAD_STICKY = '\t\t\t\t\t<dd class="posts" style="padding-left:45px;">Replies</dd>\n'
+_VIEWS_HEAD = '\t\t\t\t\t<dd class="views">Views</dd>\n'
+_LAST_HEAD = '\t\t\t\t\t<dd class="lastpost"><span>Last post</span></dd>\n'
+
+
+def _columns(ctx: RenderContext, posts: str, views: str, last: str) -> str:
+    """The replies, views and last post cells of a topic row or list header, in the template's
+    order, or last post, views, replies with :attr:`Board.reordered_markup`."""
+    if ctx.board.reordered_markup:
+        return last + views + posts
+    return posts + views + last
 
 
 class ProsilverRenderer:
@@ -393,6 +416,20 @@ The newest registered user is <strong>{newest_html}</strong>
         special = topic.sticky or topic.announcement
         folder = "announce" if topic.announcement else "sticky" if topic.sticky else "topic_read"
         author = poster_link(ctx, topic.author, topic.author_name)
+        cells = _columns(
+            ctx,
+            f"""				<dd class="posts">{topic.reply_count} <dfn>{ctx.t("replies")}</dfn></dd>
+""",
+            f"""				<dd class="views">{topic.views} <dfn>{ctx.t("views")}</dfn></dd>
+""",
+            f"""				<dd class="lastpost">
+
+					<span>{poster_link(ctx, last.author, last.author_name)}&nbsp;<dfn>{ctx.t("last_post")}</dfn>
+					<a href="{post_href(ctx, topic, last)}"><img src="{IMG}/icon_latest_reply.gif" alt="Last message" title="Last message" /></a><br style="clear:left;" />{ctx.date(last.posted_at)}</span>
+
+				</dd>
+""",
+        )
         return f"""		<li class="row {row_class}"{' style="margin-top:5px;"' if special else ""} >
 			<dl class="icon" style="background-image:url('{IMG}/{folder}.gif');">
 				<dd class="dterm" title="" >
@@ -403,15 +440,7 @@ The newest registered user is <strong>{newest_html}</strong>
 					{goto_page_new(ctx, topic)}
 					<span class="span-tab">{ctx.t("by")} <strong>{author}</strong></span>
 				</dd>
-				<dd class="posts">{topic.reply_count} <dfn>{ctx.t("replies")}</dfn></dd>
-				<dd class="views">{topic.views} <dfn>{ctx.t("views")}</dfn></dd>
-				<dd class="lastpost">
-
-					<span>{poster_link(ctx, last.author, last.author_name)}&nbsp;<dfn>{ctx.t("last_post")}</dfn>
-					<a href="{post_href(ctx, topic, last)}"><img src="{IMG}/icon_latest_reply.gif" alt="Last message" title="Last message" /></a><br style="clear:left;" />{ctx.date(last.posted_at)}</span>
-
-				</dd>
-			</dl>
+{cells}			</dl>
 		</li>
 """
 
@@ -427,10 +456,7 @@ The newest registered user is <strong>{newest_html}</strong>
 					<dt>
 						{head_title}
 					</dt>
-					<dd class="posts">Replies</dd>
-					<dd class="views">Views</dd>
-					<dd class="lastpost"><span>Last post</span></dd>
-				</dl>
+{_columns(ctx, _POSTS_HEAD, _VIEWS_HEAD, _LAST_HEAD)}				</dl>
 			</li>
 		</ul>
 		<ul class="topiclist topics bg_none">
@@ -452,10 +478,7 @@ The newest registered user is <strong>{newest_html}</strong>
 					<dd class="dterm" style="padding-left:0;">
 						Topics
 					</dd>
-					<dd class="posts" style="padding-left:45px;">Replies</dd>
-					<dd class="views">Views</dd>
-					<dd class="lastpost"><span>Last post</span></dd>
-				</dl>
+{_columns(ctx, _POSTS_HEAD_STICKY, _VIEWS_HEAD, _LAST_HEAD)}				</dl>
 			</li>
 		</ul>
 		<ul class="topiclist topics bg_none">
@@ -474,8 +497,8 @@ The newest registered user is <strong>{newest_html}</strong>
         board = ctx.board
         category = board.category(forum.category_id)
         path = board.forum_path(forum)
-        all_topics = board.forum_topics(forum.id)
-        topics = all_topics[start : start + board.topics_per_page]
+        all_topics = board.forum_list_paged(forum.id)
+        topics = board.forum_list(forum.id, start)
         subforums = board.subforums(forum.id)
         sub_box = self._forum_box(ctx, "Subforums", subforums) if subforums else ""
         pages = pagination(
@@ -486,7 +509,8 @@ The newest registered user is <strong>{newest_html}</strong>
             per_page=board.topics_per_page,
             start=start,
         )
-        body = f"""<p>{current_time(ctx)}</p>
+        clock = f"<p>{current_time(ctx)}</p>" if board.clock_on_forum_pages else ""
+        body = f"""{clock}
 
 <h1 class="page-title"><a href="{ctx.href(forum_path(forum))}">{e(forum.title)}</a></h1>
 
@@ -565,6 +589,10 @@ Users browsing this forum: None
         subject = topic.title if post.id == topic.first_post.id else f"Re: {topic.title}"
         name = poster_link(ctx, post.author, post.author_name)
         date_text = post_date(ctx, post.posted_at)
+        if board.reordered_markup:
+            byline = f"{ctx.date(post.posted_at)}&nbsp;{ctx.t('by')}&nbsp;{name}"
+        else:
+            byline = f"{ctx.t('by')}&nbsp;{name} {date_text}"
         if post.author is not None:
             profile = ctx.href(member_path(post.author))
             avatar = f'<a href="{profile}"><img src="{IMG}/avatar.png" alt="" /></a>'
@@ -600,7 +628,7 @@ Users browsing this forum: None
 				</ul>
 
 				<h2 class="topic-title"> <a href="{post_href(ctx, topic, post)}">{e(subject)}</a></h2>
-				<p class="author"><img src="{IMG}/icon_post_target.gif" alt="Post" title="Post" />&nbsp;{ctx.t("by")}&nbsp;{name} {date_text}</p>
+				<p class="author"><img src="{IMG}/icon_post_target.gif" alt="Post" title="Post" />&nbsp;{byline}</p>
 				<div class="clearfix"></div>
 
 				<div style="display:none"></div>
@@ -860,6 +888,89 @@ You <strong>cannot</strong> reply to topics in this forum<br />
             body=body,
             snippets=rich_snippets(ctx, breadcrumb_items(ctx.board, None, [])),
             meta='<meta name="robots" content="noindex, follow" />',
+        )
+
+    # -- portal ---------------------------------------------------------------------------------
+
+    def _top_topics(self, ctx: RenderContext, heading: str, topics: list[TopTopic]) -> str:
+        rows = "".join(
+            f"""			<tr>
+				<td class="{top.row_class}"><a href="{top.href}" title="{top.title}">{top.name}</a></td>
+			</tr>
+"""
+            for top in topics
+        )
+        return f"""<div class="module">
+	<div class="inner">
+		{CORNERS_TOP}
+		<div class="h3">{heading}</div>
+		<table summary="{heading}" width="100%">
+{rows}		</table>
+		<br class="clear" />
+		{CORNERS_BOTTOM}
+	</div>
+</div>"""
+
+    def _news(self, ctx: RenderContext) -> str:
+        rows = []
+        for number, item in enumerate(news_items(ctx)):
+            saut = '<div style="height:2px"></div>\n' if number else ""
+            rows.append(
+                f"""{saut}<a name="news_{item.topic.id}"></a>
+
+<div class="module mod_news">
+	<div class="inner">
+		{CORNERS_TOP}
+
+		<div class="h3" style="text-align:left;">{item.title}</div>
+		<p>{item.time} {ctx.t("by")} <strong>{item.poster}</strong></p>
+		<div class="content">{item.text}<br /><br />
+
+		</div>
+		<p class="row3"><a href="{item.comments_href}">{portal_label(ctx, "comments")}</a>: {item.replies}</p>
+
+		{CORNERS_BOTTOM}
+	</div>
+</div>
+"""
+            )
+        return "".join(rows)
+
+    def portal(self, ctx: RenderContext) -> str:
+        """``portal_body``: recent topics left, news in the middle, most active and most
+        viewed topics right; no ``{CURRENT_TIME}``."""
+        saut = '<table width="100%" border="0" cellpadding="0" cellspacing="0"><tr><td height="10"></td></tr></table>'
+        left = self._recent_topics(ctx) + saut
+        middle = self._news(ctx) + saut
+        right = (
+            self._top_topics(ctx, portal_label(ctx, "most_active"), most_active_topics(ctx))
+            + saut
+            + self._top_topics(ctx, portal_label(ctx, "most_viewed"), most_viewed_topics(ctx))
+            + saut
+        )
+        body = f"""<table width="100%" cellspacing="0" cellpadding="0" border="0" align="center"><tr><td colspan="3" width="100%">
+
+</td></tr></table><table width="100%" cellspacing="10" border="0" align="center" class="portal"><tr><td valign="top" width="25%" class="column">
+
+{left}
+
+</td><td valign="top" width="50%">
+
+{middle}
+
+</td><td valign="top" width="25%" class="column">
+
+{right}
+
+</td></tr></table><table width="100%" cellspacing="0" cellpadding="0" border="0" align="center"><tr><td colspan="3" width="100%">
+
+</td></tr></table>"""
+        return self._page(
+            ctx,
+            title=ctx.board.title,
+            body=body,
+            snippets=portal_snippets(ctx),
+            meta=index_meta(ctx),
         )
 
     # -- error ----------------------------------------------------------------------------------

@@ -57,6 +57,14 @@ from forumscraper.demo.render.common import (
     visible_posts,
     vote_block,
 )
+from forumscraper.demo.render.portal import (
+    TopTopic,
+    most_active_topics,
+    most_viewed_topics,
+    news_items,
+    portal_label,
+    portal_snippets,
+)
 
 IMG = f"{ILLIWEB}/punbb"
 
@@ -421,8 +429,8 @@ class PunbbRenderer:
         board = ctx.board
         category = board.category(forum.category_id)
         path = board.forum_path(forum)
-        all_topics = board.forum_topics(forum.id)
-        topics = all_topics[start : start + board.topics_per_page]
+        all_topics = board.forum_list_paged(forum.id)
+        topics = board.forum_list(forum.id, start)
         subforums = board.subforums(forum.id)
         sub_index = (
             self._board_index(ctx, [("Subforums", subforums)], category, path, on_index=False)
@@ -797,6 +805,79 @@ var hiddenMsgLabel = {{ visible:'Hide the message', hidden:'Show the message' }}
             body=body,
             snippets=rich_snippets(ctx, breadcrumb_items(ctx.board, None, [])),
             meta='<meta name="robots" content="noindex, follow" />',
+        )
+
+    # -- portal ---------------------------------------------------------------------------------
+
+    def _top_topics(self, ctx: RenderContext, heading: str, topics: list[TopTopic]) -> str:
+        rows = "".join(
+            f"""			<tr>
+				<td class="{top.row_class}"><a href="{top.href}" title="{top.title}">{top.name}</a></td>
+			</tr>
+"""
+            for top in topics
+        )
+        return f"""<div class="module main">
+	<div class="main-head"><div class="h3">{heading}</div></div>
+	<div class="main-content">
+		<table summary="{heading}" width="100%">
+{rows}		</table>
+		<br class="clear" />
+	</div>
+</div>"""
+
+    def _news(self, ctx: RenderContext) -> str:
+        rows = []
+        for number, item in enumerate(news_items(ctx)):
+            saut = '<div style="height:2px"></div>\n' if number else ""
+            rows.append(
+                f"""{saut}<div class="module main">
+	<a name="news_{item.topic.id}"></a>
+
+	<div class="module mod_news">
+		<div class="main-head" style="text-align:left;">{item.title}</div>
+		<div class="main-content" style="padding:0;">
+			<p class="author">{item.time} {ctx.t("by")} <strong>{item.poster}</strong></p>
+			<div class="body">
+				{item.text}<br /><br />
+				<div class="clear"></div>
+			</div>
+			<p class="comments"><a href="{item.comments_href}">{portal_label(ctx, "comments")}</a>: {item.replies}</p>
+		</div>
+	</div>
+
+</div>
+"""
+            )
+        return "".join(rows)
+
+    def portal(self, ctx: RenderContext) -> str:
+        """``portal_body``: recent topics left, news in the middle, most active and most
+        viewed topics right; no ``{CURRENT_TIME}`` (PunBB prints none anywhere)."""
+        saut = '<table width="100%" border="0" cellpadding="0" cellspacing="0"><tr><td height="10"></td></tr></table>\n'
+        left = self._recent_topics(ctx) + "\n" + saut
+        middle = self._news(ctx) + saut
+        right = (
+            self._top_topics(ctx, portal_label(ctx, "most_active"), most_active_topics(ctx))
+            + "\n"
+            + saut
+            + self._top_topics(ctx, portal_label(ctx, "most_viewed"), most_viewed_topics(ctx))
+            + "\n"
+            + saut
+        )
+        widths = '<tr><td height="1" width="25%" class="column"></td><td width="50%"></td><td width="25%" class="column"></td></tr>'
+        body = f"""<table width="100%" cellspacing="1" cellpadding="10" border="0" align="center">{widths}<tr><td colspan="3" width="100%">
+</td></tr></table><table width="100%" cellspacing="10" border="0" align="center" class="portal"><tr><td valign="top" width="25%" class="column">
+{left}</td><td valign="top" width="50%">
+{middle}</td><td valign="top" width="25%" class="column">
+{right}</td></tr></table><table width="100%" cellspacing="1" cellpadding="10" border="0" align="center">{widths}<tr><td colspan="3" width="100%">
+</td></tr></table>"""
+        return self._page(
+            ctx,
+            title=ctx.board.title,
+            body=body,
+            snippets=portal_snippets(ctx),
+            meta=index_meta(ctx),
         )
 
     # -- error ----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from forumscraper.demo.render.common import (
     edited_message,
     forum_path,
     goto_page,
+    index_meta,
     jumpbox_select,
     member_path,
     nav_bar,
@@ -43,6 +44,14 @@ from forumscraper.demo.render.common import (
     topic_type,
     userdata_script,
     visible_posts,
+)
+from forumscraper.demo.render.portal import (
+    TopTopic,
+    most_active_topics,
+    most_viewed_topics,
+    news_items,
+    portal_label,
+    portal_snippets,
 )
 
 IMG = f"{ILLIWEB}/subsilver"
@@ -497,8 +506,8 @@ class SubsilverRenderer:
         board = ctx.board
         category = board.category(forum.category_id)
         path = board.forum_path(forum)
-        all_topics = board.forum_topics(forum.id)
-        topics = all_topics[start : start + board.topics_per_page]
+        all_topics = board.forum_list_paged(forum.id)
+        topics = board.forum_list(forum.id, start)
         subforums = board.subforums(forum.id)
         sub_table = ""
         if subforums:
@@ -935,6 +944,103 @@ var hiddenMsgLabel = {{ visible:'Hide the message', hidden:'Show the message' }}
             body=body,
             snippets=rich_snippets(ctx, breadcrumb_items(ctx.board, None, [])),
             meta='<meta name="robots" content="noindex, follow" />',
+        )
+
+    # -- portal ---------------------------------------------------------------------------------
+
+    def _top_topics(self, ctx: RenderContext, heading: str, topics: list[TopTopic]) -> str:
+        rows = "".join(
+            f"""				<tr>
+					<td class="{top.row_class} genmed"><a href="{top.href}" title="{top.title}">{top.name}</a></td>
+				</tr>
+"""
+            for top in topics
+        )
+        return f"""<table class="forumline" width="100%" border="0" cellspacing="1" cellpadding="0">
+	<tr>
+		<td class="catLeft" height="25"><span class="genmed module-title">{heading}</span></td>
+	</tr>
+	<tr>
+		<td>
+			<table summary="{heading}" width="100%" style="table-layout:fixed;overflow:hidden;">
+{rows}			</table>
+		</td>
+	</tr>
+</table>"""
+
+    def _news(self, ctx: RenderContext) -> str:
+        rows = []
+        for number, item in enumerate(news_items(ctx)):
+            saut = (
+                '<table width="100%" border="0" cellspacing="0" cellpadding="0">\n\t<tr>\n'
+                '\t\t<td height="2px"></td>\n\t</tr>\n</table>'
+                if number
+                else ""
+            )
+            rows.append(
+                f"""{saut}<table class="forumline mod_news" width="100%" border="0" cellspacing="1" cellpadding="0">
+	<tr>
+		<td class="catLeft" height="25">
+			<a name="news_{item.topic.id}"></a><span class="genmed">{item.title}</span>
+		</td>
+	</tr>
+	<tr>
+		<td class="row2" height="24"><span class="gensmall"><img src="{IMG}/icon_minitime.gif" alt="" />{item.time} {ctx.t("by")} <b>{item.poster}</b></span></td>
+	</tr>
+	<tr>
+		<td class="row1">
+			<span class="gensmall content" style="line-height:150%">
+				{item.text}<br /><br />
+			</span>
+		</td>
+	</tr>
+	<tr>
+		<td class="row3" height="24"><span class="gensmall"><a href="{item.comments_href}">{portal_label(ctx, "comments")}</a>: {item.replies}</span></td>
+	</tr>
+</table>"""
+            )
+        return "".join(rows)
+
+    def portal(self, ctx: RenderContext) -> str:
+        """``portal_body``: recent topics left, news in the middle, most active and most
+        viewed topics right; no ``{CURRENT_TIME}`` (guests never get one in phpBB2)."""
+        saut = """		<table width="100%" border="0" cellpadding="0" cellspacing="0">
+			<tr>
+				<td height="10"></td>
+			</tr>
+		</table>
+"""
+        left = self._recent_topics(ctx) + saut
+        middle = self._news(ctx) + saut
+        right = (
+            self._top_topics(ctx, portal_label(ctx, "most_active"), most_active_topics(ctx))
+            + saut
+            + self._top_topics(ctx, portal_label(ctx, "most_viewed"), most_viewed_topics(ctx))
+            + saut
+        )
+        body = f"""<table width="100%" cellspacing="0" cellpadding="0" border="0" align="center">
+	<tr>
+		<td colspan="3" width="100%"></td>
+	</tr>
+</table>
+<table width="100%" cellspacing="1" cellpadding="10" border="0" align="center" class="portal">
+	<tr>
+		<td valign="top" width="25%" class="column">{left}</td>
+		<td valign="top" width="50%">{middle}</td>
+		<td valign="top" width="25%" class="column">{right}</td>
+	</tr>
+</table>
+<table width="100%" cellspacing="0" cellpadding="0" border="0" align="center">
+	<tr>
+		<td colspan="3" width="100%"></td>
+	</tr>
+</table>"""
+        return self._page(
+            ctx,
+            title=ctx.board.title,
+            body=body,
+            snippets=portal_snippets(ctx),
+            meta=index_meta(ctx),
         )
 
     # -- error ----------------------------------------------------------------------------------
