@@ -1,5 +1,5 @@
 """Middlewares: slow down when the forum says so (429 / 503, ``Retry-After``), and stamp each
-request with the member session it was made under.
+request with the member session it is sent under.
 
 Scrapy's AutoThrottle adapts to latency but does not react to "Too Many Requests" or "Service
 Unavailable". On those answers this middleware raises the delay of the forum's download slot to
@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 
 SLOW_DOWN_STATUSES = (429, 503)
 SESSION_META = "forumscraper_session"
-"""Request meta key: the member-session generation the request was made under."""
+"""Request meta key: the member-session generation the request was sent under (stamped when it
+reaches the downloader)."""
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -91,35 +92,41 @@ class RetryAfterMiddleware:
 
 
 class SessionStampMiddleware:
-    """Spider middleware: every request a callback yields carries the generation of the member
-    session (``LoginFlow.generation``) it was made under, so that a guest page answering a
-    request made before the session was renewed is fetched again instead of being taken for a
-    second expiry."""
+    """Spider middleware for member crawls (``LoginFlow``): every request is stamped, when it
+    reaches the downloader with its cookies attached, with the member-session generation it is
+    sent under (``LoginFlow.generation``); every response is shown to the login flow before
+    its callback reads it (``LoginFlow.page_received``), so that a guest page starts the new
+    login at once, not once its callback has read it (a topic page is read in a worker process
+    meanwhile, and every page fetched until the login is a guest page). A guest page asked for
+    before the current session began is fetched again rather than taken for a new expiry, and
+    a member page asked for after an expiry shows that logging in again was worth it.
 
-    async def process_spider_output(
-        self, response: Response, result: AsyncIterator[Any]
-    ) -> AsyncIterator[Any]:
-        async for output in result:
-            if isinstance(output, Request):
-                output.meta.setdefault(SESSION_META, self._generation(response))
-            yield output
-
-    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        async for output in start:
-            if isinstance(output, Request):
-                output.meta.setdefault(SESSION_META, 0)
-            yield output
+    The stamp is taken at download time, not when a callback yields the request: a request
+    waits in the scheduler for any length of time, across any number of logins."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SessionStampMiddleware:
-        return cls(crawler)
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware._stamp, signal=signals.request_reached_downloader)
+        return middleware
 
-    def _generation(self, response: Response) -> int:
-        login = getattr(self.crawler.spider, "login", None)
-        return int(login.generation) if login is not None else 0
+    def _login(self) -> Any:
+        return getattr(self.crawler.spider, "login", None)
+
+    def _stamp(self, request: Request) -> None:
+        login = self._login()
+        if login is not None:
+            request.meta[SESSION_META] = login.generation
+
+    def process_spider_input(self, response: Response) -> None:
+        login = self._login()
+        if login is None:
+            return
+        assert self.crawler.engine is not None
+        login.page_received(response, self.crawler.engine)
 
 
 class TemplateVersionMiddleware:

@@ -7,7 +7,8 @@ is. The status also decides the process exit status (see ``forumscraper.commands
 - ``finished``: the crawl ran to its end, fetched pages and stored what it read;
 - ``interrupted``: stopped by a signal (Ctrl-C, SIGTERM) or by ``FORUMSCRAPER_MAX_RUNTIME``;
 - ``failed``: the database was unavailable, another run holds the database's run lock, the
-  spider raised errors, rows could not be stored, or nothing could be fetched.
+  spider raised errors, rows could not be stored, dates disagreed with the board's clock, or
+  nothing could be fetched.
 
 One run at a time per database: the run lock (``forumscraper.db.lock``) is taken at start; a
 second run started meanwhile stops at once with status ``failed`` and does not touch the rows.
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 STATUS_KEY = "forumscraper/run/status"
 SUMMARY_KEY = "forumscraper/run/summary"
 LOCKED_MESSAGE = "another forumscraper run is using this database; this one stops"
+CLOCK_EVIDENCE_KEY = "forumscraper/dates/clock_evidence"
+"""Why the run stopped on dates that disagree with the board's clock (``spiders.clock``)."""
 
 
 def run_status(
@@ -48,6 +51,11 @@ def run_status(
         return "failed", LOCKED_MESSAGE
     if stats.get("forumscraper/login/failed"):
         return "failed", f"login failed: {stats['forumscraper/login/failed']}"
+    if stats.get(CLOCK_EVIDENCE_KEY):
+        return "failed", (
+            f"dates disagree with the board's clock, the run stopped: "
+            f"{stats[CLOCK_EVIDENCE_KEY]} (set FORUMSCRAPER_TIMEZONE to the board's timezone)"
+        )
     if reason in ("shutdown", "closespider_timeout"):
         return "interrupted", f"stopped early ({reason})"
     if reason != "finished":

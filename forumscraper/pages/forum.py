@@ -39,7 +39,15 @@ _TOPIC_TYPES = {
     "annonce": "announcement",
     "annonce globale": "announcement",
     "anuncio": "announcement",
+    "moved": "moved",
+    "deplace": "moved",
+    "déplacé": "moved",
+    "movido": "moved",
+    "spostato": "moved",
+    "verschoben": "moved",
 }
+"""Type prefixes of topic rows (``{TOPIC_TYPE}``), lower case. ``moved`` marks the shadow row
+a moved topic leaves in its old forum: the same topic as the row in its new forum."""
 _HEADING = re.compile(r"^h([1-6])$")
 _BY = r"(?:by|par|por|von|di|de|door)"
 _AFTER_BY = re.compile(rf"(?:^|\s){_BY}\s+(?P<name>.+?)\s*$", re.IGNORECASE)

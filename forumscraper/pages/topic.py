@@ -48,6 +48,7 @@ _POST_ID = re.compile(r"^p(?:ost-?)?(\d+)$")
 _SIGNATURE_RULE = re.compile(r"^\s*_{5,}\s*(?:<br\s*/?>\s*)?")
 """phpBB2 prints "_________________<br>" before a signature; other versions draw a line in CSS."""
 _BY_WORD = re.compile(r"^\s*(?:by|par|por|von|di|de|door|od|av)\s+", re.IGNORECASE)
+_TRAILING_BY = re.compile(r"\s*\b(?:by|par|por|von|di|de|door|od|av)\s*$", re.IGNORECASE)
 _CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
 
 
@@ -322,6 +323,7 @@ class TopicPage(Page):
             edit = parse_edit_note(element_texts(find(node, markup.edit_note)))
         signature = find(node, markup.signature)[:1]
         signature_html = _signature(signature[0]) if signature else None
+        edited_raw = strip_date_lead(edit.edited_at_raw) if edit else ""
         return PostItem(
             id=raw.id,
             topic_id=topic_id,
@@ -331,7 +333,8 @@ class TopicPage(Page):
             subject=self._subject(node),
             posted_at=self.dates.parse(date_raw),
             posted_at_raw=date_raw or None,
-            edited_at=self.dates.parse(edit.edited_at_raw) if edit else None,
+            edited_at=self.dates.parse(edited_raw),
+            edited_at_raw=edited_raw or None,
             edited_by=edit.editor if edit else None,
             edit_count=edit.edit_count if edit else 0,
             body_html=body_html,
@@ -411,7 +414,11 @@ class TopicPage(Page):
                 return clean_space(tail)
         text = element_text(holder[0])
         if author_name and author_name in text:
-            return clean_space(text.rsplit(author_name, 1)[1])
+            before, after = text.rsplit(author_name, 1)
+            if clean_space(after):
+                return clean_space(after)
+            # Edited templates print the date first: "Today at 9:59 am by NAME".
+            return _TRAILING_BY.sub("", clean_space(before))
         return text
 
     def topic(self) -> TopicItem | None:

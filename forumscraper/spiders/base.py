@@ -11,11 +11,12 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
-from typing import Any, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.asyncio import run_in_thread
 from sqlalchemy.exc import OperationalError
@@ -32,15 +33,27 @@ from forumscraper.pages import DateContext, Page
 from forumscraper.pages.common import Crumb
 from forumscraper.pages.parse import decode_html
 from forumscraper.pages.topic import TopicPageReading
+from forumscraper.runs import CLOCK_EVIDENCE_KEY
+from forumscraper.spiders.clock import BoardClock, check_dates, describe_tz, far_future
 from forumscraper.spiders.login import Credentials, LoginFlow
-from forumscraper.text.dates import board_timezone, infer_board_offset, parse_http_date
+from forumscraper.text.dates import board_timezone, parse_http_date
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+P = TypeVar("P", bound=Page)
+L = TypeVar("L", bound="_ListedTopic")
+
+
+class _ListedTopic(Protocol):
+    @property
+    def last_post_at(self) -> datetime | None: ...
 
 
 OWN_META = frozenset({"topic_id", "portal_checked"})
-"""Request meta keys of ours, carried over when a page is fetched again."""
+"""Request meta keys of ours, carried over when a page is fetched again (with every
+``forumscraper_*`` key)."""
+CLOCK_PROBE = "forumscraper_clock_probe"
+"""Request meta: the page is read to find the board's clock (see ``begin_clock_probe``)."""
 
 
 class ForumotionSpider(scrapy.Spider):
@@ -54,15 +67,16 @@ class ForumotionSpider(scrapy.Spider):
         self.full = str(full or "").lower() in ("1", "true", "yes")
         """``-a full=1``: fetch every topic whole, whatever the database holds."""
         self.posts_per_page = 15
-        self.board_tz: tzinfo | None = None
-        self.recorded_tz: tzinfo | None = None
-        """The timezone an earlier run stored in ``board_info``: the fallback when a page shows
-        no clock."""
+        self.clock = BoardClock()
+        """The board's timezone: configured, learnt from the first clock line, or a fallback."""
+        self.clock_probes = 0
+        """Pages requested to find the board's clock and not yet read."""
+        self.held_for_clock: list[Request] = []
+        """Requests for pages with dates, held until the board's timezone is known."""
         self.known_forums: set[int] = set()
         self.known_categories: set[int] = set()
         self._demo_server: Any = None
         self.login: LoginFlow | None = None
-        self.waiting_for_login: list[Request] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ForumotionSpider:
@@ -72,7 +86,7 @@ class ForumotionSpider(scrapy.Spider):
         spider.posts_per_page = crawler.settings.getint("FORUMSCRAPER_POSTS_PER_PAGE", 15)
         configured = crawler.settings.get("FORUMSCRAPER_TIMEZONE")
         if configured:
-            spider.board_tz = board_timezone(configured)
+            spider.clock = BoardClock(board_timezone(configured))
         crawler.signals.connect(spider._stop_demo, signal=signals.spider_closed)
         return spider
 
@@ -84,8 +98,8 @@ class ForumotionSpider(scrapy.Spider):
         assert self.base_url
         if not self.base_url.endswith("/"):
             self.base_url += "/"
-        if self.board_tz is None:
-            self.recorded_tz = await self.read_db(recorded_timezone)
+        if not self.clock.known:
+            self.clock.recorded = await self.read_db(recorded_timezone)
         credentials = Credentials.from_environment()
         if credentials is not None:
             self.login = LoginFlow(credentials, self.base_url, self.crawler.stats)
@@ -96,7 +110,8 @@ class ForumotionSpider(scrapy.Spider):
             yield request
 
     def session_expired(self, page: Page | TopicPageReading | None) -> bool:
-        """A member crawl received a guest page: the session expired."""
+        """A member crawl received a guest page: the session expired (the page must not be
+        read; :meth:`renew_session` asks for it again)."""
         return (
             self.login is not None
             and page is not None
@@ -105,24 +120,15 @@ class ForumotionSpider(scrapy.Spider):
         )
 
     def renew_session(self, response: Response) -> Iterator[Request]:
-        """Log in again (once per run), then fetch again every page that came back as a guest
-        page meanwhile; a second expiry stops the run."""
+        """The page at ``response`` came back as a guest page: ask for it again as a member,
+        logging in again first when it shows the current session expired (as often as needed,
+        see :meth:`LoginFlow.guest_page`); a new session that expires before serving a single
+        member page stops the run."""
         assert self.login is not None and response.request is not None
-        made_under = int(response.meta.get(SESSION_META, 0))
-        again = fetch_again(response.request, **{SESSION_META: self.login.generation})
-        if made_under < self.login.generation and not self.waiting_for_login:
-            # Asked before the session was renewed: simply ask again under the new one.
-            yield again
-            return
-        self.waiting_for_login.append(again)
-        if len(self.waiting_for_login) > 1:
-            return
-
-        def resume() -> list[Request]:
-            waiting, self.waiting_for_login = self.waiting_for_login, []
-            return waiting
-
-        yield self.login.renew(resume)
+        sent_under = int(response.meta.get(SESSION_META, 0))
+        assert self.crawler.engine is not None
+        again = fetch_again(response.request)
+        yield from self.login.guest_page(again, sent_under, self.crawler.engine)
 
     def start_requests_for(self, base_url: str) -> Iterator[Request]:
         raise NotImplementedError
@@ -146,35 +152,100 @@ class ForumotionSpider(scrapy.Spider):
             self._demo_server.stop()
             self._demo_server = None
 
+    @property
+    def board_tz(self) -> tzinfo | None:
+        """The board's timezone, once known (from the settings, a clock line, an earlier run,
+        or UTC for want of anything else); ``None`` while unknown."""
+        return self.clock.tz
+
     def dates_for(self, response: Response) -> DateContext:
         """How to read dates on ``response``: the board timezone and the server's "now"."""
-        header = response.headers.get(b"Date")
-        now = parse_http_date(header.decode("latin-1")) if header else None
-        return DateContext(tz=self.board_tz or UTC, now=now or datetime.now(UTC))
+        return self.clock.dates(server_time(response) or datetime.now(UTC))
 
-    def learn_timezone(self, page: Page, response: Response) -> None:
-        """Infer the board's UTC offset from the page clock against the HTTP ``Date`` header,
-        once, unless ``FORUMSCRAPER_TIMEZONE`` is set."""
-        if self.board_tz is not None:
-            return
-        clock = page.board_clock
-        header = response.headers.get(b"Date")
-        server = parse_http_date(header.decode("latin-1")) if header else None
-        offset = infer_board_offset(clock, server) if clock and server else None
-        if offset is not None:
-            self.board_tz = offset
-            logger.info("Board timezone inferred from the page clock: UTC%s", _offset_text(offset))
-        elif self.recorded_tz is not None:
-            self.board_tz = self.recorded_tz
-            logger.info("Board timezone from an earlier run (board_info): %s", self.recorded_tz)
-        else:
-            self.board_tz = UTC
-            logger.warning(
-                "The board's timezone is unknown (no 'Current date/time' line): dates are read "
-                "as UTC; set FORUMSCRAPER_TIMEZONE to the board's timezone to fix that"
+    def observe_clock(self, page: Page, response: Response) -> None:
+        """Learn the board's timezone from the page's clock line (the first one of the run),
+        or check the clock line against the timezone in use; a disagreement stops the run."""
+        known = self.clock.known
+        evidence = self.clock.observe(page.board_clock, server_time(response), response.url)
+        if evidence is not None:
+            self.stop_for_dates(evidence)
+        if not known and self.clock.known:
+            logger.info(
+                "Board timezone inferred from the page clock: %s (%s)",
+                describe_tz(self.clock.tz or UTC),
+                response.url,
             )
-        # The page at hand was parsed before the timezone was known: read its dates again.
-        page.dates = DateContext(tz=self.board_tz, now=page.dates.now)
+
+    def stop_for_dates(self, evidence: str) -> NoReturn:
+        """Dates read with the timezone in use cannot be right: fail the run, with why."""
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("forumscraper/dates/clock_mismatch")
+        if not stats.get_value(CLOCK_EVIDENCE_KEY):
+            stats.set_value(CLOCK_EVIDENCE_KEY, evidence)
+        logger.error("Dates disagree with the board's clock, stopping the run: %s", evidence)
+        raise CloseSpider("clock_mismatch")
+
+    def check_dates(
+        self, dates: Iterable[tuple[str | None, datetime | None]], context: DateContext, url: str
+    ) -> None:
+        """Stop the run when a page's dates cannot be right (see ``spiders.clock``)."""
+        dates = list(dates)
+        evidence = check_dates(dates, context, url)
+        if evidence is not None:
+            self.stop_for_dates(evidence)
+        absurd = far_future((value for _, value in dates), context)
+        if absurd:
+            self.crawler.stats.inc_value("forumscraper/dates/far_future", absurd)
+            logger.warning(
+                "%s: %d date(s) years ahead of the server's clock: stored as printed", url, absurd
+            )
+
+    def begin_clock_probe(self) -> None:
+        self.clock_probes += 1
+
+    def end_clock_probe(self) -> Iterator[Request]:
+        """A page read to find the board's clock is done: when no probe is left and no clock
+        was seen, fall back (earlier run's zone, else UTC with a warning); then release the
+        requests held until the timezone was known."""
+        self.clock_probes = max(0, self.clock_probes - 1)
+        if self.clock_probes:
+            return
+        self.settle_without_clock()
+        held, self.held_for_clock = self.held_for_clock, []
+        yield from held
+
+    def settle_without_clock(self) -> None:
+        if self.clock.known:
+            return
+        if self.clock.fall_back():
+            logger.warning(
+                "The board's timezone is unknown (no page of the run showed a 'Current "
+                "date/time' line): dates are read as UTC; set FORUMSCRAPER_TIMEZONE to the "
+                "board's timezone to fix that"
+            )
+        else:
+            logger.info("Board timezone from an earlier run (board_info): %s", self.clock.tz)
+
+    async def listing(self, page: P, read: Callable[[P], list[L]]) -> list[L]:
+        """A listing's rows (``read(page)``), read once the board's timezone is known; their
+        last-post dates checked against the server's clock (see :meth:`check_dates`)."""
+        context = await self.read_dates(page)
+        rows = read(page)
+        self.check_dates(
+            [("a listed last post", row.last_post_at) for row in rows],
+            context,
+            page.url,
+        )
+        return rows
+
+    async def read_dates(self, page: Page) -> DateContext:
+        """Wait until the board's timezone is known, then make ``page`` read its dates in it."""
+        if not self.clock.known and not self.clock_probes:
+            self.settle_without_clock()  # nothing left that could show a clock
+        await self.clock.wait()
+        page.dates = self.clock.dates(page.dates.now)
+        return page.dates
 
     # -- pages ----------------------------------------------------------------------------------
 
@@ -234,13 +305,10 @@ class ForumotionSpider(scrapy.Spider):
         return await self.read_db(stored_topics, list(topic_ids))
 
 
-def _offset_text(offset: tzinfo) -> str:
-    delta = offset.utcoffset(None)
-    if delta is None:
-        return "+00:00"
-    minutes = int(delta.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+def server_time(response: Response) -> datetime | None:
+    """The response's HTTP ``Date`` header, if it has a readable one."""
+    header = response.headers.get(b"Date")
+    return parse_http_date(header.decode("latin-1")) if header else None
 
 
 def page_text(response: TextResponse) -> str:

@@ -14,14 +14,17 @@ never one page twice.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from typing import Any
 
 from scrapy.http import Request, Response
+from twisted.python.failure import Failure
 
 from forumscraper.db.state import live_topic_ids
 from forumscraper.pages import ForumListPage, ForumPage
 from forumscraper.pages.problems import describe_problem, is_truncated
 from forumscraper.pages.urls import page_url, parse_page_url
+from forumscraper.spiders.base import CLOCK_PROBE
 from forumscraper.spiders.topics import TopicSpider
 
 
@@ -49,7 +52,7 @@ class ForumSpider(TopicSpider):
             if retry is not None:
                 yield retry
             return
-        self.learn_timezone(page, response)
+        self.observe_clock(page, response)
         forums = page.forums()
         if not forums and not response.meta.get("portal_checked"):
             # A portal in front of the board: the forum index is /forum.
@@ -60,10 +63,30 @@ class ForumSpider(TopicSpider):
         for category in page.categories():
             self.known_categories.add(category.id)
             yield category
+        requests = []
         for forum in forums:
             self.known_forums.add(forum.id)
             yield forum
-            yield self.forum_request(forum.id, forum.url or "")
+            requests.append(self.forum_request(forum.id, forum.url or ""))
+        yield from self.when_clock_known(requests)
+
+    def when_clock_known(self, requests: list[Request]) -> Iterator[Request]:
+        """Forum pages list dates: once the board's timezone is known, request them all; until
+        then, only the first one, whose own clock line may tell (phpBB3, Invision, ModernBB
+        print it on forum pages), holding the others until it has been read."""
+        if self.clock.known or not requests:
+            yield from requests
+            return
+        first, *rest = requests
+        self.held_for_clock.extend(rest)
+        self.begin_clock_probe()
+        yield first.replace(meta=first.meta | {CLOCK_PROBE: True}, errback=self.probe_failed)
+
+    def probe_failed(self, failure: Failure) -> Iterator[Request]:
+        request = failure.request  # type: ignore[attr-defined]
+        self.crawler.stats.inc_value("forumscraper/fetch/failed_pages")
+        self.logger.error("Could not fetch %s: %s", request.url, failure.getErrorMessage())
+        yield from self.end_clock_probe()
 
     def forum_request(self, forum_id: int, url: str, offset: int = 0) -> Request:
         ref = parse_page_url(url)
@@ -74,19 +97,29 @@ class ForumSpider(TopicSpider):
 
     async def parse_forum(self, response: Response) -> AsyncIterator[Any]:
         page = self.html_page(response, ForumPage)
-        if not isinstance(page, ForumPage) or page.forum_id is None:
-            return
+        probe = bool(response.meta.get(CLOCK_PROBE))
         if self.session_expired(page):
+            # Before anything else: a guest's page (a login form) holds no forum.
             for renewal in self.renew_session(response):
-                yield renewal
+                yield renewal  # the probe, if it is one, is fetched again as a member
+            return
+        if not isinstance(page, ForumPage) or page.forum_id is None:
+            if probe:
+                for held in self.end_clock_probe():
+                    yield held
             return
         if is_truncated(page.html):
             retry = self.page_failed(response, *describe_problem(page), "forum")
             if retry is not None:
                 yield retry
+            elif probe:
+                for held in self.end_clock_probe():
+                    yield held
             return
-        if self.board_tz is None:
-            self.learn_timezone(page, response)
+        self.observe_clock(page, response)
+        if probe:
+            for held in self.end_clock_probe():
+                yield held
         forum = page.forum()
         if forum is not None and page.offset == 0:
             for item in self.hierarchy_items(page.breadcrumb):
@@ -98,14 +131,21 @@ class ForumSpider(TopicSpider):
                     self.known_forums.add(sub.id)
                     yield sub
                 yield self.forum_request(sub.id, sub.url or "")
-        topics = page.topics()
+        topics = await self.listing(page, ForumPage.topics)
         if not topics and page.offset == 0 and not page.subforums():
             self.crawler.stats.inc_value("forumscraper/extract/empty_forum")
         stored = await self.stored(topic.id for topic in topics)
         self.listed_topics.setdefault(page.forum_id, set()).update(t.id for t in topics)
         changed = False
         for topic in topics:
-            yield topic
+            if topic.topic_type == "moved":
+                continue  # a shadow: the topic is listed (and read) in its new forum
+            if topic.topic_type == "announcement":
+                # Listed in several forums (a global announcement heads every forum's list):
+                # the topic's own page says which forum it belongs to.
+                yield replace(topic, forum_id=None)
+            else:
+                yield topic
             start = self.plan_topic(topic, stored.get(topic.id))
             if start is None:
                 continue

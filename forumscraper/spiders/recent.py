@@ -20,6 +20,7 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from forumscraper.items import TopicItem
+from forumscraper.pages import ForumListPage, Page
 from forumscraper.pages.recent import (
     ActiveTopicsPage,
     RecentTopic,
@@ -27,6 +28,7 @@ from forumscraper.pages.recent import (
     feed_entries,
 )
 from forumscraper.pages.urls import parse_page_url
+from forumscraper.spiders.base import CLOCK_PROBE
 from forumscraper.spiders.topics import TopicSpider
 
 
@@ -39,6 +41,8 @@ class RecentSpider(TopicSpider):
         super().__init__(*args, **kwargs)
         self.listed: dict[int, RecentTopic] = {}
         self.pending_listings = 0
+        self.widget_page: RecentTopicsPage | None = None
+        """The portal/index page, read once the board's timezone is known."""
 
     def start_requests_for(self, base_url: str) -> Iterator[Request]:
         # The portal/index first: its clock gives the board's timezone, which the other
@@ -68,8 +72,71 @@ class RecentSpider(TopicSpider):
                 yield renewal
             return
         if isinstance(page, RecentTopicsPage):
-            self.learn_timezone(page, response)
-            self._collect(page.widget(), "widget")
+            self.observe_clock(page, response)
+            self.widget_page = page
+        if not self.clock.known and self.clock.recorded is not None:
+            # Checked every few minutes: the zone an earlier run found costs no request.
+            self.settle_without_clock()
+        if not self.clock.known:
+            # A portal without the clock line: the forum index (/forum) shows it, and on
+            # boards that print it nowhere on the index, a forum page may.
+            probe = self.first_forum_probe(page) if page is not None else None
+            yield probe or self.clock_probe(response.urljoin("/forum"), step=1)
+            return
+        async for item in self.read_listings():
+            yield item
+
+    def clock_probe(self, url: str, step: int) -> Request:
+        self.begin_clock_probe()
+        return Request(
+            url,
+            callback=self.parse_clock_probe,
+            errback=self.clock_probe_failed,
+            meta={CLOCK_PROBE: step},
+            dont_filter=True,
+        )
+
+    def first_forum_probe(self, page: Page) -> Request | None:
+        """A probe of the first forum an index page lists, if it lists one."""
+        forums = ForumListPage(page.url, page.html).forums()
+        return self.clock_probe(forums[0].url, step=2) if forums and forums[0].url else None
+
+    async def parse_clock_probe(self, response: Response) -> AsyncIterator[Any]:
+        page = self.html_page(response, ForumListPage)
+        if self.session_expired(page):
+            for renewal in self.renew_session(response):
+                yield renewal
+            return
+        if page is not None:
+            self.observe_clock(page, response)
+            if not self.clock.known and response.meta.get(CLOCK_PROBE) == 1:
+                following = self.first_forum_probe(page)
+                if following is not None:
+                    self.clock_probes -= 1  # the next probe takes this one's place
+                    yield following
+                    return
+        for _ in self.end_clock_probe():
+            pass  # nothing is held: the listings follow
+        async for item in self.read_listings():
+            yield item
+
+    async def clock_probe_failed(self, failure: Failure) -> AsyncIterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        self.logger.info(
+            "Clock page not available (%s): %s", request.url, failure.getErrorMessage()
+        )
+        for _ in self.end_clock_probe():
+            pass
+        async for item in self.read_listings():
+            yield item
+
+    async def read_listings(self) -> AsyncIterator[Any]:
+        """Once the board's timezone is known: the widget's entries, then the other
+        listings."""
+        page = self.widget_page
+        if page is not None:
+            self.widget_page = None
+            self._collect(await self.listing(page, RecentTopicsPage.widget), "widget")
         for request in self.other_listings():
             yield request
         async for item in self._listing_done():
@@ -88,7 +155,7 @@ class RecentSpider(TopicSpider):
                 yield renewal
             return
         if isinstance(page, ActiveTopicsPage):
-            self._collect(page.recent(), "activetopics")
+            self._collect(await self.listing(page, ActiveTopicsPage.recent), "activetopics")
         async for item in self._listing_done():
             yield item
 

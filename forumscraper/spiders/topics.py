@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from scrapy import signals
@@ -28,6 +26,8 @@ from forumscraper.items import TopicItem, TopicPageItem
 from forumscraper.pages.topic import TopicPageReading, read_topic_page
 from forumscraper.pages.urls import page_url, parse_page_url
 from forumscraper.spiders.base import ForumotionSpider, fetch_again, log_charset
+from forumscraper.spiders.login import is_logged_in
+from forumscraper.spiders.visits import TopicVisit, TopicVisits
 from forumscraper.workers import Workers, workers_for
 
 logger = logging.getLogger(__name__)
@@ -37,26 +37,9 @@ TOPIC_PRIORITY = 1
 being read, not of every list page read so far (list pages come much faster than topic pages,
 and a list page left in the queue is one small request where its 50 topics are 50)."""
 
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 RETRIED_PROBLEMS = frozenset({"truncated", "not_forumotion", "message"})
 """Causes that may pass (a cut connection, maintenance, a transient error box)."""
-
-
-@dataclass
-class TopicVisit:
-    """A topic being fetched in this run."""
-
-    topic_id: int
-    slug: str
-    listing: TopicItem | None
-    start_offset: int = 0
-    pending: int = 0
-    failed: bool = False
-    scheduled: set[int] = field(default_factory=set)
-    post_ids: list[int] = field(default_factory=list)
-    seen: set[int] = field(default_factory=set)
-    last_posted_at: datetime | None = None
-    replies_on_page: int | None = None
-    all_offsets_known: bool = False
 
 
 class TopicSpider(ForumotionSpider):
@@ -64,9 +47,8 @@ class TopicSpider(ForumotionSpider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.topics: dict[int, TopicVisit] = {}
-        self.visited: set[int] = set()
-        """Topics whose visit started in this run: never visited twice."""
+        self.visits = TopicVisits()
+        """The topics being fetched in this run (``spiders.visits``): each at most once."""
         self.workers = Workers(0)
         """Where topic pages are read (the crawl's worker processes, see ``from_crawler``)."""
 
@@ -81,10 +63,9 @@ class TopicSpider(ForumotionSpider):
     def _report_lost_topics(self) -> None:
         """At idle, topics still waiting for pages will never get them (a request dropped by a
         redirect loop or the duplicate filter): say so loudly instead of ending "finished"."""
-        if not self.topics:
+        lost = self.visits.abandon_all()
+        if not lost:
             return
-        lost = sorted(self.topics)
-        self.topics.clear()
         self.crawler.stats.inc_value("forumscraper/fetch/lost_topics", len(lost))
         logger.error(
             "%d topic(s) never received all their pages (watermarks stay): %s",
@@ -101,6 +82,11 @@ class TopicSpider(ForumotionSpider):
         listing shows a later last post or another reply count, and then only from the page
         holding the first post not yet stored (posts-per-page from the topic's pagination).
         """
+        if stored is not None and stored.moved_to_id is not None:
+            # A row still listed under the id of a topic merged away (lists lag behind): its
+            # posts are read under the id it redirects to.
+            self.crawler.stats.inc_value("forumscraper/incremental/moved_topics_skipped")
+            return None
         if stored is None or not stored.complete:
             return 0
         newer = (
@@ -144,25 +130,49 @@ class TopicSpider(ForumotionSpider):
         self, topic_id: int, slug: str, listing: TopicItem | None = None, offset: int = 0
     ) -> Request | None:
         """The request for page ``offset`` of a topic (``None`` if this run has it already)."""
-        visit = self.topics.get(topic_id)
+        visit = self.visits.schedule(topic_id, slug, listing, offset)
         if visit is None:
-            if topic_id in self.visited:
-                return None  # read already in this run
-            self.visited.add(topic_id)
-            visit = TopicVisit(topic_id=topic_id, slug=slug, listing=listing, start_offset=offset)
-            self.topics[topic_id] = visit
-        if offset in visit.scheduled:
             return None
-        visit.scheduled.add(offset)
-        visit.pending += 1
+        return self._page_request(
+            page_url(self.base_url or "", "t", visit.topic_id, offset, visit.slug), visit.topic_id
+        )
+
+    def _page_request(self, url: str, topic_id: int) -> Request:
         return Request(
-            page_url(self.base_url or "", "t", topic_id, offset, visit.slug),
+            url,
             callback=self.parse_topic,
             errback=self.topic_failed,
             cb_kwargs={"topic_id": topic_id},
-            meta={"topic_id": topic_id},
+            # Redirects are followed here, not by Scrapy: a topic merged into one this run
+            # reads already must not be fetched twice (nor lost to the duplicate filter).
+            meta={
+                "topic_id": topic_id,
+                "dont_redirect": True,
+                "handle_httpstatus_list": list(REDIRECTS),
+            },
             priority=TOPIC_PRIORITY,
         )
+
+    def follow_move(self, visit: TopicVisit, response: Response) -> Iterator[Any]:
+        """A topic page answered with a redirect: to another topic's page (moved or merged),
+        record the move and read that topic unless this run reads it already; anywhere else,
+        the page failed."""
+        location = response.headers.get(b"Location")
+        target = response.urljoin(location.decode("latin-1")) if location else ""
+        ref = parse_page_url(target)
+        if ref is None or ref.kind != "t" or ref.id == visit.topic_id:
+            self.crawler.stats.inc_value("forumscraper/fetch/failed_pages")
+            logger.error("Topic page %s redirects to %s", response.url, target or "nowhere")
+            self.visits.fail(visit)
+            self.complete(visit)
+            return
+        moved, goes_on = self.visits.rekey(visit, ref.id)
+        logger.info("Topic %s now lives at topic %s (moved or merged)", moved.id, ref.id)
+        self.crawler.stats.inc_value("forumscraper/fetch/moved_topics")
+        yield moved
+        if goes_on:
+            self.visits.again(visit)
+            yield self._page_request(target, visit.topic_id)
 
     async def read_topic(self, response: Response) -> TopicPageReading | None:
         """Read a topic page in a worker process; ``None`` for a page that is not HTML or that
@@ -186,14 +196,22 @@ class TopicSpider(ForumotionSpider):
         return reading
 
     async def parse_topic(self, response: Response, topic_id: int) -> AsyncIterator[Any]:
-        visit = self.topics.get(topic_id)
+        visit = self.visits.get(topic_id)
         if visit is None:
             return
+        if response.status in REDIRECTS:
+            self.visits.arrived(visit)
+            for item in self.follow_move(visit, response):
+                yield item
+            return
+        await self.clock.wait()
         reading = await self.read_topic(response)
         # The visit object, not its key: a moved topic is re-keyed meanwhile.
-        visit.pending -= 1
+        if self.visits.is_ended(visit):
+            return
+        self.visits.arrived(visit)
         if self.session_expired(reading):
-            visit.pending += 1
+            self.visits.again(visit)
             for renewal in self.renew_session(response):
                 yield renewal
             return
@@ -201,17 +219,29 @@ class TopicSpider(ForumotionSpider):
             problem, detail = (reading.problem, reading.detail) if reading else ("not_html", "")
             retry = self.page_failed(response, problem, detail, "topic")
             if retry is not None:
-                visit.pending += 1
+                self.visits.again(visit)
                 yield retry
             else:
-                visit.failed = True
-                for item in self._maybe_complete(visit):
-                    yield item
+                self.visits.fail(visit)
+                self.complete(visit)
             return
+        context = self.dates_for(response)
+        self.check_dates(
+            [(post.posted_at_raw, post.posted_at) for post in reading.posts]
+            + [("the edit note", post.edited_at) for post in reading.posts],
+            context,
+            response.url,
+        )
         if reading.topic_id is not None and reading.topic_id != visit.topic_id:
-            # Moved or merged: the old address redirects to the topic's new id.
-            for item in self._rekey(visit, reading.topic_id):
-                yield item
+            # Moved or merged: the old address answers with the topic's new id.
+            moved, goes_on = self.visits.rekey(visit, reading.topic_id)
+            logger.info(
+                "Topic %s now lives at topic %s (moved or merged)", moved.id, reading.topic_id
+            )
+            self.crawler.stats.inc_value("forumscraper/fetch/moved_topics")
+            yield moved
+            if not goes_on:
+                return  # this run reads that topic already
         page_item = TopicPageItem(topic_id=visit.topic_id, url=response.url)
         if reading.offset == visit.start_offset:
             for parent in self.hierarchy_items(reading.breadcrumb):
@@ -228,21 +258,11 @@ class TopicSpider(ForumotionSpider):
                 self.posts_per_page = reading.per_page
             for offset in reading.offsets:
                 if offset > reading.offset:
-                    next_page = self.topic_request(topic_id, visit.slug, offset=offset)
+                    next_page = self.topic_request(visit.topic_id, visit.slug, offset=offset)
                     if next_page is not None:
                         yield next_page
-        for post in reading.posts:
-            if post.id in visit.seen:
-                continue
-            visit.seen.add(post.id)
-            visit.post_ids.append(post.id)
-            if post.posted_at and (
-                visit.last_posted_at is None or post.posted_at > visit.last_posted_at
-            ):
-                visit.last_posted_at = post.posted_at
-            page_item.posts.append(post)
-        for completed in self._maybe_complete(visit):
-            page_item.completed = completed
+        page_item.posts.extend(self.visits.add_posts(visit, reading.posts))
+        page_item.completed = self.complete(visit)
         if page_item.topic or page_item.posts or page_item.completed:
             yield page_item
 
@@ -272,82 +292,60 @@ class TopicSpider(ForumotionSpider):
         )
         return None
 
-    def _rekey(self, visit: TopicVisit, new_id: int) -> Iterator[TopicItem]:
-        old_id = visit.topic_id
-        logger.info("Topic %s now lives at topic %s (moved or merged)", old_id, new_id)
-        self.crawler.stats.inc_value("forumscraper/fetch/moved_topics")
-        self.topics.pop(old_id, None)
-        existing = self.topics.get(new_id)
-        if existing is not None:
-            # The target topic is being fetched already: this visit adds nothing.
-            visit.pending = 0
-            yield TopicItem(id=old_id, moved_to_id=new_id)
-            return
-        visit.topic_id = new_id
-        visit.scheduled = {visit.start_offset}
-        self.topics[new_id] = visit
-        self.visited.add(new_id)
-        yield TopicItem(id=old_id, moved_to_id=new_id)
-
     def topic_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         topic_id = request.meta.get("topic_id")
-        visit = self.topics.get(topic_id) if topic_id is not None else None
+        visit = self.visits.get(topic_id) if topic_id is not None else None
         error = failure.value
         status = error.response.status if isinstance(error, HttpError) else None
+        if isinstance(error, HttpError) and visit is not None and self._guest_error(error.response):
+            # A member crawl's session ended and the board answers guests with an error
+            # (a member-only topic): not a lost page, fetched again as a member.
+            yield from self.renew_session(error.response)
+            return
         if status not in (404, 410):
             self.crawler.stats.inc_value("forumscraper/fetch/failed_pages")
             logger.error("Could not fetch %s: %s", request.url, failure.getErrorMessage())
         if visit is None:
             return
-        visit.pending -= 1
-        visit.failed = True
+        self.visits.arrived(visit)
+        self.visits.fail(visit)
         offset = request_offset(request.url)
         if status in (404, 410):
             if offset == 0:
                 # The topic is gone from the forum: mark it deleted (rows are kept).
                 self.crawler.stats.inc_value("forumscraper/fetch/gone_topics")
-                logger.info("Topic %s answers %s: marked deleted", topic_id, status)
-                self.topics.pop(visit.topic_id, None)
+                logger.info("Topic %s answers %s: marked deleted", visit.topic_id, status)
+                self.visits.gone(visit)
                 yield TopicItem(id=visit.topic_id, gone=True)
                 return
             if offset == visit.start_offset and visit.pending == 0:
                 # The page we expected new posts on is gone (posts were deleted): read it all.
-                self.topics.pop(visit.topic_id, None)
-                self.visited.discard(visit.topic_id)
+                self.visits.restart(visit)
                 retry = self.topic_request(visit.topic_id, visit.slug, visit.listing, offset=0)
                 if retry is not None:
                     yield retry
                 return
-        yield from self._maybe_complete(visit)
+        completed = self.complete(visit)
+        if completed is not None:  # never: a failed visit is not completed
+            yield completed
 
-    def _maybe_complete(self, visit: TopicVisit) -> Iterator[TopicItem]:
-        if visit.pending > 0:
-            return
-        del self.topics[visit.topic_id]
-        if visit.failed:
+    def _guest_error(self, response: Response) -> bool:
+        """Whether an error page is a Forumotion guest page served to a member crawl."""
+        if self.login is None or not isinstance(response, TextResponse):
+            return False
+        html = response.text
+        return "_userdata" in html and not is_logged_in(html)
+
+    def complete(self, visit: TopicVisit) -> TopicItem | None:
+        """The complete item of a visit whose last awaited page arrived (see
+        ``TopicVisits.finish``); a visit that ends with a failed page is logged."""
+        completed = self.visits.finish(visit)
+        if completed is None and visit.failed and self.visits.is_ended(visit):
             logger.warning(
                 "Topic %s was not fetched completely; its watermark stays", visit.topic_id
             )
-            return
-        listing = visit.listing
-        reply_count = listing.reply_count if listing and listing.reply_count is not None else None
-        if reply_count is None:
-            reply_count = visit.replies_on_page
-        if reply_count is None and visit.start_offset == 0:
-            reply_count = len(visit.post_ids) - 1
-        last_post_at = (
-            listing.last_post_at if listing and listing.last_post_at else visit.last_posted_at
-        )
-        yield TopicItem(
-            id=visit.topic_id,
-            reply_count=reply_count,
-            last_post_at=last_post_at,
-            last_poster_name=listing.last_poster_name if listing else None,
-            complete=True,
-            post_ids=visit.post_ids,
-            first_position=visit.start_offset,
-        )
+        return completed
 
 
 def request_slug(url: str) -> str:

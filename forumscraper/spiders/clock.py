@@ -1,0 +1,159 @@
+"""The board's clock: the timezone a crawl reads dates in, where it came from, and the checks
+that catch a wrong one. No Scrapy here.
+
+Forumotion prints every date on the board's wall clock. The timezone is, in order:
+``FORUMSCRAPER_TIMEZONE``; else the offset between the first "Current date/time is …" line a
+page of the run shows and that response's HTTP ``Date`` header; else, only once the pages that
+could show a clock (portal, index, a forum page) showed none, the zone an earlier run recorded
+in ``board_info``; else UTC, with a warning. Until it is known, no date is read: the spiders
+wait (:meth:`BoardClock.wait`) before reading a page's dates.
+
+Self-checks, each failing the run with its evidence rather than storing wrong dates:
+
+- every clock line seen later must agree with the timezone in use (a configured zone that is
+  not the board's, or an offset learnt from a stale page);
+- no date read on a page may lie after the server's own ``Date`` header (beyond a minute, and
+  within the 26 hours a timezone can be wrong by: :func:`check_dates`). A wrong offset shows
+  there first on "Today at 23:50"-style dates: read on the wrong day's clock, the latest of
+  them land in the future.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from forumscraper.pages.common import DateContext
+from forumscraper.text.dates import infer_board_offset
+
+__all__ = [
+    "CLOCK_TOLERANCE",
+    "FUTURE_TOLERANCE",
+    "OFFSET_SPAN",
+    "BoardClock",
+    "check_dates",
+    "describe_tz",
+    "far_future",
+]
+
+CLOCK_TOLERANCE = timedelta(minutes=5)
+"""How far a page's clock line may be from the server's time read in the board's timezone (the
+line shows minutes; a page may be rendered a moment before its header is written). Every real
+timezone offset error is at least 15 minutes."""
+FUTURE_TOLERANCE = timedelta(minutes=1)
+"""How far after the server's ``Date`` header a printed date may lie."""
+OFFSET_SPAN = timedelta(hours=26)
+"""The largest error a wrong timezone can make (UTC-12 read as UTC+14). A date further in the
+future than that is not a clock problem but what the board prints (an absurd date someone
+typed): it is stored as printed, and counted."""
+
+
+def describe_tz(tz: tzinfo) -> str:
+    """``Asia/Baghdad``, ``UTC`` or ``UTC+03:00``: the zone as a person reads it."""
+    key = getattr(tz, "key", None)
+    if key:
+        return str(key)
+    if tz is UTC:
+        return "UTC"
+    delta = tz.utcoffset(None) or timedelta(0)
+    minutes = int(delta.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+class BoardClock:
+    """The board's timezone as this run knows it."""
+
+    def __init__(self, configured: tzinfo | None = None) -> None:
+        self.tz: tzinfo | None = configured
+        self.source = "FORUMSCRAPER_TIMEZONE" if configured is not None else ""
+        """Where :attr:`tz` came from, for the log."""
+        self.recorded: tzinfo | None = None
+        """The zone an earlier run stored in ``board_info``: the fallback when no page shows a
+        clock."""
+        self._known: asyncio.Event | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.tz is not None
+
+    def observe(self, clock: datetime | None, server: datetime | None, url: str) -> str | None:
+        """A page showed the board's wall clock ``clock`` (naive) and its response's ``Date``
+        header said ``server``: learn the timezone from the first such page, check it against
+        every later one. Returns the evidence of a disagreement, else ``None``."""
+        if clock is None or server is None:
+            return None
+        if self.tz is None:
+            offset = infer_board_offset(clock, server)
+            if offset is None:
+                return (
+                    f"{url} shows the board clock {clock:%Y-%m-%d %H:%M}, more than 14 hours "
+                    f"from the server's Date header {server:%Y-%m-%d %H:%M:%S} UTC"
+                )
+            self.settle(offset, f"the clock line of {url}")
+            return None
+        expected = server.astimezone(self.tz).replace(tzinfo=None)
+        if abs(clock - expected) > CLOCK_TOLERANCE:
+            return (
+                f"{url} shows the board clock {clock:%Y-%m-%d %H:%M}, but the server's Date "
+                f"header ({server:%Y-%m-%d %H:%M:%S} UTC) is {expected:%Y-%m-%d %H:%M} in "
+                f"{describe_tz(self.tz)} (from {self.source})"
+            )
+        return None
+
+    def settle(self, tz: tzinfo, source: str) -> None:
+        """Use ``tz`` from now on (the first call wins)."""
+        if self.tz is not None:
+            return
+        self.tz = tz
+        self.source = source
+        if self._known is not None:
+            self._known.set()
+
+    def fall_back(self) -> bool:
+        """No page that could show the clock did: use the recorded zone, else UTC. ``True``
+        when that is UTC for want of anything better (the caller warns)."""
+        if self.tz is not None:
+            return False
+        if self.recorded is not None:
+            self.settle(self.recorded, "an earlier run (board_info), no page showed a clock")
+            return False
+        self.settle(UTC, "nothing: no page showed the board's clock")
+        return True
+
+    async def wait(self) -> tzinfo:
+        """The timezone, once known."""
+        if self.tz is None:
+            if self._known is None:
+                self._known = asyncio.Event()
+            await self._known.wait()
+        assert self.tz is not None
+        return self.tz
+
+    def dates(self, now: datetime) -> DateContext:
+        """How to read the dates of a page served at ``now`` (UTC until the zone is known:
+        callers wait for it before reading dates)."""
+        return DateContext(tz=self.tz or UTC, now=now)
+
+
+def check_dates(
+    dates: Iterable[tuple[str | None, datetime | None]], context: DateContext, url: str
+) -> str | None:
+    """The evidence that the dates read on a page (printed text, value read) cannot be right
+    with the timezone in use, else ``None``: a date after the server's ``Date`` header by more
+    than a minute and less than :data:`OFFSET_SPAN`."""
+    low, high = context.now + FUTURE_TOLERANCE, context.now + OFFSET_SPAN
+    for raw, value in dates:
+        if value is not None and low < value <= high:
+            return (
+                f"{url}: {raw!r} was read as {value:%Y-%m-%d %H:%M} UTC, after the server's "
+                f"Date header {context.now:%Y-%m-%d %H:%M:%S} UTC"
+            )
+    return None
+
+
+def far_future(dates: Iterable[datetime | None], context: DateContext) -> int:
+    """How many of ``dates`` lie further in the future than any clock error explains."""
+    high = context.now + OFFSET_SPAN
+    return sum(1 for value in dates if value is not None and value > high)

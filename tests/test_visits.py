@@ -1,0 +1,228 @@
+"""The topic bookkeeping (``forumscraper.spiders.visits``), transition by transition, without
+Scrapy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from forumscraper.items import TopicItem
+from forumscraper.spiders.visits import TopicVisit, TopicVisits
+
+T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class P:
+    id: int
+    posted_at: datetime | None = T0
+
+
+def listing(topic_id: int, **values: object) -> TopicItem:
+    return TopicItem(
+        id=topic_id,
+        forum_id=2,
+        title=f"Topic {topic_id}",
+        author_name="Rocky",
+        url=f"http://b/t{topic_id}-x",
+        reply_count=values.pop("reply_count", 4),  # type: ignore[arg-type]
+        last_post_at=values.pop("last_post_at", T0),  # type: ignore[arg-type]
+        last_poster_name="Layla",
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def started(visits: TopicVisits, topic_id: int = 5, **kw: object) -> TopicVisit:
+    visit = visits.schedule(topic_id, "x", **kw)  # type: ignore[arg-type]
+    assert visit is not None
+    return visit
+
+
+def test_a_topic_is_visited_once_however_often_it_is_listed() -> None:
+    visits = TopicVisits()
+    visit = started(visits, listing=listing(5))
+    assert visits.schedule(5, "x", listing(5)) is None  # listed again (another list page)
+    visits.arrived(visit)
+    visits.add_posts(visit, [P(1), P(2)])
+    assert visits.finish(visit) is not None
+    # Listed again after it was read (a global announcement in the next forum): not again.
+    assert visits.schedule(5, "x", listing(5)) is None
+    assert visits.visited(5) and 5 not in visits
+
+
+def test_the_other_pages_are_awaited_before_the_topic_is_complete() -> None:
+    visits = TopicVisits()
+    visit = started(visits)
+    visits.arrived(visit)
+    assert visits.schedule(5, offset=15) is visit
+    assert visits.schedule(5, offset=15) is None  # asked for already
+    assert visits.finish(visit) is None  # page 15 still awaited
+    assert 5 in visits
+    visits.arrived(visit)
+    assert visits.finish(visit) is not None
+    assert 5 not in visits
+
+
+def test_completion_takes_the_listings_counts_else_the_pages() -> None:
+    visits = TopicVisits()
+    listed = started(visits, 5, listing=listing(5, reply_count=7))
+    visits.arrived(listed)
+    visits.add_posts(listed, [P(1, T0), P(2, datetime(2026, 1, 2, tzinfo=UTC))])
+    done = visits.finish(listed)
+    assert done is not None
+    assert (done.reply_count, done.last_post_at, done.last_poster_name) == (7, T0, "Layla")
+    assert done.complete and done.post_ids == [1, 2] and done.first_position == 0
+
+    unlisted = started(visits, 6)
+    visits.arrived(unlisted)
+    visits.add_posts(unlisted, [P(3, T0), P(4, datetime(2026, 1, 2, tzinfo=UTC))])
+    done = visits.finish(unlisted)
+    assert done is not None
+    assert (done.reply_count, done.last_post_at) == (1, datetime(2026, 1, 2, tzinfo=UTC))
+
+    stated = started(visits, 7)
+    visits.arrived(stated)
+    stated.replies_on_page = 9
+    visits.add_posts(stated, [P(5)])
+    done = visits.finish(stated)
+    assert done is not None and done.reply_count == 9
+
+
+def test_a_listing_without_counts_is_completed_from_the_pages() -> None:
+    # An announcement row that prints no counts must not leave the watermark NULL.
+    visits = TopicVisits()
+    visit = started(visits, listing=listing(5, reply_count=None, last_post_at=None))
+    visits.arrived(visit)
+    visits.add_posts(visit, [P(1, T0), P(2, datetime(2026, 1, 3, tzinfo=UTC))])
+    done = visits.finish(visit)
+    assert done is not None
+    assert (done.reply_count, done.last_post_at) == (1, datetime(2026, 1, 3, tzinfo=UTC))
+
+
+def test_a_partial_fetch_states_no_reply_count_it_did_not_see() -> None:
+    visits = TopicVisits()
+    visit = started(visits, offset=30)
+    visits.arrived(visit)
+    visits.add_posts(visit, [P(40)])
+    done = visits.finish(visit)
+    assert done is not None
+    assert done.reply_count is None and done.first_position == 30
+
+
+def test_a_post_repeated_on_every_page_is_kept_once() -> None:
+    visits = TopicVisits()
+    visit = started(visits)
+    visits.arrived(visit)
+    assert [p.id for p in visits.add_posts(visit, [P(1), P(2)])] == [1, 2]
+    visits.schedule(5, offset=15)
+    visits.arrived(visit)
+    assert [p.id for p in visits.add_posts(visit, [P(1), P(3)])] == [3]
+    done = visits.finish(visit)
+    assert done is not None and done.post_ids == [1, 2, 3]
+
+
+def test_a_failed_page_ends_the_visit_without_completion() -> None:
+    visits = TopicVisits()
+    visit = started(visits)
+    visits.arrived(visit)
+    visits.schedule(5, offset=15)
+    visits.arrived(visit)
+    visits.fail(visit)
+    assert visits.finish(visit) is None
+    assert visits.is_ended(visit)
+    assert visits.schedule(5) is None  # not again in this run
+
+
+def test_a_page_fetched_again_is_awaited_again() -> None:
+    visits = TopicVisits()
+    visit = started(visits)
+    visits.arrived(visit)
+    visits.again(visit)  # a retry, or a renewed session
+    assert visits.finish(visit) is None
+    visits.arrived(visit)
+    assert visits.finish(visit) is not None
+
+
+def test_a_page_that_was_not_awaited_is_refused() -> None:
+    visits = TopicVisits()
+    visit = started(visits)
+    visits.arrived(visit)
+    with pytest.raises(ValueError, match="not awaited"):
+        visits.arrived(visit)
+
+
+def test_a_moved_topic_goes_on_under_its_new_id_and_keeps_the_old_row() -> None:
+    visits = TopicVisits()
+    visit = started(visits, 5, listing=listing(5, reply_count=3))
+    visits.arrived(visit)
+    moved, goes_on = visits.rekey(visit, 9)
+    assert goes_on
+    # The old id keeps what the listing showed, plus where it went; no watermark.
+    assert (moved.id, moved.moved_to_id, moved.title, moved.forum_id, moved.author_name) == (
+        5,
+        9,
+        "Topic 5",
+        2,
+        "Rocky",
+    )
+    assert moved.reply_count is None and moved.last_post_at is None and not moved.complete
+    assert visits.get(5) is visit and visits.get(9) is visit  # old requests find it
+    assert visits.visited(9)
+    assert visits.schedule(9, offset=15) is visit
+    visits.arrived(visit)
+    visits.add_posts(visit, [P(1), P(2)])
+    done = visits.finish(visit)
+    # The old topic's listing says nothing of the new topic's counts.
+    assert done is not None and done.id == 9 and done.reply_count == 1
+
+
+def test_a_topic_that_redirects_to_one_being_fetched_ends_without_error() -> None:
+    visits = TopicVisits()
+    target = started(visits, 9)
+    visit = started(visits, 5, listing=listing(5))
+    visits.arrived(visit)
+    moved, goes_on = visits.rekey(visit, 9)
+    assert not goes_on and moved.moved_to_id == 9
+    assert visits.is_ended(visit)
+    assert visits.finish(visit) is None  # no KeyError, no completion of the target
+    assert visits.get(9) is target and visits.get(5) is target
+    visits.arrived(target)
+    assert visits.finish(target) is not None
+
+
+def test_a_topic_that_redirects_to_one_read_earlier_ends_without_a_second_completion() -> None:
+    visits = TopicVisits()
+    target = started(visits, 9)
+    visits.arrived(target)
+    visits.add_posts(target, [P(1), P(2), P(3)])
+    assert visits.finish(target) is not None
+    visit = started(visits, 5)
+    visits.arrived(visit)
+    moved, goes_on = visits.rekey(visit, 9)
+    assert not goes_on and moved.id == 5
+    assert visits.finish(visit) is None
+    assert len(visits) == 0
+
+
+def test_a_gone_topic_ends_and_a_restarted_one_can_be_scheduled_again() -> None:
+    visits = TopicVisits()
+    gone = started(visits, 5)
+    visits.arrived(gone)
+    visits.gone(gone)
+    assert visits.is_ended(gone) and visits.schedule(5) is None
+
+    partial = started(visits, 6, offset=30)
+    visits.arrived(partial)
+    visits.restart(partial)
+    again = visits.schedule(6, "x", None, 0)
+    assert again is not None and again is not partial and again.start_offset == 0
+
+
+def test_visits_left_at_the_end_are_reported_lost() -> None:
+    visits = TopicVisits()
+    started(visits, 5)
+    started(visits, 3)
+    assert visits.abandon_all() == [3, 5]
+    assert len(visits) == 0 and visits.abandon_all() == []
