@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from forumscraper.db.engine import make_engine
 from forumscraper.demo.content import Board, build_demo_board
 from forumscraper.demo.server import FixtureForumServer
+from tests.members import PASSWORD
 from tests.pgserver import PostgresServer, find_bindir
 
 
@@ -73,6 +74,13 @@ def server(board: Board) -> Iterator[FixtureForumServer]:
     """The fixture forum serving ``board`` (phpBB3 markup) on 127.0.0.1."""
     with FixtureForumServer(board, version="prosilver") as server:
         yield server
+
+
+@pytest.fixture
+def as_member(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Crawls log in as Rocky (see ``tests.members``)."""
+    monkeypatch.setenv("FORUMSCRAPER_USERNAME", "Rocky")
+    monkeypatch.setenv("FORUMSCRAPER_PASSWORD", PASSWORD)
 
 
 @pytest.fixture

@@ -208,16 +208,16 @@ def variant(request: pytest.FixtureRequest) -> Iterator[tuple[Board, FixtureForu
 
 @deferred_f_from_coro_f
 async def test_every_listed_topic_is_fetched_once_and_completed(
-    variant: tuple[Board, FixtureForumServer], sqlite_url: str
+    variant: tuple[Board, FixtureForumServer], db_url: str
 ) -> None:
     board, server = variant
     crawler = await crawl(
-        "forum", sqlite_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
+        "forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
     )
     assert stat(crawler, "forumscraper/run/status") == "finished"
     repeated = [path for path, n in Counter(topic_pages(server)).items() if n > 1]
     assert repeated == []
-    engine = make_engine(sqlite_url)
+    engine = make_engine(db_url)
     try:
         with engine.connect() as connection:
             live = connection.execute(
@@ -241,7 +241,7 @@ async def test_every_listed_topic_is_fetched_once_and_completed(
         # An unchanged board: the next forum run reads no topic page, announcements included.
         server.clear_requests()
         again = await crawl(
-            "forum", sqlite_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
+            "forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
         )
         assert stat(again, "forumscraper/run/status") == "finished"
         assert topic_pages(server) == []

@@ -135,3 +135,23 @@ async def test_reprocess_leaves_dates_alone_without_a_board_timezone(
         assert all(row["posted_at"] is None for row in stored_dates(engine).values())
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("language", "version"), [("ar", "prosilver"), ("tr", "invision"), ("ar", "modernbb")]
+)
+@deferred_f_from_coro_f
+async def test_the_clock_line_is_found_by_its_place_in_any_language(
+    language: str, version: str, sqlite_url: str
+) -> None:
+    # No FORUMSCRAPER_TIMEZONE: the zone comes from a clock line whose words the reader does
+    # not know (the demo's Arabic and Turkish lead-ins), found where the template prints it.
+    board = board_in(language, "phpbb")
+    with FixtureForumServer(board, version=version) as server:
+        crawler = await crawl("forum", sqlite_url, base_url=server.base_url)
+    assert stat(crawler, "forumscraper/run/status") == "finished"
+    engine = make_engine(sqlite_url)
+    try:
+        check_dates(engine, board)
+    finally:
+        engine.dispose()

@@ -21,26 +21,16 @@ from forumscraper.demo.content import Board
 from forumscraper.demo.content import Post as BoardPost
 from forumscraper.demo.server import FixtureForumServer
 from tests.crawling import crawl, stat
+from tests.members import MEMBER_FORUM, PASSWORD, TZ, member_server
 
 ROOT = Path(__file__).resolve().parents[1]
-TZ = "Asia/Baghdad"
-PASSWORD = "correct horse battery staple 42"
-MEMBER_FORUM = 6
 
 
 @pytest.fixture
 def server(board: Board) -> Iterator[FixtureForumServer]:
-    with FixtureForumServer(board) as server:
-        server.members.accounts["Rocky"] = PASSWORD
-        server.members.member_only_forums.add(MEMBER_FORUM)
-        server.members.hide_links_from_guests = True
+    with member_server(board) as server:
         yield server
 
-
-@pytest.fixture
-def as_member(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FORUMSCRAPER_USERNAME", "Rocky")
-    monkeypatch.setenv("FORUMSCRAPER_PASSWORD", PASSWORD)
 
 
 def member_body(post: BoardPost) -> str:

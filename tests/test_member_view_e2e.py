@@ -24,9 +24,8 @@ from forumscraper.demo.content import Post as BoardPost
 from forumscraper.demo.members import HIDDEN_LINK, MemberArea, hide_links
 from forumscraper.demo.server import FixtureForumServer
 from tests.crawling import crawl, stat
+from tests.members import PASSWORD, TZ, member_server
 
-TZ = "Asia/Baghdad"
-PASSWORD = "correct horse battery staple 42"
 SEED_TITLE = (
     "\u201cThe War of Leaks\u201d Confuses the Political Scene... "
     "Blackmail or Expose of Corruption?"
@@ -52,16 +51,9 @@ def seed_row(engine: Engine, board: Board) -> dict[str, Any]:
 @pytest.fixture
 def server(board: Board) -> Iterator[FixtureForumServer]:
     """The demo with Rocky's account; guests lose every link (the board the seed came from)."""
-    with FixtureForumServer(board) as server:
-        server.members.accounts["Rocky"] = PASSWORD
-        server.members.hide_links_from_guests = True
+    with member_server(board, member_only_forum=False) as server:
         yield server
 
-
-@pytest.fixture
-def member_login(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FORUMSCRAPER_USERNAME", "Rocky")
-    monkeypatch.setenv("FORUMSCRAPER_PASSWORD", PASSWORD)
 
 
 def test_the_member_view_hides_back_to_the_guest_copy() -> None:
@@ -92,7 +84,7 @@ def test_only_members_get_the_real_links(board: Board, hide_links_from_guests: b
 
 @deferred_f_from_coro_f
 async def test_a_member_crawl_stores_the_article_once_with_every_link(
-    member_login: None, board: Board, server: FixtureForumServer, db_url: str, engine: Engine
+    as_member: None, board: Board, server: FixtureForumServer, db_url: str, engine: Engine
 ) -> None:
     crawler = await crawl("forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=TZ)
     assert stat(crawler, "forumscraper/run/status") == "finished"

@@ -24,10 +24,8 @@ from forumscraper.demo.server import FixtureForumServer
 from forumscraper.middlewares import SESSION_META
 from forumscraper.spiders.login import GIVE_UP, LOGIN_META, Credentials, LoginFlow
 from tests.crawling import crawl, stat
+from tests.members import MEMBER_FORUM, PASSWORD, TZ, member_server
 
-TZ = "Asia/Baghdad"
-PASSWORD = "correct horse battery staple 42"
-MEMBER_FORUM = 6
 EVERY = 7
 """Requests a session serves in the end-to-end tests: few, so that a crawl logs in many times."""
 
@@ -36,17 +34,9 @@ EVERY = 7
 def server(board: Board) -> Iterator[FixtureForumServer]:
     """The fixture forum with a member, a member-only forum and links hidden from guests: a
     page read from a guest view would show in the rows."""
-    with FixtureForumServer(board) as server:
-        server.members.accounts["Rocky"] = PASSWORD
-        server.members.member_only_forums.add(MEMBER_FORUM)
-        server.members.hide_links_from_guests = True
+    with member_server(board) as server:
         yield server
 
-
-@pytest.fixture
-def as_member(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FORUMSCRAPER_USERNAME", "Rocky")
-    monkeypatch.setenv("FORUMSCRAPER_PASSWORD", PASSWORD)
 
 
 def stored_rows(db_url: str) -> tuple[dict[int, str], dict[int, int], set[int]]:

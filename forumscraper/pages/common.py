@@ -21,7 +21,7 @@ from parsel import Selector, SelectorList
 
 from forumscraper.pages.parse import parse_page
 from forumscraper.pages.urls import PageRef, member_id, parse_page_url
-from forumscraper.text.dates import parse_current_time, parse_forum_date
+from forumscraper.text.dates import parse_clock_line, parse_current_time, parse_forum_date
 
 VERSIONS = ("prosilver", "subsilver", "punbb", "invision", "modernbb", "awesomebb", "mobile")
 """Forumotion's template versions, by the name ``?change_version=`` takes."""
@@ -38,6 +38,12 @@ _DATE_LEAD = re.compile(
     r"^(?:[»\-\u2013\u2014:,]\s*|(?:on|le|el|em|am|il|à|a|at|op)\s+)+", re.IGNORECASE
 )
 """Words and marks printed before a date ("by NAME on DATE", "» DATE")."""
+_CLOCK_PLACES = (
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' current-time ')]"  # Invision
+    " | //ul[contains(@class, 'footerbar-user')]/li[i[contains(@class, 'ion-clock')]]"  # ModernBB
+    " | //div[@id='main-content']/p[not(@class)][1]"  # phpBB3: index and forum pages
+)
+"""Where the templates print ``{CURRENT_TIME}`` (FACTS §0.4), whatever the board language."""
 _INT = re.compile(r"-?\d[\d\s.,\u00a0\u202f]*")
 _PAGE_OF = re.compile(r"(?P<page>\d+)\s*(?:/|of|sur|de|di|von|van|z|из)\s*(?P<pages>\d+)", re.I)
 """The mobile pagination's "Page 2 of 3" (FR "Page 2 sur 3")."""
@@ -143,10 +149,18 @@ class Page:
 
     @cached_property
     def board_clock(self) -> datetime | None:
-        """The board's wall clock from the "Current date/time is …" line (naive), if shown."""
+        """The board's wall clock from the "Current date/time is …" line (naive), if shown:
+        found by its words in the languages they are known in, else by its place in the
+        template (any language)."""
         for text in self.sel.xpath("//body//text()[contains(., ':')]").getall():
             if 10 < len(text) < 200 and any(ch.isdigit() for ch in text):
                 clock = parse_current_time(clean_space(text), strict=True)
+                if clock is not None:
+                    return clock
+        for line in find(self.root, _CLOCK_PLACES)[:3]:
+            text = element_text(line)
+            if 10 < len(text) < 200:
+                clock = parse_clock_line(text)
                 if clock is not None:
                     return clock
         return None

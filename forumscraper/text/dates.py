@@ -37,6 +37,7 @@ __all__ = [
     "date_shape",
     "infer_board_offset",
     "is_relative_date",
+    "parse_clock_line",
     "parse_current_time",
     "parse_forum_date",
     "parse_http_date",
@@ -645,6 +646,18 @@ def parse_current_time(text: str, *, strict: bool = False) -> datetime | None:
             if found is not None:
                 return found
     return None if strict else _naive_from_text(text)
+
+
+def parse_clock_line(text: str) -> datetime | None:
+    """The naive board wall clock from a line known *by its place on the page* to be the
+    ``{CURRENT_TIME}`` line, whatever its language: the words that lead in are skipped (up to
+    twelve) until the rest reads as a date with a year. ``None`` if it never does."""
+    tokens = _normalize(text).split(" ")
+    for start in range(min(len(tokens), 12)):
+        found = _naive_from_text(" ".join(tokens[start:]))
+        if found is not None:
+            return found
+    return None
 
 
 def infer_board_offset(board_now: datetime, server_utc: datetime) -> timezone | None:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from forumscraper.text.dates import (
     board_timezone,
     infer_board_offset,
+    parse_clock_line,
     parse_current_time,
     parse_forum_date,
     parse_http_date,
@@ -388,3 +389,20 @@ def test_parse_forum_date_rejects_overlong_text() -> None:
         parse_forum_date("Today " + " " * 50 + "x" * 100 + " at 9:59", now=NOW_BAGHDAD, tz=BAGHDAD)
         is None
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Şu anki tarih ve saat: Ptsi Eyl. 21, 2009 5:00 pm", datetime(2009, 9, 21, 17, 0)),
+        ("التاريخ والوقت الآن: السبت يناير 03, 2015 5:17 am", datetime(2015, 1, 3, 5, 17)),
+        ("Aktuelles Datum und Uhrzeit: Fr 26 Apr 2024 - 17:12", datetime(2024, 4, 26, 17, 12)),
+        ("Current date/time is Wed Nov 14, 2012 4:20 pm", datetime(2012, 11, 14, 16, 20)),
+        ("Last visit was: Today at 12:00", None),  # no year: not a clock
+        ("", None),
+    ],
+)
+def test_a_clock_line_known_by_its_place_is_read_in_any_language(
+    line: str, expected: datetime | None
+) -> None:
+    assert parse_clock_line(line) == expected

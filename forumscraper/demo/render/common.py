@@ -233,14 +233,18 @@ LABELS: dict[str, dict[str, str]] = {
     # Arabic and Turkish: the date labels only (every other label falls back to English).
     # DATES.md saw no relative dates on these boards: the words are the languages' own
     # (Arabic "اليوم" today, "أمس" yesterday, "في" on/at; Turkish "Bugün", "Dün", "saat" hour).
+    # Their clock lines are unknown (no copy showed one): the lead-ins below are the languages'
+    # plain words, so that the reader is shown to find the clock by its place, not its words.
     "ar": {
         "on": "في",
         "today": "اليوم في",
         "yesterday": "أمس في",
+        "current_time": "التاريخ والوقت الآن: {}",
     },
     "tr": {
         "today": "Bugün saat",
         "yesterday": "Dün saat",
+        "current_time": "Şu anki tarih ve saat: {}",
     },
 }
 """Labels printed by the templates (``{L_…}`` and language strings), per board language."""
