@@ -2,6 +2,10 @@
 
 A page object is built from a URL, the HTML text and a :class:`DateContext`; it needs no Scrapy
 (``forumscraper parse`` and the unit tests build pages from saved files).
+
+Pages are queried with lxml: XPath compiled once (:func:`find`) on :attr:`Page.root`, text read
+with :func:`element_text`. :attr:`Page.sel` is the same tree as a parsel selector, kept for
+callers that want one; nothing in ``pages`` queries through it.
 """
 
 from __future__ import annotations
@@ -17,14 +21,23 @@ from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
-from parsel import Selector, SelectorList
+from parsel import Selector
 
 from forumscraper.pages.parse import parse_page
-from forumscraper.pages.urls import PageRef, member_id, parse_page_url
+from forumscraper.pages.urls import PageRef, parse_page_url
 from forumscraper.text.dates import parse_clock_line, parse_current_time, parse_forum_date
 
 VERSIONS = ("prosilver", "subsilver", "punbb", "invision", "modernbb", "awesomebb", "mobile")
 """Forumotion's template versions, by the name ``?change_version=`` takes."""
+BY_WORD = r"(?:by|par|por|von|di|de|door|od|av)"
+"""The word printed before a poster's name, as a regex group: "by NAME", French "par", Spanish
+and Portuguese "por", German "von", Italian "di", Dutch "door", Polish "od", Swedish "av", "de"."""
+
+
+def has_class(name: str) -> str:
+    """XPath predicate: the node has CSS class ``name`` (a whole class, not a substring)."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
 
 _PAGINATION_JS = re.compile(
     r"start\s*=\s*\(start\s*>\s*(?P<pages>\d+)\)\s*\?\s*\d+\s*:\s*start;\s*"
@@ -39,11 +52,12 @@ _DATE_LEAD = re.compile(
 )
 """Words and marks printed before a date ("by NAME on DATE", "» DATE")."""
 _CLOCK_PLACES = (
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' current-time ')]"  # Invision
+    f"//div[{has_class('current-time')}]"  # Invision
     " | //ul[contains(@class, 'footerbar-user')]/li[i[contains(@class, 'ion-clock')]]"  # ModernBB
     " | //div[@id='main-content']/p[not(@class)][1]"  # phpBB3: index and forum pages
 )
 """Where the templates print ``{CURRENT_TIME}`` (FACTS §0.4), whatever the board language."""
+_LEADING_BY = re.compile(rf"^\s*{BY_WORD}\s+", re.IGNORECASE)
 _INT = re.compile(r"-?\d[\d\s.,\u00a0\u202f]*")
 _PAGE_OF = re.compile(r"(?P<page>\d+)\s*(?:/|of|sur|de|di|von|van|z|из)\s*(?P<pages>\d+)", re.I)
 """The mobile pagination's "Page 2 of 3" (FR "Page 2 sur 3")."""
@@ -57,6 +71,11 @@ def clean_space(text: str | None) -> str:
 def strip_date_lead(text: str | None) -> str:
     """A printed date without what precedes it on the page ("on", "le", "»")."""
     return _DATE_LEAD.sub("", clean_space(text))
+
+
+def strip_by(text: str) -> str:
+    """``text`` without the "by" word it starts with ("by NAME" -> "NAME")."""
+    return _LEADING_BY.sub("", text)
 
 
 def parse_count(text: str | None) -> int | None:
@@ -73,21 +92,23 @@ def parse_count(text: str | None) -> int | None:
 
 def detect_version(sel: Selector) -> str | None:
     """The template version a page was rendered with, from its markup (FACTS.md §1)."""
-    body_id = sel.xpath("//body/@id").get()
+    root = sel.root
+    body_ids = find(root, "//body/@id")
+    body_id = body_ids[0] if body_ids else None
     if body_id == "phpbb":
         return "prosilver"
     if body_id == "modernbb":
         return "modernbb"
     if body_id == "mpage-body-modern" or body_id == "mpage-body":
         return "mobile"
-    if sel.xpath("//*[@id='ipbwrapper']"):
+    if find(root, "//*[@id='ipbwrapper']"):
         return "invision"
-    if sel.xpath("//*[@id='pun-intro' or @id='pun-head']"):
+    if find(root, "//*[@id='pun-intro' or @id='pun-head']"):
         return "punbb"
-    if body_id == "top" and sel.xpath("//*[@id='main-menu']"):
+    if body_id == "top" and find(root, "//*[@id='main-menu']"):
         return "awesomebb"
-    if sel.xpath("//body[@bgcolor or @background]") and sel.xpath(
-        "//table[contains(@class,'forumline')]"
+    if find(root, "//body[@bgcolor or @background]") and find(
+        root, "//table[contains(@class,'forumline')]"
     ):
         return "subsilver"
     return None
@@ -129,9 +150,10 @@ class Page:
 
     @cached_property
     def root(self) -> etree._Element:
-        """The lxml document element ``sel`` wraps (parsel builds one even for empty text)."""
-        root = self.sel.root
-        return root if isinstance(root, etree._Element) else etree.Element("html")
+        """The lxml document element ``sel`` wraps (an empty ``<html>`` for a page without
+        markup): what the page objects query."""
+        root: etree._Element = self.sel.root
+        return root
 
     @cached_property
     def version(self) -> str | None:
@@ -152,7 +174,7 @@ class Page:
         """The board's wall clock from the "Current date/time is …" line (naive), if shown:
         found by its words in the languages they are known in, else by its place in the
         template (any language)."""
-        for text in self.sel.xpath("//body//text()[contains(., ':')]").getall():
+        for text in find(self.root, "//body//text()[contains(., ':')]"):
             if 10 < len(text) < 200 and any(ch.isdigit() for ch in text):
                 clock = parse_current_time(clean_space(text), strict=True)
                 if clock is not None:
@@ -204,17 +226,11 @@ class Page:
                         Crumb(ref=ref, name=clean_space(str(item.get("name", ""))), url=url)
                     )
         if not crumbs:
-            for link in self.sel.css("a.nav"):
-                url = attr(link, "href")
+            for link in find(self.root, f"//a[{has_class('nav')}]"):
+                url = link.get("href", "")
                 ref = parse_page_url(url)
                 if ref:
-                    crumbs.append(
-                        Crumb(
-                            ref=ref,
-                            name=clean_space(link.xpath("string()").get()),
-                            url=self.absolute(url),
-                        )
-                    )
+                    crumbs.append(Crumb(ref=ref, name=element_text(link), url=self.absolute(url)))
         return crumbs
 
     def pagination(self, kind: str, id_: int) -> tuple[list[int], int | None]:
@@ -240,22 +256,11 @@ class Page:
             ordered = sorted(offsets)
             per_page = min(b - a for a, b in itertools.pairwise(ordered))
             # The mobile version links only the previous and next pages, under "Page X of N".
-            count = _PAGE_OF.search(
-                clean_space(
-                    self.sel.xpath("string(//*[contains(@class,'mobile_title_content')])").get()
-                )
-            )
+            title = find(self.root, "//*[contains(@class,'mobile_title_content')]")[:1]
+            count = _PAGE_OF.search(element_text(title[0]) if title else "")
             if count:
                 offsets.update(range(0, int(count["pages"]) * per_page, per_page))
         return sorted(offsets), per_page
-
-
-def attr(node: Selector, name: str, default: str = "") -> str:
-    """One attribute of a node. Not ``Selector.attrib``: that builds a dict of every attribute,
-    which raises on a damaged page whose other attribute names lxml cannot represent."""
-    root = node.root
-    value = root.get(name) if hasattr(root, "get") and not isinstance(root, str) else None
-    return default if value is None else str(value)
 
 
 @cache
@@ -293,22 +298,3 @@ def _visible(node: etree._Element) -> str:
     # A comment's, processing instruction's or entity's tag is a function, not a name; XPath
     # cannot be evaluated on them ("Input object is not an XML element").
     return str(_STRING(node)) if isinstance(node.tag, str) else ""
-
-
-def text_of(node: Selector | SelectorList[Selector] | None) -> str:
-    """Visible text of a node, whitespace folded."""
-    if node is None:
-        return ""
-    return clean_space(node.xpath("string()").get())
-
-
-def texts(nodes: SelectorList[Selector] | list[Selector]) -> str:
-    """Visible text of a list of nodes that may hold text nodes, whitespace folded."""
-    return element_texts(node.root for node in nodes)
-
-
-def member_of(node: Selector) -> tuple[str | None, int | None]:
-    """Name and profile id of a poster node (``None`` id for guests)."""
-    name = text_of(node) or None
-    href = node.xpath("descendant-or-self::a[@href][1]/@href").get()
-    return name, member_id(href)

@@ -4,7 +4,8 @@ The index and a forum page share the forum-row markup (``index_box``): categorie
 sub-forums with their hierarchy (the ``_INDEX`` table below, FACTS.md §2.3). A forum page adds its
 topic list (``topics_list_box``), whose row markup differs per version (FACTS.md §2.2, the
 ``_ROWS`` table); search results (``search_results_topics``) print the same rows with the
-topic's forum, in a markup of their own in some versions (``_SEARCH_ROWS``).
+topic's forum, in a markup of their own in some versions (``_SEARCH_ROWS``). Queried with lxml
+(:func:`forumscraper.pages.common.find`).
 """
 
 from __future__ import annotations
@@ -15,18 +16,18 @@ from functools import cached_property
 from urllib.parse import urlsplit
 
 from lxml import etree
-from parsel import Selector
 
 from forumscraper.items import CategoryItem, ForumItem, TopicItem
 from forumscraper.pages.common import (
+    BY_WORD,
     Page,
-    attr,
     clean_space,
     element_text,
     element_texts,
     find,
+    has_class,
     parse_count,
-    text_of,
+    strip_by,
 )
 from forumscraper.pages.urls import member_id, page_url, parse_page_url
 
@@ -49,19 +50,12 @@ _TOPIC_TYPES = {
 """Type prefixes of topic rows (``{TOPIC_TYPE}``), lower case. ``moved`` marks the shadow row
 a moved topic leaves in its old forum: the same topic as the row in its new forum."""
 _HEADING = re.compile(r"^h([1-6])$")
-_BY = r"(?:by|par|por|von|di|de|door)"
-_AFTER_BY = re.compile(rf"(?:^|\s){_BY}\s+(?P<name>.+?)\s*$", re.IGNORECASE)
+_AFTER_BY = re.compile(rf"(?:^|\s){BY_WORD}\s+(?P<name>.+?)\s*$", re.IGNORECASE)
 _IN_SUFFIX = re.compile(r"\s+(?:in|dans|en|em|im|nel|in de)$", re.IGNORECASE)
-_LEAD_BY = re.compile(rf"^(?:.*?\s)?{_BY}\s+", re.IGNORECASE)
-_INLINE_BY = re.compile(rf"\s+{_BY}\s+", re.IGNORECASE)
-_BEFORE_BREAK = "./br[1]/preceding-sibling::node()[not(self::dfn)]"
-_AFTER_BREAK = "./br[1]/following-sibling::node()[not(self::dfn)]"
+_THROUGH_BY = re.compile(rf"^(?:.*?\s)?{BY_WORD}\s+", re.IGNORECASE)
+_INLINE_BY = re.compile(rf"\s+{BY_WORD}\s+", re.IGNORECASE)
 _LABEL_TAIL = re.compile(r"\s*[^.:!?]*:\s*$")
 """A trailing "Subforums:" label left in a forum description."""
-
-
-def _has_class(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
 # -- forum rows (index_box) ------------------------------------------------------------------
@@ -132,7 +126,7 @@ _INDEX: dict[str, _IndexMarkup] = {
             ".//div[contains(@class,'forum-description')]/h3/a[@href]"
             " | .//div[contains(@class,'category-title')]//a[@href]"
         ),
-        row=f"ancestor::div[{_has_class('forum-section')}][1]",
+        row=f"ancestor::div[{has_class('forum-section')}][1]",
         topics=".//span[contains(@class,'forum-statistics-topics')]",
         posts=".//span[contains(@class,'forum-statistics-posts')]",
         description=".//div[contains(@class,'forum-description')]/p",
@@ -141,9 +135,9 @@ _INDEX: dict[str, _IndexMarkup] = {
     "mobile": _IndexMarkup(
         links=(
             ".//div[contains(@class,'forum-content')]/a[@href]"
-            f" | .//div[{_has_class('forum')}]/h2//a[@href]"
+            f" | .//div[{has_class('forum')}]/h2//a[@href]"
         ),
-        row=f"ancestor::div[{_has_class('forum-section-wrap')}][1]",
+        row=f"ancestor::div[{has_class('forum-section-wrap')}][1]",
         topics="",
         posts=".//div[contains(@class,'forum-statistics')]",
         description=".//div[contains(@class,'forum-description')]",
@@ -221,7 +215,7 @@ _ROWS: dict[str, _RowMarkup] = {
     ),
     "awesomebb": _RowMarkup(
         rows=(
-            f"//div[{_has_class('posts-section')}][not({_has_class('posts-empty')})]"
+            f"//div[{has_class('posts-section')}][not({has_class('posts-empty')})]"
             "[.//div[contains(@class,'posts-description')]/h3/a]"
         ),
         title=".//div[contains(@class,'posts-description')]/h3/a",
@@ -235,8 +229,8 @@ _ROWS: dict[str, _RowMarkup] = {
         last_time=".//a[contains(@class,'posts-lastpost-time')]/text()",
     ),
     "mobile": _RowMarkup(
-        rows=(f"//div[{_has_class('forum-section-wrap')}][a[{_has_class('forum-section')}]]"),
-        title=f"./a[{_has_class('forum-section')}]",
+        rows=(f"//div[{has_class('forum-section-wrap')}][a[{has_class('forum-section')}]]"),
+        title=f"./a[{has_class('forum-section')}]",
         title_text=".//div[contains(@class,'forum-content')]/h3/text()",
         author="",
         replies=".//div[contains(@class,'forum-statistics')]",
@@ -285,10 +279,10 @@ class ForumListPage(Page):
     def categories(self) -> list[CategoryItem]:
         """Categories in index order."""
         found: dict[int, CategoryItem] = {}
-        for link in self._forum_area().xpath(".//a[@href][not(contains(@class,'nav'))]"):
-            ref = parse_page_url(attr(link, "href"))
+        for link in find(self._forum_area(), ".//a[@href][not(contains(@class,'nav'))]"):
+            ref = parse_page_url(link.get("href", ""))
             if ref and ref.kind == "c" and ref.id not in found:
-                title = text_of(link)
+                title = element_text(link)
                 if title:
                     found[ref.id] = CategoryItem(
                         id=ref.id,
@@ -298,9 +292,10 @@ class ForumListPage(Page):
                     )
         return list(found.values())
 
-    def _forum_area(self) -> Selector:
+    def _forum_area(self) -> etree._Element:
         # The forum tables; falls back to the whole body.
-        return self.sel.xpath("//body")[0] if self.sel.xpath("//body") else self.sel
+        body = find(self.root, "//body")[:1]
+        return body[0] if body else self.root
 
     def forums(self, parent_id: int | None = None) -> list[ForumItem]:
         """Forum rows in page order, with category and parent from the page's hierarchy.
@@ -318,12 +313,12 @@ class ForumListPage(Page):
         stack: list[tuple[int, int]] = []  # (level, forum id)
         forums: dict[int, ForumItem] = {}
         siblings: dict[tuple[int | None, int | None], int] = {}
-        for link in self._forum_area().xpath(markup.links):
-            ref = parse_page_url(attr(link, "href"))
+        for link in find(self._forum_area(), markup.links):
+            ref = parse_page_url(link.get("href", ""))
             if ref is None:
                 continue
             if ref.kind == "c":
-                category = (ref.id, text_of(link))
+                category = (ref.id, element_text(link))
                 stack = []
                 continue
             if ref.kind != "f" or ref.id in forums:
@@ -336,8 +331,9 @@ class ForumListPage(Page):
             key = (category[0] if category else None, parent)
             position = siblings.get(key, 0)
             siblings[key] = position + 1
-            row = link.xpath(markup.row)[:1] or [link]
-            title = text_of(link.xpath(markup.name)[:1])
+            row = find(link, markup.row)[:1] or [link]
+            name = find(link, markup.name)[:1]
+            title = element_text(name[0]) if name else ""
             forums[ref.id] = ForumItem(
                 id=ref.id,
                 title=title or None,
@@ -347,18 +343,18 @@ class ForumListPage(Page):
                 category_id=category[0] if category else None,
                 category=category[1] if category else None,
                 position=position,
-                topic_count=_count(row[0].root, markup.topics),
-                post_count=_count(row[0].root, markup.posts),
+                topic_count=_count(row[0], markup.topics),
+                post_count=_count(row[0], markup.posts),
             )
-            for sub in row[0].xpath(".//a[@href][contains(@class,'gensmall')]"):
-                sub_ref = parse_page_url(attr(sub, "href"))
+            for sub in find(row[0], ".//a[@href][contains(@class,'gensmall')]"):
+                sub_ref = parse_page_url(sub.get("href", ""))
                 if sub_ref and sub_ref.kind == "f" and sub_ref.id not in forums:
                     sub_key = (category[0] if category else None, ref.id)
                     sub_position = siblings.get(sub_key, 0)
                     siblings[sub_key] = sub_position + 1
                     forums[sub_ref.id] = ForumItem(
                         id=sub_ref.id,
-                        title=text_of(sub),
+                        title=element_text(sub),
                         url=page_url(self.url, "f", sub_ref.id, 0, sub_ref.slug),
                         parent_id=ref.id,
                         category_id=category[0] if category else None,
@@ -368,23 +364,20 @@ class ForumListPage(Page):
         return list(forums.values())
 
     @staticmethod
-    def _description(row: Selector, markup: _IndexMarkup) -> str:
+    def _description(row: etree._Element, markup: _IndexMarkup) -> str:
         """The forum's description: its node's text without the forum name and sub-forums."""
-        nodes = row.xpath(markup.description)
+        nodes = find(row, markup.description)
         if not nodes:
             return ""
-        parts = (
-            nodes[0]
-            .xpath(
-                ".//text()[not(ancestor::a[contains(@class,'gensmall')])]"
-                "[not(ancestor::*[contains(@class,'hierarchy')])]"
-                "[not(ancestor::a[contains(@class,'forumtitle') or contains(@class,'forumlink')])]"
-                "[not(ancestor::script)]"
-            )
-            .getall()
+        parts = find(
+            nodes[0],
+            ".//text()[not(ancestor::a[contains(@class,'gensmall')])]"
+            "[not(ancestor::*[contains(@class,'hierarchy')])]"
+            "[not(ancestor::a[contains(@class,'forumtitle') or contains(@class,'forumlink')])]"
+            "[not(ancestor::script)]",
         )
         text = clean_space("".join(parts))
-        if row.xpath(".//a[@href][contains(@class,'gensmall')]"):
+        if find(row, ".//a[@href][contains(@class,'gensmall')]"):
             text = _LABEL_TAIL.sub("", text)
         return text
 
@@ -396,10 +389,10 @@ def _count(row: etree._Element, xpath: str) -> int | None:
     return parse_count(element_texts(find(nodes[0], "./text()")) or element_text(nodes[0]))
 
 
-def _level(link: Selector) -> int:
-    heading = link.xpath("ancestor::*[contains(@class,'hierarchy')][1]")
+def _level(link: etree._Element) -> int:
+    heading = find(link, "ancestor::*[contains(@class,'hierarchy')][1]")
     if heading:
-        match = _HEADING.match(heading[0].root.tag)
+        match = _HEADING.match(heading[0].tag)
         if match:
             return int(match[1])
     return 6
@@ -430,8 +423,8 @@ class ForumPage(ForumListPage):
         above = crumbs[:index]
         parent = next((c.ref.id for c in reversed(above) if c.ref.kind == "f"), None)
         category = next((c for c in above if c.ref.kind == "c"), None)
-        xpath = self.index_markup.title
-        title = text_of(self.sel.xpath(xpath)[:1]) if xpath else ""
+        heading = find(self.root, self.index_markup.title)[:1]
+        title = element_text(heading[0]) if heading else ""
         if not title and index < len(crumbs):
             title = crumbs[index].name
         return ForumItem(
@@ -516,8 +509,8 @@ class ForumPage(ForumListPage):
                 find(cell[0], "./br[1]/following-sibling::node()[not(self::dfn)]")
             )
             if mode == "time_first":
-                return before, linked or (_strip_by(after) or None)
-            return after, linked or (_strip_by(before) or None)
+                return before, linked or (strip_by(after) or None)
+            return after, linked or (strip_by(before) or None)
         text = element_texts(find(cell[0], "./node()[not(self::dfn)]"))
         if mode == "inline":
             parts = _INLINE_BY.split(text)
@@ -526,7 +519,7 @@ class ForumPage(ForumListPage):
             return " ".join(parts[:-1]), linked or (parts[-1].strip() or None)
         # comma: "[Last post by] AUTHOR, TIME"
         head, _, time = text.partition(", ")
-        return time, linked or (_LEAD_BY.sub("", head).strip() or None)
+        return time, linked or (_THROUGH_BY.sub("", head).strip() or None)
 
     @staticmethod
     def _topic_type(row: etree._Element) -> str:
@@ -571,7 +564,3 @@ def _row_forum(row: etree._Element) -> int | None:
         if ref is not None and ref.kind == "f":
             return ref.id
     return None
-
-
-def _strip_by(text: str) -> str:
-    return re.sub(rf"^{_BY}\s+", "", text, flags=re.IGNORECASE)

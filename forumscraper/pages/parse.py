@@ -1,9 +1,7 @@
-"""Parse a whole page into a selector without losing what follows a pathologically deep post.
+"""Decode a page's bytes and parse it into a selector.
 
-libxml2 stops building the tree at a nesting depth of about 2,000 (even with ``huge_tree``) and
-silently drops the rest of the document: one post with 10,000 nested quotes would take every
-post after it on the page with it. When the parser reports that limit, the page is flattened
-(tags nested deeper than a cap dropped, their text kept: ``text._tree``) and parsed again.
+Parsing is :func:`forumscraper.text.parsing.parse_html`, the one entry ``pages`` and ``text``
+share (it keeps what follows a pathologically deep post); this module queries nothing.
 """
 
 from __future__ import annotations
@@ -12,11 +10,10 @@ import codecs
 import re
 
 from lxml import etree
-from lxml import html as lxml_html
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
 
-from forumscraper.text._tree import MAX_NESTING, _flatten
+from forumscraper.text.parsing import parse_html
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
 
@@ -41,24 +38,7 @@ def decode_html(body: bytes, declared: str) -> tuple[str, str | None]:
 
 
 def parse_page(text: str, url: str) -> Selector:
-    """A parsel selector over the page ``text``; deep nesting flattened if it had to be."""
-    data = text.encode("utf-8", errors="surrogatepass")
-    cap = MAX_NESTING
-    while True:
-        parser = lxml_html.HTMLParser(encoding="utf-8", huge_tree=True)
-        try:
-            root = etree.fromstring(data, parser, base_url=url)
-        except (etree.XMLSyntaxError, etree.ParserError, ValueError):
-            return Selector(text=_encodable(text), base_url=url)
-        too_deep = any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log)
-        if root is None:
-            return Selector(text=_encodable(text) or "<html></html>", base_url=url)
-        if not too_deep or cap < 16:
-            return Selector(root=root, type="html", base_url=url)
-        data = _flatten(text, cap).encode("utf-8", errors="surrogatepass")
-        cap //= 2
-
-
-def _encodable(text: str) -> str:
-    """``text`` with lone surrogates (which parsel cannot encode) replaced by U+FFFD."""
-    return text.encode("utf-8", errors="surrogatepass").decode("utf-8", errors="replace")
+    """A parsel selector over the page ``text`` (an empty ``<html>`` when it holds no markup);
+    deep nesting flattened if it had to be."""
+    root = parse_html(text)
+    return Selector(root=etree.Element("html") if root is None else root, type="html", base_url=url)

@@ -3,14 +3,15 @@
 A forum answers 200 with an error box ("The topic you requested does not exist"), a login wall,
 a maintenance notice or a page cut off in transit; a crawler that reads those as an empty topic
 loses data silently. :func:`page_problem` names the cause so the spider can retry or fail the
-page loudly and keep the topic's watermark where it is.
+page loudly and keep the topic's watermark where it is. Queried with lxml
+(:func:`forumscraper.pages.common.find`).
 """
 
 from __future__ import annotations
 
 import re
 
-from forumscraper.pages.common import Page, clean_space
+from forumscraper.pages.common import Page, element_text, find
 
 _END_OF_HTML = re.compile(r"</html\s*>", re.IGNORECASE)
 
@@ -27,9 +28,9 @@ def page_problem(page: Page) -> str:
         return "truncated"
     if not page.is_forumotion:
         return "not_forumotion"
-    if page.sel.xpath("//form//input[@type='password']"):
+    if find(page.root, "//form//input[@type='password']"):
         return "login_wall"
-    if page.sel.xpath("//div[contains(@class,'panel')]//h1 | //th[contains(@class,'thHead')]"):
+    if find(page.root, "//div[contains(@class,'panel')]//h1 | //th[contains(@class,'thHead')]"):
         return "message"
     return "unknown_markup"
 
@@ -37,9 +38,9 @@ def page_problem(page: Page) -> str:
 def message_text(page: Page) -> str:
     """The text of Forumotion's information box, for the log."""
     for xpath in ("//div[contains(@class,'panel')]", "//table[contains(@class,'forumline')]"):
-        nodes = page.sel.xpath(xpath)
+        nodes = find(page.root, xpath)
         if nodes:
-            return clean_space(nodes[0].xpath("string()").get())[:200]
+            return element_text(nodes[0])[:200]
     return ""
 
 

@@ -11,7 +11,8 @@ many ``<div`` tags as the parsed body; otherwise the caller falls back to lxml's
 Some versions print the message loose inside a container that also holds the attachments, the
 signature or the edit note (AwesomeBB ``div.post-content``, mobile ``div.post-content``):
 :func:`source_region` cuts such a container's source before the first of those elements, and
-:func:`split_edit_note` separates an edit note printed as loose text at the end.
+:func:`split_edit_note` separates an edit note printed as loose text at the end. Works on lxml
+elements (``iter``, ``itersiblings``), with no XPath.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
 Each gives :class:`RecentTopic` entries: which topic moved, its full title when the listing has
 it (the widget's link text is cut at about 100 characters; the full title is in the link's
 ``title`` attribute, never guessed from the cut text), when its last post was made and, where
-the listing says it, on which page that post sits.
+the listing says it, on which page that post sits. Queried with lxml (pages with
+:func:`forumscraper.pages.common.find`, the feed with ``ElementTree`` lookups).
 """
 
 from __future__ import annotations
@@ -12,21 +13,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from lxml import etree
-from parsel import Selector, SelectorList
 
 from forumscraper.pages.common import (
+    BY_WORD,
     DateContext,
     Page,
-    attr,
     clean_space,
-    member_of,
-    parse_count,
-    texts,
+    element_text,
+    element_texts,
+    find,
 )
 from forumscraper.pages.forum import ForumPage
-from forumscraper.pages.urls import parse_page_url
+from forumscraper.pages.urls import member_id, parse_page_url
 from forumscraper.text.dates import parse_rss_date
 
 _CUT_SUFFIXES = ("...", "\u2026")
@@ -61,56 +62,54 @@ class RecentTopicsPage(Page):
                 entries.setdefault(entry.topic_id, entry)
         return list(entries.values())
 
-    def _containers(self) -> list[Selector]:
-        marquee = self.sel.xpath("//*[@id='comments_scroll_div']")
+    def _containers(self) -> list[etree._Element]:
+        marquee = find(self.root, "//*[@id='comments_scroll_div']")
         if marquee:
-            return list(marquee)
-        modern = self.sel.xpath("//*[contains(@class,'mod-recent-row')]/..")
+            return marquee
+        modern = find(self.root, "//*[contains(@class,'mod-recent-row')]/..")
         if modern:
-            return list(modern[:1])
+            return modern[:1]
         # The classical mode: a module titled by the widget, holding "» <a>TITLE</a>" lines.
         return [
             node
-            for node in self.sel.xpath(
-                "//div[contains(@class,'module')] | //table[contains(@class,'forumline')]"
+            for node in find(
+                self.root,
+                "//div[contains(@class,'module')] | //table[contains(@class,'forumline')]",
             )
-            if node.xpath(".//a[contains(@href,'/t')]")
-            and "\u00bb" in (node.xpath("string()").get() or "")
+            if find(node, ".//a[contains(@href,'/t')]") and "\u00bb" in element_text(node)
         ][:1]
 
-    def _entries(self, container: Selector) -> list[RecentTopic]:
+    def _entries(self, container: etree._Element) -> list[RecentTopic]:
         entries = []
-        if container.xpath(".//*[contains(@class,'mod-recent-row')]"):
+        if find(container, ".//*[contains(@class,'mod-recent-row')]"):
             # ModernBB / AwesomeBB: each title link is followed by its time and poster; the
             # classical mode puts every line in one ``mod-recent-row``.
-            for title_link in container.xpath(".//a[contains(@class,'mod-recent-title')]"):
-                info = title_link.xpath(
-                    "following-sibling::*[contains(@class,'mod-recent-info')][1]"
-                )
-                time_text = _visible_text(info.xpath(".//*[contains(@class,'mod-recent-time')]"))
-                author = info.xpath(".//*[contains(@class,'mod-recent-author')]")[:1]
-                entry = self._entry(title_link, time_text, author[0] if author else None)
+            for title_link in find(container, ".//a[contains(@class,'mod-recent-title')]"):
+                info = "following-sibling::*[contains(@class,'mod-recent-info')][1]"
+                times = find(title_link, f"{info}//*[contains(@class,'mod-recent-time')]")
+                author = find(title_link, f"{info}//*[contains(@class,'mod-recent-author')]")[:1]
+                entry = self._entry(title_link, _visible_text(times), author[0] if author else None)
                 if entry:
                     entries.append(entry)
             return entries
         links = [
             link
-            for link in container.xpath(".//a[@href]")
-            if (ref := parse_page_url(attr(link, "href"))) is not None and ref.kind == "t"
+            for link in find(container, ".//a[@href]")
+            if (ref := parse_page_url(link.get("href", ""))) is not None and ref.kind == "t"
         ]
         for index, link in enumerate(links):
             # The date and the poster follow the link, up to the next topic link.
-            following = link.xpath("following-sibling::node()")
-            stop = links[index + 1].root if index + 1 < len(links) else None
-            segment: list[Selector] = []
+            following = find(link, "following-sibling::node()")
+            stop = links[index + 1] if index + 1 < len(links) else None
+            segment: list[Any] = []
             for node in following:
-                if node.root is stop:
+                if node is stop:
                     break
                 segment.append(node)
-            poster: Selector | None = next(
-                (n for n in segment if not isinstance(n.root, str) and n.root.tag == "a"), None
+            poster: etree._Element | None = next(
+                (n for n in segment if not isinstance(n, str) and n.tag == "a"), None
             )
-            time_text, name = _time_and_name(texts(segment))
+            time_text, name = _time_and_name(element_texts(segment))
             entry = self._entry(link, time_text, poster, name)
             if entry:
                 entries.append(entry)
@@ -118,17 +117,17 @@ class RecentTopicsPage(Page):
 
     def _entry(
         self,
-        link: Selector,
+        link: etree._Element,
         time_text: str,
-        author: Selector | None,
+        author: etree._Element | None,
         name: str | None = None,
     ) -> RecentTopic | None:
-        href = attr(link, "href")
+        href = link.get("href", "")
         ref = parse_page_url(href)
         if ref is None or ref.kind != "t":
             return None
-        full = clean_space(attr(link, "title"))
-        shown = clean_space(link.xpath("string()").get())
+        full = clean_space(link.get("title"))
+        shown = element_text(link)
         title = full or (None if shown.endswith(_CUT_SUFFIXES) or len(shown) >= 100 else shown)
         if author is not None:
             name = _poster_name(author) or name
@@ -142,25 +141,24 @@ class RecentTopicsPage(Page):
         )
 
 
-def _visible_text(nodes: SelectorList[Selector] | list[Selector]) -> str:
+def _visible_text(nodes: list[etree._Element]) -> str:
     """Text of nodes without icon ligatures (AwesomeBB ``<i class="material-icons">person</i>``)."""
     return clean_space(
-        " ".join(n for node in nodes for n in node.xpath(".//text()[not(ancestor::i)]").getall())
+        " ".join(t for node in nodes for t in find(node, ".//text()[not(ancestor::i)]"))
     )
 
 
-def _poster_name(node: Selector) -> str | None:
+def _poster_name(node: etree._Element) -> str | None:
     """The poster named in a node: its profile link's text, else the node's visible text."""
-    for link in node.xpath(".//a[@href]"):
-        if member_of(link)[1] is not None and clean_space(link.xpath("string()").get()):
-            return clean_space(link.xpath("string()").get())
+    for link in find(node, ".//a[@href]"):
+        if member_id(link.get("href")) is not None and element_text(link):
+            return element_text(link)
     return _visible_text([node]) or None
 
 
-_BY = r"(?:by|par|por|von|di|de|door)"
 _ON = r"(?:on|le|el|am|il|em|à|op)"
-_SCROLLING = re.compile(rf"^(?P<time>.+?)\s+{_BY}\s+(?P<name>.+)$", re.IGNORECASE)
-_CLASSICAL = re.compile(rf"^{_BY}\s+(?P<name>.+?)\s+{_ON}\s+(?P<time>.+)$", re.IGNORECASE)
+_SCROLLING = re.compile(rf"^(?P<time>.+?)\s+{BY_WORD}\s+(?P<name>.+)$", re.IGNORECASE)
+_CLASSICAL = re.compile(rf"^{BY_WORD}\s+(?P<name>.+?)\s+{_ON}\s+(?P<time>.+)$", re.IGNORECASE)
 
 
 def _time_and_name(text: str) -> tuple[str, str | None]:
@@ -241,4 +239,4 @@ def _atom_link(item: etree._Element) -> str | None:
     return link.get("href") if link is not None else None
 
 
-__all__ = ["ActiveTopicsPage", "RecentTopic", "RecentTopicsPage", "feed_entries", "parse_count"]
+__all__ = ["ActiveTopicsPage", "RecentTopic", "RecentTopicsPage", "feed_entries"]

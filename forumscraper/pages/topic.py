@@ -8,7 +8,7 @@ container that also holds the edit note and the signature (AwesomeBB, mobile) on
 is kept; the poster is read from one node although Invision prints the name twice; the first
 post repeated on pages 2+ is recognised and not counted twice (by ``hr#first-post-br``, by
 phpBB2's table break, or by its link to the topic's first page); the signature and the edit note
-are kept apart from the body.
+are kept apart from the body. Queried with lxml (:func:`forumscraper.pages.common.find`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from lxml import etree
 
 from forumscraper.items import PostItem, TopicItem
 from forumscraper.pages.common import (
+    BY_WORD,
     Crumb,
     DateContext,
     Page,
@@ -28,8 +29,9 @@ from forumscraper.pages.common import (
     element_text,
     element_texts,
     find,
+    has_class,
+    strip_by,
     strip_date_lead,
-    text_of,
 )
 from forumscraper.pages.parse import decode_html
 from forumscraper.pages.problems import describe_problem, is_truncated
@@ -47,14 +49,7 @@ from forumscraper.text.edits import EditNote, parse_edit_note
 _POST_ID = re.compile(r"^p(?:ost-?)?(\d+)$")
 _SIGNATURE_RULE = re.compile(r"^\s*_{5,}\s*(?:<br\s*/?>\s*)?")
 """phpBB2 prints "_________________<br>" before a signature; other versions draw a line in CSS."""
-_BY_WORD = re.compile(r"^\s*(?:by|par|por|von|di|de|door|od|av)\s+", re.IGNORECASE)
-_TRAILING_BY = re.compile(r"\s*\b(?:by|par|por|von|di|de|door|od|av)\s*$", re.IGNORECASE)
-_CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
-
-
-def _has_class(name: str) -> str:
-    """XPath predicate: the node has CSS class ``name`` (a whole class, not a substring)."""
-    return _CLASS.format(name)
+_TRAILING_BY = re.compile(rf"\s*\b{BY_WORD}\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -93,21 +88,21 @@ class _PostMarkup:
 
 _MARKUP: dict[str, _PostMarkup] = {
     "prosilver": _PostMarkup(
-        ids=f"//div[@id][{_has_class('post')}]",
+        ids=f"//div[@id][{has_class('post')}]",
         author=".//div[contains(@class,'postprofile')]//dt//strong",
         date=".//p[contains(@class,'author')]",
         subject=".//h2[contains(@class,'topic-title')]",
-        body=f".//div[{_has_class('content')}]/div[1]",
+        body=f".//div[{has_class('content')}]/div[1]",
         signature=".//div[contains(@class,'signature_div')]",
         edit_note=(
-            f".//div[{_has_class('content')}]"
+            f".//div[{has_class('content')}]"
             "/following-sibling::node()[not(self::div[contains(@class,'signature_div')])]"
         ),
         title="//h1[contains(@class,'page-title')]",
         repeated_first="//hr[@id='first-post-br']",
     ),
     "subsilver": _PostMarkup(
-        ids=f"//tr[@id][{_has_class('post')}]",
+        ids=f"//tr[@id][{has_class('post')}]",
         author=".//span[contains(@class,'name')]/strong",
         date="(.//td/span[contains(@class,'postdetails')])[last()]",
         subject="(.//td/span[contains(@class,'postdetails')])[last()]",
@@ -119,37 +114,37 @@ _MARKUP: dict[str, _PostMarkup] = {
         date_mode="subsilver",
     ),
     "punbb": _PostMarkup(
-        ids=f"//div[@id][{_has_class('posthead')}]",
-        container=f"ancestor::div[{_has_class('post')}][1]",
+        ids=f"//div[@id][{has_class('posthead')}]",
+        container=f"ancestor::div[{has_class('post')}][1]",
         author=".//div[contains(@class,'user-ident')]//h4[contains(@class,'username')]",
-        date=f".//div[{_has_class('posthead')}]/h2",
-        subject=f".//div[{_has_class('posthead')}]/h2/a",
-        body=(f".//div[{_has_class('entry-content')}]/div[not({_has_class('vote')})][1]/div[1]"),
+        date=f".//div[{has_class('posthead')}]/h2",
+        subject=f".//div[{has_class('posthead')}]/h2/a",
+        body=(f".//div[{has_class('entry-content')}]/div[not({has_class('vote')})][1]/div[1]"),
         signature=".//div[contains(@class,'sig-content')]",
-        edit_note=f".//div[{_has_class('entry-content')}]/p",
+        edit_note=f".//div[{has_class('entry-content')}]/p",
         title="//div[contains(@class,'paged-head')]/h1",
         repeated_first="//hr[@id='first-post-br']",
     ),
     "invision": _PostMarkup(
-        ids=f"//div[@id][{_has_class('post')}]",
+        ids=f"//div[@id][{has_class('post')}]",
         author=".//dl[contains(@class,'postprofile-details')]/dt",
         date=".//p[contains(@class,'author')]",
         subject=".//div[contains(@class,'postbody-head')]/h3",
         body=(
-            f".//div[{_has_class('post-entry')}]"
-            f"/div[not({_has_class('vote')}) and not({_has_class('clear')})][1]"
+            f".//div[{has_class('post-entry')}]"
+            f"/div[not({has_class('vote')}) and not({has_class('clear')})][1]"
         ),
         signature=".//div[contains(@class,'signature_div')]",
-        edit_note=f".//div[{_has_class('post-entry')}]/div[{_has_class('clear')}]/following-sibling::node()",
+        edit_note=f".//div[{has_class('post-entry')}]/div[{has_class('clear')}]/following-sibling::node()",
         title="//div[contains(@class,'maintitle')]/h1",
         repeated_first="//hr[@id='first-post-br']",
     ),
     "modernbb": _PostMarkup(
-        ids=f"//div[@id][{_has_class('post')}]",
+        ids=f"//div[@id][{has_class('post')}]",
         author=".//div[contains(@class,'postprofile-name')]",
         date=".//div[contains(@class,'topic-date')]",
         subject=".//h2[contains(@class,'topic-title')]",
-        body=f".//div[{_has_class('postbody')}]/div[{_has_class('content')}]/div[1]",
+        body=f".//div[{has_class('postbody')}]/div[{has_class('content')}]/div[1]",
         signature=".//div[contains(@class,'signature_div')]",
         edit_note=".//div[contains(@class,'edited-message')]",
         title="//h1[contains(@class,'page-title')]",
@@ -157,11 +152,11 @@ _MARKUP: dict[str, _PostMarkup] = {
         date_mode="own",
     ),
     "awesomebb": _PostMarkup(
-        ids=f"//div[@id][{_has_class('post-wrap')}]",
+        ids=f"//div[@id][{has_class('post-wrap')}]",
         author=".//span[contains(@class,'post-author-name')]",
         date=".//span[contains(@class,'post-date')]",
-        subject=f".//div[{_has_class('post-header')}]/h2//a",
-        body=f".//div[{_has_class('post-content')}]",
+        subject=f".//div[{has_class('post-header')}]/h2//a",
+        body=f".//div[{has_class('post-content')}]",
         signature=".//div[contains(@class,'post-signature')]",
         edit_note="",
         title="//main[@id='topic']//div[contains(@class,'topic-header')]/h1",
@@ -169,24 +164,24 @@ _MARKUP: dict[str, _PostMarkup] = {
         date_mode="own",
         body_mode="region",
         region_stops=(
-            f"./div[{_has_class('attachbox')} or {_has_class('post-signature')}"
-            f" or {_has_class('signature_div')}]"
+            f"./div[{has_class('attachbox')} or {has_class('post-signature')}"
+            f" or {has_class('signature_div')}]"
         ),
     ),
     "mobile": _PostMarkup(
-        ids=f"//div[@id][{_has_class('post-section')}]",
+        ids=f"//div[@id][{has_class('post-section')}]",
         author=".//div[contains(@class,'post-details')]",
         date=".//div[contains(@class,'post-info')]/div[contains(@class,'h3')]",
         subject="",
-        body=f".//div[{_has_class('post-content')}]",
+        body=f".//div[{has_class('post-content')}]",
         signature="",
-        edit_note=f".//div[{_has_class('post-content')}]/following-sibling::node()",
+        edit_note=f".//div[{has_class('post-content')}]/following-sibling::node()",
         title="//div[@id='header']//a[contains(@class,'nav')][last()]",
         repeated_first="//hr[@id='first-post-br']",
         author_after_by=True,
         date_mode="own",
         body_mode="region",
-        region_stops=f"./div[{_has_class('attachbox')}]",
+        region_stops=f"./div[{has_class('attachbox')}]",
     ),
 }
 
@@ -272,7 +267,7 @@ class TopicPage(Page):
         """Whether the first post on this (non-first) page is the topic's first post again."""
         if self.offset == 0 or len(self._raw_posts) < 2:
             return False
-        if self.markup.repeated_first and self.sel.xpath(self.markup.repeated_first):
+        if find(self.root, self.markup.repeated_first):
             return True
         first, second = self._raw_posts[0], self._raw_posts[1]
         if self.version == "subsilver":
@@ -354,7 +349,7 @@ class TopicPage(Page):
         hrefs = _FIRST_HREF(author_node[0])
         author_id = member_id(str(hrefs[0])) if hrefs else None
         if name and self.markup.author_after_by:
-            name = _BY_WORD.sub("", name).strip() or None
+            name = strip_by(name).strip() or None
         if author_id is None and name:
             # The profile link may sit outside the name node (e.g. around the avatar).
             for href in _MEMBER_HREFS(node):
@@ -525,4 +520,4 @@ def _json_ld_replies(data: dict[str, object]) -> int | None:
     return None
 
 
-__all__ = ["TopicPage", "TopicPageReading", "read_topic_page", "text_of"]
+__all__ = ["TopicPage", "TopicPageReading", "read_topic_page"]

@@ -1,1 +1,2 @@
-"""Pure text functions: HTML to text, leaked BBCode, links, repeats, dates. No Scrapy here."""
+"""Pure text functions: HTML parsing (shared with ``pages``), HTML to text, leaked BBCode, links,
+repeats, dates. No Scrapy here."""

@@ -21,10 +21,11 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from forumscraper.text._tree import parse_fragment, walk
+from forumscraper.text._tree import walk
 from forumscraper.text.bbcode import MAX_PASSES, strip_bbcode_once
 from forumscraper.text.html import render
 from forumscraper.text.links import build_links, remove_placeholders
+from forumscraper.text.parsing import parse_html, scrub
 from forumscraper.text.repeats import collapse_repeats
 from forumscraper.text.whitespace import normalize_text, normalize_whitespace, tidy_code
 
@@ -54,8 +55,8 @@ def clean_post(body_html: str, *, base_url: str | None = None) -> CleanPost:
 
     Never raises on a ``str`` and runs in time linear in the input.
     """
-    root, removed_chars = parse_fragment(body_html)
-    walked = walk(root, char_refs="&#" in body_html)
+    html, removed_chars = scrub(body_html)
+    walked = walk(parse_html(html, fragment=True), char_refs="&#" in body_html)
     stage = _TextStage()
     text = render(walked.blocks, stage.prose, stage.code)
     text, collapsed = collapse_repeats(text, normalized=True)

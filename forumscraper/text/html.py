@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from forumscraper.text._tree import Block, parse_fragment, walk
+from forumscraper.text._tree import Block, walk
+from forumscraper.text.parsing import parse_html, scrub
 from forumscraper.text.whitespace import normalize_text, tidy_code
 
 MAX_QUOTE_PREFIX = 64
@@ -24,7 +25,7 @@ MAX_QUOTE_PREFIX = 64
 
 def html_to_text(html: str) -> str:
     """Convert a post body HTML fragment to plain text (see the module docstring)."""
-    root, _ = parse_fragment(html)
+    root = parse_html(scrub(html)[0], fragment=True)
     return render(walk(root, collect_links=False, char_refs="&#" in html).blocks)
 
 

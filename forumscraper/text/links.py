@@ -18,8 +18,9 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from forumscraper.text._tree import parse_fragment, walk
+from forumscraper.text._tree import walk
 from forumscraper.text.bbcode import strip_bbcode
+from forumscraper.text.parsing import parse_html, scrub
 
 _SP = r"[^\S\n]+"  # any run of spaces, but never a line break
 
@@ -122,7 +123,7 @@ def extract_links(
     when given. Smilies (``img[longdesc]`` or a ``/smiles/`` source), guest placeholders,
     ``javascript:``/``data:`` URLs and in-page ``#anchors`` are left out.
     """
-    root = parse_fragment(source)[0] if isinstance(source, str) else source
+    root = parse_html(scrub(source)[0], fragment=True) if isinstance(source, str) else source
     return build_links(walk(root).link_events, base_url)
 
 
