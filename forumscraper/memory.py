@@ -28,6 +28,8 @@ import logging
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from forumscraper import config
+
 logger = logging.getLogger(__name__)
 
 M_ARENA_MAX = -8
@@ -71,7 +73,7 @@ class MallocArenaLimit:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> MallocArenaLimit:
-        arenas = crawler.settings.getint("FORUMSCRAPER_MALLOC_ARENAS", 2)
+        arenas = config.malloc_arenas(crawler.settings)
         if arenas <= 0:
             raise NotConfigured("FORUMSCRAPER_MALLOC_ARENAS is 0: glibc's default arenas")
         if not limit_malloc_arenas(arenas):

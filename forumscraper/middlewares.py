@@ -20,7 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from forumscraper.pages.common import VERSIONS
+from forumscraper import config
 from forumscraper.pages.urls import with_query
 from forumscraper.text.dates import parse_http_date
 
@@ -50,7 +50,7 @@ class RetryAfterMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.max_delay = crawler.settings.getfloat("FORUMSCRAPER_RETRY_AFTER_MAX", 300.0)
+        self.max_delay = config.retry_after_max(crawler.settings)
         self.base_delay = crawler.settings.getfloat("DOWNLOAD_DELAY", 0.0)
         self.slowed: set[str] = set()
         """Slots whose delay this middleware raised, to bring back down once answers are good."""
@@ -140,14 +140,10 @@ class TemplateVersionMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TemplateVersionMiddleware:
-        version = crawler.settings.get("FORUMSCRAPER_TEMPLATE_VERSION") or None
+        version = config.template_version(crawler.settings)
         if version is None:
             # Nothing to force: stay out of the way of every request and item.
             raise NotConfigured("FORUMSCRAPER_TEMPLATE_VERSION is not set")
-        if version not in VERSIONS:
-            raise ValueError(
-                f"FORUMSCRAPER_TEMPLATE_VERSION={version!r}: use one of {', '.join(VERSIONS)}"
-            )
         return cls(version)
 
     def _force(self, output: Any) -> Any:

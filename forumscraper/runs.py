@@ -24,6 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.asyncio import run_in_thread
 
+from forumscraper import config
 from forumscraper.db.board import record_board_info
 from forumscraper.db.database import Database, database_for, first_line
 from forumscraper.db.lock import RunLock
@@ -80,15 +81,23 @@ def run_status(
 class CrawlRunRecorder:
     """Writes the run's ``crawl_runs`` row and its status."""
 
-    def __init__(self, crawler: Crawler, database: Database) -> None:
+    def __init__(
+        self, crawler: Crawler, database: Database, *, max_empty_page_share: float = 0.0
+    ) -> None:
         self.crawler = crawler
         self.database = database
+        self.max_empty_page_share = max_empty_page_share
         self.run_id: int | None = None
         self.lock: RunLock | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
-        extension = cls(crawler, database_for(crawler))
+        extension = cls(
+            crawler,
+            database_for(crawler),
+            max_empty_page_share=config.max_empty_page_share(crawler.settings),
+        )
+        config.max_runtime(crawler.settings)  # checked here; Scrapy's CloseSpider applies it
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
@@ -115,11 +124,7 @@ class CrawlRunRecorder:
         stats_collector = self.crawler.stats
         assert stats_collector is not None
         stats = stats_collector.get_stats()
-        status, message = run_status(
-            stats,
-            reason,
-            self.crawler.settings.getfloat("FORUMSCRAPER_MAX_EMPTY_PAGE_SHARE", 0.0),
-        )
+        status, message = run_status(stats, reason, self.max_empty_page_share)
         stats_collector.set_value(STATUS_KEY, status)
         counts = {
             "requests": int(stats.get("downloader/request_count", 0)),

@@ -3,7 +3,9 @@
 Secrets (the database password, the forum password) come from the environment or from files
 named by ``*_FILE`` variables, never from Scrapy settings, so Scrapy's "Overridden settings" line
 cannot print them. As a second line of defence every log record is masked: any known secret
-value in a message becomes ``***``, whichever component logged it.
+value in a message becomes ``***``, whichever component logged it. The :class:`LogMasking`
+extension installs the masking when a crawl starts (before Scrapy logs its "Overridden settings"
+line); importing this module changes nothing.
 """
 
 from __future__ import annotations
@@ -27,13 +29,9 @@ def known_secrets() -> set[str]:
     """Secret values of this process's configuration (environment and ``*_FILE`` files)."""
     values: set[str] = set()
     raw_url = read_secret("DATABASE_URL")
-    if raw_url:
-        try:
-            password = make_url(raw_url).password
-        except Exception:  # an unparseable URL: mask it whole
-            password = raw_url
-        if password:
-            values.add(str(password))
+    password = url_password(raw_url) if raw_url else None
+    if password:
+        values.add(password)
     for name in ("FORUMSCRAPER_PASSWORD",):
         value = read_secret(name)
         if value:
@@ -53,6 +51,31 @@ def mask(text: str) -> str:
         if secret in text:
             text = text.replace(secret, MASK)
     return text
+
+
+class LogMasking:
+    """Scrapy extension: mask known secrets in every log record from the crawl's start, the
+    password of a ``FORUMSCRAPER_DATABASE_URL`` setting included."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> LogMasking:
+        from forumscraper.config import database_url
+
+        install_log_masking()
+        configured = database_url(crawler.settings)
+        if configured:
+            add_secrets([url_password(configured)])
+        return cls()
+
+
+def url_password(raw_url: str) -> str | None:
+    """The password in a database URL (the whole text when it does not parse: a URL that
+    cannot be read could still hold one)."""
+    try:
+        password = make_url(raw_url).password
+    except Exception:  # an unparseable URL: mask it whole
+        return raw_url
+    return str(password) if password else None
 
 
 def install_log_masking() -> None:

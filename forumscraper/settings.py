@@ -1,82 +1,93 @@
 """Scrapy settings of forumscraper: polite defaults and the ``FORUMSCRAPER_*`` settings.
 
-Every ``FORUMSCRAPER_*`` setting can also come from the environment variable of the same name
-(read here, once, at start-up), or per run with ``scrapy crawl forum -s NAME=value``.
+Every ``FORUMSCRAPER_*`` setting below is documented where it is defined, and can also be given
+as the environment variable of the same name or per run with ``scrapy crawl forum -s NAME=value``
+(the command line wins over the environment, which wins over this module): see
+``forumscraper.config``, which reads the environment and checks every value.
 ``DATABASE_URL`` (or ``DATABASE_URL_FILE``) selects the database and is read by
 ``forumscraper.db.config``; it is deliberately not a Scrapy setting, so that Scrapy's
 "Overridden settings" log line can never print its password.
+
+This module only defines values: importing it changes nothing (log masking is installed by the
+``forumscraper.secrets.LogMasking`` extension when a crawl starts).
 """
 
 from __future__ import annotations
-
-import os
-
-from forumscraper.secrets import install_log_masking
-
-install_log_masking()
 
 BOT_NAME = "forumscraper"
 SPIDER_MODULES = ["forumscraper.spiders"]
 NEWSPIDER_MODULE = "forumscraper.spiders"
 COMMANDS_MODULE = "forumscraper.commands"
 
-
-def _env(name: str, default: str | None = None) -> str | None:
-    return os.environ.get(name, default)
-
+ADDONS = {"forumscraper.config.EnvironmentSettings": 0}
+"""Applies the ``FORUMSCRAPER_*`` environment variables (and the Scrapy settings derived from
+``FORUMSCRAPER_LOG_LEVEL``, ``FORUMSCRAPER_USER_AGENT`` and ``FORUMSCRAPER_MAX_RUNTIME``) before a
+crawl is built."""
 
 # -- What to crawl ---------------------------------------------------------------------------
 
-FORUMSCRAPER_BASE_URL = _env("FORUMSCRAPER_BASE_URL")
-"""The forum to crawl (``-a base_url=…`` wins). Unset: the bundled demo forum is served on
-127.0.0.1 and crawled, so a first ``scrapy crawl forum`` works with no forum at hand."""
+FORUMSCRAPER_BASE_URL: str | None = None
+"""The forum to crawl (``-a base_url=…`` wins). Unset: ``scrapy crawl`` serves the bundled demo
+forum on 127.0.0.1 and crawls it, so a first ``scrapy crawl forum`` works with no forum at hand."""
 
-FORUMSCRAPER_TIMEZONE = _env("FORUMSCRAPER_TIMEZONE")
+FORUMSCRAPER_TIMEZONE: str | None = None
 """The board's timezone (IANA name such as ``Asia/Baghdad``, or ``+03:00``). Unset: inferred
 from the page's "Current date/time is …" line against the HTTP ``Date`` header, else UTC."""
 
-FORUMSCRAPER_DEMO_VERSION = _env("FORUMSCRAPER_DEMO_VERSION", "prosilver")
+FORUMSCRAPER_DEMO_VERSION = "prosilver"
 """Template version the bundled demo forum is rendered in when no forum URL is given."""
 
-FORUMSCRAPER_POSTS_PER_PAGE = int(_env("FORUMSCRAPER_POSTS_PER_PAGE", "15") or 15)
+FORUMSCRAPER_POSTS_PER_PAGE = 15
 """Posts per topic page until a topic page shows the board's own value (Forumotion: 15)."""
 
-FORUMSCRAPER_MAX_RUNTIME = int(_env("FORUMSCRAPER_MAX_RUNTIME", "0") or 0)
-"""Stop a run after this many seconds (0: no bound); the run is recorded as interrupted."""
-CLOSESPIDER_TIMEOUT = FORUMSCRAPER_MAX_RUNTIME
+FORUMSCRAPER_MAX_RUNTIME = 0
+"""Stop a run after this many seconds (0: no bound); the run is recorded as interrupted.
+Scrapy's ``CLOSESPIDER_TIMEOUT`` takes its value (``forumscraper.config.DERIVED``)."""
 
-FORUMSCRAPER_TEMPLATE_VERSION = _env("FORUMSCRAPER_TEMPLATE_VERSION")
+FORUMSCRAPER_TEMPLATE_VERSION: str | None = None
 """Force a template version (``prosilver``, ``subsilver``, ``punbb``, ``invision``, ``modernbb``,
 ``awesomebb``, ``mobile``): every request gets ``change_version=<version>``, for forums whose own
 template is customised beyond recognition. Unset: the version is detected on each page."""
 
-FORUMSCRAPER_MAX_EMPTY_PAGE_SHARE = float(_env("FORUMSCRAPER_MAX_EMPTY_PAGE_SHARE", "0") or 0)
+FORUMSCRAPER_MAX_EMPTY_PAGE_SHARE = 0.0
 """Share of pages that may hold nothing readable (unknown markup, error pages) before the run
 is ``failed``; 0: any such page fails the run (each is always logged and counted)."""
 
 # -- Storage ---------------------------------------------------------------------------------
 
-FORUMSCRAPER_DB_BATCH_SIZE = int(_env("FORUMSCRAPER_DB_BATCH_SIZE", "500") or 500)
+FORUMSCRAPER_DATABASE_URL: str | None = None
+"""The database of one crawl, as a Scrapy setting: it wins over ``DATABASE_URL``. For programs
+that run crawls in-process, several databases in one process (the tests do); the environment
+does not set it (``DATABASE_URL`` is the environment's). Its password is masked in logs."""
+
+FORUMSCRAPER_DB_BATCH_SIZE = 500
 """Rows written per transaction."""
 
-FORUMSCRAPER_DB_MIGRATE = (_env("FORUMSCRAPER_DB_MIGRATE", "1") or "1") not in ("0", "false")
+FORUMSCRAPER_DB_RETRIES = 3
+"""Retries of a database write or read that failed for want of the database (connection lost,
+server restarting), before the run stops (``forumscraper.db.retry``)."""
+
+FORUMSCRAPER_DB_RETRY_DELAY = 2.0
+"""Seconds before the first such retry; the pause doubles at each one."""
+
+FORUMSCRAPER_DB_MIGRATE = True
 """Run ``alembic upgrade head`` at start when the database is empty or behind."""
 
 # -- Work beside the crawl -------------------------------------------------------------------
 
-FORUMSCRAPER_WORKERS = _env("FORUMSCRAPER_WORKERS")
+FORUMSCRAPER_WORKERS: int | None = None
 """Worker processes that read topic pages and clean post text beside the crawl (0: all in the
 crawling process). Unset: one per CPU, at most 4; none on a one-CPU machine."""
-FORUMSCRAPER_MALLOC_ARENAS = int(_env("FORUMSCRAPER_MALLOC_ARENAS", "2") or 2)
+FORUMSCRAPER_MALLOC_ARENAS = 2
 """glibc malloc arenas the crawling process's threads share (0: glibc's default, up to eight
 per CPU); see ``forumscraper.memory``: with one arena per thread the heap grows with the crawl."""
 
 # -- Politeness (on by default) --------------------------------------------------------------
 
-USER_AGENT = _env(
-    "FORUMSCRAPER_USER_AGENT",
-    "forumscraper/0.1 (+https://github.com/forumscraper/forumscraper; archiving bot)",
+FORUMSCRAPER_USER_AGENT = (
+    "forumscraper/0.1 (+https://github.com/forumscraper/forumscraper; archiving bot)"
 )
+"""The User-Agent sent (Scrapy's ``USER_AGENT`` takes its value)."""
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -117,10 +128,12 @@ SPIDER_MIDDLEWARES = {
     # wraps every request and item a callback yields.
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
 }
-FORUMSCRAPER_RETRY_AFTER_MAX = float(_env("FORUMSCRAPER_RETRY_AFTER_MAX", "300") or 300)
+FORUMSCRAPER_RETRY_AFTER_MAX = 300.0
 """Longest pause (seconds) a ``Retry-After`` header may impose on the forum's download slot."""
 
 EXTENSIONS = {
+    # First of all: masks secrets in every log line from then on ("Overridden settings" too).
+    "forumscraper.secrets.LogMasking": -100,
     "forumscraper.memory.MallocArenaLimit": 0,
     "forumscraper.runs.CrawlRunRecorder": 100,
 }
@@ -137,4 +150,5 @@ and the database busy and the crawling process about 15 MB smaller."""
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
-LOG_LEVEL = _env("FORUMSCRAPER_LOG_LEVEL", "INFO")
+FORUMSCRAPER_LOG_LEVEL = "INFO"
+"""Scrapy's log level (Scrapy's ``LOG_LEVEL`` takes its value)."""

@@ -280,11 +280,12 @@ def workers_for(crawler: Any) -> Workers:
     stopped when the spider closes."""
     from scrapy import signals  # here: the workers import this module and need no Scrapy
 
+    from forumscraper import config
+
     workers = _BY_CRAWLER.get(crawler)
     if workers is None:
-        setting = crawler.settings.get("FORUMSCRAPER_WORKERS")
-        count = default_workers() if setting in (None, "") else int(setting)
-        workers = Workers(count)
+        setting = config.workers(crawler.settings)
+        workers = Workers(default_workers() if setting is None else setting)
         _BY_CRAWLER[crawler] = workers
         crawler.signals.connect(workers.close, signal=signals.spider_closed, weak=False)
     return workers

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
+from forumscraper import config
 from forumscraper.db.config import database_url, describe, safe_url
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import upgrade_to_head
@@ -34,6 +35,25 @@ class Database:
         self._engine: Engine | None = None
         self._store: Store | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Database:
+        """The database the settings name: ``FORUMSCRAPER_DATABASE_URL``, else ``DATABASE_URL``
+        (:func:`~forumscraper.db.config.database_url`); a URL that cannot be read raises
+        :class:`~forumscraper.config.BadSetting` naming where it came from, password hidden."""
+        configured = config.database_url(settings)
+        try:
+            url = database_url(configured)
+        except OSError as exc:  # DATABASE_URL_FILE names a file that cannot be read
+            raise config.BadSetting("DATABASE_URL_FILE", None, first_line(exc)) from None
+        except Exception:  # SQLAlchemy's ArgumentError, whose message repeats the whole URL
+            name = "FORUMSCRAPER_DATABASE_URL" if configured else "DATABASE_URL"
+            raise config.BadSetting(
+                name, None, "not a database URL (postgresql://user@host/name, sqlite:///path)"
+            ) from None
+        if configured:
+            add_secrets([url.password])
+        return cls(url, migrate=config.db_migrate(settings))
 
     @property
     def engine(self) -> Engine:
@@ -78,15 +98,9 @@ def first_line(exc: BaseException) -> str:
 
 
 def database_for(crawler: Any) -> Database:
-    """The crawl's database (one per crawler), from ``DATABASE_URL``."""
+    """The crawl's database (one per crawler; see :meth:`Database.from_settings`)."""
     database = _BY_CRAWLER.get(crawler)
     if database is None:
-        url = crawler.settings.get("FORUMSCRAPER_DATABASE_URL")
-        if url:
-            add_secrets([database_url(url).password])
-        database = Database(
-            database_url(crawler.settings.get("FORUMSCRAPER_DATABASE_URL")),
-            migrate=crawler.settings.getbool("FORUMSCRAPER_DB_MIGRATE", True),
-        )
+        database = Database.from_settings(crawler.settings)
         _BY_CRAWLER[crawler] = database
     return database

@@ -3,7 +3,8 @@
 Items are buffered and written ``FORUMSCRAPER_DB_BATCH_SIZE`` at a time, one transaction per
 batch, in a worker thread (``run_in_thread``); batches are written one after another in the order
 they were filled, so a topic's watermark is never committed before its posts. A batch that fails
-is retried after a pause (the engine reconnects); if it still fails, its rows are written one by
+is retried after a pause (the engine reconnects; ``forumscraper.db.retry``, the policy the
+spiders' reads follow too); if it still fails, its rows are written one by
 one so that one bad row cannot lose the others, the bad row is logged with its id, and the topic
 it belongs to does not advance its watermark (the next run fetches it again).
 """
@@ -23,7 +24,9 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import run_in_thread
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from forumscraper import config
 from forumscraper.db.database import Database, DatabaseUnavailable, database_for, first_line
+from forumscraper.db.retry import DatabaseRetry
 from forumscraper.db.store import Batch, BatchResult
 from forumscraper.items import CategoryItem, ForumItem, PostItem, TopicItem, TopicPageItem
 
@@ -72,14 +75,15 @@ def _plain(value: Any) -> Any:
 class DatabasePipeline:
     """Writes categories, forums, topics and posts with batched upserts."""
 
-    def __init__(self, crawler: Crawler, database: Database) -> None:
+    def __init__(
+        self, crawler: Crawler, database: Database, *, batch_size: int, retry: DatabaseRetry
+    ) -> None:
         assert crawler.stats is not None
         self.crawler = crawler
         self.stats: StatsCollector = crawler.stats
         self.database = database
-        self.batch_size = max(1, crawler.settings.getint("FORUMSCRAPER_DB_BATCH_SIZE", 500))
-        self.retries = crawler.settings.getint("FORUMSCRAPER_DB_RETRIES", 3)
-        self.retry_delay = crawler.settings.getfloat("FORUMSCRAPER_DB_RETRY_DELAY", 2.0)
+        self.batch_size = batch_size
+        self.retry = retry
         self.batch = Batch()
         self._write_lock: asyncio.Lock | None = None
         self.failed = False
@@ -87,7 +91,12 @@ class DatabasePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DatabasePipeline:
-        return cls(crawler, database_for(crawler))
+        return cls(
+            crawler,
+            database_for(crawler),
+            batch_size=config.db_batch_size(crawler.settings),
+            retry=DatabaseRetry.from_crawler(crawler),
+        )
 
     async def open_spider(self) -> None:
         self._write_lock = asyncio.Lock()
@@ -134,26 +143,21 @@ class DatabasePipeline:
 
     async def _write_with_retries(self, batch: Batch) -> BatchResult | None:
         """Write ``batch``; ``None`` when the database stayed unreachable (the crawl stops)."""
-        for attempt in range(self.retries + 1):
-            try:
-                return await run_in_thread(self.database.store.write, batch)
-            except OperationalError as exc:  # connection lost, server restarting, disk full
-                self.stats.inc_value("forumscraper/db/batch_retries")
-                logger.warning(
-                    "Database write failed (attempt %d of %d): %s",
-                    attempt + 1,
-                    self.retries + 1,
-                    first_line(exc),
-                )
-                if attempt < self.retries:
-                    await asyncio.sleep(self.retry_delay * (2**attempt))
-            except DBAPIError as exc:  # a bad row: retrying the whole batch cannot help
-                logger.warning(
-                    "Writing a batch of %d rows one by one after: %s", len(batch), first_line(exc)
-                )
-                return await run_in_thread(self._write_one_by_one, batch)
-        self._give_up(f"the database stayed unreachable after {self.retries + 1} attempts")
-        return None
+        try:
+            return await self.retry.call(
+                self.database.store.write, batch, action="write", on_failure=self._count_retry
+            )
+        except OperationalError:
+            self._give_up(f"the database stayed unreachable after {self.retry.attempts} attempts")
+            return None
+        except DBAPIError as exc:  # a bad row: retrying the whole batch cannot help
+            logger.warning(
+                "Writing a batch of %d rows one by one after: %s", len(batch), first_line(exc)
+            )
+            return await run_in_thread(self._write_one_by_one, batch)
+
+    def _count_retry(self, exc: OperationalError) -> None:
+        self.stats.inc_value("forumscraper/db/batch_retries")
 
     def _give_up(self, message: str) -> None:
         """Stop the crawl: nothing more is written, so no watermark advances past the outage."""

@@ -1,27 +1,26 @@
-"""What every spider shares: the forum's address (or the bundled demo forum), logging in,
-the board's timezone, reading pages, the hierarchy named by breadcrumbs, and database reads.
+"""What every spider shares: the forum's address, logging in, the board's timezone, reading
+pages, the hierarchy named by breadcrumbs, and database reads.
 
 Spiders decide what to request and follow; extraction is in ``forumscraper.pages``; fetching
-topics whole is in ``forumscraper.spiders.topics``.
+topics whole is in ``forumscraper.spiders.topics``. With no forum address, ``scrapy crawl``
+serves the bundled demo forum and gives the spider its address (``forumscraper.commands.crawl``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
 from typing import Any, NoReturn, Protocol, TypeVar
 
 import scrapy
-from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response, TextResponse
-from scrapy.utils.asyncio import run_in_thread
-from sqlalchemy.exc import OperationalError
 
-from forumscraper.db.database import database_for, first_line
+from forumscraper import config
+from forumscraper.db.database import database_for
+from forumscraper.db.retry import DatabaseRetry
 from forumscraper.db.state import (
     StoredTopic,
     recorded_timezone,
@@ -36,7 +35,7 @@ from forumscraper.pages.topic import TopicPageReading
 from forumscraper.runs import CLOCK_EVIDENCE_KEY
 from forumscraper.spiders.clock import BoardClock, check_dates, describe_tz, far_future
 from forumscraper.spiders.login import Credentials, LoginFlow
-from forumscraper.text.dates import board_timezone, parse_http_date
+from forumscraper.text.dates import parse_http_date
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -75,26 +74,33 @@ class ForumotionSpider(scrapy.Spider):
         """Requests for pages with dates, held until the board's timezone is known."""
         self.known_forums: set[int] = set()
         self.known_categories: set[int] = set()
-        self._demo_server: Any = None
         self.login: LoginFlow | None = None
+        self.db_retry = DatabaseRetry()
+        """How database reads ride out a short outage (shared with the store pipeline)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ForumotionSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, ForumotionSpider)
-        spider.base_url = spider.base_url or crawler.settings.get("FORUMSCRAPER_BASE_URL")
-        spider.posts_per_page = crawler.settings.getint("FORUMSCRAPER_POSTS_PER_PAGE", 15)
-        configured = crawler.settings.get("FORUMSCRAPER_TIMEZONE")
-        if configured:
-            spider.clock = BoardClock(board_timezone(configured))
-        crawler.signals.connect(spider._stop_demo, signal=signals.spider_closed)
+        settings = crawler.settings
+        spider.base_url = spider.base_url or config.base_url(settings)
+        if not spider.base_url:
+            raise config.BadSetting(
+                "FORUMSCRAPER_BASE_URL",
+                None,
+                "no forum to crawl: give -a base_url=… or set FORUMSCRAPER_BASE_URL "
+                "(scrapy crawl with neither serves the bundled demo forum)",
+            )
+        spider.posts_per_page = config.posts_per_page(settings)
+        configured = config.board_timezone(settings)
+        if configured is not None:
+            spider.clock = BoardClock(configured)
+        spider.db_retry = DatabaseRetry.from_crawler(crawler)
         return spider
 
     # -- start ----------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
-        if not self.base_url:
-            self._start_demo()
         assert self.base_url
         if not self.base_url.endswith("/"):
             self.base_url += "/"
@@ -132,25 +138,6 @@ class ForumotionSpider(scrapy.Spider):
 
     def start_requests_for(self, base_url: str) -> Iterator[Request]:
         raise NotImplementedError
-
-    def _start_demo(self) -> None:
-        from forumscraper.demo.content import build_demo_board
-        from forumscraper.demo.server import FixtureForumServer
-
-        version = self.settings.get("FORUMSCRAPER_DEMO_VERSION", "prosilver")
-        self._demo_server = FixtureForumServer(build_demo_board(), version=version)
-        self._demo_server.start()
-        self.base_url = self._demo_server.base_url
-        logger.info(
-            "No forum URL given (-a base_url=… or FORUMSCRAPER_BASE_URL): crawling the bundled "
-            "demo forum at %s",
-            self.base_url,
-        )
-
-    def _stop_demo(self) -> None:
-        if self._demo_server is not None:
-            self._demo_server.stop()
-            self._demo_server = None
 
     @property
     def board_tz(self) -> tzinfo | None:
@@ -283,20 +270,10 @@ class ForumotionSpider(scrapy.Spider):
     # -- what changed ---------------------------------------------------------------------------
 
     async def read_db(self, func: Callable[..., T], *args: Any) -> T:
-        """Run a database read in a thread, retrying through a short outage (a restarting
-        server) like the store pipeline does; a lasting outage raises."""
+        """``func(engine, *args)`` in a thread, through a short database outage (see
+        ``forumscraper.db.retry``); a lasting outage raises."""
         engine = database_for(self.crawler).engine
-        attempts = self.settings.getint("FORUMSCRAPER_DB_RETRIES", 3) + 1
-        delay = self.settings.getfloat("FORUMSCRAPER_DB_RETRY_DELAY", 2.0)
-        for attempt in range(attempts):
-            try:
-                return await run_in_thread(func, engine, *args)
-            except OperationalError as exc:
-                if attempt + 1 == attempts:
-                    raise
-                logger.warning("Database read failed (%s), retrying", first_line(exc))
-                await asyncio.sleep(delay * 2**attempt)
-        raise AssertionError("unreachable")
+        return await self.db_retry.call(func, engine, *args, action="read")
 
     async def stored(self, topic_ids: Iterable[int]) -> dict[int, StoredTopic]:
         """What the database holds of these topics (empty with ``-a full=1``)."""
