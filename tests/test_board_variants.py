@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select, text
 from forumscraper.db.engine import make_engine
 from forumscraper.db.models import CrawlRun, Post, Topic
 from forumscraper.demo.content import Board, add_global_announcement, build_demo_board
+from forumscraper.demo.faults import Fault
 from forumscraper.demo.server import FixtureForumServer
 from tests.crawling import crawl, stat
 from tests.test_crawl_forum import VERSIONS, check_database_holds_the_board
@@ -288,3 +289,35 @@ async def test_moved_and_merged_topics_keep_what_the_listings_showed(
     assert tuple(moved_row) == (6, "normal")  # its new forum, never the shadow's
     assert counted == 1  # the merged topic is not counted twice
     assert target_posts == {p.id for p in board.topic(into.id).live_posts}  # type: ignore[union-attr]
+
+
+@deferred_f_from_coro_f
+async def test_a_topic_address_that_redirects_within_the_topic_is_followed(
+    board: Board, sqlite_url: str
+) -> None:
+    # Not a move (a board now on https, a corrected slug): the page is read where it went.
+    topic = board.topic(28)
+    assert topic is not None
+    with FixtureForumServer(board, version="prosilver") as server:
+        server.faults.add(
+            f"/t28-{topic.slug}", Fault(kind="redirect", status=301, location="/t28-new-slug")
+        )
+        crawler = await crawl(
+            "forum", sqlite_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
+        )
+        assert "/t28-new-slug" in server.requests
+    assert stat(crawler, "forumscraper/run/status") == "finished"
+    assert stat(crawler, "forumscraper/fetch/moved_topics") is None
+    engine = make_engine(sqlite_url)
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(
+                select(Topic.reply_count, Topic.moved_to_id).where(Topic.id == 28)
+            ).one()
+            stored = set(
+                connection.execute(select(Post.id).where(Post.topic_id == 28)).scalars()
+            )
+    finally:
+        engine.dispose()
+    assert tuple(row) == (topic.reply_count, None)
+    assert stored == {p.id for p in topic.live_posts}

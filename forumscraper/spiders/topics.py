@@ -38,6 +38,8 @@ being read, not of every list page read so far (list pages come much faster than
 and a list page left in the queue is one small request where its 50 topics are 50)."""
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+REDIRECTS_META = "forumscraper_redirects"
+"""Request meta: how many redirects led to this topic page request."""
 RETRIED_PROBLEMS = frozenset({"truncated", "not_forumotion", "message"})
 """Causes that may pass (a cut connection, maintenance, a transient error box)."""
 
@@ -137,7 +139,7 @@ class TopicSpider(ForumotionSpider):
             page_url(self.base_url or "", "t", visit.topic_id, offset, visit.slug), visit.topic_id
         )
 
-    def _page_request(self, url: str, topic_id: int) -> Request:
+    def _page_request(self, url: str, topic_id: int, redirects: int = 0) -> Request:
         return Request(
             url,
             callback=self.parse_topic,
@@ -149,30 +151,42 @@ class TopicSpider(ForumotionSpider):
                 "topic_id": topic_id,
                 "dont_redirect": True,
                 "handle_httpstatus_list": list(REDIRECTS),
+                REDIRECTS_META: redirects,
             },
+            dont_filter=redirects > 0,
             priority=TOPIC_PRIORITY,
         )
 
-    def follow_move(self, visit: TopicVisit, response: Response) -> Iterator[Any]:
-        """A topic page answered with a redirect: to another topic's page (moved or merged),
-        record the move and read that topic unless this run reads it already; anywhere else,
-        the page failed."""
+    def follow_redirect(self, visit: TopicVisit, response: Response) -> Iterator[Any]:
+        """A topic page answered with a redirect. To another topic (moved or merged): record
+        the move and read that topic unless this run reads it already. Anywhere else (https,
+        another slug, a login page): the same page there, as Scrapy would follow it."""
         location = response.headers.get(b"Location")
         target = response.urljoin(location.decode("latin-1")) if location else ""
-        ref = parse_page_url(target)
-        if ref is None or ref.kind != "t" or ref.id == visit.topic_id:
+        redirects = int(response.meta.get(REDIRECTS_META, 0)) + 1
+        if not target or redirects > self.settings.getint("REDIRECT_MAX_TIMES", 20):
             self.crawler.stats.inc_value("forumscraper/fetch/failed_pages")
             logger.error("Topic page %s redirects to %s", response.url, target or "nowhere")
             self.visits.fail(visit)
             self.complete(visit)
             return
-        moved, goes_on = self.visits.rekey(visit, ref.id)
-        logger.info("Topic %s now lives at topic %s (moved or merged)", moved.id, ref.id)
+        ref = parse_page_url(target)
+        if ref is not None and ref.kind == "t" and ref.id != visit.topic_id:
+            moved, goes_on = self._move(visit, ref.id)
+            yield moved
+            if not goes_on:
+                return
+        self.visits.again(visit)
+        yield self._page_request(target, visit.topic_id, redirects)
+
+    def _move(self, visit: TopicVisit, new_id: int) -> tuple[TopicItem, bool]:
+        """Re-key a visit whose address answers with topic ``new_id`` (see
+        ``TopicVisits.rekey``); the row to record for the old id, and whether the visit goes
+        on."""
+        moved, goes_on = self.visits.rekey(visit, new_id)
+        logger.info("Topic %s now lives at topic %s (moved or merged)", moved.id, new_id)
         self.crawler.stats.inc_value("forumscraper/fetch/moved_topics")
-        yield moved
-        if goes_on:
-            self.visits.again(visit)
-            yield self._page_request(target, visit.topic_id)
+        return moved, goes_on
 
     async def read_topic(self, response: Response) -> TopicPageReading | None:
         """Read a topic page in a worker process; ``None`` for a page that is not HTML or that
@@ -201,7 +215,7 @@ class TopicSpider(ForumotionSpider):
             return
         if response.status in REDIRECTS:
             self.visits.arrived(visit)
-            for item in self.follow_move(visit, response):
+            for item in self.follow_redirect(visit, response):
                 yield item
             return
         await self.clock.wait()
@@ -234,11 +248,7 @@ class TopicSpider(ForumotionSpider):
         )
         if reading.topic_id is not None and reading.topic_id != visit.topic_id:
             # Moved or merged: the old address answers with the topic's new id.
-            moved, goes_on = self.visits.rekey(visit, reading.topic_id)
-            logger.info(
-                "Topic %s now lives at topic %s (moved or merged)", moved.id, reading.topic_id
-            )
-            self.crawler.stats.inc_value("forumscraper/fetch/moved_topics")
+            moved, goes_on = self._move(visit, reading.topic_id)
             yield moved
             if not goes_on:
                 return  # this run reads that topic already
