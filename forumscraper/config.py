@@ -202,14 +202,19 @@ def choice(
 def base_url(settings: SettingsLike) -> str | None:
     """``FORUMSCRAPER_BASE_URL``: an ``http(s)://`` address, or ``None``."""
     value = text(settings, "FORUMSCRAPER_BASE_URL")
-    if value is None:
-        return None
-    parts = urlsplit(value)
+    return None if value is None else forum_address("FORUMSCRAPER_BASE_URL", value)
+
+
+def forum_address(name: str, value: str) -> str:
+    """``value`` when it is a forum's ``http(s)://`` address, else :class:`BadSetting` naming
+    ``name`` (the setting, or the ``base_url`` spider argument) and showing a right value."""
+    parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise BadSetting(
-            "FORUMSCRAPER_BASE_URL", value, "not a forum address (https://name.forumotion.com/)"
-        )
-    return value
+        hint = "https://name.forumotion.com/"
+        if not parts.scheme and not parts.netloc and parts.path and "/" not in parts.path[:-1]:
+            hint = f"https://{parts.path.rstrip('/')}/"  # "name.forumotion.com": no scheme
+        raise BadSetting(name, value, f"not a forum address; write it as {hint}")
+    return value.strip()
 
 
 def board_timezone(settings: SettingsLike) -> tzinfo | None:

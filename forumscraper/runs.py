@@ -6,7 +6,10 @@ is. The status also decides the process exit status (see ``forumscraper.commands
 
 - ``finished``: the crawl ran to its end, fetched pages and stored what it read;
 - ``interrupted``: stopped by a signal (Ctrl-C, SIGTERM) or by ``FORUMSCRAPER_MAX_RUNTIME``;
-- ``failed``: the database was unavailable, another run holds the database's run lock, the
+- ``abandoned``: written by a later run, which found the row still ``running`` while it held the
+  run lock: the process ended without completing it (SIGKILL, a hang that was killed);
+- ``failed``: the address is no Forumotion board (nothing is stored, the board's recorded address
+  stays), the database was unavailable, another run holds the database's run lock, the
   spider raised errors, rows could not be stored, dates disagreed with the board's clock, or
   nothing could be fetched.
 
@@ -35,6 +38,10 @@ logger = logging.getLogger(__name__)
 STATUS_KEY = "forumscraper/run/status"
 SUMMARY_KEY = "forumscraper/run/summary"
 LOCKED_MESSAGE = "another forumscraper run is using this database; this one stops"
+NOT_A_BOARD = "not_forumotion"
+"""The close reason of a run whose first page is no Forumotion page (``spiders.base``)."""
+NOT_A_BOARD_KEY = "forumscraper/board/not_forumotion"
+"""What the first page showed instead of a Forumotion board."""
 CLOCK_EVIDENCE_KEY = "forumscraper/dates/clock_evidence"
 """Why the run stopped on dates that disagree with the board's clock (``spiders.clock``)."""
 
@@ -50,6 +57,8 @@ def run_status(
         return "failed", str(stats["forumscraper/db/unavailable"])
     if reason == "locked":
         return "failed", LOCKED_MESSAGE
+    if reason == NOT_A_BOARD:
+        return "failed", f"not a Forumotion board: {stats.get(NOT_A_BOARD_KEY)}"
     if stats.get("forumscraper/login/failed"):
         return "failed", f"login failed: {stats['forumscraper/login/failed']}"
     if stats.get(CLOCK_EVIDENCE_KEY):
@@ -112,13 +121,18 @@ class CrawlRunRecorder:
             raise CloseSpider("locked")
         self.lock = lock
         try:
-            self.run_id = await run_in_thread(
+            self.run_id, abandoned = await run_in_thread(
                 start_run, self.database.engine, spider.name, getattr(spider, "base_url", None)
             )
         except Exception as exc:  # the store pipeline reports the outage itself
             logger.error("Could not record the run in crawl_runs: %s", first_line(exc))
             return
         self.crawler.stats.set_value("forumscraper/run/id", self.run_id)
+        if abandoned:
+            logger.warning(
+                "Run(s) %s never completed (their process was killed or hung): marked abandoned",
+                ", ".join(map(str, abandoned)),
+            )
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         stats_collector = self.crawler.stats
@@ -134,7 +148,9 @@ class CrawlRunRecorder:
             "errors": int(stats.get("log_count/ERROR", 0)),
         }
         board_tz = getattr(spider, "board_tz", None)
-        usable = reason != "locked" and not stats.get("forumscraper/db/unavailable")
+        usable = reason not in ("locked", NOT_A_BOARD) and not stats.get(
+            "forumscraper/db/unavailable"
+        )
         if board_tz is not None and usable:
             try:
                 await run_in_thread(

@@ -5,30 +5,36 @@ line naming the setting, before anything is stored."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from forumscraper.db.engine import make_engine
-from forumscraper.db.models import CrawlRun, Post
+from forumscraper.db.models import BoardInfo, CrawlRun, Post
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def scrapy_crawl(
-    *args: str, env: dict[str, str], timeout: float = 180
+    *args: str, env: dict[str, str], timeout: float = 180, spider: str = "forum"
 ) -> subprocess.CompletedProcess[str]:
-    """``scrapy crawl forum ARGS`` in the project folder, with only ``env`` of our variables."""
+    """``scrapy crawl SPIDER ARGS`` in the project folder, with only ``env`` of our variables."""
     environment = {
         name: value
         for name, value in os.environ.items()
         if not name.startswith(("FORUMSCRAPER_", "DATABASE_URL"))
     }
     return subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "forum", *args],
+        [sys.executable, "-m", "scrapy", "crawl", spider, *args],
         cwd=ROOT,
         env=environment | env,
         capture_output=True,
@@ -77,6 +83,11 @@ def test_with_no_forum_given_the_bundled_demo_forum_is_served_and_crawled(
         ("FORUMSCRAPER_TIMEZONE", "Mars/Olympus", "environment", "'Mars/Olympus': not a timezone"),
         ("FORUMSCRAPER_LOG_LEVEL", "LOUD", "-s", "'LOUD': use one of"),
         ("DATABASE_URL", "not a url", "environment", ": not a database URL"),
+        ("DATABASE_URL", "/srv/forum.sqlite3", "environment", "write sqlite:////srv/forum.sqlite3"),
+        ("DATABASE_URL", "sqlite:/srv/f.db", "environment", "sqlite:/// then the file's path"),
+        ("DATABASE_URL", "postgresql://u:pw@db:five/x", "environment", "port is not a number"),
+        ("DATABASE_URL", "mysql://u:pw@db/x", "environment", "mysql:// is no database"),
+        ("base_url", "example.forumotion.com", "-a", "https://example.forumotion.com/"),
     ],
 )
 def test_a_bad_setting_stops_the_crawl_with_status_2_and_one_line_naming_it(
@@ -88,7 +99,7 @@ def test_a_bad_setting_stops_the_crawl_with_status_2_and_one_line_naming_it(
     if given_by == "environment":
         env[name] = value
     else:
-        args = ["-s", f"{name}={value}"]
+        args = [given_by, f"{name}={value}"]
     done = scrapy_crawl(*args, env=env, timeout=60)
     assert done.returncode == 2
     lines = done.stderr.splitlines()
@@ -96,4 +107,146 @@ def test_a_bad_setting_stops_the_crawl_with_status_2_and_one_line_naming_it(
     assert lines[0].startswith(f"forumscraper: {name}")
     assert message in lines[0]
     assert done.stdout == ""
+    assert "pw" not in done.stderr
     assert not database.exists()
+
+
+def test_a_run_whose_process_was_killed_is_marked_abandoned_by_the_next(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """``kill -9`` during a crawl leaves its ``crawl_runs`` row ``running``; the next run, holding
+    the run lock, marks it ``abandoned`` with why, and runs normally."""
+    env = {"DATABASE_URL": sqlite_url}
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("FORUMSCRAPER_", "DATABASE_URL"))
+    }
+    slow = subprocess.Popen(
+        [sys.executable, "-m", "scrapy", "crawl", "forum", "-s", "DOWNLOAD_DELAY=0.5"],
+        cwd=ROOT,
+        env=environment | env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    engine = make_engine(sqlite_url)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with engine.connect() as connection:
+                    if connection.execute(select(CrawlRun.status)).scalars().all() == ["running"]:
+                        break
+            except OperationalError:  # the schema is not there yet
+                pass
+            time.sleep(0.1)
+        else:
+            pytest.fail("the first run never started")
+        os.killpg(slow.pid, signal.SIGKILL)  # the crawl and its workers, as kill -9 would
+        slow.wait(timeout=30)
+
+        done = scrapy_crawl("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", env=env)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert "Run(s) 1 never completed" in done.stderr
+        with engine.connect() as connection:
+            runs = connection.execute(select(CrawlRun).order_by(CrawlRun.id)).all()
+    finally:
+        engine.dispose()
+    assert [run.status for run in runs] == ["abandoned", "finished"]
+    assert runs[0].finished_at is not None
+    assert runs[0].message.startswith("abandoned: its process ended without completing the run")
+    assert "run 2" in runs[0].message
+
+
+class _Blog(BaseHTTPRequestHandler):
+    """A web site that is not a Forumotion board: a blog's home page."""
+
+    def do_GET(self) -> None:
+        body = b"<!DOCTYPE html><html><head><title>My blog</title></head><body><h1>Posts</h1>"
+        body += b"<article><h2>Hello</h2><p>First post.</p></article></body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def blog() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Blog)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("spider", ["forum", "recent"])
+def test_a_site_that_is_no_forumotion_board_fails_and_changes_nothing(
+    sqlite_url: str, blog: str, spider: str
+) -> None:
+    """A mistyped address (a blog, a parked domain) fails in one line with status 1; the board
+    already archived keeps its posts and its recorded address."""
+    env = {"DATABASE_URL": sqlite_url}
+    quick = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0"]
+    assert scrapy_crawl(*quick, env=env).returncode == 0
+    engine = make_engine(sqlite_url)
+
+    def archive() -> tuple[int, str]:
+        with engine.connect() as connection:
+            posts = connection.execute(select(func.count()).select_from(Post)).scalar_one()
+            address = connection.execute(select(BoardInfo.base_url)).scalar_one()
+        return posts, address
+
+    try:
+        before = archive()
+        done = scrapy_crawl(*quick, "-a", f"base_url={blog}", env=env, spider=spider)
+        assert done.returncode == 1
+        why = f"not a Forumotion board: {blog} answered 200 with a page without Forumotion's"
+        assert f"Run 2 of '{spider}' failed: " in done.stderr
+        assert why in done.stderr.splitlines()[-1]
+        assert archive() == before
+        with engine.connect() as connection:
+            run = connection.execute(select(CrawlRun).where(CrawlRun.id == 2)).one()
+    finally:
+        engine.dispose()
+    assert run.status == "failed"
+    assert run.message.startswith(why)
+
+
+def test_scrapy_parse_neither_takes_the_run_lock_nor_records_a_run(sqlite_url: str) -> None:
+    """``scrapy parse`` debugs one callback: no ``crawl_runs`` row, no run lock."""
+    from forumscraper.demo.content import build_demo_board
+    from forumscraper.demo.server import FixtureForumServer
+
+    server = FixtureForumServer(build_demo_board())
+    server.start()
+    try:
+        done = subprocess.run(
+            [
+                *(sys.executable, "-m", "scrapy", "parse", server.base_url),
+                *("--spider", "forum", "-c", "parse_index", "-a", f"base_url={server.base_url}"),
+            ],
+            cwd=ROOT,
+            env=os.environ | {"DATABASE_URL": sqlite_url},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Scraped Items" in done.stdout
+    assert "another forumscraper run" not in done.stderr
+    assert "Run " not in done.stderr
+    engine = make_engine(sqlite_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(select(func.count()).select_from(CrawlRun)).scalar_one() == 0
+    finally:
+        engine.dispose()

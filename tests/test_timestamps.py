@@ -184,7 +184,7 @@ def test_every_write_path_stores_board_times_in_utc(store: Store, raw_datetimes:
     record_board_info(store.engine, "http://forum.example/", BAGHDAD)
     finish_run(
         store.engine,
-        start_run(store.engine, "forum", None),
+        start_run(store.engine, "forum", None)[0],
         status="finished",
         message=None,
         counts={},

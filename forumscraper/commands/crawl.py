@@ -1,12 +1,15 @@
 """``scrapy crawl``: settings checked first, the demo forum when no forum is given, and an exit
 status that says how the run went.
 
-- Every ``FORUMSCRAPER_*`` setting is read before anything else (``forumscraper.config``): a bad
-  value prints one line naming the setting and exits with status 2, Scrapy's usage-error status.
+- Every ``FORUMSCRAPER_*`` setting, and the ``base_url`` spider argument, is read before anything
+  else (``forumscraper.config``): a bad value prints one line naming the setting and exits with
+  status 2, Scrapy's usage-error status.
 - The database is checked before the crawl starts: when it cannot be reached the command prints
   one line and exits 1.
 - With no forum address (neither ``-a base_url=…`` nor ``FORUMSCRAPER_BASE_URL``) the bundled
   demo forum is served on 127.0.0.1 for the length of the crawl, and crawled.
+- ``forumscraper crawl forum|recent …`` (:func:`main`) is the same command from any folder: it
+  needs no ``scrapy.cfg``, takes the same arguments and exits with the same status.
 - Plain ``scrapy crawl`` exits 0 even when every request failed or the database was down, so
   cron and Kubernetes never see a failure: this command exits 1 unless the run's status
   (``forumscraper.runs``) is ``finished``.
@@ -16,11 +19,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
+from scrapy.utils.project import get_project_settings
 
 from forumscraper import config
 from forumscraper.db.database import Database, DatabaseUnavailable
@@ -50,16 +58,20 @@ class Command(ScrapyCrawlCommand):
         super().process_options(args, opts)
         # Here, before Scrapy builds the crawler process and sets logging up from LOG_LEVEL.
         assert self.settings is not None
+        spiders = get_spider_loader(self.settings).list()
+        if len(args) != 1 or args[0] not in spiders:
+            given = f"no spider {args[0]!r}; " if len(args) == 1 else ""
+            raise UsageError(f"{given}give exactly one spider name: {' or '.join(sorted(spiders))}")
         try:
             config.apply_environment(self.settings)
             config.check_settings(self.settings)
+            if opts.spargs.get("base_url"):
+                opts.spargs["base_url"] = config.forum_address("base_url", opts.spargs["base_url"])
             Database.from_settings(self.settings)  # a readable database URL (nothing connects)
         except config.BadSetting as exc:
             raise SystemExit(bad_setting(exc)) from None
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) != 1:
-            raise UsageError("give exactly one spider name: forum or recent")
         assert self.crawler_process is not None
         install_log_masking()  # before the database check, whose errors might hold a password
         settings = self.crawler_process.settings
@@ -108,3 +120,28 @@ def start_demo(version: str) -> FixtureForumServer:
         server.base_url,
     )
     return server
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``forumscraper crawl SPIDER [options]``: this command with the project's settings, run
+    from any folder (no ``scrapy.cfg`` needed); the exit status of ``scrapy crawl``."""
+    os.environ["SCRAPY_SETTINGS_MODULE"] = "forumscraper.settings"
+    settings = get_project_settings()
+    command = Command()
+    parser = argparse.ArgumentParser(
+        prog="forumscraper crawl",
+        usage=f"forumscraper crawl {command.syntax()}",
+        description=f"{command.short_desc()}. Spiders: forum (the whole board), recent (what "
+        "changed since the last run). Same options as 'scrapy crawl', from any folder.",
+    )
+    settings.setdict(command.default_settings, priority="command")
+    command.settings = settings
+    command.add_options(parser)
+    opts, args = parser.parse_known_args(list(sys.argv[1:] if argv is None else argv))
+    try:
+        command.process_options(args, opts)
+        command.crawler_process = AsyncCrawlerProcess(settings)
+        command.run(args, opts)
+    except UsageError as exc:
+        parser.error(str(exc))  # the usage and the reason, exit status 2
+    return command.exitcode

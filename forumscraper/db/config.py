@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import URL, make_url
 
@@ -30,11 +31,47 @@ def database_url(explicit: str | None = None) -> URL:
 
     ``postgresql://`` and ``postgres://`` URLs are given the psycopg 3 driver.
     """
-    raw = explicit or read_secret("DATABASE_URL") or DEFAULT_DATABASE_URL
-    url = make_url(raw)
+    raw = (explicit or read_secret("DATABASE_URL") or DEFAULT_DATABASE_URL).strip()
+    url = _parse(raw)
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     return url
+
+
+class BadDatabaseURL(ValueError):
+    """A database URL that cannot work; the message (never the password) says why and shows a
+    right one."""
+
+
+_RIGHT = "postgresql://user:password@host:5432/name or sqlite:///path/to/file.sqlite3"
+_BACKENDS = ("postgresql", "postgres", "sqlite")
+
+
+def _parse(raw: str) -> URL:
+    """``raw`` read as a SQLAlchemy URL, or :class:`BadDatabaseURL` naming the mistake people
+    make: a file path, ``sqlite:/path``, a port that is not a number, another database."""
+    if "://" not in raw:
+        if raw.startswith("sqlite:"):
+            path = Path(raw.removeprefix("sqlite:")).resolve()
+            raise BadDatabaseURL(
+                f"a SQLite URL is sqlite:/// then the file's path: sqlite:///{path}"
+            )
+        if "/" in raw or raw.endswith((".sqlite", ".sqlite3", ".db")):
+            raise BadDatabaseURL(f"a file path, not a URL: write sqlite:///{Path(raw).resolve()}")
+        raise BadDatabaseURL(f"not a database URL: write {_RIGHT}")
+    scheme = raw.split("://", 1)[0]
+    if scheme.split("+", 1)[0] not in _BACKENDS:
+        raise BadDatabaseURL(f"{scheme}:// is no database forumscraper stores into: use {_RIGHT}")
+    try:
+        port = urlsplit(raw).port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise BadDatabaseURL("the port is not a number from 1 to 65535 (…@host:5432/name)")
+    try:
+        return make_url(raw)
+    except Exception:  # SQLAlchemy's ArgumentError, whose message repeats the whole URL
+        raise BadDatabaseURL(f"not a database URL: write {_RIGHT}") from None
 
 
 def safe_url(url: URL | str) -> str:
@@ -48,7 +85,14 @@ def safe_url(url: URL | str) -> str:
 
 
 def describe(url: URL) -> str:
-    """A human description of where the data is: a file path for SQLite, the URL otherwise."""
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+    """Where the data is, in a form people paste into a tool: a file path for SQLite (for
+    ``sqlite3``), a ``postgresql://`` URL without the driver and the password for PostgreSQL
+    (``psql`` takes it, and the password from ``PGPASSWORD`` or ``~/.pgpass``)."""
+    backend = url.get_backend_name()
+    if backend == "sqlite" and url.database and url.database != ":memory:":
         return str(Path(url.database).resolve())
+    if backend == "postgresql":
+        return URL.create(
+            "postgresql", url.username, None, url.host, url.port, url.database, url.query
+        ).render_as_string()
     return safe_url(url)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
 from forumscraper import config
-from forumscraper.db.config import database_url, describe, safe_url
+from forumscraper.db.config import BadDatabaseURL, database_url, describe, safe_url
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.store import Store
@@ -46,11 +46,9 @@ class Database:
             url = database_url(configured)
         except OSError as exc:  # DATABASE_URL_FILE names a file that cannot be read
             raise config.BadSetting("DATABASE_URL_FILE", None, first_line(exc)) from None
-        except Exception:  # SQLAlchemy's ArgumentError, whose message repeats the whole URL
+        except BadDatabaseURL as exc:  # says what is wrong, never the password
             name = "FORUMSCRAPER_DATABASE_URL" if configured else "DATABASE_URL"
-            raise config.BadSetting(
-                name, None, "not a database URL (postgresql://user@host/name, sqlite:///path)"
-            ) from None
+            raise config.BadSetting(name, None, str(exc)) from None
         if configured:
             add_secrets([url.password])
         return cls(url, migrate=config.db_migrate(settings))

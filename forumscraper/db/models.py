@@ -254,7 +254,8 @@ class CrawlRun(Base):
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(20))
-    """``running``, ``finished``, ``failed`` or ``interrupted``."""
+    """``running``, ``finished``, ``failed``, ``interrupted`` or ``abandoned`` (left
+    ``running`` by a process that ended without completing it; see ``forumscraper.runs``)."""
     requests: Mapped[int] = mapped_column(default=0)
     pages: Mapped[int] = mapped_column(default=0)
     new_posts: Mapped[int] = mapped_column(default=0)

@@ -24,27 +24,47 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
-def start_run(engine: Engine, spider: str, base_url: str | None) -> int:
-    """Insert a ``running`` row and return its id."""
+def start_run(engine: Engine, spider: str, base_url: str | None) -> tuple[int, list[int]]:
+    """Insert a ``running`` row; its id, and the ids of the runs it found ``abandoned``.
+
+    Called with the run lock held (``forumscraper.db.lock``): any other row still ``running``
+    belongs to a process that ended without completing it (SIGKILL, a power cut, a hang that was
+    killed), so it is marked ``abandoned``, with when and why, rather than left ``running``."""
     table = table_of(CrawlRun)
+    now = datetime.now(UTC)
     with engine.begin() as connection:
-        result = connection.execute(
-            insert(table)
+        run_id = int(
+            connection.execute(
+                insert(table)
+                .values(
+                    spider=spider,
+                    base_url=base_url,
+                    started_at=now,
+                    status="running",
+                    requests=0,
+                    pages=0,
+                    new_posts=0,
+                    updated_posts=0,
+                    errors=0,
+                    stats={},
+                )
+                .returning(table.c.id)
+            ).scalar_one()
+        )
+        abandoned = connection.execute(
+            update(table)
+            .where(table.c.status == "running", table.c.id != run_id)
             .values(
-                spider=spider,
-                base_url=base_url,
-                started_at=datetime.now(UTC),
-                status="running",
-                requests=0,
-                pages=0,
-                new_posts=0,
-                updated_posts=0,
-                errors=0,
-                stats={},
+                status="abandoned",
+                finished_at=now,
+                message=(
+                    f"abandoned: its process ended without completing the run "
+                    f"(found by run {run_id}, which holds the run lock)"
+                ),
             )
             .returning(table.c.id)
         )
-        return int(result.scalar_one())
+        return run_id, sorted(int(row_id) for row_id in abandoned.scalars())
 
 
 def finish_run(

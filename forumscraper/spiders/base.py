@@ -32,7 +32,7 @@ from forumscraper.pages import DateContext, Page
 from forumscraper.pages.common import Crumb
 from forumscraper.pages.parse import decode_html
 from forumscraper.pages.topic import TopicPageReading
-from forumscraper.runs import CLOCK_EVIDENCE_KEY
+from forumscraper.runs import CLOCK_EVIDENCE_KEY, NOT_A_BOARD, NOT_A_BOARD_KEY
 from forumscraper.spiders.clock import BoardClock, check_dates, describe_tz, far_future
 from forumscraper.spiders.login import Credentials, LoginFlow
 from forumscraper.text.dates import parse_http_date
@@ -77,6 +77,8 @@ class ForumotionSpider(scrapy.Spider):
         self.login: LoginFlow | None = None
         self.db_retry = DatabaseRetry()
         """How database reads ride out a short outage (shared with the store pipeline)."""
+        self.board_recognised = False
+        """The run's first page was a Forumotion page (:meth:`recognise_board`)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ForumotionSpider:
@@ -162,6 +164,21 @@ class ForumotionSpider(scrapy.Spider):
                 describe_tz(self.clock.tz or UTC),
                 response.url,
             )
+
+    def recognise_board(self, page: Page | None, response: Response) -> None:
+        """The run's first page must be a Forumotion page; else the address is not a board (or
+        the board is behind a maintenance or proxy page): stop before anything is stored, with
+        the evidence."""
+        if self.board_recognised:
+            return
+        if page is not None and page.is_forumotion:
+            self.board_recognised = True
+            return
+        shown = "no HTML" if page is None else "a page without Forumotion's _userdata script"
+        evidence = f"{response.url} answered {response.status} with {shown}"
+        self.crawler.stats.set_value(NOT_A_BOARD_KEY, evidence)
+        logger.error("Not a Forumotion board: %s", evidence)
+        raise CloseSpider(NOT_A_BOARD)
 
     def stop_for_dates(self, evidence: str) -> NoReturn:
         """Dates read with the timezone in use cannot be right: fail the run, with why."""

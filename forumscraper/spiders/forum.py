@@ -42,6 +42,7 @@ class ForumSpider(TopicSpider):
 
     def parse_index(self, response: Response) -> Iterator[Any]:
         page = self.html_page(response, ForumListPage)
+        self.recognise_board(page, response)
         if not isinstance(page, ForumListPage):
             return
         if self.session_expired(page):

@@ -67,6 +67,7 @@ class RecentSpider(TopicSpider):
 
     async def parse_widget(self, response: Response) -> AsyncIterator[Any]:
         page = self.html_page(response, RecentTopicsPage)
+        self.recognise_board(page, response)
         if self.session_expired(page):
             for renewal in self.renew_session(response):
                 yield renewal

@@ -1,0 +1,124 @@
+"""The ``forumscraper`` command as people type it (a subprocess): its help, its version, a usage
+error, output cut short by ``| head``, and ``forumscraper crawl`` from a folder outside the
+checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from forumscraper.cli import COMMANDS
+from forumscraper.db.engine import make_engine
+from forumscraper.db.models import CrawlRun, Post
+from forumscraper.demo.content import build_demo_board
+from forumscraper.demo.server import FixtureForumServer
+
+FORUMSCRAPER = [sys.executable, "-m", "forumscraper.cli"]
+
+
+def environment(**ours: str) -> dict[str, str]:
+    """The environment without any ``FORUMSCRAPER_*`` or ``DATABASE_URL`` but ``ours``."""
+    kept = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("FORUMSCRAPER_", "DATABASE_URL", "SCRAPY_"))
+    }
+    return kept | ours
+
+
+def forumscraper(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*FORUMSCRAPER, *args],
+        cwd=cwd,
+        env=environment(**env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_help_lists_each_command_in_one_plain_line(tmp_path: Path) -> None:
+    done = forumscraper("--help", cwd=tmp_path)
+    assert done.returncode == 0
+    for name, (_, line) in COMMANDS.items():
+        assert f"  {name}" in done.stdout and line in done.stdout
+    assert "``" not in done.stdout  # no reST markup
+
+
+def test_version_and_usage_errors(tmp_path: Path) -> None:
+    done = forumscraper("--version", cwd=tmp_path)
+    assert done.returncode == 0
+    assert done.stdout.startswith("forumscraper ")
+    done = forumscraper("crawl-all", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "unknown command 'crawl-all'" in done.stderr
+    done = forumscraper(cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("usage: forumscraper")
+    done = forumscraper("crawl", "forums", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0].startswith("usage: forumscraper crawl")
+    assert "no spider 'forums'; give exactly one spider name: forum or recent" in done.stderr
+
+
+def test_a_bad_database_url_is_one_line_for_every_command(tmp_path: Path) -> None:
+    done = forumscraper("reprocess", cwd=tmp_path, DATABASE_URL="/srv/forum.sqlite3")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "forumscraper: DATABASE_URL: a file path, not a URL: write sqlite:////srv/forum.sqlite3"
+    ]
+
+
+def test_output_cut_short_by_the_reader_ends_quietly(tmp_path: Path) -> None:
+    server = FixtureForumServer(build_demo_board())
+    server.start()
+    try:
+        with urllib.request.urlopen(f"{server.base_url}t11-welcome-to-the-new-forum") as response:
+            page = response.read()
+    finally:
+        server.stop()
+    (tmp_path / "topic.html").write_bytes(page)
+    reader = subprocess.Popen(
+        [*FORUMSCRAPER, "parse", "topic.html", "--base-url", "https://demo.forumotion.com/"],
+        cwd=tmp_path,
+        env=environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.close()  # as `| head` does once it has its lines
+    errors = reader.stderr.read().decode()
+    reader.stderr.close()
+    assert reader.wait(timeout=60) == 1
+    assert errors == ""
+
+
+def test_crawl_works_from_a_folder_outside_the_checkout(tmp_path: Path) -> None:
+    """No ``scrapy.cfg`` here: the command finds its settings itself, crawls the demo forum and
+    exits 0, as ``scrapy crawl forum`` does in the checkout."""
+    database = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    done = forumscraper(
+        "crawl",
+        "forum",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=0",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        cwd=tmp_path,
+        DATABASE_URL=database,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "forumscraper: Run 1 of 'forum' finished" in done.stdout
+    engine = make_engine(database)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(select(CrawlRun.status)).scalars().all() == ["finished"]
+            assert connection.execute(select(func.count()).select_from(Post)).scalar_one() > 100
+    finally:
+        engine.dispose()
