@@ -71,7 +71,13 @@ def run_status(
     if reason != "finished":
         return "failed", f"closed: {reason}"
     if not stats.get("response_received_count"):
-        return "failed", "no page could be fetched"
+        prefix = "downloader/exception_type_count/"
+        errors = [
+            f"{name.removeprefix(prefix).rsplit('.', 1)[-1]} x{count}"
+            for name, count in sorted(stats.items())
+            if name.startswith(prefix)
+        ]
+        return "failed", "no page could be fetched" + (f" ({', '.join(errors)})" if errors else "")
     if stats.get("spider_exceptions/count") or stats.get("log_count/ERROR"):
         errors = stats.get("log_count/ERROR", 0)
         return "failed", f"{errors} error(s) during the run, see the log"

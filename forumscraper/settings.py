@@ -135,6 +135,7 @@ EXTENSIONS = {
     # First of all: masks secrets in every log line from then on ("Overridden settings" too).
     "forumscraper.secrets.LogMasking": -100,
     "forumscraper.memory.MallocArenaLimit": 0,
+    "forumscraper.logs.QuietNetworkErrors": 0,  # a network failure is one line, not a traceback
     "forumscraper.runs.CrawlRunRecorder": 100,
 }
 

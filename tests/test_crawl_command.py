@@ -5,6 +5,7 @@ line naming the setting, before anything is stored."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -208,7 +209,7 @@ def test_a_site_that_is_no_forumotion_board_fails_and_changes_nothing(
         assert done.returncode == 1
         why = f"not a Forumotion board: {blog} answered 200 with a page without Forumotion's"
         assert f"Run 2 of '{spider}' failed: " in done.stderr
-        assert why in done.stderr.splitlines()[-1]
+        assert why in done.stdout.splitlines()[-1]
         assert archive() == before
         with engine.connect() as connection:
             run = connection.execute(select(CrawlRun).where(CrawlRun.id == 2)).one()
@@ -250,3 +251,59 @@ def test_scrapy_parse_neither_takes_the_run_lock_nor_records_a_run(sqlite_url: s
             assert connection.execute(select(func.count()).select_from(CrawlRun)).scalar_one() == 0
     finally:
         engine.dispose()
+
+
+def test_an_unreachable_forum_says_why_in_a_few_lines_without_a_traceback(
+    sqlite_url: str,
+) -> None:
+    """Refused connections are expected on a network: one line per URL, the reason in the
+    summary, which goes to stdout as a finished run's does."""
+    done = scrapy_crawl(
+        *("-a", "base_url=http://127.0.0.1:9/", "-s", "RETRY_TIMES=1"),
+        env={"DATABASE_URL": sqlite_url},
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if "] ERROR: " in line]
+    assert len(errors) <= 5, errors
+    assert all("http://127.0.0.1:9/" in line or "Run 1" in line for line in errors), errors
+    assert done.stdout.splitlines() == [
+        "forumscraper: Run 1 of 'forum' failed: 0 pages, 0 new posts, 0 updated; data in "
+        f"{sqlite_url.removeprefix('sqlite:///')}. Why: no page could be fetched "
+        "(DownloadConnectionRefusedError x4)"
+    ]
+
+
+def test_a_folder_sqlite_cannot_write_in_is_named_with_what_to_do(tmp_path: Path) -> None:
+    """SQLite's WAL files live beside the database: its folder must be writable. The crawl runs
+    without the capability that lets root write anywhere, as a user's own account would."""
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv (util-linux) runs the crawl without root's override of permissions"
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("FORUMSCRAPER_", "DATABASE_URL"))
+    }
+    done = subprocess.run(
+        [
+            *(setpriv, "--bounding-set", "-dac_override,-dac_read_search"),
+            *(sys.executable, "-m", "scrapy", "crawl", "forum"),
+        ],
+        cwd=ROOT,
+        env=environment | {"DATABASE_URL": f"sqlite:///{folder}/archive.sqlite3"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"forumscraper: cannot use the database {folder}/archive.sqlite3: the folder {folder} "
+        "must be writable: SQLite writes archive.sqlite3-wal and archive.sqlite3-shm beside the "
+        f'database; to read this database from a read-only place, copy it first: sqlite3 '
+        f'{folder}/archive.sqlite3 ".backup /tmp/archive.sqlite3"'
+    ]
+    assert list(folder.iterdir()) == []

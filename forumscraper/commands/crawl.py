@@ -4,8 +4,9 @@ status that says how the run went.
 - Every ``FORUMSCRAPER_*`` setting, and the ``base_url`` spider argument, is read before anything
   else (``forumscraper.config``): a bad value prints one line naming the setting and exits with
   status 2, Scrapy's usage-error status.
-- The database is checked before the crawl starts: when it cannot be reached the command prints
-  one line and exits 1.
+- The database is checked before the crawl starts, before Scrapy logs anything: when it cannot
+  be reached or written (a SQLite folder without write permission) the command prints one line
+  and exits 1.
 - With no forum address (neither ``-a base_url=…`` nor ``FORUMSCRAPER_BASE_URL``) the bundled
   demo forum is served on 127.0.0.1 for the length of the crawl, and crawled.
 - ``forumscraper crawl forum|recent …`` (:func:`main`) is the same command from any folder: it
@@ -67,23 +68,21 @@ class Command(ScrapyCrawlCommand):
             config.check_settings(self.settings)
             if opts.spargs.get("base_url"):
                 opts.spargs["base_url"] = config.forum_address("base_url", opts.spargs["base_url"])
-            Database.from_settings(self.settings)  # a readable database URL (nothing connects)
+            database = Database.from_settings(self.settings)
         except config.BadSetting as exc:
             raise SystemExit(bad_setting(exc)) from None
+        install_log_masking()  # before the database check, whose errors might hold a password
+        try:
+            database.prepare()  # reachable, writable, its schema at head
+        except DatabaseUnavailable as exc:
+            print(f"forumscraper: {exc}", file=sys.stderr)
+            raise SystemExit(1) from None
+        finally:
+            database.dispose()
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None
-        install_log_masking()  # before the database check, whose errors might hold a password
         settings = self.crawler_process.settings
-        database = Database.from_settings(settings)
-        try:
-            database.prepare()
-        except DatabaseUnavailable as exc:
-            print(f"forumscraper: {exc}", file=sys.stderr)
-            self.exitcode = 1
-            return
-        finally:
-            database.dispose()
         demo = None
         if not opts.spargs.get("base_url") and not config.base_url(settings):
             demo = start_demo(config.demo_version(settings))
@@ -98,10 +97,8 @@ class Command(ScrapyCrawlCommand):
         stats = crawler._stats  # None when the crawl never started (Scrapy's documented way)
         status = stats.get_value(STATUS_KEY) if stats else None
         summary = stats.get_value(SUMMARY_KEY) if stats else None
-        if summary:
-            print(
-                f"forumscraper: {summary}", file=sys.stdout if status == "finished" else sys.stderr
-            )
+        if summary:  # on stdout whatever the outcome: the command's result, after the log
+            print(f"forumscraper: {summary}", flush=True)
         if self.crawler_process.bootstrap_failed or status != "finished":
             self.exitcode = 1
 

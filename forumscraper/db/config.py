@@ -74,6 +74,31 @@ def _parse(raw: str) -> URL:
         raise BadDatabaseURL(f"not a database URL: write {_RIGHT}") from None
 
 
+def sqlite_folder_problem(url: URL) -> str | None:
+    """Why SQLite could not write the database file ``url`` names (``None``: nothing wrong, or
+    not SQLite). The database runs in WAL mode (``forumscraper.db.engine``): SQLite writes two
+    files beside it, so its folder must be writable, not only the file."""
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    path = Path(database).resolve()
+    folder = path.parent
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist: create it, or name another folder"
+    elsewhere = (
+        f"to read this database from a read-only place, copy it first: "
+        f'sqlite3 {path} ".backup /tmp/{path.name}"'
+    )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (
+            f"the folder {folder} must be writable: SQLite writes {path.name}-wal and "
+            f"{path.name}-shm beside the database; {elsewhere}"
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"the file {path} is read-only; {elsewhere}"
+    return None
+
+
 def safe_url(url: URL | str) -> str:
     """The URL with its password masked, for logs and error messages."""
     if isinstance(url, str):

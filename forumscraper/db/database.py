@@ -11,7 +11,13 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
 from forumscraper import config
-from forumscraper.db.config import BadDatabaseURL, database_url, describe, safe_url
+from forumscraper.db.config import (
+    BadDatabaseURL,
+    database_url,
+    describe,
+    safe_url,
+    sqlite_folder_problem,
+)
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.store import Store
@@ -68,6 +74,9 @@ class Database:
 
     def prepare(self) -> None:
         """Connect and bring the schema to head (blocking: call it in a thread)."""
+        problem = sqlite_folder_problem(self.url)
+        if problem is not None:
+            raise DatabaseUnavailable(f"cannot use the database {describe(self.url)}: {problem}")
         try:
             if self.migrate:
                 upgrade_to_head(self.engine)
