@@ -20,11 +20,14 @@ logger = logging.getLogger(__name__)
 
 
 def migrations_dir() -> Path:
-    """The ``migrations/`` folder: ``FORUMSCRAPER_MIGRATIONS_DIR``, else the one beside the
-    package (a checkout or an editable install), else ``./migrations``."""
+    """The ``migrations/`` folder: ``FORUMSCRAPER_MIGRATIONS_DIR``, else the one shipped inside
+    the installed package (a wheel, ``pipx``; see ``setup.py``), else the one at the top of the
+    checkout (an editable install), else ``./migrations``."""
     configured = os.environ.get("FORUMSCRAPER_MIGRATIONS_DIR")
+    package = Path(__file__).resolve().parents[1]
     candidates = [Path(configured)] if configured else []
-    candidates += [Path(__file__).resolve().parents[2] / "migrations", Path.cwd() / "migrations"]
+    candidates += [package / "migrations", package.parent / "migrations"]
+    candidates.append(Path.cwd() / "migrations")
     for candidate in candidates:
         if (candidate / "env.py").is_file():
             return candidate
