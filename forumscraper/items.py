@@ -1,15 +1,18 @@
 """Items the spiders yield: what was seen on a page, before cleaning and storage.
 
 Every item is a keyword-only dataclass; pipelines read them through ``ItemAdapter``. Fields left
-``None`` mean "not known from this page" and never overwrite a value already stored. Posts travel
+``None`` mean "not known from this page" and never overwrite a value already stored. A datetime
+field holds an aware datetime or ``None``: :func:`bad_times` says which fields do not, and the
+store pipeline drops such an item when it arrives (a naive time would be a guess). Posts travel
 a page at a time (:class:`TopicPageItem`): Scrapy's per-item machinery costs about as much as
 extracting a post, so one item per post would make it the crawl's largest cost.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Any, get_args, get_type_hints
 
 
 @dataclass(kw_only=True)
@@ -132,3 +135,37 @@ class TopicPageItem:
     posts: list[PostItem] = field(default_factory=list)
     completed: TopicItem | None = None
     """The *complete* topic item (see :class:`TopicItem`), after all the topic's posts."""
+
+
+def _time_fields(cls: type) -> tuple[str, ...]:
+    hints = get_type_hints(cls)
+    return tuple(
+        f.name for f in fields(cls) if datetime in (hints[f.name], *get_args(hints[f.name]))
+    )
+
+
+TIME_FIELDS: dict[type, tuple[str, ...]] = {
+    cls: _time_fields(cls) for cls in (CategoryItem, ForumItem, TopicItem, PostItem)
+}
+"""The datetime fields of each item class."""
+
+
+def bad_times(item: Any) -> list[str]:
+    """The datetime fields of ``item`` (and of the topics and posts a :class:`TopicPageItem`
+    carries) whose value is neither ``None`` nor an aware datetime, each with its value:
+    ``["posted_at of PostItem id=5: naive datetime.datetime(2024, 1, 1, 0, 0)"]``."""
+    if isinstance(item, TopicPageItem):
+        return [
+            problem
+            for inner in (item.topic, *item.posts, item.completed)
+            if inner is not None
+            for problem in bad_times(inner)
+        ]
+    problems = []
+    for name in TIME_FIELDS.get(type(item), ()):
+        value = getattr(item, name)
+        if value is None or (isinstance(value, datetime) and value.utcoffset() is not None):
+            continue
+        what = "naive" if isinstance(value, datetime) else "not a datetime:"
+        problems.append(f"{name} of {type(item).__name__} id={item.id}: {what} {value!r}")
+    return problems

@@ -3,8 +3,9 @@
 After the cleaning rules change (``forumscraper/text``), this brings ``body_text``, ``links``,
 ``hidden_link_count``, ``collapsed_repeats`` and ``content_hash`` up to date without crawling
 again. ``body_html`` is never touched. Posts are read and written in batches (keyset paging on
-the id, one transaction per batch), with a progress line, and the command reports how many
-posts changed.
+the id, one transaction per batch, the changed rows written by :meth:`Store.update
+<forumscraper.db.store.Store.update>` in it), with a progress line, and the command reports how
+many posts changed.
 
 Dates too, after the date reader learned a language or a layout: ``posted_at`` is read again
 from ``posted_at_raw`` and ``edited_at`` from ``edited_at_raw`` (the edit note's date), in the
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
-from sqlalchemy import Engine, bindparam, func, select, update
+from sqlalchemy import Engine, func, select
 
 from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
@@ -37,12 +38,16 @@ from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.models import Post, table_of
 from forumscraper.db.state import recorded_timezone
+from forumscraper.db.store import Store, Write
 from forumscraper.text.clean import clean_post
 from forumscraper.text.dates import is_relative_date, parse_forum_date
 
 DERIVED = ("body_text", "links", "hidden_link_count", "collapsed_repeats", "content_hash")
 DATES = {"posted_at": "posted_at_raw", "edited_at": "edited_at_raw"}
 """Date columns and the printed text each is read from."""
+UNDATED = Write(table_of(Post), ("id", *DERIVED))
+DATED = Write(table_of(Post), ("id", *DERIVED, *DATES))
+"""What :func:`reprocess` writes: the derived columns, and the dates when it can read them."""
 
 
 @dataclass
@@ -88,11 +93,8 @@ def reprocess(
     seen = changed = 0
     last_id: int | None = None
     started = time.monotonic()
-    statement = (
-        update(posts)
-        .where(posts.c.id == bindparam("b_id"))
-        .values({name: bindparam(f"b_{name}", type_=posts.c[name].type) for name in derived})
-    )
+    store = Store(engine)
+    write = DATED if tz is not None else UNDATED
     columns = [posts.c[name] for name in (*derived, *DATES.values(), "last_seen_at")]
     while True:
         query = select(posts.c.id, posts.c.body_html, posts.c.url, *columns)
@@ -114,9 +116,8 @@ def reprocess(
                         dates.unreadable += bool(raw) and value is None
                         dates.read += value is not None and value != stored
                 if any(new[name] != getattr(row, name) for name in derived):
-                    updates.append({"b_id": row.id} | {f"b_{k}": v for k, v in new.items()})
-            if updates:
-                connection.execute(statement, updates)
+                    updates.append({"id": row.id} | new)
+            store.update(connection, write, updates, None)
         seen += len(rows)
         changed += len(updates)
         last_id = rows[-1].id

@@ -1,23 +1,28 @@
-"""The store's one-statement PostgreSQL forms (``unnest``): the same rows, counts and errors as
-the executemany forms, which SQLite and ``Store.unnest = False`` still use."""
+"""The store's two forms of the same statements: rows as arrays (``unnest``, PostgreSQL) and as an
+executemany (SQLite, and PostgreSQL with ``Store.unnest = False`` to compare): the same rows,
+counts and errors; the caller's transaction; datetimes refused when items arrive."""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
 from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, StatementError
-from sqlalchemy.orm import Session
 
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.models import Post, PostRevision, Topic, table_of
-from forumscraper.db.store import POST_FIELDS, Batch, Store
+from forumscraper.db.store import POSTS, Batch, Store
+from forumscraper.items import PostItem, TopicItem, TopicPageItem
+from forumscraper.pipelines.store import DatabasePipeline
 from tests.test_db import post_row as base_post_row
+from tests.test_workers import in_asyncio
 
 NOW = datetime(2024, 12, 1, 9, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=2)
@@ -184,19 +189,52 @@ class TestOneStatementPerKind:
 
     def test_a_stored_row_missing_after_all_is_upserted(self, pg_store: Store) -> None:
         """The ``UPDATE`` of rows read as stored falls back to the upsert when one is gone."""
-        row = post_row(101)
-        with Session(pg_store.engine) as session, session.begin():
-            pg_store._upsert(
-                session,
-                table_of(Post),
-                [row],
-                POST_FIELDS,
-                on_insert={"first_seen_at": NOW, "last_seen_at": NOW, "deleted_at": None},
-                on_update={"last_seen_at": NOW, "deleted_at": None},
-                unnest=True,
-                stored={101},
-            )
+        with pg_store.engine.begin() as connection:
+            pg_store.upsert(connection, POSTS, [post_row(101)], NOW, stored={101})
         assert posts(pg_store, "body_text") == {101: ("Hello",)}
+
+    def test_the_statements_do_not_depend_on_the_number_of_rows(self, pg_store: Store) -> None:
+        """psycopg prepares a statement it has run a few times: its text must stay the same."""
+        executed: list[str] = []
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            executed.append(statement)
+
+        event.listen(pg_store.engine, "before_cursor_execute", record)
+        shapes = []
+        with pg_store.engine.connect() as connection:
+            for batch in range(8):
+                first, count = 1000 + 100 * batch, 3 + 5 * batch
+                rows = [post_row(first + n, position=n, body=f"Post {n}") for n in range(count)]
+                done = {"id": 11, "complete": True, "post_ids": [r["id"] for r in rows]}
+                executed.clear()
+                with connection.begin():
+                    pg_store.write_in(connection, Batch(topics=[done], posts=rows), NOW)
+                shapes.append(list(executed))
+            prepared = connection.exec_driver_sql("SELECT statement FROM pg_prepared_statements")
+            starts = {" ".join(statement.split()[:3]) for (statement,) in prepared}
+        assert all(shape == shapes[0] for shape in shapes)
+        assert {"INSERT INTO posts", "UPDATE topics SET", "UPDATE posts SET"} <= starts
+
+
+class TestCallersTransaction:
+    def test_write_in_leaves_the_commit_to_the_caller(self, store: Store) -> None:
+        with store.engine.connect() as connection:
+            with connection.begin() as transaction:
+                result = store.write_in(connection, Batch(posts=[post_row(101)]), NOW)
+                assert result.new_posts == 1
+                assert posts(store) == {}  # not committed: another connection sees nothing
+                transaction.rollback()
+            assert posts(store) == {}
+            with connection.begin():
+                store.write_in(connection, Batch(posts=[post_row(101)]), NOW)
+        assert sorted(posts(store)) == [101]
+
+    def test_a_failed_batch_leaves_nothing_of_it(self, store: Store) -> None:
+        bad = post_row(102, position=1) | {"body_html": None}
+        with pytest.raises(IntegrityError), store.engine.begin() as connection:
+            store.write_in(connection, Batch(posts=[post_row(101), bad]), NOW)
+        assert posts(store) == {}
 
 
 class TestRefusedRows:
@@ -233,7 +271,9 @@ class TestRefusedRows:
         with pytest.raises(DBAPIError):
             pg_store.write(Batch(topics=[{"id": 11, "topic_type": "x" * 21}]), NOW)
 
-    def test_a_naive_datetime_is_refused_as_before(self, store: Store) -> None:
+    def test_a_naive_datetime_is_refused_before_the_database(self, store: Store) -> None:
+        """Items are checked when they arrive (below); one slipping through is refused by the
+        column type, whatever the form: no SQL runs with it."""
         naive = post_row(101) | {"posted_at": datetime(2024, 1, 1)}
         with pytest.raises(StatementError, match="naive datetime") as caught:
             store.write(Batch(posts=[naive]), NOW)
@@ -260,6 +300,32 @@ class TestRefusedRows:
                 store.write(Batch(posts=[post_row(101)]), NOW)
         finally:
             engine.dispose()
+
+
+class TestArrival:
+    async def test_an_item_with_a_naive_or_odd_datetime_is_dropped_naming_the_field(
+        self, sqlite_url: str
+    ) -> None:
+        crawler = get_crawler(settings_dict={"FORUMSCRAPER_DATABASE_URL": sqlite_url})
+        pipeline = DatabasePipeline.from_crawler(crawler)
+        naive = PostItem(id=5, topic_id=1, position=0, posted_at=datetime(2024, 1, 1))
+        page = TopicPageItem(
+            topic_id=1,
+            url="http://x/t1",
+            posts=[PostItem(id=4, topic_id=1, position=0, posted_at=NOW), naive],
+            completed=TopicItem(id=1, complete=True, last_post_at="2024-01-01"),  # type: ignore[arg-type]
+        )
+        with pytest.raises(DropItem) as dropped:
+            await in_asyncio(pipeline.process_item(page))
+        assert str(dropped.value) == (
+            "Datetimes the database cannot store: posted_at of PostItem id=5: naive "
+            "datetime.datetime(2024, 1, 1, 0, 0); last_post_at of TopicItem id=1: not a "
+            "datetime: '2024-01-01'"
+        )
+        assert len(pipeline.batch) == 0
+        good = TopicItem(id=2, last_post_at=NOW.astimezone(timezone(timedelta(hours=3))))
+        assert await in_asyncio(pipeline.process_item(good)) is good
+        assert len(pipeline.batch) == 1
 
 
 class TestVanishedPosts:

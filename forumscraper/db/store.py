@@ -1,50 +1,69 @@
 """Batched upserts: the only code that writes crawled rows.
 
-One call of :meth:`Store.write` is one transaction. Rows are upserted (``INSERT … ON CONFLICT``),
-so storing the same page twice leaves the same rows. A field that is ``None`` in an item means
-"unknown here" and never overwrites a stored value. A post whose clean text changed keeps its
-previous version in ``post_revisions``. A topic's watermark (``reply_count``, ``last_post_at``,
+:meth:`Store.write_in` writes a batch in the caller's transaction (:meth:`Store.write` is the
+same in a transaction of its own). Rows are upserted (``INSERT … ON CONFLICT``), so storing the
+same page twice leaves the same rows. A field that is ``None`` in an item means "unknown here"
+and never overwrites a stored value. A post whose clean text changed keeps its previous version
+in ``post_revisions``. A topic's watermark (``reply_count``, ``last_post_at``,
 ``last_crawled_at``) is only written by a *complete* topic item, which the spiders yield after
 every post of the topic, so it is committed with or after those posts, never before them.
 
-On PostgreSQL (psycopg 3) each kind of a batch is written by one statement whatever the number
-of rows: every column travels as one array parameter in binary format and ``unnest`` turns the
-arrays back into rows (``INSERT … SELECT … FROM unnest(…) ON CONFLICT``, ``UPDATE … FROM
-unnest(…)``). The statement text depends only on the table, so psycopg prepares it once per
-connection, where an executemany costs one execution per row. Posts already stored get a plain
-``UPDATE`` with the same ``SET`` instead of the upsert: ``ON CONFLICT`` would run the
-``BEFORE INSERT`` full-text trigger for each of them only to throw its result away. Values go
-through the same SQLAlchemy bind processors as before (UTC times, ``Jsonb``) and statements run
-on the session's SQLAlchemy connection, so a refused row or a lost connection still raises a
-``sqlalchemy.exc.DBAPIError`` (``OperationalError``). SQLite, another driver, or a value the
-bind processors refuse (a naive datetime) take the executemany forms.
+Each kind of row is described once (:class:`Write`: its columns, those that keep a known value,
+what inserting and updating add), and every statement is built from that description with
+SQLAlchemy Core, every value bound through its column's type (UTC times, ``Jsonb``). The rows
+travel in one of two forms, chosen by the database, never by the data:
+
+* PostgreSQL: each column as one array parameter (sent in binary), turned back into rows by
+  ``unnest`` (``INSERT … SELECT … FROM unnest(…) ON CONFLICT``, ``UPDATE … FROM unnest(…)``).
+  The statement text depends only on the description, so psycopg prepares it once per
+  connection, where an executemany costs one execution per row.
+* SQLite: the same statements with one bound value per column, run as an executemany.
+
+Posts already stored get a plain ``UPDATE`` with the same ``SET`` instead of the upsert: on
+PostgreSQL ``ON CONFLICT`` would run the ``BEFORE INSERT`` full-text trigger for each of them
+only to throw its result away. A refused row or a lost connection raises a
+``sqlalchemy.exc.DBAPIError`` (``OperationalError``); a naive datetime, which items refuse when
+they arrive (:func:`forumscraper.items.bad_times`), raises ``StatementError`` from the column
+type before anything reaches the database.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any, Literal, cast
 
+import psycopg
+from psycopg.types.array import ListBinaryDumper
 from sqlalchemy import (
+    ColumnElement,
     CursorResult,
     Engine,
+    Executable,
     Table,
+    TypeDecorator,
     Update,
     and_,
+    any_,
     bindparam,
+    column,
+    exists,
     func,
     insert,
+    literal_column,
+    null,
+    or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.orm import Session
+from sqlalchemy.sql.type_api import TypeEngine
+from sqlalchemy.types import String
 
 from forumscraper.db.models import Category, Forum, Post, PostRevision, Topic, table_of
 
@@ -53,6 +72,26 @@ logger = logging.getLogger(__name__)
 Row = dict[str, Any]
 RowIn = Mapping[str, Any]
 """A row as read: merged rows may be the caller's own dicts, never written to."""
+
+NOW: Literal["now"] = "now"
+"""In :attr:`Write.on_insert` and :attr:`Write.on_update`: the time of the batch."""
+Stamp = Literal["now"] | None
+
+
+@dataclass(frozen=True, eq=False)
+class Write:
+    """How rows of one kind are written: the one description every statement is built from."""
+
+    table: Table
+    columns: tuple[str, ...]
+    """The columns taken from the rows, ``id`` first (a row without one gives ``None``)."""
+    keep_known: frozenset[str] = frozenset()
+    """Columns that keep their stored value when the new one is ``None``."""
+    on_insert: Mapping[str, Stamp] = field(default_factory=dict)
+    """Columns a new row also gets: the batch time (:data:`NOW`) or ``NULL``."""
+    on_update: Mapping[str, Stamp] = field(default_factory=dict)
+    """Columns a stored row also gets (after the row's own columns)."""
+
 
 CATEGORY_FIELDS = ("id", "title", "url", "position")
 FORUM_FIELDS = (
@@ -102,6 +141,42 @@ POST_FIELDS = (
     "url",
 )
 
+CATEGORIES = Write(
+    table_of(Category),
+    CATEGORY_FIELDS,
+    keep_known=frozenset({"url", "position"}),
+    on_insert={"first_seen_at": NOW, "last_seen_at": NOW},
+    on_update={"last_seen_at": NOW},
+)
+FORUMS = Write(
+    table_of(Forum),
+    FORUM_FIELDS,
+    keep_known=frozenset(FORUM_FIELDS),
+    on_insert={"first_seen_at": NOW, "last_crawled_at": NOW, "deleted_at": None},
+    on_update={"last_crawled_at": NOW, "deleted_at": None},
+)
+TOPICS = Write(
+    table_of(Topic),
+    TOPIC_FIELDS,
+    keep_known=frozenset(TOPIC_FIELDS),
+    on_insert={"first_seen_at": NOW, "deleted_at": None},
+    on_update={"deleted_at": None},
+)
+WATERMARKS = Write(
+    table_of(Topic),
+    ("id", *TOPIC_WATERMARK_FIELDS),
+    keep_known=frozenset(TOPIC_WATERMARK_FIELDS),
+    on_update={"last_crawled_at": NOW},
+)
+"""A complete topic's watermark (only ever an ``UPDATE``: the topic row is upserted first)."""
+POSTS = Write(
+    table_of(Post),
+    POST_FIELDS,
+    keep_known=frozenset({"author_name", "author_id", "posted_at", "subject"}),
+    on_insert={"first_seen_at": NOW, "last_seen_at": NOW, "deleted_at": None},
+    on_update={"last_seen_at": NOW, "deleted_at": None},
+)
+
 
 @dataclass
 class Batch:
@@ -148,26 +223,6 @@ def _storable(name: str, value: Any) -> Any:
     return value
 
 
-@cache
-def _vanished_posts(partial: bool) -> Update:
-    """``UPDATE posts SET deleted_at`` for the live posts of one topic that a complete fetch
-    did not see (``partial``: only those after the first post seen). Built once: building and
-    caching a statement per topic cost more than running it."""
-    posts = table_of(Post)
-    condition = and_(
-        posts.c.topic_id == bindparam("b_topic"),
-        posts.c.id.not_in(bindparam("b_seen", expanding=True)),
-        posts.c.deleted_at.is_(None),
-    )
-    if partial:
-        condition = and_(condition, posts.c.id > bindparam("b_after"))
-    return (
-        update(posts)
-        .where(condition)
-        .values(deleted_at=bindparam("b_now", type_=posts.c.deleted_at.type))
-    )
-
-
 def _merge_by_id(rows: Iterable[RowIn]) -> dict[int, RowIn]:
     """Rows with the same id merged in order: a later non-``None`` value wins.
 
@@ -192,335 +247,325 @@ def _merge_by_id(rows: Iterable[RowIn]) -> dict[int, RowIn]:
     return merged
 
 
-# -- PostgreSQL: one statement per kind and batch ----------------------------------------------
-
-Processor = Callable[[Any], Any]
-
-
-@dataclass(frozen=True)
-class _Unnest:
-    """The one-statement forms of :meth:`Store._upsert` for one table and field list: field
-    ``i`` travels as the array parameter ``v{i}``, ``on_insert`` values as ``i{i}`` and
-    ``on_update`` values as ``u{i}`` (each cast to its column's type)."""
-
-    upsert: str
-    """``INSERT … SELECT … FROM unnest(…) ON CONFLICT (id) DO UPDATE SET …``."""
-    update: str
-    """``UPDATE … SET`` (the same ``SET``) ``FROM unnest(…)``: for rows known to be stored.
-    It spares them PostgreSQL's ``BEFORE INSERT`` triggers, which ``ON CONFLICT`` runs for
-    every row proposed, stored or not (``posts_search_fill`` computes a full-text vector)."""
-    processors: tuple[Processor | None, ...]
-    """SQLAlchemy's bind processor of each field's column (``None``: the value as it is)."""
-    insert_processors: tuple[Processor | None, ...]
-    update_processors: tuple[Processor | None, ...]
+# -- statements built from a description -------------------------------------------------------
+#
+# ``arrays``: the PostgreSQL form (column ``c`` is the array parameter ``a_c``, unnested into
+# the rows ``v``); otherwise the executemany form (column ``c`` is the parameter ``r_c``). Both
+# share everything else: the same columns, ``SET``, stamps (the parameter ``now``).
 
 
-def _bind_processor(table: Table, name: str, dialect: Dialect) -> Processor | None:
-    """What SQLAlchemy does to a value bound to this column (UTC times, ``Jsonb``)."""
-    return cast(Processor | None, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+class _BinaryList(list[Any]):
+    """A list psycopg sends as a binary array (registered below): no array text to build with
+    every value escaped, nor for the server to parse."""
 
 
-def _sql_type(table: Table, name: str, dialect: Dialect) -> str:
-    """The column's type without a length (``VARCHAR``, not ``VARCHAR(64)``): an explicit cast
-    to ``VARCHAR(64)`` would cut a longer value, where storing it must fail as it always did."""
-    return re.sub(r"\(.*?\)", "", table.c[name].type.compile(dialect=dialect))
+psycopg.adapters.register_dumper(_BinaryList, ListBinaryDumper)
 
 
-def _unnest_statements(
-    table: Table,
-    fields: tuple[str, ...],
-    keep_known: tuple[str, ...],
-    on_insert: tuple[str, ...],
-    on_update: tuple[str, ...],
-    dialect: Dialect,
-) -> _Unnest:
-    """The statements :meth:`Store._upsert` runs on PostgreSQL, with the same ``SET`` as its
-    executemany form: new values, ``coalesce`` for ``keep_known``, ``on_update`` last."""
-    quote = dialect.identifier_preparer.quote
-    name = quote(table.name)
+class _Array(TypeDecorator[Sequence[Any]]):
+    """``ARRAY`` of a column's type (cast as such), bound as the column binds each element and
+    handed to psycopg as a :class:`_BinaryList`."""
+
+    impl = postgresql.ARRAY
+    cache_ok = True
+
+    def __init__(self, item_type: TypeEngine[Any]) -> None:
+        super().__init__(item_type, dimensions=1)
+        self.item_type = item_type
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any]:
+        item = self.item_type.dialect_impl(dialect).bind_processor(dialect)
+
+        def process(values: Sequence[Any] | None) -> _BinaryList | None:
+            if values is None:
+                return None
+            if item is None:
+                return _BinaryList(values)
+            return _BinaryList([item(value) for value in values])
+
+        return process
+
+
+def _array_of(type_: TypeEngine[Any]) -> _Array:
+    """An array of the column's type, one dimension (a JSON list, ``links``, is an element, not
+    a nested array), without a length: ``CAST(… AS VARCHAR(64)[])`` would cut a longer value,
+    where storing it must fail."""
+    if isinstance(type_, String) and type_.length is not None:
+        type_ = type_.copy()
+        type_.length = None
+    return _Array(type_)
+
+
+def _rows(write: Write, arrays: bool) -> Mapping[str, ColumnElement[Any]]:
+    """The new rows' columns: of ``unnest(:a_id, …) AS v(id, …)``, or one bound value each."""
+    table = write.table
+    if not arrays:
+        return {name: bindparam(f"r_{name}", type_=table.c[name].type) for name in write.columns}
     rows = (
-        "unnest("
-        + ", ".join(
-            f"CAST(%(v{i})b AS {_sql_type(table, col, dialect)}[])" for i, col in enumerate(fields)
+        func.unnest(
+            *(bindparam(f"a_{name}", type_=_array_of(table.c[name].type)) for name in write.columns)
         )
-        + f") AS v({', '.join(quote(col) for col in fields)})"
+        .table_valued(*(column(name, table.c[name].type) for name in write.columns))
+        .render_derived(name="v")
     )
-    columns = [quote(col) for col in fields] + [quote(stamp) for stamp in on_insert]
-    values = [f"v.{quote(col)}" for col in fields] + [
-        f"CAST(%(i{i})b AS {_sql_type(table, stamp, dialect)})" for i, stamp in enumerate(on_insert)
+    return {name: rows.c[name] for name in write.columns}
+
+
+def _stamps(write: Write, stamps: Mapping[str, Stamp]) -> dict[str, ColumnElement[Any]]:
+    return {
+        name: bindparam("now", type_=write.table.c[name].type) if value == NOW else null()
+        for name, value in stamps.items()
+    }
+
+
+def _set(write: Write, new: Mapping[str, ColumnElement[Any]]) -> dict[str, ColumnElement[Any]]:
+    """``SET`` of a stored row from the new one: new values, ``coalesce`` for ``keep_known``,
+    then ``on_update``."""
+    table = write.table
+    set_: dict[str, ColumnElement[Any]] = {}
+    for name in write.columns[1:]:
+        if name in write.keep_known:
+            set_[name] = func.coalesce(new[name], table.c[name])
+        else:
+            set_[name] = new[name]
+    return set_ | _stamps(write, write.on_update)
+
+
+@cache
+def upsert_statement(write: Write, dialect: str, arrays: bool) -> Executable:
+    """``INSERT … ON CONFLICT (id) DO UPDATE SET`` (:func:`_set`) of the new rows."""
+    rows = _rows(write, arrays)
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = dict(rows) | _stamps(write, write.on_insert)
+    if arrays:
+        stmt = dialect_insert(write.table).from_select(
+            list(values), select(*values.values()), include_defaults=False
+        )
+    else:
+        stmt = dialect_insert(write.table).values(values)
+    excluded = {name: stmt.excluded[name] for name in write.columns}
+    return stmt.on_conflict_do_update(index_elements=["id"], set_=_set(write, excluded))
+
+
+@cache
+def update_statement(write: Write, arrays: bool) -> Update:
+    """``UPDATE … SET`` (:func:`_set`) of stored rows by id. It spares them PostgreSQL's
+    ``BEFORE INSERT`` triggers, which ``ON CONFLICT`` runs for every row proposed."""
+    rows = _rows(write, arrays)
+    return update(write.table).where(write.table.c.id == rows["id"]).values(_set(write, rows))
+
+
+def parameters(
+    write: Write, rows: Sequence[RowIn], now: datetime | None, arrays: bool
+) -> dict[str, Any] | list[dict[str, Any]]:
+    """The parameters of :func:`upsert_statement` and :func:`update_statement` for ``rows``:
+    one list per column (``arrays``) or one dict per row, counts made storable."""
+    stamp = {"now": now} if write.on_insert or write.on_update else {}
+    if arrays:
+        params: dict[str, Any] = {}
+        for name in write.columns:
+            values = [row.get(name) for row in rows]
+            if name in COUNTS:
+                values = [_storable(name, value) for value in values]
+            params[f"a_{name}"] = values
+        return params | stamp
+    return [
+        {f"r_{name}": _storable(name, row.get(name)) for name in write.columns} | stamp
+        for row in rows
     ]
 
-    def set_clause(new: str) -> str:
-        """``SET`` of the stored row ``name`` from the new row ``new``."""
-        set_: dict[str, str] = {}
-        for col in fields:
-            if col == "id":
-                continue
-            column = quote(col)
-            if col in keep_known:
-                set_[col] = f"coalesce({new}.{column}, {name}.{column})"
-            else:
-                set_[col] = f"{new}.{column}"
-        for i, stamp in enumerate(on_update):
-            set_[stamp] = f"CAST(%(u{i})b AS {_sql_type(table, stamp, dialect)})"
-        return ", ".join(f"{quote(column)} = {value}" for column, value in set_.items())
 
-    return _Unnest(
-        upsert=(
-            f"INSERT INTO {name} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {rows} "
-            f"ON CONFLICT (id) DO UPDATE SET {set_clause('excluded')}"
-        ),
-        update=f"UPDATE {name} SET {set_clause('v')} FROM {rows} WHERE {name}.id = v.id",
-        processors=tuple(_bind_processor(table, col, dialect) for col in fields),
-        insert_processors=tuple(_bind_processor(table, stamp, dialect) for stamp in on_insert),
-        update_processors=tuple(_bind_processor(table, stamp, dialect) for stamp in on_update),
+def _ids(column_: ColumnElement[Any], name: str, arrays: bool) -> ColumnElement[bool]:
+    """``column = ANY(:name)`` (one statement text whatever the count), else ``IN``."""
+    if arrays:
+        return column_ == any_(bindparam(name, type_=_array_of(column_.type)))
+    return column_.in_(bindparam(name, expanding=True))
+
+
+@cache
+def _stored_posts(arrays: bool) -> Executable:
+    """The stored hash of the posts of a batch."""
+    posts = table_of(Post)
+    return select(posts.c.id, posts.c.content_hash, posts.c.hidden_link_count).where(
+        _ids(posts.c.id, "ids", arrays)
     )
 
 
-def _processed(process: Processor | None, value: Any) -> Any:
-    return value if process is None else process(value)
+@cache
+def _revisions(arrays: bool) -> Executable:
+    """The stored version of the changed posts, kept in ``post_revisions``."""
+    posts, revisions = table_of(Post), table_of(PostRevision)
+    return insert(revisions).from_select(
+        ["post_id", "body_html", "body_text", "content_hash", "edited_at", "seen_at"],
+        select(
+            posts.c.id,
+            posts.c.body_html,
+            posts.c.body_text,
+            posts.c.content_hash,
+            posts.c.edited_at,
+            posts.c.last_seen_at,
+        ).where(_ids(posts.c.id, "ids", arrays)),
+    )
 
 
-_STORED_POSTS = (
-    "SELECT id, content_hash, hidden_link_count FROM posts "
-    "WHERE id = ANY(CAST(%(ids)b AS BIGINT[]))"
-)
-"""The stored hash of the posts of a batch: one statement shape whatever the batch size."""
+@cache
+def _vanished_posts(partial: bool) -> Update:
+    """``UPDATE posts SET deleted_at`` for the live posts of one topic that a complete fetch
+    did not see (``partial``: only those after the first post seen)."""
+    posts = table_of(Post)
+    condition = and_(
+        posts.c.topic_id == bindparam("b_topic"),
+        posts.c.id.not_in(bindparam("b_seen", expanding=True)),
+        posts.c.deleted_at.is_(None),
+    )
+    if partial:
+        condition = and_(condition, posts.c.id > bindparam("b_after"))
+    return (
+        update(posts)
+        .where(condition)
+        .values(deleted_at=bindparam("now", type_=posts.c.deleted_at.type))
+    )
 
-_WATERMARKS = (
-    "UPDATE topics AS t SET last_crawled_at = CAST(%(now)b AS TIMESTAMP WITH TIME ZONE), "
-    "reply_count = coalesce(v.reply_count, t.reply_count), "
-    "last_post_at = coalesce(v.last_post_at, t.last_post_at), "
-    "last_poster_name = coalesce(v.last_poster_name, t.last_poster_name) "
-    "FROM unnest(CAST(%(id)b AS INTEGER[]), CAST(%(reply_count)b AS INTEGER[]), "
-    "CAST(%(last_post_at)b AS TIMESTAMP WITH TIME ZONE[]), CAST(%(last_poster_name)b AS TEXT[])) "
-    "AS v(id, reply_count, last_post_at, last_poster_name) "
-    "WHERE t.id = v.id"
-)
-"""The watermarks of every topic completed by a batch, in one statement."""
 
-_VANISHED_POSTS = (
-    "UPDATE posts SET deleted_at = CAST(%(now)b AS TIMESTAMP WITH TIME ZONE) "
-    "WHERE deleted_at IS NULL AND id = ANY(ARRAY("
-    "SELECT c.id FROM unnest(CAST(%(topic)b AS BIGINT[]), CAST(%(after)b AS BIGINT[])) "
-    "AS t(topic_id, after_id) "
-    "CROSS JOIN LATERAL (SELECT p.id FROM posts AS p WHERE p.topic_id = t.topic_id "
-    "AND (t.after_id IS NULL OR p.id > t.after_id) OFFSET 0) AS c "
-    "WHERE NOT EXISTS (SELECT FROM unnest(CAST(%(seen_topic)b AS BIGINT[]), "
-    "CAST(%(seen_id)b AS BIGINT[])) AS s(topic_id, id) "
-    "WHERE s.topic_id = t.topic_id AND s.id = c.id)))"
-)
-""":func:`_vanished_posts` for every topic completed by a batch, in one statement: a topic's
-``after_id`` is ``NULL`` when it was fetched whole, and a post counts as seen only when it was
-seen in its own topic (``seen_topic``, ``seen_id`` are pairs). ``OFFSET 0`` keeps the posts of
-each topic read through the ``topic_id`` index: before ``posts`` is first analysed, the planner
-would rather scan every live post (the partial index on ``deleted_at IS NULL``) for each."""
+@cache
+def _vanished_posts_arrays() -> Update:
+    """:func:`_vanished_posts` for every topic completed by a batch, in one statement: a
+    topic's ``after_id`` is ``NULL`` when it was fetched whole, and a post counts as seen only
+    when it was seen in its own topic (``seen_topic``, ``seen_id`` are pairs). ``OFFSET 0``
+    keeps the posts of each topic read through the ``topic_id`` index: before ``posts`` is
+    first analysed, the planner would rather scan every live post (the partial index on
+    ``deleted_at IS NULL``) for each."""
+    posts = table_of(Post)
+    id_type = posts.c.id.type
+    topics = (
+        func.unnest(
+            bindparam("topic", type_=_array_of(id_type)),
+            bindparam("after", type_=_array_of(id_type)),
+        )
+        .table_valued(column("topic_id", id_type), column("after_id", id_type))
+        .render_derived(name="t")
+    )
+    seen = (
+        func.unnest(
+            bindparam("seen_topic", type_=_array_of(id_type)),
+            bindparam("seen_id", type_=_array_of(id_type)),
+        )
+        .table_valued(column("topic_id", id_type), column("id", id_type))
+        .render_derived(name="s")
+    )
+    stored = posts.alias("p")
+    candidates = (
+        select(stored.c.id)
+        .where(
+            stored.c.topic_id == topics.c.topic_id,
+            or_(topics.c.after_id.is_(None), stored.c.id > topics.c.after_id),
+        )
+        .offset(literal_column("0"))
+        .lateral("c")
+    )
+    vanished = (
+        select(candidates.c.id)
+        .select_from(topics.join(candidates, true()))
+        .where(
+            ~exists()
+            .where(seen.c.topic_id == topics.c.topic_id, seen.c.id == candidates.c.id)
+            .correlate(topics, candidates)
+        )
+    )
+    return (
+        update(posts)
+        .where(
+            posts.c.deleted_at.is_(None), posts.c.id == any_(func.array(vanished.scalar_subquery()))
+        )
+        .values(deleted_at=bindparam("now", type_=posts.c.deleted_at.type))
+    )
 
 
 class Store:
-    """Writes batches of crawled rows; owns its transactions."""
+    """Writes batches of crawled rows to one database, in the caller's transaction."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
-        self.unnest = self.dialect == "postgresql" and engine.dialect.driver == "psycopg"
-        """Whether batches are written with the one-statement PostgreSQL forms."""
-        self._unnest_statements: dict[tuple[Any, ...], _Unnest] = {}
+        self.unnest = self.dialect == "postgresql"
+        """Whether rows travel as arrays (``unnest``), else as an executemany (SQLite; tests
+        set it to ``False`` on PostgreSQL to compare the two forms)."""
 
     # -- public -------------------------------------------------------------------------------
 
     def write(self, batch: Batch, now: datetime | None = None) -> BatchResult:
-        """Store ``batch`` in one transaction and say what changed."""
+        """:meth:`write_in` in a transaction of its own (committed when it returns)."""
+        with self.engine.begin() as connection:
+            return self.write_in(connection, batch, now)
+
+    def write_in(
+        self, connection: Connection, batch: Batch, now: datetime | None = None
+    ) -> BatchResult:
+        """Store ``batch`` in ``connection``'s transaction, which the caller commits, and say
+        what changed."""
         now = now or datetime.now(UTC)
         result = BatchResult()
-        # A naive ``now`` takes the executemany forms, which refuse it exactly as they did.
-        unnest = self.unnest and now.tzinfo is not None
-        with Session(self.engine) as session, session.begin():
-            self._upsert_categories(session, batch.categories, now, unnest)
-            self._upsert_forums(session, batch.forums, now, unnest)
-            # Completions apart: merged with a later listing of the same topic (an announcement
-            # repeated on the next list page) their flag and post ids would be overwritten.
-            completions = [t for t in batch.topics if t.get("complete")]
-            topics = _merge_by_id(batch.topics)
-            # Moved rows keep what the listings showed (title, forum, author) like any other.
-            self._upsert_topics(
-                session, [t for t in topics.values() if not t.get("gone")], now, unnest
-            )
-            self._upsert_posts(session, batch.posts, now, result, unnest)
-            self._complete_topics(session, completions, now, result, unnest)
-            self._mark_gone(session, [t["id"] for t in topics.values() if t.get("gone")], now)
-            self._mark_moved(session, [t for t in topics.values() if t.get("moved_to_id")], now)
+        self.upsert(connection, CATEGORIES, list(_merge_by_id(batch.categories).values()), now)
+        self.upsert(connection, FORUMS, list(_merge_by_id(batch.forums).values()), now)
+        # Completions apart: merged with a later listing of the same topic (an announcement
+        # repeated on the next list page) their flag and post ids would be overwritten.
+        completions = [t for t in batch.topics if t.get("complete")]
+        topics = _merge_by_id(batch.topics)
+        # Moved rows keep what the listings showed (title, forum, author) like any other.
+        self.upsert(connection, TOPICS, [t for t in topics.values() if not t.get("gone")], now)
+        self._upsert_posts(connection, batch.posts, now, result)
+        self._complete_topics(connection, completions, now, result)
+        self._mark_gone(connection, [t["id"] for t in topics.values() if t.get("gone")], now)
+        self._mark_moved(connection, [t for t in topics.values() if t.get("moved_to_id")], now)
         return result
+
+    def upsert(
+        self,
+        connection: Connection,
+        write: Write,
+        rows: Sequence[RowIn],
+        now: datetime | None,
+        *,
+        stored: Collection[int] = (),
+    ) -> None:
+        """Insert or update ``rows`` (one per id) as ``write`` says; those whose id is
+        ``stored`` get the ``UPDATE`` (:func:`update_statement`), upserted after all if one
+        is not there any more (deleted by hand meanwhile)."""
+        if not rows:
+            return
+        old = [row for row in rows if row["id"] in stored] if stored else []
+        new = [row for row in rows if row["id"] not in stored] if old else rows
+        if old and self.update(connection, write, old, now) != len(old):
+            new = rows
+        if new:
+            connection.execute(
+                upsert_statement(write, self.dialect, self.unnest),
+                parameters(write, new, now, self.unnest),
+            )
+
+    def update(
+        self, connection: Connection, write: Write, rows: Sequence[RowIn], now: datetime | None
+    ) -> int:
+        """Update the stored rows of ``rows`` (by id) as ``write`` says; how many there were."""
+        if not rows:
+            return 0
+        result = connection.execute(
+            update_statement(write, self.unnest), parameters(write, rows, now, self.unnest)
+        )
+        return cast(CursorResult[Any], result).rowcount
 
     # -- kinds --------------------------------------------------------------------------------
 
-    def _upsert(
-        self,
-        session: Session,
-        table: Table,
-        rows: Sequence[RowIn],
-        fields: tuple[str, ...],
-        *,
-        on_insert: Mapping[str, Any],
-        on_update: Mapping[str, Any],
-        keep_known: tuple[str, ...] = (),
-        unnest: bool = False,
-        stored: Collection[int] = (),
-    ) -> None:
-        """``INSERT … ON CONFLICT (id) DO UPDATE`` of ``rows``: with ``unnest``, one statement
-        (two when some ids are ``stored``: those get a plain ``UPDATE``), else an executemany.
-
-        Columns in ``keep_known`` keep their stored value when the new one is ``None``.
-        """
-        if not rows:
-            return
-        if unnest:
-            statement = self._unnest_statement(table, fields, keep_known, on_insert, on_update)
-            old = [row for row in rows if row["id"] in stored] if stored else []
-            new = [row for row in rows if row["id"] not in stored] if old else rows
-            try:
-                old_params = self._unnest_params(statement, old, fields, on_insert, on_update)
-                new_params = self._unnest_params(statement, new, fields, on_insert, on_update)
-            except (TypeError, ValueError):
-                # A value SQLAlchemy's bind processors refuse (a naive datetime): the
-                # executemany below refuses it the same way (``StatementError``).
-                pass
-            else:
-                connection = _connection(session)
-                if old:
-                    updated = connection.exec_driver_sql(statement.update, old_params).rowcount
-                    if updated != len(old):  # a row deleted meanwhile (by hand): upsert them
-                        connection.exec_driver_sql(statement.upsert, old_params)
-                if new:
-                    connection.exec_driver_sql(statement.upsert, new_params)
-                return
-        counts = [name for name in fields if name in COUNTS]
-        params_many = [{name: row.get(name) for name in fields} | dict(on_insert) for row in rows]
-        for values in params_many:
-            for name in counts:
-                values[name] = _storable(name, values[name])
-        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        stmt = dialect_insert(table)
-        excluded = stmt.excluded
-        set_: dict[str, Any] = {}
-        for name in fields:
-            if name == "id":
-                continue
-            if name in keep_known:
-                set_[name] = func.coalesce(excluded[name], table.c[name])
-            else:
-                set_[name] = excluded[name]
-        set_.update(on_update)
-        session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=set_), params_many)
-
-    def _unnest_statement(
-        self,
-        table: Table,
-        fields: tuple[str, ...],
-        keep_known: tuple[str, ...],
-        on_insert: Mapping[str, Any],
-        on_update: Mapping[str, Any],
-    ) -> _Unnest:
-        key = (table.name, fields, keep_known, tuple(on_insert), tuple(on_update))
-        statement = self._unnest_statements.get(key)
-        if statement is None:
-            statement = self._unnest_statements[key] = _unnest_statements(
-                table, fields, keep_known, key[3], key[4], self.engine.dialect
-            )
-        return statement
-
-    @staticmethod
-    def _unnest_params(
-        statement: _Unnest,
-        rows: Sequence[RowIn],
-        fields: tuple[str, ...],
-        on_insert: Mapping[str, Any],
-        on_update: Mapping[str, Any],
-    ) -> dict[str, Any]:
-        """The parameters of ``statement``: one list per field (a column of ``rows``), counts
-        made storable, then each value through its column's bind processor."""
-        params: dict[str, Any] = {}
-        if not rows:
-            return params
-        for i, (name, process) in enumerate(zip(fields, statement.processors, strict=True)):
-            values = [row.get(name) for row in rows]
-            if name in COUNTS:
-                values = [_storable(name, value) for value in values]
-            if process is not None:
-                values = [process(value) for value in values]
-            params[f"v{i}"] = values
-        for i, (value, process) in enumerate(
-            zip(on_insert.values(), statement.insert_processors, strict=True)
-        ):
-            params[f"i{i}"] = _processed(process, value)
-        for i, (value, process) in enumerate(
-            zip(on_update.values(), statement.update_processors, strict=True)
-        ):
-            params[f"u{i}"] = _processed(process, value)
-        return params
-
-    def _upsert_categories(
-        self, session: Session, rows: list[Row], now: datetime, unnest: bool
-    ) -> None:
-        merged = list(_merge_by_id(rows).values())
-        self._upsert(
-            session,
-            table_of(Category),
-            merged,
-            CATEGORY_FIELDS,
-            on_insert={"first_seen_at": now, "last_seen_at": now},
-            on_update={"last_seen_at": now},
-            keep_known=("url", "position"),
-            unnest=unnest,
-        )
-
-    def _upsert_forums(
-        self, session: Session, rows: list[Row], now: datetime, unnest: bool
-    ) -> None:
-        merged = list(_merge_by_id(rows).values())
-        self._upsert(
-            session,
-            table_of(Forum),
-            merged,
-            FORUM_FIELDS,
-            on_insert={"first_seen_at": now, "last_crawled_at": now, "deleted_at": None},
-            on_update={"last_crawled_at": now, "deleted_at": None},
-            keep_known=FORUM_FIELDS,
-            unnest=unnest,
-        )
-
-    def _upsert_topics(
-        self, session: Session, rows: Sequence[RowIn], now: datetime, unnest: bool
-    ) -> None:
-        self._upsert(
-            session,
-            table_of(Topic),
-            rows,
-            TOPIC_FIELDS,
-            on_insert={"first_seen_at": now, "deleted_at": None},
-            on_update={"deleted_at": None},
-            keep_known=TOPIC_FIELDS,
-            unnest=unnest,
-        )
-
     def _upsert_posts(
-        self, session: Session, rows: list[Row], now: datetime, result: BatchResult, unnest: bool
+        self, connection: Connection, rows: list[Row], now: datetime, result: BatchResult
     ) -> None:
         if not rows:
             return
         posts = _merge_by_id(rows)
-        table = table_of(Post)
-        stored_rows: Iterable[Any]
-        if unnest:
-            stored_rows = _connection(session).exec_driver_sql(_STORED_POSTS, {"ids": list(posts)})
-        else:
-            stored_rows = session.execute(
-                select(table.c.id, table.c.content_hash, table.c.hidden_link_count).where(
-                    table.c.id.in_(list(posts))
-                )
-            )
+        ids = list(posts)
         stored: dict[int, tuple[str, int]] = {
-            pid: (hash_, hidden) for pid, hash_, hidden in stored_rows
+            pid: (hash_, hidden)
+            for pid, hash_, hidden in connection.execute(_stored_posts(self.unnest), {"ids": ids})
         }
         changed: list[int] = []
         new = 0
@@ -541,49 +586,26 @@ class Store:
         result.updated_posts += len(changed)
         result.unchanged_posts += len(posts) - len(changed) - new
         if changed:
-            revisions = table_of(PostRevision)
-            session.execute(
-                insert(revisions).from_select(
-                    ["post_id", "body_html", "body_text", "content_hash", "edited_at", "seen_at"],
-                    select(
-                        table.c.id,
-                        table.c.body_html,
-                        table.c.body_text,
-                        table.c.content_hash,
-                        table.c.edited_at,
-                        table.c.last_seen_at,
-                    ).where(table.c.id.in_(changed)),
-                )
-            )
-        self._upsert(
-            session,
-            table,
-            list(posts.values()),
-            POST_FIELDS,
-            on_insert={"first_seen_at": now, "last_seen_at": now, "deleted_at": None},
-            on_update={"last_seen_at": now, "deleted_at": None},
-            keep_known=("author_name", "author_id", "posted_at", "subject"),
-            unnest=unnest,
-            stored=stored,
-        )
+            connection.execute(_revisions(self.unnest), {"ids": changed})
+        self.upsert(connection, POSTS, list(posts.values()), now, stored=stored)
 
-    def _mark_gone(self, session: Session, topic_ids: list[int], now: datetime) -> None:
+    def _mark_gone(self, connection: Connection, topic_ids: list[int], now: datetime) -> None:
         """Topics that answer 404: they and their posts are marked deleted, never removed."""
         if not topic_ids:
             return
         topics, posts = table_of(Topic), table_of(Post)
-        session.execute(
+        connection.execute(
             update(topics)
             .where(topics.c.id.in_(topic_ids), topics.c.deleted_at.is_(None))
             .values(deleted_at=now)
         )
-        session.execute(
+        connection.execute(
             update(posts)
             .where(posts.c.topic_id.in_(topic_ids), posts.c.deleted_at.is_(None))
             .values(deleted_at=now)
         )
 
-    def _mark_moved(self, session: Session, rows: list[RowIn], now: datetime) -> None:
+    def _mark_moved(self, connection: Connection, rows: list[RowIn], now: datetime) -> None:
         """Topics whose address redirects to another id: keep the row, say where it went.
 
         Their posts are not touched here: those still on the forum are stored again under the
@@ -593,7 +615,7 @@ class Store:
         topics = table_of(Topic)
         dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         stmt = dialect_insert(topics)
-        session.execute(
+        connection.execute(
             stmt.on_conflict_do_update(
                 index_elements=["id"],
                 set_={
@@ -614,114 +636,42 @@ class Store:
 
     def _complete_topics(
         self,
-        session: Session,
-        topics: Iterable[RowIn],
+        connection: Connection,
+        complete: Sequence[RowIn],
         now: datetime,
         result: BatchResult,
-        unnest: bool,
     ) -> None:
         """Advance the watermark of topics whose every page was stored, and mark the posts that
         vanished from the pages fetched as deleted (never deleting a row)."""
-        complete = [row for row in topics if row.get("complete")]
         if not complete:
             return
-        if unnest and self._complete_topics_unnest(session, complete, now, result):
+        self.update(connection, WATERMARKS, complete, now)
+        result.topics_completed += len(complete)
+        fetched = [row for row in complete if row.get("post_ids")]
+        if not fetched:
             return
-        table = table_of(Topic)
-        params = [
-            {"b_id": row["id"], "b_now": now}
-            | {f"b_{name}": _storable(name, row.get(name)) for name in TOPIC_WATERMARK_FIELDS}
-            for row in complete
+        # Only part of a topic was fetched: a post older than the first one seen may simply
+        # sit on an earlier page now.
+        after = [
+            min(row["post_ids"]) if row.get("first_position") not in (0, None) else None
+            for row in fetched
         ]
-        session.execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values(
-                last_crawled_at=bindparam("b_now", type_=table.c.last_crawled_at.type),
-                # Typed: inside coalesce() a bare bindparam would skip the column type and hand
-                # sqlite3 the datetime as it is (its own text, with the board's offset).
-                **{
-                    name: func.coalesce(
-                        bindparam(f"b_{name}", type_=table.c[name].type), table.c[name]
-                    )
-                    for name in TOPIC_WATERMARK_FIELDS
+        if self.unnest:
+            deleted = connection.execute(
+                _vanished_posts_arrays(),
+                {
+                    "now": now,
+                    "topic": [row["id"] for row in fetched],
+                    "after": after,
+                    "seen_topic": [row["id"] for row in fetched for _ in row["post_ids"]],
+                    "seen_id": [pid for row in fetched for pid in row["post_ids"]],
                 },
-            ),
-            params,
-        )
-        result.topics_completed += len(complete)
-        for row in complete:
-            seen = row.get("post_ids") or []
-            if not seen:
-                continue
-            # Only part of the topic was fetched: a post older than the first one seen may
-            # simply sit on an earlier page now.
-            partial = row.get("first_position") not in (0, None)
-            values = {"b_topic": row["id"], "b_seen": seen, "b_now": now}
-            if partial:
-                values["b_after"] = min(seen)
-            deleted = session.execute(_vanished_posts(partial), values)
+            )
             result.deleted_posts += cast(CursorResult[Any], deleted).rowcount or 0
-
-    def _complete_topics_unnest(
-        self, session: Session, complete: list[RowIn], now: datetime, result: BatchResult
-    ) -> bool:
-        """:meth:`_complete_topics` in two statements (PostgreSQL); ``False`` (nothing done)
-        for a value the column type refuses (a naive ``last_post_at``): the executemany form
-        then raises ``StatementError``, as for every naive datetime."""
-        last_post_at = [row.get("last_post_at") for row in complete]
-        if not all(
-            value is None or (isinstance(value, datetime) and value.tzinfo is not None)
-            for value in last_post_at
-        ):
-            return False
-        topics, dialect = table_of(Topic), self.engine.dialect
-        process_stamp = _bind_processor(topics, "last_post_at", dialect)
-        connection = _connection(session)
-        connection.exec_driver_sql(
-            _WATERMARKS,
-            {
-                "now": _processed(_bind_processor(topics, "last_crawled_at", dialect), now),
-                "id": [row["id"] for row in complete],
-                "reply_count": [
-                    _storable("reply_count", row.get("reply_count")) for row in complete
-                ],
-                "last_post_at": [_processed(process_stamp, value) for value in last_post_at],
-                "last_poster_name": [row.get("last_poster_name") for row in complete],
-            },
-        )
-        result.topics_completed += len(complete)
-        topic_ids: list[int] = []
-        after: list[int | None] = []
-        seen_topic: list[int] = []
-        seen_id: list[int] = []
-        for row in complete:
-            seen = row.get("post_ids") or []
-            if not seen:
-                continue
-            topic_ids.append(row["id"])
-            # Only part of the topic was fetched: a post older than the first one seen may
-            # simply sit on an earlier page now.
-            after.append(min(seen) if row.get("first_position") not in (0, None) else None)
-            seen_topic.extend([row["id"]] * len(seen))
-            seen_id.extend(seen)
-        if not topic_ids:
-            return True
-        process = _bind_processor(table_of(Post), "deleted_at", self.engine.dialect)
-        deleted = connection.exec_driver_sql(
-            _VANISHED_POSTS,
-            {
-                "now": _processed(process, now),
-                "topic": topic_ids,
-                "after": after,
-                "seen_topic": seen_topic,
-                "seen_id": seen_id,
-            },
-        )
-        result.deleted_posts += deleted.rowcount or 0
-        return True
-
-
-def _connection(session: Session) -> Connection:
-    """The session's connection, in its transaction (errors still come as SQLAlchemy's)."""
-    return session.connection()
+            return
+        for row, after_id in zip(fetched, after, strict=True):
+            values = {"b_topic": row["id"], "b_seen": row["post_ids"], "now": now}
+            if after_id is not None:
+                values["b_after"] = after_id
+            deleted = connection.execute(_vanished_posts(after_id is not None), values)
+            result.deleted_posts += cast(CursorResult[Any], deleted).rowcount or 0
