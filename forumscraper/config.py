@@ -235,7 +235,8 @@ def board_timezone(settings: SettingsLike) -> tzinfo | None:
 
 
 def _versions() -> tuple[str, ...]:
-    from forumscraper.pages.common import VERSIONS
+    """The template versions' names (the registry, ``forumscraper.pages.versions``)."""
+    from forumscraper.pages.versions import VERSIONS
 
     return VERSIONS
 

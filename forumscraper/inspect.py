@@ -6,10 +6,13 @@
 A URL is fetched with urllib; a file is read as UTF-8 and given the URL of its
 ``<link rel="canonical">`` (on ``--base-url`` when given), else ``--base-url`` plus the file name.
 The output names the page kind (``index``, ``forum``, ``topic``, ``search`` or ``feed``), the
-template version detected, and every item the page objects extract, with all their fields. Dates
+template version detected, and every item the page objects extract, with all their fields; for a
+Forumotion page in a markup no template version recognises, ``unknown_template`` says what it
+shows instead, and nothing is extracted. Dates
 are read in ``--timezone`` (the board's; UTC by default) relative to ``--now`` (default: the
 HTTP ``Date`` header of a fetched page, the modification time of a file), since "Today at" and
-"Yesterday at" depend on it. Nothing is stored.
+"Yesterday at" depend on it. Nothing is stored. The page objects query the page; this module
+only reads a saved file's canonical link, with parsel.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from parsel import Selector
 from forumscraper.pages import DateContext, ForumListPage, ForumPage, Page, TopicPage
 from forumscraper.pages.recent import ActiveTopicsPage, RecentTopicsPage, feed_entries
 from forumscraper.pages.urls import parse_page_url
+from forumscraper.pages.versions import UnknownTemplate
 from forumscraper.text.dates import board_timezone, parse_http_date
 
 __all__ = ["inspect_page", "main"]
@@ -84,8 +88,11 @@ def inspect_page(url: str, text: str, dates: DateContext) -> dict[str, Any]:
             "version": None,
             "entries": [_data(entry) for entry in feed_entries(url, text, dates)],
         }
-    page: Page
+    page = Page(url, text, dates)
     result: dict[str, Any] = {"url": url, "kind": kind}
+    if page.unknown_template is not None:
+        # Reported, never read as another version.
+        return result | _common(page) | {"unknown_template": page.unknown_template.evidence}
     if kind == "topic":
         page = topic = TopicPage(url, text, dates)
         offsets, per_page = topic.page_offsets()
@@ -139,8 +146,11 @@ def page_kind(url: str, text: str) -> str:
         return "search"
     if path in _INDEX_PATHS or path.endswith(".forum"):
         return "index"
-    if TopicPage(url, text)._raw_posts:
-        return "topic"
+    try:
+        if TopicPage(url, text)._raw_posts:
+            return "topic"
+    except UnknownTemplate:
+        pass
     return "index"
 
 

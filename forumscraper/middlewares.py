@@ -130,9 +130,11 @@ class SessionStampMiddleware:
 
 
 class TemplateVersionMiddleware:
-    """Spider middleware: with ``FORUMSCRAPER_TEMPLATE_VERSION`` set, every request the spiders
-    make asks for that template version (``?change_version=<version>``, which Forumotion honours
-    per request), so one set of selectors reads a forum whatever its own template."""
+    """Spider middleware: with ``FORUMSCRAPER_TEMPLATE_VERSION`` set (the name of an entry of
+    the template registry, ``forumscraper.pages.versions.TEMPLATES``), every request the
+    spiders make asks for that template version (``?change_version=<version>``, which
+    Forumotion honours per request), so one registry entry reads a forum whatever its own
+    template."""
 
     def __init__(self, version: str | None) -> None:
         self.version = version

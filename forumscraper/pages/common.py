@@ -1,11 +1,13 @@
 """What every Forumotion page shares: template version, JSON-LD, breadcrumb, pagination, dates.
 
 A page object is built from a URL, the HTML text and a :class:`DateContext`; it needs no Scrapy
-(``forumscraper parse`` and the unit tests build pages from saved files).
+(``forumscraper parse`` and the unit tests build pages from saved files). Its template version is
+the registry entry its markup matches (:attr:`Page.template`, ``forumscraper.pages.versions``).
 
-Pages are queried with lxml: XPath compiled once (:func:`find`) on :attr:`Page.root`, text read
-with :func:`element_text`. :attr:`Page.sel` is the same tree as a parsel selector, kept for
-callers that want one; nothing in ``pages`` queries through it.
+Queried with lxml (:mod:`forumscraper.pages.query`, whose helpers this module re-exports):
+XPath compiled once (:func:`find`) on :attr:`Page.root`, text read with :func:`element_text`.
+:attr:`Page.sel` is the same tree as a parsel selector, kept for callers that want one; nothing
+in ``pages`` queries through it.
 """
 
 from __future__ import annotations
@@ -13,10 +15,9 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin
 
@@ -24,48 +25,50 @@ from lxml import etree
 from parsel import Selector
 
 from forumscraper.pages.parse import parse_page
+from forumscraper.pages.query import (
+    clean_space,
+    element_text,
+    element_texts,
+    find,
+    has_class,
+    visible_text,
+)
 from forumscraper.pages.urls import PageRef, parse_page_url
+from forumscraper.pages.versions import (
+    NOT_FORUMOTION,
+    TEMPLATES,
+    VERSIONS,
+    TemplateVersion,
+    UnknownTemplate,
+    detect_template,
+    markup_evidence,
+)
 from forumscraper.text.dates import parse_clock_line, parse_current_time, parse_forum_date
 
-VERSIONS = ("prosilver", "subsilver", "punbb", "invision", "modernbb", "awesomebb", "mobile")
-"""Forumotion's template versions, by the name ``?change_version=`` takes."""
 BY_WORD = r"(?:by|par|por|von|di|de|door|od|av)"
 """The word printed before a poster's name, as a regex group: "by NAME", French "par", Spanish
 and Portuguese "por", German "von", Italian "di", Dutch "door", Polish "od", Swedish "av", "de"."""
-
-
-def has_class(name: str) -> str:
-    """XPath predicate: the node has CSS class ``name`` (a whole class, not a substring)."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+ON_WORD = r"(?:on|le|el|em|am|il|à|a|at|op)"
+"""The word printed before a date ("by NAME on DATE"), as a regex group: French "le", Spanish
+"el", Portuguese "em", German "am", Italian "il", Dutch "op"; "à", "a", "at" before a time."""
 
 
 _PAGINATION_JS = re.compile(
     r"start\s*=\s*\(start\s*>\s*(?P<pages>\d+)\)\s*\?\s*\d+\s*:\s*start;\s*"
     r"start\s*=\s*\(start\s*-\s*1\)\s*\*\s*(?P<per>\d+)"
 )
-_SPACES = re.compile(r"\s+")
-_STRING = etree.XPath("string()")
 _HREFS_WITH = etree.XPath("//a[contains(@href, $marker)]/@href")
 _JSON_LD_SCRIPTS = etree.XPath("//script[@type='application/ld+json']/text()")
-_DATE_LEAD = re.compile(
-    r"^(?:[»\-\u2013\u2014:,]\s*|(?:on|le|el|em|am|il|à|a|at|op)\s+)+", re.IGNORECASE
-)
+_DATE_LEAD = re.compile(rf"^(?:[»\-\u2013\u2014:,]\s*|{ON_WORD}\s+)+", re.IGNORECASE)
 """Words and marks printed before a date ("by NAME on DATE", "» DATE")."""
-_CLOCK_PLACES = (
-    f"//div[{has_class('current-time')}]"  # Invision
-    " | //ul[contains(@class, 'footerbar-user')]/li[i[contains(@class, 'ion-clock')]]"  # ModernBB
-    " | //div[@id='main-content']/p[not(@class)][1]"  # phpBB3: index and forum pages
-)
-"""Where the templates print ``{CURRENT_TIME}`` (FACTS §0.4), whatever the board language."""
+_CLOCK_PLACES = " | ".join(template.clock for template in TEMPLATES.values() if template.clock)
+"""Where the templates print ``{CURRENT_TIME}`` (FACTS §0.4), whatever the board language: each
+version's place, looked for on every page (the clock is read before the version matters)."""
 _LEADING_BY = re.compile(rf"^\s*{BY_WORD}\s+", re.IGNORECASE)
 _INT = re.compile(r"-?\d[\d\s.,\u00a0\u202f]*")
 _PAGE_OF = re.compile(r"(?P<page>\d+)\s*(?:/|of|sur|de|di|von|van|z|из)\s*(?P<pages>\d+)", re.I)
-"""The mobile pagination's "Page 2 of 3" (FR "Page 2 sur 3")."""
-
-
-def clean_space(text: str | None) -> str:
-    """Whitespace (NBSP included) folded to single spaces, stripped."""
-    return _SPACES.sub(" ", (text or "").replace("\u00a0", " ")).strip()
+"""The "Page 2 of 3" line of a version that links only the neighbouring pages (FR "Page 2 sur
+3"): :attr:`~forumscraper.pages.versions.TemplateVersion.page_count`."""
 
 
 def strip_date_lead(text: str | None) -> str:
@@ -91,27 +94,10 @@ def parse_count(text: str | None) -> int | None:
 
 
 def detect_version(sel: Selector) -> str | None:
-    """The template version a page was rendered with, from its markup (FACTS.md §1)."""
-    root = sel.root
-    body_ids = find(root, "//body/@id")
-    body_id = body_ids[0] if body_ids else None
-    if body_id == "phpbb":
-        return "prosilver"
-    if body_id == "modernbb":
-        return "modernbb"
-    if body_id == "mpage-body-modern" or body_id == "mpage-body":
-        return "mobile"
-    if find(root, "//*[@id='ipbwrapper']"):
-        return "invision"
-    if find(root, "//*[@id='pun-intro' or @id='pun-head']"):
-        return "punbb"
-    if body_id == "top" and find(root, "//*[@id='main-menu']"):
-        return "awesomebb"
-    if find(root, "//body[@bgcolor or @background]") and find(
-        root, "//table[contains(@class,'forumline')]"
-    ):
-        return "subsilver"
-    return None
+    """The name of the template version a page was rendered with, from its markup (FACTS.md
+    §1); ``None`` when no registry entry recognises it."""
+    template = detect_template(sel.root)
+    return template.name if template else None
 
 
 @dataclass(frozen=True)
@@ -156,9 +142,34 @@ class Page:
         return root
 
     @cached_property
+    def detected(self) -> TemplateVersion | None:
+        """The registry entry the page's markup matches (``None``: none does)."""
+        return detect_template(self.root)
+
+    @cached_property
     def version(self) -> str | None:
-        """Detected template version (``None``: not recognised)."""
-        return detect_version(self.sel)
+        """The detected template version's name (``None``: not recognised)."""
+        return self.detected.name if self.detected else None
+
+    @cached_property
+    def unknown_template(self) -> UnknownTemplate | None:
+        """The report of a Forumotion page whose markup no registry entry recognises (what it
+        shows instead); ``None`` for a recognised page or one that is not Forumotion's."""
+        if self.detected is not None or not self.is_forumotion:
+            return None
+        return UnknownTemplate(self.url, markup_evidence(self.root))
+
+    @property
+    def template(self) -> TemplateVersion:
+        """The template version to read the page with: the detected one, or
+        :data:`~forumscraper.pages.versions.NOT_FORUMOTION` (nothing to read) for a page that
+        is not Forumotion's. Raises :class:`UnknownTemplate` for a Forumotion page in a markup
+        no registry entry recognises: such a page is reported, never read as another version."""
+        if self.detected is not None:
+            return self.detected
+        if self.unknown_template is not None:
+            raise self.unknown_template
+        return NOT_FORUMOTION
 
     @cached_property
     def is_forumotion(self) -> bool:
@@ -255,46 +266,31 @@ class Page:
         if per_page is None and len(offsets) > 1:
             ordered = sorted(offsets)
             per_page = min(b - a for a, b in itertools.pairwise(ordered))
-            # The mobile version links only the previous and next pages, under "Page X of N".
-            title = find(self.root, "//*[contains(@class,'mobile_title_content')]")[:1]
+            # A version linking only the previous and next pages prints "Page X of N".
+            counts = self.detected.page_count if self.detected else ""
+            title = find(self.root, counts)[:1]
             count = _PAGE_OF.search(element_text(title[0]) if title else "")
             if count:
                 offsets.update(range(0, int(count["pages"]) * per_page, per_page))
         return sorted(offsets), per_page
 
 
-@cache
-def compiled(expression: str) -> etree.XPath:
-    """``expression`` compiled once. The per-row and per-post expressions run dozens of times a
-    page, and compiling them (what ``Selector.xpath`` does on every call) cost more than
-    evaluating them."""
-    return etree.XPath(expression)
-
-
-def find(node: etree._Element, expression: str) -> list[Any]:
-    """Nodes (or strings) ``expression`` selects under the lxml element ``node``; none for an
-    empty expression or one that selects no node-set."""
-    if not expression:
-        return []
-    found = compiled(expression)(node)
-    return found if isinstance(found, list) else []
-
-
-def element_text(node: etree._Element | None) -> str:
-    """Visible text of an lxml element (XPath ``string()``), whitespace folded; none for a
-    comment or processing instruction (XPath leaves their text out of an element's too)."""
-    return clean_space(_visible(node)) if node is not None else ""
-
-
-def element_texts(nodes: Iterable[Any]) -> str:
-    """Visible text of lxml results that may hold text nodes (strings), comments and processing
-    instructions (``node()`` selects them; they show nothing), whitespace folded."""
-    return clean_space(
-        " ".join(node if isinstance(node, str) else _visible(node) for node in nodes)
-    )
-
-
-def _visible(node: etree._Element) -> str:
-    # A comment's, processing instruction's or entity's tag is a function, not a name; XPath
-    # cannot be evaluated on them ("Input object is not an XML element").
-    return str(_STRING(node)) if isinstance(node.tag, str) else ""
+__all__ = [
+    "BY_WORD",
+    "ON_WORD",
+    "VERSIONS",
+    "Crumb",
+    "DateContext",
+    "Page",
+    "UnknownTemplate",
+    "clean_space",
+    "detect_version",
+    "element_text",
+    "element_texts",
+    "find",
+    "has_class",
+    "parse_count",
+    "strip_by",
+    "strip_date_lead",
+    "visible_text",
+]

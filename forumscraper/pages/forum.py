@@ -1,17 +1,17 @@
 """Forum pages (``/fN-slug``, ``/fNpOFFSET-slug``) and the board index: forums and topic rows.
 
 The index and a forum page share the forum-row markup (``index_box``): categories, forums and
-sub-forums with their hierarchy (the ``_INDEX`` table below, FACTS.md §2.3). A forum page adds its
+sub-forums with their hierarchy (the version's ``index``, FACTS.md §2.3). A forum page adds its
 topic list (``topics_list_box``), whose row markup differs per version (FACTS.md §2.2, the
-``_ROWS`` table); search results (``search_results_topics``) print the same rows with the
-topic's forum, in a markup of their own in some versions (``_SEARCH_ROWS``). Queried with lxml
-(:func:`forumscraper.pages.common.find`).
+version's ``rows``); search results (``search_results_topics``) print the same rows with the
+topic's forum, in a markup of their own in some versions (``search_rows``). The markup is the
+page's registry entry (``forumscraper.pages.versions``). Queried with lxml
+(:func:`forumscraper.pages.query.find`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from functools import cached_property
 from urllib.parse import urlsplit
 
@@ -25,11 +25,12 @@ from forumscraper.pages.common import (
     element_text,
     element_texts,
     find,
-    has_class,
     parse_count,
     strip_by,
+    visible_text,
 )
 from forumscraper.pages.urls import member_id, page_url, parse_page_url
+from forumscraper.pages.versions import IndexMarkup, RowMarkup
 
 _TOPIC_TYPES = {
     "sticky": "sticky",
@@ -58,223 +59,14 @@ _LABEL_TAIL = re.compile(r"\s*[^.:!?]*:\s*$")
 """A trailing "Subforums:" label left in a forum description."""
 
 
-# -- forum rows (index_box) ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _IndexMarkup:
-    """Where the forum rows of an index or forum page are, relative to the page body."""
-
-    links: str
-    """Category and forum links, in page order."""
-    row: str
-    """A forum link's row, relative to the link."""
-    topics: str
-    """The topic count, relative to the row ("" when the version does not print it)."""
-    posts: str
-    description: str
-    name: str = "."
-    """The forum name, relative to its link."""
-    title: str = ""
-    """The title of a forum page (its own forum), relative to the page ("": the breadcrumb's)."""
-
-
-_PROSILVER_INDEX = _IndexMarkup(
-    links=(
-        ".//a[@href][contains(@class,'forumtitle')]"
-        " | .//div[contains(@class,'table-title')]//a[@href]"
-    ),
-    row="ancestor::li[1]",
-    topics=".//dd[contains(@class,'topics')]",
-    posts=".//dd[contains(@class,'posts')]",
-    description=".//dd[contains(@class,'dterm')]/div[1]",
-    title="//h1[contains(@class,'page-title')]",
-)
-_INDEX: dict[str, _IndexMarkup] = {
-    "prosilver": _PROSILVER_INDEX,
-    "modernbb": _PROSILVER_INDEX,
-    "subsilver": _IndexMarkup(
-        links=".//a[@href][contains(@class,'forumlink') or contains(@class,'cattitle')]",
-        row="ancestor::tr[1]",
-        topics="./td[contains(@class,'row3') and not(contains(@class,'over'))]/span",
-        posts="./td[contains(@class,'row2')]/span",
-        description=".//span[contains(@class,'genmed')]",
-    ),
-    "punbb": _IndexMarkup(
-        links=(
-            ".//a[@href][contains(@class,'forumtitle')]"
-            " | .//div[contains(@class,'main-head')]/div[contains(@class,'page-title')]//a[@href]"
-        ),
-        row="ancestor::tr[1]",
-        topics="./td[contains(@class,'tc2')]",
-        posts="./td[contains(@class,'tc3')]",
-        description="./td[contains(@class,'tcl')]",
-    ),
-    "invision": _IndexMarkup(
-        links=(
-            ".//a[@href][contains(@class,'forumtitle')]"
-            " | .//div[contains(@class,'maintitle')]//a[@href]"
-        ),
-        row="ancestor::tr[1]",
-        topics="./td[contains(@class,'centered')][1]",
-        posts="./td[contains(@class,'centered')][2]",
-        description=".//p[contains(@class,'forum-desc')]",
-        title="//div[contains(@class,'maintitle')]/h1",
-    ),
-    "awesomebb": _IndexMarkup(
-        links=(
-            ".//div[contains(@class,'forum-description')]/h3/a[@href]"
-            " | .//div[contains(@class,'category-title')]//a[@href]"
-        ),
-        row=f"ancestor::div[{has_class('forum-section')}][1]",
-        topics=".//span[contains(@class,'forum-statistics-topics')]",
-        posts=".//span[contains(@class,'forum-statistics-posts')]",
-        description=".//div[contains(@class,'forum-description')]/p",
-        title="//div[contains(@class,'page-header')]/h1",
-    ),
-    "mobile": _IndexMarkup(
-        links=(
-            ".//div[contains(@class,'forum-content')]/a[@href]"
-            f" | .//div[{has_class('forum')}]/h2//a[@href]"
-        ),
-        row=f"ancestor::div[{has_class('forum-section-wrap')}][1]",
-        topics="",
-        posts=".//div[contains(@class,'forum-statistics')]",
-        description=".//div[contains(@class,'forum-description')]",
-        name="./h3",
-    ),
-}
-
-
-# -- topic rows (topics_list_box, search_results_topics) -------------------------------------
-
-
-@dataclass(frozen=True)
-class _RowMarkup:
-    rows: str
-    title: str
-    """The topic link."""
-    author: str
-    """The starter's name node ("" when the version does not print it)."""
-    replies: str
-    views: str
-    last_post: str
-    last_post_mode: str
-    """How the last-post cell reads: ``time_first`` ("TIME <br> [by] AUTHOR"), ``author_first``
-    ("AUTHOR … <br> TIME"), ``inline`` ("TIME by AUTHOR"), ``comma`` ("[… by] AUTHOR, TIME") or
-    ``fields`` (author and time in their own nodes: ``last_author``, ``last_time``)."""
-    author_after_by: bool = False
-    """The author node reads "by NAME" (possibly "by NAME in FORUM")."""
-    title_text: str = ""
-    """The title's text nodes when the link holds more than the title."""
-    last_author: str = ""
-    last_time: str = ""
-
-
-_PROSILVER_ROWS = _RowMarkup(
-    rows="//ul[contains(@class,'topics')]/li[contains(@class,'row')]",
-    title=".//a[contains(@class,'topictitle')]",
-    author=".//span[contains(@class,'span-tab')]//strong",
-    replies=".//dd[contains(@class,'posts')]",
-    views=".//dd[contains(@class,'views')]",
-    last_post=".//dd[contains(@class,'lastpost')]/span[last()]",
-    last_post_mode="author_first",
-)
-_ROWS: dict[str, _RowMarkup] = {
-    "prosilver": _PROSILVER_ROWS,
-    "modernbb": replace(
-        _PROSILVER_ROWS, author=".//span[contains(@class,'topic-author')]", author_after_by=True
-    ),
-    "subsilver": _RowMarkup(
-        rows="//a[contains(@class,'topictitle')]/ancestor::tr[1]",
-        title=".//a[contains(@class,'topictitle')]",
-        author=".//span[contains(@class,'name')]",
-        replies="(./td[contains(@class,'row2')]//span[contains(@class,'postdetails')])[1]",
-        views="(./td[contains(@class,'row2')]//span[contains(@class,'postdetails')])[2]",
-        last_post="./td[last()]//span[contains(@class,'postdetails')]",
-        last_post_mode="time_first",
-    ),
-    "punbb": _RowMarkup(
-        rows="//tbody[contains(@class,'statused')]/tr[.//a[contains(@class,'topictitle')]]",
-        title=".//a[contains(@class,'topictitle')]",
-        author="./td[contains(@class,'tcl')]",
-        author_after_by=True,
-        replies="./td[contains(@class,'tc2')]",
-        views="./td[contains(@class,'tc3')]",
-        last_post="./td[contains(@class,'tcr')]",
-        last_post_mode="inline",
-    ),
-    "invision": _RowMarkup(
-        rows="//table[contains(@class,'ipbtable')]/tbody/tr[.//a[contains(@class,'topictitle')]]",
-        title=".//a[contains(@class,'topictitle')]",
-        author="./td[contains(@class,'author')]",
-        replies="(./td[contains(@class,'row2') and contains(@class,'centered')])[1]",
-        views="(./td[contains(@class,'row2') and contains(@class,'centered')])[2]",
-        last_post="./td[contains(@class,'lastaction')]",
-        last_post_mode="time_first",
-    ),
-    "awesomebb": _RowMarkup(
-        rows=(
-            f"//div[{has_class('posts-section')}][not({has_class('posts-empty')})]"
-            "[.//div[contains(@class,'posts-description')]/h3/a]"
-        ),
-        title=".//div[contains(@class,'posts-description')]/h3/a",
-        author=".//div[contains(@class,'posts-description')]/p",
-        author_after_by=True,
-        replies=".//span[contains(@class,'posts-statistics-replies')]",
-        views=".//span[contains(@class,'posts-statistics-views')]",
-        last_post=".//div[contains(@class,'posts-lastpost-inner')]",
-        last_post_mode="fields",
-        last_author=".//span[contains(@class,'posts-lastpost-author')]",
-        last_time=".//a[contains(@class,'posts-lastpost-time')]/text()",
-    ),
-    "mobile": _RowMarkup(
-        rows=(f"//div[{has_class('forum-section-wrap')}][a[{has_class('forum-section')}]]"),
-        title=f"./a[{has_class('forum-section')}]",
-        title_text=".//div[contains(@class,'forum-content')]/h3/text()",
-        author="",
-        replies=".//div[contains(@class,'forum-statistics')]",
-        views="",
-        last_post=".//div[contains(@class,'forum-lastpost')]",
-        last_post_mode="comma",
-    ),
-}
-_SEARCH_ROWS: dict[str, _RowMarkup] = {
-    **_ROWS,
-    "prosilver": replace(
-        _PROSILVER_ROWS, author=".//span[contains(@class,'span-tab')]", author_after_by=True
-    ),
-    "punbb": replace(
-        _ROWS["punbb"],
-        replies="./td[contains(@class,'tc3')][1]",
-        views="./td[contains(@class,'tc3')][2]",
-    ),
-    "invision": replace(
-        _ROWS["invision"],
-        author="./td[6]",
-        replies="./td[7]",
-        views="./td[8]",
-        last_post="./td[9]",
-    ),
-    "awesomebb": _RowMarkup(
-        rows="//div[contains(@class,'block-topics')]/div[contains(@class,'block-content')]",
-        title=".//a[contains(@class,'topictitle')]",
-        author=".//span[contains(@class,'block-topics-author')]",
-        author_after_by=True,
-        replies=".//div[contains(@class,'block-topics-posts')]",
-        views=".//div[contains(@class,'block-topics-views')]",
-        last_post=".//div[contains(@class,'block-topics-lastpost')]",
-        last_post_mode="comma",
-    ),
-}
-
-
 class ForumListPage(Page):
     """A page listing forums: the index, a category page, or a forum with sub-forums."""
 
-    @cached_property
-    def index_markup(self) -> _IndexMarkup:
-        return _INDEX.get(self.version or "", _PROSILVER_INDEX)
+    @property
+    def index_markup(self) -> IndexMarkup:
+        """The forum-row markup of the page's template version (raises ``UnknownTemplate``
+        for a Forumotion page in an unknown markup)."""
+        return self.template.index
 
     def categories(self) -> list[CategoryItem]:
         """Categories in index order."""
@@ -364,7 +156,7 @@ class ForumListPage(Page):
         return list(forums.values())
 
     @staticmethod
-    def _description(row: etree._Element, markup: _IndexMarkup) -> str:
+    def _description(row: etree._Element, markup: IndexMarkup) -> str:
         """The forum's description: its node's text without the forum name and sub-forums."""
         nodes = find(row, markup.description)
         if not nodes:
@@ -444,10 +236,12 @@ class ForumPage(ForumListPage):
         """Whether this is a search results page (``/search?search_id=…``)."""
         return urlsplit(self.url).path.rstrip("/").endswith("/search")
 
-    @cached_property
-    def row_markup(self) -> _RowMarkup:
-        table = _SEARCH_ROWS if self.is_search else _ROWS
-        return table.get(self.version or "", table["prosilver"])
+    @property
+    def row_markup(self) -> RowMarkup:
+        """The topic-row markup of the page's template version, search results' on a search
+        page (raises ``UnknownTemplate`` for a Forumotion page in an unknown markup)."""
+        template = self.template
+        return template.search_rows if self.is_search else template.rows
 
     def topics(self) -> list[TopicItem]:
         """The topic rows of this page, in order (stickies and announcements first)."""
@@ -485,7 +279,7 @@ class ForumPage(ForumListPage):
             )
         return list(topics.values())
 
-    def _last_post(self, row: etree._Element, markup: _RowMarkup) -> tuple[str, str | None]:
+    def _last_post(self, row: etree._Element, markup: RowMarkup) -> tuple[str, str | None]:
         """(printed time, poster name) of a row's last post."""
         cell = find(row, markup.last_post)[:1]
         if not cell:
@@ -544,17 +338,12 @@ def _poster(node: etree._Element, after_by: bool) -> tuple[str | None, int | Non
         if profile is not None and name:
             return name, profile
     if not after_by:
-        return _visible_text(node) or None, None
+        return visible_text([node]) or None, None
     for text in reversed(find(node, "./text()")):
         match = _AFTER_BY.search(clean_space(text))
         if match:
             return _IN_SUFFIX.sub("", match["name"]).strip() or None, None
     return None, None
-
-
-def _visible_text(node: etree._Element) -> str:
-    """Text of a node without its icon ligatures (``<i class="material-icons">person</i>``)."""
-    return clean_space("".join(find(node, ".//text()[not(ancestor::i)]")))
 
 
 def _row_forum(row: etree._Element) -> int | None:

@@ -3,8 +3,9 @@
 A forum answers 200 with an error box ("The topic you requested does not exist"), a login wall,
 a maintenance notice or a page cut off in transit; a crawler that reads those as an empty topic
 loses data silently. :func:`page_problem` names the cause so the spider can retry or fail the
-page loudly and keep the topic's watermark where it is. Queried with lxml
-(:func:`forumscraper.pages.common.find`).
+page loudly and keep the topic's watermark where it is; a Forumotion page in a markup no
+template version recognises is ``unknown_template``, with what it showed as the detail. Queried
+with lxml (:func:`forumscraper.pages.query.find`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ def is_truncated(html: str) -> bool:
 
 def page_problem(page: Page) -> str:
     """The cause, as a short stats key: ``truncated``, ``not_forumotion`` (maintenance or proxy
-    page), ``login_wall``, ``message`` (Forumotion's information box) or ``unknown_markup``."""
+    page), ``login_wall``, ``message`` (Forumotion's information box), ``unknown_template`` (a
+    markup no template version recognises) or ``unknown_markup`` (a known version's page
+    without what it should hold)."""
     if is_truncated(page.html):
         return "truncated"
     if not page.is_forumotion:
@@ -32,6 +35,8 @@ def page_problem(page: Page) -> str:
         return "login_wall"
     if find(page.root, "//div[contains(@class,'panel')]//h1 | //th[contains(@class,'thHead')]"):
         return "message"
+    if page.unknown_template is not None:
+        return page.unknown_template.problem
     return "unknown_markup"
 
 
@@ -45,8 +50,13 @@ def message_text(page: Page) -> str:
 
 
 def describe_problem(page: Page | None) -> tuple[str, str]:
-    """:func:`page_problem` and, for an information box, its text (``not_html`` for no page)."""
+    """:func:`page_problem` and its evidence: an information box's text, what a page in an
+    unknown markup showed (``not_html`` for no page)."""
     if page is None:
         return "not_html", ""
     problem = page_problem(page)
-    return problem, message_text(page) if problem == "message" else ""
+    if problem == "message":
+        return problem, message_text(page)
+    if problem == "unknown_template" and page.unknown_template is not None:
+        return problem, page.unknown_template.evidence
+    return problem, ""

@@ -4,8 +4,10 @@
 Each gives :class:`RecentTopic` entries: which topic moved, its full title when the listing has
 it (the widget's link text is cut at about 100 characters; the full title is in the link's
 ``title`` attribute, never guessed from the cut text), when its last post was made and, where
-the listing says it, on which page that post sits. Queried with lxml (pages with
-:func:`forumscraper.pages.common.find`, the feed with ``ElementTree`` lookups).
+the listing says it, on which page that post sits. The widget's markup is the same in every
+template version, so it is read without one; the active topics are a forum page's rows. Queried
+with lxml (pages with :func:`forumscraper.pages.query.find`, the feed with ``ElementTree``
+lookups).
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ from lxml import etree
 
 from forumscraper.pages.common import (
     BY_WORD,
+    ON_WORD,
     DateContext,
     Page,
     clean_space,
     element_text,
     element_texts,
     find,
+    visible_text,
 )
 from forumscraper.pages.forum import ForumPage
 from forumscraper.pages.urls import member_id, parse_page_url
@@ -88,7 +92,7 @@ class RecentTopicsPage(Page):
                 info = "following-sibling::*[contains(@class,'mod-recent-info')][1]"
                 times = find(title_link, f"{info}//*[contains(@class,'mod-recent-time')]")
                 author = find(title_link, f"{info}//*[contains(@class,'mod-recent-author')]")[:1]
-                entry = self._entry(title_link, _visible_text(times), author[0] if author else None)
+                entry = self._entry(title_link, visible_text(times), author[0] if author else None)
                 if entry:
                     entries.append(entry)
             return entries
@@ -141,24 +145,16 @@ class RecentTopicsPage(Page):
         )
 
 
-def _visible_text(nodes: list[etree._Element]) -> str:
-    """Text of nodes without icon ligatures (AwesomeBB ``<i class="material-icons">person</i>``)."""
-    return clean_space(
-        " ".join(t for node in nodes for t in find(node, ".//text()[not(ancestor::i)]"))
-    )
-
-
 def _poster_name(node: etree._Element) -> str | None:
     """The poster named in a node: its profile link's text, else the node's visible text."""
     for link in find(node, ".//a[@href]"):
         if member_id(link.get("href")) is not None and element_text(link):
             return element_text(link)
-    return _visible_text([node]) or None
+    return visible_text([node]) or None
 
 
-_ON = r"(?:on|le|el|am|il|em|à|op)"
 _SCROLLING = re.compile(rf"^(?P<time>.+?)\s+{BY_WORD}\s+(?P<name>.+)$", re.IGNORECASE)
-_CLASSICAL = re.compile(rf"^{BY_WORD}\s+(?P<name>.+?)\s+{_ON}\s+(?P<time>.+)$", re.IGNORECASE)
+_CLASSICAL = re.compile(rf"^{BY_WORD}\s+(?P<name>.+?)\s+{ON_WORD}\s+(?P<time>.+)$", re.IGNORECASE)
 
 
 def _time_and_name(text: str) -> tuple[str, str | None]:

@@ -1,14 +1,17 @@
 """Topic pages (``/tN-slug``, ``/tNpOFFSET-slug``): the topic and its posts.
 
-Per-version markup lives in the ``_MARKUP`` table below (FACTS.md §2.1); everything else is
-shared. Traps handled here: the sponsored pseudo-post ``p0`` is skipped; the body is the first
-inner ``div`` of the body container, never a container that nests another (that doubles text),
-and never the vote block PunBB and Invision print before it; where the message sits loose in a
-container that also holds the edit note and the signature (AwesomeBB, mobile) only the message
-is kept; the poster is read from one node although Invision prints the name twice; the first
-post repeated on pages 2+ is recognised and not counted twice (by ``hr#first-post-br``, by
-phpBB2's table break, or by its link to the topic's first page); the signature and the edit note
-are kept apart from the body. Queried with lxml (:func:`forumscraper.pages.common.find`).
+Per-version markup is the ``posts`` field of the page's registry entry
+(``forumscraper.pages.versions``, FACTS.md §2.1); everything else is shared. Traps handled
+here: the sponsored pseudo-post ``p0`` is skipped; the body is the first inner ``div`` of the
+body container, never a container that nests another (that doubles text), and never the vote
+block PunBB and Invision print before it; where the message sits loose in a container that also
+holds the edit note and the signature (AwesomeBB, mobile) only the message is kept; the poster
+is read from one node although Invision prints the name twice; the first post repeated on pages
+2+ is recognised and not counted twice (by ``hr#first-post-br``, by phpBB2's table break, or by
+its link to the topic's first page); the signature and the edit note are kept apart from the
+body. A Forumotion page in an unknown markup is reported (``unknown_template``), never read as
+another version. Queried with lxml (:func:`forumscraper.pages.query.find` and XPath compiled
+below).
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from forumscraper.pages.common import (
     element_text,
     element_texts,
     find,
-    has_class,
     strip_by,
     strip_date_lead,
 )
@@ -43,6 +45,7 @@ from forumscraper.pages.rawhtml import (
     split_edit_note,
 )
 from forumscraper.pages.urls import member_id, page_url, parse_page_url
+from forumscraper.pages.versions import PostMarkup, UnknownTemplate
 from forumscraper.text.dates import parse_jsonld_date
 from forumscraper.text.edits import EditNote, parse_edit_note
 
@@ -50,140 +53,6 @@ _POST_ID = re.compile(r"^p(?:ost-?)?(\d+)$")
 _SIGNATURE_RULE = re.compile(r"^\s*_{5,}\s*(?:<br\s*/?>\s*)?")
 """phpBB2 prints "_________________<br>" before a signature; other versions draw a line in CSS."""
 _TRAILING_BY = re.compile(rf"\s*\b{BY_WORD}\s*$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class _PostMarkup:
-    """XPath expressions locating the parts of a post, relative to its container."""
-
-    ids: str
-    """Elements carrying a post's ``id`` (``p123``, ``post-123``), in page order."""
-    author: str
-    """The node holding the poster's name (and profile link for members)."""
-    date: str
-    """The node whose text holds the post date."""
-    subject: str
-    body: str
-    """The body div itself (``body_mode="div"``) or the container the message sits loose in
-    (``body_mode="region"``)."""
-    signature: str
-    edit_note: str
-    """Nodes whose text is the edit note (unused with ``body_mode="region"``: the note is cut
-    from the end of the region)."""
-    title: str
-    """The topic title, relative to the page."""
-    repeated_first: str
-    """Exists on a page whose first post is the topic's first post shown again."""
-    container: str = "."
-    """The post container, relative to the element carrying the id."""
-    author_after_by: bool = False
-    """The author node reads "by NAME" (the name is what follows the word)."""
-    date_mode: str = "tail"
-    """``tail``: the text after the last child element ("by NAME DATE", "Subject DATE");
-    ``own``: the node's own text (a vote block may follow it); ``subsilver``: after the clock."""
-    body_mode: str = "div"
-    region_stops: str = ""
-    """With ``body_mode="region"``: the elements that end the message in its container."""
-
-
-_MARKUP: dict[str, _PostMarkup] = {
-    "prosilver": _PostMarkup(
-        ids=f"//div[@id][{has_class('post')}]",
-        author=".//div[contains(@class,'postprofile')]//dt//strong",
-        date=".//p[contains(@class,'author')]",
-        subject=".//h2[contains(@class,'topic-title')]",
-        body=f".//div[{has_class('content')}]/div[1]",
-        signature=".//div[contains(@class,'signature_div')]",
-        edit_note=(
-            f".//div[{has_class('content')}]"
-            "/following-sibling::node()[not(self::div[contains(@class,'signature_div')])]"
-        ),
-        title="//h1[contains(@class,'page-title')]",
-        repeated_first="//hr[@id='first-post-br']",
-    ),
-    "subsilver": _PostMarkup(
-        ids=f"//tr[@id][{has_class('post')}]",
-        author=".//span[contains(@class,'name')]/strong",
-        date="(.//td/span[contains(@class,'postdetails')])[last()]",
-        subject="(.//td/span[contains(@class,'postdetails')])[last()]",
-        body=".//div[contains(@class,'postbody')]/div[1]",
-        signature=".//div[contains(@class,'postbody')]/div[contains(@class,'signature_div')]",
-        edit_note=".//div[contains(@class,'postbody')]/following-sibling::span[contains(@class,'gensmall')]",
-        title="//h1[contains(@class,'cattitle')]",
-        repeated_first="",
-        date_mode="subsilver",
-    ),
-    "punbb": _PostMarkup(
-        ids=f"//div[@id][{has_class('posthead')}]",
-        container=f"ancestor::div[{has_class('post')}][1]",
-        author=".//div[contains(@class,'user-ident')]//h4[contains(@class,'username')]",
-        date=f".//div[{has_class('posthead')}]/h2",
-        subject=f".//div[{has_class('posthead')}]/h2/a",
-        body=(f".//div[{has_class('entry-content')}]/div[not({has_class('vote')})][1]/div[1]"),
-        signature=".//div[contains(@class,'sig-content')]",
-        edit_note=f".//div[{has_class('entry-content')}]/p",
-        title="//div[contains(@class,'paged-head')]/h1",
-        repeated_first="//hr[@id='first-post-br']",
-    ),
-    "invision": _PostMarkup(
-        ids=f"//div[@id][{has_class('post')}]",
-        author=".//dl[contains(@class,'postprofile-details')]/dt",
-        date=".//p[contains(@class,'author')]",
-        subject=".//div[contains(@class,'postbody-head')]/h3",
-        body=(
-            f".//div[{has_class('post-entry')}]"
-            f"/div[not({has_class('vote')}) and not({has_class('clear')})][1]"
-        ),
-        signature=".//div[contains(@class,'signature_div')]",
-        edit_note=f".//div[{has_class('post-entry')}]/div[{has_class('clear')}]/following-sibling::node()",
-        title="//div[contains(@class,'maintitle')]/h1",
-        repeated_first="//hr[@id='first-post-br']",
-    ),
-    "modernbb": _PostMarkup(
-        ids=f"//div[@id][{has_class('post')}]",
-        author=".//div[contains(@class,'postprofile-name')]",
-        date=".//div[contains(@class,'topic-date')]",
-        subject=".//h2[contains(@class,'topic-title')]",
-        body=f".//div[{has_class('postbody')}]/div[{has_class('content')}]/div[1]",
-        signature=".//div[contains(@class,'signature_div')]",
-        edit_note=".//div[contains(@class,'edited-message')]",
-        title="//h1[contains(@class,'page-title')]",
-        repeated_first="//hr[@id='first-post-br']",
-        date_mode="own",
-    ),
-    "awesomebb": _PostMarkup(
-        ids=f"//div[@id][{has_class('post-wrap')}]",
-        author=".//span[contains(@class,'post-author-name')]",
-        date=".//span[contains(@class,'post-date')]",
-        subject=f".//div[{has_class('post-header')}]/h2//a",
-        body=f".//div[{has_class('post-content')}]",
-        signature=".//div[contains(@class,'post-signature')]",
-        edit_note="",
-        title="//main[@id='topic']//div[contains(@class,'topic-header')]/h1",
-        repeated_first="",
-        date_mode="own",
-        body_mode="region",
-        region_stops=(
-            f"./div[{has_class('attachbox')} or {has_class('post-signature')}"
-            f" or {has_class('signature_div')}]"
-        ),
-    ),
-    "mobile": _PostMarkup(
-        ids=f"//div[@id][{has_class('post-section')}]",
-        author=".//div[contains(@class,'post-details')]",
-        date=".//div[contains(@class,'post-info')]/div[contains(@class,'h3')]",
-        subject="",
-        body=f".//div[{has_class('post-content')}]",
-        signature="",
-        edit_note=f".//div[{has_class('post-content')}]/following-sibling::node()",
-        title="//div[@id='header']//a[contains(@class,'nav')][last()]",
-        repeated_first="//hr[@id='first-post-br']",
-        author_after_by=True,
-        date_mode="own",
-        body_mode="region",
-        region_stops=f"./div[{has_class('attachbox')}]",
-    ),
-}
 
 
 _HREFS = etree.XPath(".//a/@href")
@@ -211,9 +80,11 @@ class TopicPage(Page):
     _source_cursor = 0
     """Where the last body located in the source began: the next post's id comes after it."""
 
-    @cached_property
-    def markup(self) -> _PostMarkup:
-        return _MARKUP.get(self.version or "", _MARKUP["prosilver"])
+    @property
+    def markup(self) -> PostMarkup:
+        """The post markup of the page's template version (raises ``UnknownTemplate`` for a
+        Forumotion page in an unknown markup)."""
+        return self.template.posts
 
     @cached_property
     def topic_id(self) -> int | None:
@@ -270,7 +141,7 @@ class TopicPage(Page):
         if find(self.root, self.markup.repeated_first):
             return True
         first, second = self._raw_posts[0], self._raw_posts[1]
-        if self.version == "subsilver":
+        if self.markup.repeat_in_own_table:
             # phpBB2 closes the post table after the repeated first post and opens another.
             return first.node.getparent() is not second.node.getparent()
         # Otherwise (AwesomeBB prints no separator): the repeated post links to the first page.
@@ -383,7 +254,7 @@ class TopicPage(Page):
         span = find(node, self.markup.subject)[:1]
         if not span:
             return None
-        if self.version == "subsilver":
+        if self.markup.subject_after_label:
             # "Subject: X  DATE": the subject sits between the label and the time icon.
             subject = element_texts(_BEFORE_LAST_ICON(span[0]))
             subject = subject.split(":", 1)[1].strip() if ":" in subject else subject
@@ -396,7 +267,7 @@ class TopicPage(Page):
         if not holder:
             return ""
         mode = self.markup.date_mode
-        if mode == "subsilver":
+        if mode == "after_icon":
             # The date follows the last icon of "Subject: X  <img> DATE".
             return element_texts(_AFTER_LAST_ICON(holder[0]))
         if mode == "own":
@@ -485,8 +356,12 @@ def read_topic_page(url: str, body: bytes, encoding: str, dates: DateContext) ->
     none; its topic, breadcrumb and pages."""
     html, charset = decode_html(body, encoding)
     page = TopicPage(url, html, dates)
-    # A page cut off in transit may still show some posts: never take it for complete.
-    posts = [] if is_truncated(html) else page.posts()
+    # A page cut off in transit may still show some posts: never take it for complete. A page
+    # in an unknown markup shows none that can be read (describe_problem says why).
+    try:
+        posts = [] if is_truncated(html) else page.posts()
+    except UnknownTemplate:
+        posts = []
     reading = TopicPageReading(
         url=url,
         topic_id=page.topic_id,

@@ -48,7 +48,9 @@ class ForumSpider(TopicSpider):
         if self.session_expired(page):
             yield from self.renew_session(response)
             return
-        if is_truncated(page.html):
+        if is_truncated(page.html) or page.unknown_template is not None:
+            # Cut off, or in a markup no template version recognises: a failed page, not an
+            # empty board.
             retry = self.page_failed(response, *describe_problem(page), "index")
             if retry is not None:
                 yield retry
@@ -109,7 +111,7 @@ class ForumSpider(TopicSpider):
                 for held in self.end_clock_probe():
                     yield held
             return
-        if is_truncated(page.html):
+        if is_truncated(page.html) or page.unknown_template is not None:
             retry = self.page_failed(response, *describe_problem(page), "forum")
             if retry is not None:
                 yield retry

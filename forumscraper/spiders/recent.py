@@ -21,6 +21,7 @@ from twisted.python.failure import Failure
 
 from forumscraper.items import TopicItem
 from forumscraper.pages import ForumListPage, Page
+from forumscraper.pages.problems import describe_problem
 from forumscraper.pages.recent import (
     ActiveTopicsPage,
     RecentTopic,
@@ -99,6 +100,8 @@ class RecentSpider(TopicSpider):
 
     def first_forum_probe(self, page: Page) -> Request | None:
         """A probe of the first forum an index page lists, if it lists one."""
+        if page.unknown_template is not None:
+            return None
         forums = ForumListPage(page.url, page.html).forums()
         return self.clock_probe(forums[0].url, step=2) if forums and forums[0].url else None
 
@@ -155,7 +158,10 @@ class RecentSpider(TopicSpider):
             for renewal in self.renew_session(response):
                 yield renewal
             return
-        if isinstance(page, ActiveTopicsPage):
+        if isinstance(page, ActiveTopicsPage) and page.unknown_template is not None:
+            # A markup no template version recognises: reported, never read as another's.
+            self.page_failed(response, *describe_problem(page), "search")
+        elif isinstance(page, ActiveTopicsPage):
             self._collect(await self.listing(page, ActiveTopicsPage.recent), "activetopics")
         async for item in self._listing_done():
             yield item

@@ -14,9 +14,9 @@ import pytest
 from parsel import Selector
 
 from forumscraper.demo.content import Board, build_demo_board
-from forumscraper.demo.render.common import VERSIONS
 from forumscraper.demo.site import respond
 from forumscraper.pages import DateContext, Page
+from forumscraper.pages.versions import VERSIONS
 
 NOW = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
 """17:30 in Baghdad: the instant every page is rendered and read at."""

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from forumscraper.demo.content import DEMO_LONG_FORUM_ID
-from forumscraper.demo.render.common import VERSIONS
 from forumscraper.pages import DateContext, ForumListPage, ForumPage
 from forumscraper.pages.recent import ActiveTopicsPage, RecentTopicsPage
+from forumscraper.pages.versions import VERSIONS
 
 from .conftest import SITE, Render
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from forumscraper.demo.content import DEMO_LONG_FORUM_ID, Board, Topic
-from forumscraper.demo.render.common import VERSIONS
 from forumscraper.pages import ForumPage
+from forumscraper.pages.versions import VERSIONS
 
 from .conftest import Load
 

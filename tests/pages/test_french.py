@@ -14,10 +14,10 @@ from forumscraper.demo.content import (
     Board,
     build_demo_board,
 )
-from forumscraper.demo.render.common import VERSIONS
 from forumscraper.demo.site import respond
 from forumscraper.pages import DateContext, ForumListPage, ForumPage, TopicPage
 from forumscraper.pages.recent import RecentTopicsPage
+from forumscraper.pages.versions import VERSIONS
 
 from .conftest import DESKTOP, NOW, SITE
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from forumscraper.demo.content import Board
-from forumscraper.demo.render.common import VERSIONS
 from forumscraper.pages import ForumListPage, detect_version
 from forumscraper.pages.forum import ForumPage
+from forumscraper.pages.versions import VERSIONS
 
 from .conftest import Load, html_text
 

@@ -14,9 +14,9 @@ from forumscraper.demo.content import (
     Board,
     build_demo_board,
 )
-from forumscraper.demo.render.common import VERSIONS
 from forumscraper.demo.site import respond
 from forumscraper.pages import DateContext, TopicPage
+from forumscraper.pages.versions import VERSIONS
 
 from .conftest import NOW, SITE
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from forumscraper.demo.content import Board, build_demo_board
-from forumscraper.demo.render.common import VERSIONS, active_topics, post_start
+from forumscraper.demo.render.common import active_topics, post_start
 from forumscraper.demo.site import respond
 from forumscraper.pages import DateContext
 from forumscraper.pages.recent import ActiveTopicsPage, RecentTopicsPage, feed_entries
+from forumscraper.pages.versions import VERSIONS
 
 from .conftest import DESKTOP, NOW, SITE, Load, Render
 

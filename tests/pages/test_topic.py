@@ -14,8 +14,8 @@ from forumscraper.demo.content import (
     DEMO_SEED_TOPIC_ID,
     Board,
 )
-from forumscraper.demo.render.common import VERSIONS
 from forumscraper.pages import TopicPage
+from forumscraper.pages.versions import VERSIONS
 
 from .conftest import Load, html_text
 
