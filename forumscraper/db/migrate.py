@@ -6,8 +6,14 @@ deployments may still run ``alembic upgrade head`` themselves first (it is then 
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
+import tempfile
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from alembic import command
@@ -26,7 +32,7 @@ def migrations_dir() -> Path:
     configured = os.environ.get("FORUMSCRAPER_MIGRATIONS_DIR")
     package = Path(__file__).resolve().parents[1]
     candidates = [Path(configured)] if configured else []
-    candidates += [package / "migrations", package.parent / "migrations"]
+    candidates += [_packaged() or package / "migrations", package.parent / "migrations"]
     candidates.append(Path.cwd() / "migrations")
     for candidate in candidates:
         if (candidate / "env.py").is_file():
@@ -35,6 +41,29 @@ def migrations_dir() -> Path:
         "cannot find the Alembic migrations folder; set FORUMSCRAPER_MIGRATIONS_DIR "
         f"(looked in: {', '.join(str(c) for c in candidates)})"
     )
+
+
+@cache
+def _packaged() -> Path | None:
+    """The migrations shipped inside the package as a folder Alembic can list: the package's
+    own when it is installed as files; a copy in a temporary folder (removed at exit) when the
+    package runs from a zip file, as in a Scrapyd egg."""
+    resource = files("forumscraper") / "migrations"
+    if isinstance(resource, Path) or not resource.is_dir():
+        return None
+    target = Path(tempfile.mkdtemp(prefix="forumscraper-migrations-"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)
+    _copy(resource, target)
+    return target
+
+
+def _copy(source: Traversable, target: Path) -> None:
+    for entry in source.iterdir():
+        if entry.is_dir():
+            (target / entry.name).mkdir()
+            _copy(entry, target / entry.name)
+        elif entry.is_file():
+            (target / entry.name).write_bytes(entry.read_bytes())
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
