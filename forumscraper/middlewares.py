@@ -144,8 +144,9 @@ class TemplateVersionMiddleware:
     def from_crawler(cls, crawler: Crawler) -> TemplateVersionMiddleware:
         version = config.template_version(crawler.settings)
         if version is None:
-            # Nothing to force: stay out of the way of every request and item.
-            raise NotConfigured("FORUMSCRAPER_TEMPLATE_VERSION is not set")
+            # Nothing to force: stay out of the way of every request and item. No message:
+            # Scrapy would print it as a warning on every run, for the default.
+            raise NotConfigured
         return cls(version)
 
     def _force(self, output: Any) -> Any:

@@ -59,6 +59,7 @@ def test_with_no_forum_given_the_bundled_demo_forum_is_served_and_crawled(
     done = scrapy_crawl("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "crawling the bundled demo forum (punbb) at http://127.0.0.1:" in done.stderr
+    assert "WARNING: Disabled" not in done.stderr  # no warning for a setting left at its default
     assert "'USER_AGENT': 'demo-archiver/1'" in done.stderr
     assert "'CLOSESPIDER_TIMEOUT': '900'" in done.stderr
     assert "forumscraper: Run 1 of 'forum' finished" in done.stdout
