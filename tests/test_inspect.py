@@ -132,3 +132,47 @@ def test_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "cannot read" in capsys.readouterr().err
     assert main([str(tmp_path / "missing.html"), "--timezone", "Mars/Olympus"]) == 2
     assert "unknown board timezone" in capsys.readouterr().err
+
+
+def test_a_saved_page_in_its_own_charset_is_read_as_the_crawl_reads_it(
+    board: Board, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A page saved in Windows-1256 with its ``<meta charset>``: decoded like the crawl does,
+    and each post shows the text the crawl stores (``body_text``, ``content_hash``)."""
+    path = save(board, tmp_path, "/t11-x", "t11-welcome.html")
+    utf8 = run(capsys, str(path), "--base-url", SITE, "--now", NOW.isoformat())
+    html = path.read_text(encoding="utf-8")
+    assert html.count("charset=UTF-8") == 1
+    path.write_bytes(
+        html.replace("charset=UTF-8", "charset=windows-1256").encode(
+            "cp1256", errors="xmlcharrefreplace"
+        )
+    )
+    legacy = run(capsys, str(path), "--base-url", SITE, "--now", NOW.isoformat())
+    assert utf8["posts"] and all(post["body_text"] for post in utf8["posts"])
+    for field in ("id", "author_name", "posted_at", "body_text", "content_hash"):
+        assert [p[field] for p in legacy["posts"]] == [p[field] for p in utf8["posts"]]
+
+
+def test_without_timezone_the_zone_comes_from_the_clock_line_and_is_said(
+    board: Board, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FixtureForumServer(board, version="prosilver", clock=lambda: NOW) as prosilver:
+        inferred = run(capsys, f"{prosilver.base_url}f2-x")
+        given = run(capsys, f"{prosilver.base_url}f2-x", "--timezone", "Asia/Baghdad")
+    assert (inferred["timezone"], inferred["timezone_from"]) == (
+        "UTC+03:00",
+        "the page's clock line",
+    )
+    assert (given["timezone"], given["timezone_from"]) == ("Asia/Baghdad", "--timezone")
+    assert inferred["topics"] == given["topics"]
+    assert any(topic["last_post_at"] for topic in given["topics"])
+
+
+def test_a_saved_page_without_timezone_or_serving_time_is_read_in_utc_and_says_so(
+    board: Board, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = save(board, tmp_path, "/f2-x", "f2-x.html")
+    result = run(capsys, str(path), "--base-url", SITE)
+    assert result["timezone"] == "UTC"
+    assert result["timezone_from"].startswith("default")
