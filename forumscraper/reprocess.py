@@ -4,8 +4,9 @@ After the cleaning rules change (``forumscraper/text``), this brings ``body_text
 ``hidden_link_count``, ``collapsed_repeats`` and ``content_hash`` up to date without crawling
 again. ``body_html`` is never touched. Posts are read and written in batches (keyset paging on
 the id, one transaction per batch, the changed rows written by :meth:`Store.update
-<forumscraper.db.store.Store.update>` in it), with a progress line, and the command reports how
-many posts changed.
+<forumscraper.db.store.Store.update>` in it), with a progress bar on a terminal (plain lines
+elsewhere), and the command reports how many posts changed. It holds the database's run lock
+(``forumscraper.db.lock``), so it never runs beside a crawl.
 
 Dates too, after the date reader learned a language or a layout: ``posted_at`` is read again
 from ``posted_at_raw`` and ``edited_at`` from ``edited_at_raw`` (the edit note's date), in the
@@ -31,10 +32,12 @@ from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
 from sqlalchemy import Engine, func, select
+from tqdm import tqdm
 
 from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
 from forumscraper.db.engine import make_engine
+from forumscraper.db.lock import LOCKED_MESSAGE, RunLock
 from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.models import Post, table_of
 from forumscraper.db.state import recorded_timezone
@@ -92,7 +95,7 @@ def reprocess(
         total = int(connection.execute(select(func.count()).select_from(posts)).scalar_one())
     seen = changed = 0
     last_id: int | None = None
-    started = time.monotonic()
+    shown = Progress(progress, total) if progress is not None else None
     store = Store(engine)
     write = DATED if tz is not None else UNDATED
     columns = [posts.c[name] for name in (*derived, *DATES.values(), "last_seen_at")]
@@ -121,22 +124,49 @@ def reprocess(
         seen += len(rows)
         changed += len(updates)
         last_id = rows[-1].id
-        if progress is not None:
-            _progress(progress, seen, total, changed, time.monotonic() - started)
-    if progress is not None and total:
-        progress.write("\n")
+        if shown is not None:
+            shown.update(seen, changed)
+    if shown is not None:
+        shown.close()
     return seen, changed
 
 
-def _progress(out: TextIO, seen: int, total: int, changed: int, elapsed: float) -> None:
-    width = 30
-    done = int(width * seen / total) if total else width
-    rate = seen / elapsed if elapsed > 0 else 0.0
-    out.write(
-        f"\r[{'#' * done}{'.' * (width - done)}] {seen}/{total} posts, "
-        f"{changed} changed, {rate:,.0f} posts/s"
-    )
-    out.flush()
+class Progress:
+    """How far :func:`reprocess` is: a tqdm bar on a terminal; elsewhere (a log file, cron's
+    mail, a pipe) a plain line every ``interval`` seconds and one at the end, never a carriage
+    return."""
+
+    def __init__(self, out: TextIO, total: int, *, interval: float = 10.0) -> None:
+        self.out = out
+        self.total = total
+        self.interval = interval
+        self.started = self.last_line = time.monotonic()
+        self.seen = self.changed = 0
+        self.bar = (
+            tqdm(total=total, unit="post", file=out, dynamic_ncols=True) if out.isatty() else None
+        )
+
+    def update(self, seen: int, changed: int) -> None:
+        if self.bar is not None:
+            self.bar.update(seen - self.seen)
+            self.bar.set_postfix(changed=changed, refresh=False)
+        self.seen, self.changed = seen, changed
+        if self.bar is None and time.monotonic() - self.last_line >= self.interval:
+            self._line()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        elif self.total:
+            self._line()
+
+    def _line(self) -> None:
+        self.last_line = time.monotonic()
+        rate = self.seen / max(self.last_line - self.started, 1e-9)
+        self.out.write(
+            f"{self.seen}/{self.total} posts, {self.changed} changed, {rate:,.0f} posts/s\n"
+        )
+        self.out.flush()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -150,8 +180,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     url = database_url(args.database_url)
     engine = make_engine(url)
+    lock = RunLock(engine)
     try:
         upgrade_to_head(engine)
+        if not lock.acquire():
+            print(f"forumscraper reprocess: {LOCKED_MESSAGE}", file=sys.stderr)
+            return 1
         dates = DateCounts()
         seen, changed = reprocess(
             engine, batch_size=args.batch_size, progress=sys.stderr, dates=dates
@@ -160,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"forumscraper reprocess: {describe(url)}: {first_line(exc)}", file=sys.stderr)
         return 1
     finally:
+        lock.release()
         engine.dispose()
     print(f"Reprocessed {seen} posts in {describe(url)}: {changed} changed.")
     if dates.timezone is None:

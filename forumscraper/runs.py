@@ -30,14 +30,13 @@ from scrapy.utils.asyncio import run_in_thread
 from forumscraper import config
 from forumscraper.db.board import record_board_info
 from forumscraper.db.database import Database, database_for, first_line
-from forumscraper.db.lock import RunLock
+from forumscraper.db.lock import LOCKED_MESSAGE, RunLock
 from forumscraper.db.runs import finish_run, start_run
 
 logger = logging.getLogger(__name__)
 
 STATUS_KEY = "forumscraper/run/status"
 SUMMARY_KEY = "forumscraper/run/summary"
-LOCKED_MESSAGE = "another forumscraper run is using this database; this one stops"
 NOT_A_BOARD = "not_forumotion"
 """The close reason of a run whose first page is no Forumotion page (``spiders.base``)."""
 NOT_A_BOARD_KEY = "forumscraper/board/not_forumotion"

@@ -3,6 +3,8 @@ feature checked, the seed post above all; and ``forumscraper reprocess``."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from importlib import resources
 
 import pytest
@@ -10,6 +12,7 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import Engine, select, update
 
 from forumscraper.db.engine import make_engine
+from forumscraper.db.lock import LOCKED_MESSAGE, RunLock
 from forumscraper.db.models import Post
 from forumscraper.demo.content import DEMO_SEED_TOPIC_ID, build_demo_board
 from forumscraper.demo.server import FixtureForumServer
@@ -114,3 +117,32 @@ def test_reprocess_command_reports_the_count(
     assert reprocess_main(["--database-url", sqlite_url]) == 0
     assert "Reprocessed 0 posts" in capsys.readouterr().out
     assert reprocess_main(["--database-url", "postgresql://nobody@127.0.0.1:1/x"]) == 1
+
+
+@deferred_f_from_coro_f
+async def test_reprocess_takes_the_run_lock_and_prints_plain_progress_lines_off_a_terminal(
+    sqlite_url: str,
+) -> None:
+    """``forumscraper reprocess`` as people run it (a subprocess, its output to a pipe): never
+    beside a crawl (the run lock), and progress as whole lines, no carriage returns."""
+    board = build_demo_board()
+    with FixtureForumServer(board, version="prosilver") as server:
+        await crawl("forum", sqlite_url, base_url=server.base_url)
+    command = [sys.executable, "-m", "forumscraper.cli", "reprocess"]
+    command += ["--database-url", sqlite_url, "--batch-size", "50"]
+    engine = make_engine(sqlite_url)
+    lock = RunLock(engine)
+    assert lock.acquire()
+    try:
+        held = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        lock.release()
+        engine.dispose()
+    assert held.returncode == 1
+    assert held.stderr == f"forumscraper reprocess: {LOCKED_MESSAGE}\n"
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "\r" not in done.stderr
+    posts = len(board.live_posts())
+    assert done.stderr.splitlines()[-1].startswith(f"{posts}/{posts} posts, 0 changed, ")
+    assert done.stdout.startswith(f"Reprocessed {posts} posts")

@@ -18,6 +18,10 @@ from sqlalchemy import Connection, Engine, func, select
 LOCK_KEY = 0x666F72756D736372  # "forumscr": the advisory lock id of forumscraper runs
 
 
+LOCKED_MESSAGE = "another forumscraper run is using this database; this one stops"
+"""What a run (or ``reprocess``) says when another holds the lock."""
+
+
 class RunLock:
     """The run lock of one database."""
 
