@@ -36,6 +36,7 @@ from forumscraper.db.runs import finish_run, start_run
 logger = logging.getLogger(__name__)
 
 STATUS_KEY = "forumscraper/run/status"
+RUN_ID_KEY = "forumscraper/run/id"
 SUMMARY_KEY = "forumscraper/run/summary"
 NOT_A_BOARD = "not_forumotion"
 """The close reason of a run whose first page is no Forumotion page (``spiders.base``)."""
@@ -92,6 +93,17 @@ def run_status(
     return "finished", None
 
 
+def run_counts(stats: dict[str, Any]) -> dict[str, int]:
+    """The counts of a ``crawl_runs`` row, from the run's Scrapy stats."""
+    return {
+        "requests": int(stats.get("downloader/request_count", 0)),
+        "pages": int(stats.get("response_received_count", 0)),
+        "new_posts": int(stats.get("forumscraper/db/new_posts", 0)),
+        "updated_posts": int(stats.get("forumscraper/db/updated_posts", 0)),
+        "errors": int(stats.get("log_count/ERROR", 0)),
+    }
+
+
 class CrawlRunRecorder:
     """Writes the run's ``crawl_runs`` row and its status."""
 
@@ -132,7 +144,7 @@ class CrawlRunRecorder:
         except Exception as exc:  # the store pipeline reports the outage itself
             logger.error("Could not record the run in crawl_runs: %s", first_line(exc))
             return
-        self.crawler.stats.set_value("forumscraper/run/id", self.run_id)
+        self.crawler.stats.set_value(RUN_ID_KEY, self.run_id)
         if abandoned:
             logger.warning(
                 "Run(s) %s never completed (their process was killed or hung): marked abandoned",
@@ -145,13 +157,7 @@ class CrawlRunRecorder:
         stats = stats_collector.get_stats()
         status, message = run_status(stats, reason, self.max_empty_page_share)
         stats_collector.set_value(STATUS_KEY, status)
-        counts = {
-            "requests": int(stats.get("downloader/request_count", 0)),
-            "pages": int(stats.get("response_received_count", 0)),
-            "new_posts": int(stats.get("forumscraper/db/new_posts", 0)),
-            "updated_posts": int(stats.get("forumscraper/db/updated_posts", 0)),
-            "errors": int(stats.get("log_count/ERROR", 0)),
-        }
+        counts = run_counts(stats)
         board_tz = getattr(spider, "board_tz", None)
         usable = reason not in ("locked", NOT_A_BOARD) and not stats.get(
             "forumscraper/db/unavailable"

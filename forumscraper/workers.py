@@ -22,6 +22,7 @@ whose crawl dies outright (SIGKILL) sees its socket close and exits.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import multiprocessing
 import os
@@ -50,9 +51,25 @@ Scrapy at its top (a worker has no use for it: it would cost each one 20 MB)."""
 _HEADER = struct.Struct("!i")
 """``multiprocessing.connection``'s frame header: the payload's length."""
 _JOIN_SECONDS = 5.0
+WORKER_NAME = "forumscraper-worker"
 WORKER_NICENESS = 5
 """Workers yield the CPU to the crawl: a page handed to a worker must not preempt the event
 loop that keeps the downloads going (the critical path), only use the time it leaves."""
+
+
+def _kill_workers_at_exit() -> None:
+    """At interpreter exit, before ``multiprocessing`` joins its children: kill the workers.
+
+    They ignore SIGTERM (it is the crawl's to handle), so ``multiprocessing``'s own exit handler,
+    which terminates daemon children then joins them, would wait forever on a worker whose
+    socket only closes when this process is gone: the hang after a second Ctrl-C ("forcing
+    unclean shutdown"). At exit the crawl has no more use for them."""
+    for child in multiprocessing.active_children():
+        if child.name == WORKER_NAME:
+            child.kill()
+
+
+atexit.register(_kill_workers_at_exit)  # after multiprocessing's: atexit runs it first
 
 
 class WorkerDied(RuntimeError):
@@ -133,7 +150,7 @@ class _Channel:
     def __init__(self, context: multiprocessing.context.BaseContext) -> None:
         ours, theirs = context.Pipe(duplex=True)
         process: BaseProcess = context.Process(  # type: ignore[attr-defined]
-            target=_serve, args=(theirs,), daemon=True, name="forumscraper-worker"
+            target=_serve, args=(theirs,), daemon=True, name=WORKER_NAME
         )
         with _main_not_inherited():
             process.start()

@@ -304,7 +304,79 @@ def test_a_folder_sqlite_cannot_write_in_is_named_with_what_to_do(tmp_path: Path
     assert done.stderr.splitlines() == [
         f"forumscraper: cannot use the database {folder}/archive.sqlite3: the folder {folder} "
         "must be writable: SQLite writes archive.sqlite3-wal and archive.sqlite3-shm beside the "
-        f'database; to read this database from a read-only place, copy it first: sqlite3 '
+        f"database; to read this database from a read-only place, copy it first: sqlite3 "
         f'{folder}/archive.sqlite3 ".backup /tmp/archive.sqlite3"'
     ]
     assert list(folder.iterdir()) == []
+
+
+def test_ctrl_c_twice_ends_the_crawl_in_seconds_and_records_it_interrupted(
+    sqlite_url: str,
+) -> None:
+    """Scrapy's second SIGINT forces an unclean shutdown: the process (and its workers) must
+    end within seconds, the run be recorded ``interrupted``, and the next crawl run."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("FORUMSCRAPER_", "DATABASE_URL"))
+    }
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "scrapy", "crawl", "forum", "-s", "DOWNLOAD_DELAY=0.3"],
+        cwd=ROOT,
+        env=environment | {"DATABASE_URL": sqlite_url, "FORUMSCRAPER_WORKERS": "2"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    engine = make_engine(sqlite_url)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # until the run is going
+            try:
+                with engine.connect() as connection:
+                    if connection.execute(select(CrawlRun.status)).scalars().all() == ["running"]:
+                        break
+            except OperationalError:
+                pass
+            time.sleep(0.2)
+        else:
+            pytest.fail("the crawl never started")
+        time.sleep(3)  # topic pages in the workers
+        crawl.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        crawl.send_signal(signal.SIGINT)
+        try:
+            out, err = crawl.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(crawl.pid, signal.SIGKILL)
+            crawl.communicate()
+            pytest.fail("a second Ctrl-C left the crawl hanging")
+        assert "forcing unclean shutdown" in err
+        assert crawl.returncode == 1
+        assert out.splitlines()[-1].startswith("forumscraper: Run 1 interrupted. Why: stopped by")
+        deadline = time.monotonic() + 10  # the fork server and tracker follow their parent
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(crawl.pid, 0)
+            except ProcessLookupError:
+                break  # nothing of the crawl left: no worker outlived it
+            time.sleep(0.2)
+        else:
+            left = subprocess.run(
+                ["ps", "-o", "pid,args", "-g", str(crawl.pid)], capture_output=True
+            )
+            pytest.fail(f"processes of the crawl outlived it: {left.stdout.decode()}")
+        with engine.connect() as connection:
+            run = connection.execute(select(CrawlRun)).one()
+        assert (run.status, run.finished_at is not None) == ("interrupted", True)
+        again = scrapy_crawl(
+            "-s",
+            "AUTOTHROTTLE_ENABLED=0",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            env={"DATABASE_URL": sqlite_url},
+        )
+        assert again.returncode == 0, again.stderr[-3000:]
+    finally:
+        engine.dispose()

@@ -23,7 +23,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import AsyncCrawlerProcess
@@ -32,8 +32,9 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.project import get_project_settings
 
 from forumscraper import config
-from forumscraper.db.database import Database, DatabaseUnavailable
-from forumscraper.runs import STATUS_KEY, SUMMARY_KEY
+from forumscraper.db.database import Database, DatabaseUnavailable, first_line
+from forumscraper.db.runs import finish_run
+from forumscraper.runs import RUN_ID_KEY, STATUS_KEY, SUMMARY_KEY, run_counts
 from forumscraper.secrets import install_log_masking
 
 if TYPE_CHECKING:
@@ -96,11 +97,37 @@ class Command(ScrapyCrawlCommand):
                 demo.stop()
         stats = crawler._stats  # None when the crawl never started (Scrapy's documented way)
         status = stats.get_value(STATUS_KEY) if stats else None
+        if stats and status is None and stats.get_value(RUN_ID_KEY) is not None:
+            status = record_unclean_shutdown(settings, stats)
         summary = stats.get_value(SUMMARY_KEY) if stats else None
         if summary:  # on stdout whatever the outcome: the command's result, after the log
             print(f"forumscraper: {summary}", flush=True)
         if self.crawler_process.bootstrap_failed or status != "finished":
             self.exitcode = 1
+
+
+def record_unclean_shutdown(settings: Any, stats: Any) -> str:
+    """The crawl stopped without closing its spider (a second Ctrl-C: Scrapy's "forcing unclean
+    shutdown"): record its run as ``interrupted`` if the database answers at once, rather than
+    leave it ``running`` for the next run to mark ``abandoned``."""
+    run_id = int(stats.get_value(RUN_ID_KEY))
+    message = "stopped by a second Ctrl-C (unclean shutdown): the last batch may be missing"
+    database = Database.from_settings(settings)
+    try:
+        finish_run(
+            database.engine,
+            run_id,
+            status="interrupted",
+            message=message,
+            counts=run_counts(stats.get_stats()),
+            stats=stats.get_stats(),
+        )
+    except Exception as exc:  # the next run marks it abandoned
+        print(f"forumscraper: could not record run {run_id}: {first_line(exc)}", file=sys.stderr)
+    finally:
+        database.dispose()
+    stats.set_value(SUMMARY_KEY, f"Run {run_id} interrupted. Why: {message}")
+    return "interrupted"
 
 
 def start_demo(version: str) -> FixtureForumServer:
