@@ -4,7 +4,6 @@ checkout."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import urllib.request
@@ -17,18 +16,9 @@ from forumscraper.db.engine import make_engine
 from forumscraper.db.models import CrawlRun, Post
 from forumscraper.demo.content import build_demo_board
 from forumscraper.demo.server import FixtureForumServer
+from tests.processes import environment
 
 FORUMSCRAPER = [sys.executable, "-m", "forumscraper.cli"]
-
-
-def environment(**ours: str) -> dict[str, str]:
-    """The environment without any ``FORUMSCRAPER_*`` or ``DATABASE_URL`` but ``ours``."""
-    kept = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("FORUMSCRAPER_", "DATABASE_URL", "SCRAPY_"))
-    }
-    return kept | ours
 
 
 def forumscraper(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from forumscraper.db.engine import make_engine
 from forumscraper.db.models import BoardInfo, CrawlRun, Post
+from tests.processes import environment as clean_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,11 +30,7 @@ def scrapy_crawl(
     *args: str, env: dict[str, str], timeout: float = 180, spider: str = "forum"
 ) -> subprocess.CompletedProcess[str]:
     """``scrapy crawl SPIDER ARGS`` in the project folder, with only ``env`` of our variables."""
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("FORUMSCRAPER_", "DATABASE_URL"))
-    }
+    environment = clean_environment()
     return subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", spider, *args],
         cwd=ROOT,
@@ -119,11 +116,7 @@ def test_a_run_whose_process_was_killed_is_marked_abandoned_by_the_next(
     """``kill -9`` during a crawl leaves its ``crawl_runs`` row ``running``; the next run, holding
     the run lock, marks it ``abandoned`` with why, and runs normally."""
     env = {"DATABASE_URL": sqlite_url}
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("FORUMSCRAPER_", "DATABASE_URL"))
-    }
+    environment = clean_environment()
     slow = subprocess.Popen(
         [sys.executable, "-m", "scrapy", "crawl", "forum", "-s", "DOWNLOAD_DELAY=0.5"],
         cwd=ROOT,
@@ -283,11 +276,7 @@ def test_a_folder_sqlite_cannot_write_in_is_named_with_what_to_do(tmp_path: Path
     folder = tmp_path / "read-only"
     folder.mkdir()
     folder.chmod(0o555)
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("FORUMSCRAPER_", "DATABASE_URL"))
-    }
+    environment = clean_environment()
     done = subprocess.run(
         [
             *(setpriv, "--bounding-set", "-dac_override,-dac_read_search"),
@@ -315,11 +304,7 @@ def test_ctrl_c_twice_ends_the_crawl_in_seconds_and_records_it_interrupted(
 ) -> None:
     """Scrapy's second SIGINT forces an unclean shutdown: the process (and its workers) must
     end within seconds, the run be recorded ``interrupted``, and the next crawl run."""
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("FORUMSCRAPER_", "DATABASE_URL"))
-    }
+    environment = clean_environment()
     crawl = subprocess.Popen(
         [sys.executable, "-m", "scrapy", "crawl", "forum", "-s", "DOWNLOAD_DELAY=0.3"],
         cwd=ROOT,

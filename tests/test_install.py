@@ -8,16 +8,13 @@ so that neither ``migrations/`` at the top of the repository nor ``scrapy.cfg`` 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
-from sqlalchemy import func, select
-
-from forumscraper.db.engine import make_engine
-from forumscraper.db.models import Post
+from tests.processes import environment as clean_environment
+from tests.processes import stored_posts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,11 +57,7 @@ def test_a_wheel_ships_the_migrations_and_crawls_the_demo_outside_the_checkout(
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     database = f"sqlite:///{elsewhere / 'archive.sqlite3'}"
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("FORUMSCRAPER_", "DATABASE_URL", "SCRAPY_"))
-    }
+    environment = clean_environment()
     environment |= {"PYTHONPATH": str(installed), "DATABASE_URL": database}
     where = subprocess.run(
         [sys.executable, "-c", "import forumscraper; print(forumscraper.__file__)"],
@@ -96,9 +89,4 @@ def test_a_wheel_ships_the_migrations_and_crawls_the_demo_outside_the_checkout(
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Run 1 of 'forum' finished" in done.stdout
-    engine = make_engine(database)
-    try:
-        with engine.connect() as connection:
-            assert connection.execute(select(func.count()).select_from(Post)).scalar_one() > 100
-    finally:
-        engine.dispose()
+    assert stored_posts(database) > 100

@@ -9,7 +9,6 @@ migrations must work from there (``forumscraper.db.migrate``).
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from forumscraper.db.engine import make_engine
 from forumscraper.db.models import CrawlRun, Post
 from forumscraper.demo.content import build_demo_board
 from forumscraper.demo.server import FixtureForumServer
+from tests.processes import environment as clean_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,11 +74,7 @@ def scrapyd(tmp_path: Path, sqlite_url: str) -> Iterator[str]:
         f"bind_address = 127.0.0.1\nhttp_port = {port}\npoll_interval = 0.5\n"
         "eggs_dir = eggs\nlogs_dir = logs\ndbs_dir = dbs\nitems_dir =\n"
     )
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("FORUMSCRAPER_", "DATABASE_URL", "SCRAPY_"))
-    }
+    environment = clean_environment()
     server = subprocess.Popen(
         [sys.executable, "-m", "scrapyd"],
         cwd=home,
