@@ -1,10 +1,11 @@
 """The fixture forum's content model: what the demo server renders and what tests compare against.
 
 A :class:`Board` holds categories, forums, topics, posts and members as plain dataclasses. The
-renderers in :mod:`forumscraper.demo.render` turn it into Forumotion-like pages; the end-to-end
+renderer of :mod:`forumscraper.demo.render` turns it into Forumotion-like pages; the end-to-end
 tests crawl those pages and compare the database with the board, so this module is the source of
 truth. :func:`build_demo_board` builds the small board that covers every feature the scraper must
-handle; :func:`build_board` generates large boards for benchmarks.
+handle from ``data/demo_board.toml``; :func:`build_board` generates large boards for
+benchmarks.
 
 The board can be changed while it is served (new posts, edits, deletions) to test incremental
 crawls; every mutation takes :attr:`Board.lock`, which the server also holds while rendering.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import random
 import re
 import threading
+import tomllib
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
@@ -66,7 +68,16 @@ the layouts Forumotion offers (``shared/forumotion/DATES.md``): ``phpbb`` ``D M 
 ``numeric_dots`` ``d.m.y G:i`` "20.01.12 10:00"."""
 RECENT_WIDGET_MODES = ("scrolling", "classical")
 """Display modes of the "Recent topics" widget (ACP: scrolling marquee or classical list)."""
-LANGUAGES = ("en", "fr", "ar", "tr")
+
+
+def _data_file(name: str) -> str:
+    return resources.files("forumscraper.demo").joinpath(f"data/{name}").read_text("utf-8")
+
+
+LANGUAGE_TEXTS: dict[str, dict[str, Any]] = tomllib.loads(_data_file("languages.toml"))
+"""Per board language (``data/languages.toml``): the labels the templates print, day names
+(Monday first), month names and full month names (``long_months``, else the month names)."""
+LANGUAGES = tuple(LANGUAGE_TEXTS)
 """Board languages the renderers print labels and dates in (Arabic and Turkish: dates and the
 date labels; other labels stay English)."""
 
@@ -738,87 +749,12 @@ SMILE = '<img src="https://illiweb.com/fa/i/smiles/icon_smile.gif" alt=":)" long
 WINK = '<img src="https://illiweb.com/fa/i/smiles/icon_wink.gif" alt=";)" longdesc="3" />'
 HIDDEN_LINK = "[You must be registered and logged in to see this link.]"
 
-_WORDS = (
-    "board",
-    "members",
-    "council",
-    "water",
-    "budget",
-    "river",
-    "market",
-    "school",
-    "election",
-    "minister",
-    "report",
-    "road",
-    "village",
-    "hospital",
-    "project",
-    "season",
-    "electricity",
-    "price",
-    "farmers",
-    "oil",
-    "committee",
-    "street",
-    "summer",
-    "winter",
-    "law",
-    "court",
-    "contract",
-    "teachers",
-    "students",
-    "city",
-    "province",
-    "border",
-    "trade",
-    "bank",
-    "salary",
-    "museum",
-    "library",
-    "bridge",
-    "festival",
-    "football",
-    "team",
-    "league",
-    "match",
-    "station",
-    "airport",
-    "harvest",
-)
-_VERBS = (
-    "announced",
-    "discussed",
-    "approved",
-    "rejected",
-    "delayed",
-    "reviewed",
-    "criticised",
-    "supported",
-    "questioned",
-    "published",
-    "confirmed",
-    "denied",
-    "repaired",
-    "opened",
-    "closed",
-    "expanded",
-    "reduced",
-    "increased",
-    "promised",
-)
-_OPENERS = (
-    "Honestly,",
-    "As far as I know,",
-    "According to the news,",
-    "In my opinion",
-    "Yesterday",
-    "Last week",
-    "I think",
-    "People say that",
-    "It seems",
-    "Good point, and",
-)
+
+_DEMO: dict[str, Any] = tomllib.loads(_data_file("demo_board.toml"))
+"""The demo board's content: ``data/demo_board.toml`` (its header says how it reads)."""
+_WORDS: list[str] = _DEMO["words"]["nouns"]
+_VERBS: list[str] = _DEMO["words"]["verbs"]
+_OPENERS: list[str] = _DEMO["words"]["openers"]
 
 
 def _sentence(rng: random.Random) -> str:
@@ -832,11 +768,6 @@ def _sentence(rng: random.Random) -> str:
 
 def _paragraph(rng: random.Random, sentences: int) -> str:
     return " ".join(_sentence(rng) for _ in range(sentences))
-
-
-def _load_seed_post() -> str:
-    text = resources.files("forumscraper.demo").joinpath("data/seed_post.html").read_text("utf-8")
-    return text
 
 
 SEED_POST_LINKS = (
@@ -973,17 +904,6 @@ def _assemble(board: Board, specs: list[_TopicSpec], rng: random.Random) -> None
     board.topics = sorted(topics, key=lambda t: t.id)
 
 
-LONG_TITLE = (
-    "Complete guide to the 2025 parliamentary elections: candidates, districts, dates, voting "
-    "rules and everything else you need to know before election day"
-)
-LONG_TITLE_2 = (
-    "[Complete] Run through of every power cut in the southern provinces this summer, with "
-    "dates, hours per day, and what the ministry said each time"
-)
-SEED_TITLE = "“The War of Leaks” Confuses the Political Scene... Blackmail or Expose of Corruption?"
-LONG_TOPIC_TITLE = "The daily electricity thread: post your hours here"
-
 # Facts about the demo board that tests rely on (pinned by tests/demo/test_content.py).
 DEMO_LONG_FORUM_ID = 2
 """Forum with 64 topics (2 list pages at 50/page): 1 announcement, 1 sticky, sub-forum 4."""
@@ -1044,165 +964,105 @@ def add_global_announcement(
 def build_demo_board(now: datetime | None = None) -> Board:
     """Build the small demo board that exercises every feature; deterministic given ``now``.
 
-    Ids do not depend on ``now``: every date is an offset from it, and ids follow the order of
-    the offsets. ``tests/demo/test_content.py`` pins the facts other tests rely on (ids, counts).
+    Its content is ``data/demo_board.toml``. Ids do not depend on ``now``: every date is an
+    offset from it, and ids follow the order of the offsets. ``tests/demo/test_content.py`` pins
+    the facts other tests rely on (ids, counts).
     """
     rng = random.Random(20241201)
-    board = Board(
-        title="Iraq Community Forum",
-        description="News, discussion and daily life: a Forumotion demo board",
-        timezone="Asia/Baghdad",
-        date_format="phpbb",
-    )
+    board = Board(**_DEMO["board"])
     clock = _Clock(now or datetime.now(UTC), board.tzinfo)
-
-    members = {
-        name: Member(id=member_id, name=name)
-        for member_id, name in (
-            (1, "Rocky"),
-            (3, "Layla"),
-            (4, "Omar_B"),
-            (7, "Sarah.K"),
-            (9, "أبو علي"),
-            (12, "ghost_rider"),
-            (15, "Mod-Nadia"),
-        )
-    }
-    board.members = list(members.values())
-    rocky, layla, omar, sarah, abu_ali, ghost, nadia = members.values()
-    sig_rocky = '<span style="font-style: italic">Rocky — keeping the archive since 2009</span>'
-    sig_layla = (
-        f'<a href="https://example.org/layla" class="postlink" target="_blank" rel="nofollow">'
-        f"My blog</a> {SMILE}"
-    )
-
-    board.categories = [
-        Category(id=1, title="General", position=1),
-        Category(id=2, title="News & Politics / الأخبار", position=2),
-    ]
-    board.forums = [
-        Forum(
-            id=1,
-            title="Announcements",
-            description="News about this board.",
-            category_id=1,
-            parent_id=None,
-            position=1,
-        ),
-        Forum(
-            id=2,
-            title="General Discussion",
-            description="Talk about anything. Be <strong>nice</strong>.",
-            category_id=1,
-            parent_id=None,
-            position=2,
-        ),
-        Forum(
-            id=4,
-            title="Introductions",
-            description="New here? Say hello.",
-            category_id=1,
-            parent_id=2,
-            position=1,
-        ),
-        Forum(
-            id=5,
-            title="Iraq News",
-            description="Articles and discussion about the news.",
-            category_id=2,
-            parent_id=None,
-            position=1,
-            votes=True,
-        ),
-        Forum(
-            id=6,
-            title="المنتدى العربي",
-            description="نقاشات باللغة العربية",
-            category_id=2,
-            parent_id=None,
-            position=2,
-        ),
-        Forum(
-            id=8,
-            title="Tech Corner",
-            description="Computers, phones and the internet.",
-            category_id=1,
-            parent_id=None,
-            position=3,
-        ),
-    ]
-
+    board.members = [Member(id=member_id, name=name) for member_id, name in _DEMO["members"]]
+    board.categories = [Category(**category) for category in _DEMO["categories"]]
+    board.forums = [Forum(**{"parent_id": None, **forum}) for forum in _DEMO["forums"]]
+    members = {member.name: member for member in board.members}
     specs: list[_TopicSpec] = []
-    posters = [rocky, layla, omar, sarah, ghost, nadia]
+    for entry in _DEMO["topics"]:
+        if entry.get("generate") == "discussions":
+            specs.extend(_discussions(entry, [members[n] for n in _DEMO["posters"]], clock, rng))
+            continue
+        spec = _topic_spec(entry, members, clock, rng)
+        if entry.get("generate") == "daily_posts":
+            _daily_posts(spec, entry["count"], members, clock, rng)
+        specs.append(spec)
+    _assemble(board, specs, rng)
+    return board
 
-    # Forum 1: announcements.
-    specs.append(
-        _TopicSpec(
-            forum_id=1,
-            title="Board maintenance on Friday",
-            views=412,
-            posts=[
-                _PostSpec(
-                    author=nadia,
-                    at=clock.ago(540, 75),
-                    body="The board will be read-only on Friday from 02:00 to 04:00.<br />"
-                    "Thank you for your patience " + SMILE,
-                ),
-                _PostSpec(author=omar, at=clock.ago(539, 300), body="Thanks for the notice."),
-            ],
+
+def _fill(html: str) -> str:
+    """``html`` of the data file with its placeholders replaced."""
+    for token, value in (
+        ("{SMILE}", SMILE),
+        ("{WINK}", WINK),
+        ("{HIDDEN_LINK}", HIDDEN_LINK),
+        ("{SEED_POST}", _data_file("seed_post.html") if "{SEED_POST}" in html else ""),
+    ):
+        html = html.replace(token, value)
+    return html
+
+
+def _signature(name: str | None) -> str | None:
+    """The signature called ``name`` in the data file, None for none."""
+    return _fill(_DEMO["signatures"][name]) if name else None
+
+
+def _when(spec: str, clock: _Clock, base: datetime | None) -> datetime:
+    """A date of the data file: "ago D [M]", "yesterday H M", "today F" or "+M" after ``base``."""
+    kind, *args = spec.split()
+    if kind.startswith("+") and base is not None:
+        return base + timedelta(minutes=int(kind[1:]))
+    if kind == "ago":
+        return clock.ago(int(args[0]), int(args[1]) if len(args) > 1 else 0)
+    if kind == "yesterday":
+        return clock.yesterday(int(args[0]), int(args[1]))
+    if kind == "today":
+        return clock.today(float(args[0]))
+    raise ValueError(f"unreadable date {spec!r} in demo_board.toml")
+
+
+def _topic_spec(
+    entry: dict[str, Any], members: dict[str, Member], clock: _Clock, rng: random.Random
+) -> _TopicSpec:
+    """One ``[[topics]]`` entry of the data file (views given as [low, high] are drawn)."""
+    views = entry["views"]
+    if isinstance(views, list):
+        views = rng.randint(*views)
+    posts: list[_PostSpec] = []
+    for item in entry["posts"]:
+        at = _when(item["at"], clock, posts[0].at if posts else None)
+        body = _fill(item["body"])
+        post = _PostSpec(
+            author=members[item["author"]] if "author" in item else None,
+            guest_name=item.get("guest"),
+            at=at,
+            body=body,
+            member_body=seed_post_as_member(body) if item["body"] == "{SEED_POST}" else None,
+            signature=_fill(_DEMO["signatures"][item["signature"]])
+            if "signature" in item
+            else None,
+            deleted=item.get("deleted", False),
+            order=item.get("order", 0.0),
         )
-    )
-    specs.append(
-        _TopicSpec(
-            forum_id=1,
-            title="New smilies and a spoiler tag",
-            views=208,
-            posts=[
-                _PostSpec(
-                    author=nadia,
-                    at=clock.ago(300, 40),
-                    body='You can now hide text: <dl class="spoiler"><dt>Spoiler:</dt>'
-                    '<dd class="spoiler_closed">The ending is happy.</dd></dl>Enjoy ' + WINK,
-                )
-            ],
-        )
+        if "edits" in item:
+            count, editor, after = item["edits"]
+            post.edits = (count, members[editor], _when(after, clock, at))
+        posts.append(post)
+    return _TopicSpec(
+        forum_id=entry["forum"],
+        title=entry["title"],
+        views=views,
+        sticky=entry.get("sticky", False),
+        announcement=entry.get("announcement", False),
+        repeat_first_post=entry.get("repeat_first_post", False),
+        posts=posts,
     )
 
-    # Forum 2: the long forum (1 announcement, 1 sticky, 61 normal topics + a long title).
-    specs.append(
-        _TopicSpec(
-            forum_id=2,
-            title="Welcome to the new forum!",
-            views=5230,
-            announcement=True,
-            posts=[
-                _PostSpec(
-                    author=rocky,
-                    at=clock.ago(700, 10),
-                    body="Welcome everybody. Please read the rules before posting.",
-                    signature=sig_rocky,
-                )
-            ],
-        )
-    )
-    specs.append(
-        _TopicSpec(
-            forum_id=2,
-            title="Forum rules — please read before posting",
-            views=3120,
-            sticky=True,
-            posts=[
-                _PostSpec(
-                    author=nadia,
-                    at=clock.ago(699, 20),
-                    body="<strong>1.</strong> Be polite.<br /><strong>2.</strong> No spam.<br />"
-                    "<strong>3.</strong> Search before you post.",
-                ),
-                _PostSpec(author=layla, at=clock.ago(650), body="Noted, thanks!"),
-            ],
-        )
-    )
-    for k in range(61):
+
+def _discussions(
+    entry: dict[str, Any], posters: list[Member], clock: _Clock, rng: random.Random
+) -> list[_TopicSpec]:
+    """``count`` topics of random sentences, one every 10 days from 680 days ago."""
+    specs = []
+    for k in range(entry["count"]):
         start = clock.ago(680 - k * 10, rng.randrange(0, 1400))
         posts = [
             _PostSpec(
@@ -1222,224 +1082,37 @@ def build_demo_board(now: datetime | None = None) -> Board:
         words = rng.sample(_WORDS, 2)
         specs.append(
             _TopicSpec(
-                forum_id=2,
+                forum_id=entry["forum"],
                 title=f"Discussion {k + 1}: the {words[0]} and the {words[1]}",
                 views=rng.randint(20, 900),
                 posts=posts,
             )
         )
-    specs.append(
-        _TopicSpec(
-            forum_id=2,
-            title=LONG_TITLE,
-            views=77,
-            posts=[
-                _PostSpec(
-                    author=sarah,
-                    at=clock.ago(3, 200),
-                    body="Collecting everything in one place. Corrections welcome.",
-                ),
-                _PostSpec(
-                    author=rocky,
-                    at=clock.yesterday(21, 5),
-                    body="The list of districts is on the commission's site: " + HIDDEN_LINK,
-                    signature=sig_rocky,
-                ),
-                _PostSpec(
-                    author=rocky,
-                    at=clock.today(0.5),
-                    order=0.5,
-                    body="Updated the dates.",
-                    signature=sig_rocky,
-                ),
-            ],
-        )
-    )
+    return specs
 
-    # Forum 4: sub-forum of forum 2.
-    for days, who, text in (
-        (400, layla, "Hi all, I'm Layla from Basra."),
-        (250, omar, "Omar here, long time reader, first post."),
-        (20, ghost, "hello hello"),
-    ):
-        specs.append(
-            _TopicSpec(
-                forum_id=4,
-                title=f"Hello from {who.name}",
-                views=rng.randint(30, 120),
-                posts=[
-                    _PostSpec(author=who, at=clock.ago(days, 90), body=text),
-                    _PostSpec(
-                        author=nadia, at=clock.ago(days - 1, 30), body="Welcome aboard! " + SMILE
-                    ),
-                ],
-            )
-        )
 
-    # Forum 5: the seed topic and the long topic.
-    seed = _load_seed_post()
-    specs.append(
-        _TopicSpec(
-            forum_id=5,
-            title=SEED_TITLE,
-            views=1543,
-            posts=[
-                _PostSpec(
-                    author=rocky,
-                    at=clock.ago(12, 481),
-                    body=seed,
-                    member_body=seed_post_as_member(seed),
-                ),
-                _PostSpec(
-                    author=layla,
-                    at=clock.ago(11, 130),
-                    body='<dl class="codebox"><dt>Rocky wrote:</dt><dd>Audio leaks have dominated '
-                    "the scene in Iraq</dd></dl>And nobody has been held accountable so far.",
-                    signature=sig_layla,
-                ),
-                _PostSpec(
-                    author=None,
-                    guest_name="visitor_22",
-                    at=clock.yesterday(8, 15),
-                    body="Source? " + HIDDEN_LINK,
-                ),
-            ],
-        )
-    )
-    long_posts = [
-        _PostSpec(
-            author=omar,
-            at=clock.ago(610, 5),
-            body="One post per day please: your neighbourhood and how many hours of "
-            "electricity you had.<br />[b]Keep it short[/b]",
-            signature="Omar from Baghdad",
-        )
-    ]
-    for n in range(1, 34):
+def _daily_posts(
+    spec: _TopicSpec, count: int, members: dict[str, Member], clock: _Clock, rng: random.Random
+) -> None:
+    """Add ``count`` "Day N" replies to ``spec``, 18 days apart from 592 days ago (Layla signs
+    hers); the last is today, the one before yesterday, the 8th post was edited once."""
+    posters = [members[name] for name in _DEMO["posters"]]
+    posts = spec.posts
+    for n in range(1, count + 1):
         who = posters[n % len(posters)]
-        long_posts.append(
+        posts.append(
             _PostSpec(
                 author=who,
                 at=clock.ago(610 - n * 18, rng.randrange(0, 600)),
                 body=f"Day {n}: {rng.randint(2, 20)} hours in my area. " + _sentence(rng),
-                signature=sig_layla if who is layla else None,
+                signature=_signature("layla" if who.name == "Layla" else None),
             )
         )
-    long_posts[-1].at = clock.today(0.25)
-    long_posts[-1].order = 0.25
-    long_posts[-2].at = clock.yesterday(13, 40)
-    long_posts[7].edits = (1, long_posts[7].author or omar, long_posts[7].at + timedelta(hours=2))
-    specs.append(
-        _TopicSpec(
-            forum_id=5,
-            title=LONG_TOPIC_TITLE,
-            views=9876,
-            repeat_first_post=True,
-            posts=long_posts,
-        )
-    )
-
-    # Forum 6: Arabic.
-    specs.append(
-        _TopicSpec(
-            forum_id=6,
-            title="أخبار الكهرباء في بغداد",
-            views=654,
-            posts=[
-                _PostSpec(
-                    author=abu_ali,
-                    at=clock.ago(45, 600),
-                    body="السلام عليكم، ما هي أوقات الكهرباء في منطقتكم؟<br />شكراً لكم",
-                ),
-                _PostSpec(
-                    author=layla,
-                    at=clock.ago(44, 100),
-                    body="وعليكم السلام، عندنا ١٢ ساعة فقط " + SMILE,
-                ),
-            ],
-        )
-    )
-
-    # Forum 8: the formatting showcase (quotes, code, spoiler, images, edits, guests...).
-    t = clock.ago(30, 300)
-    specs.append(
-        _TopicSpec(
-            forum_id=8,
-            title="Formatting test: quotes, code and images",
-            views=321,
-            posts=[
-                _PostSpec(
-                    author=sarah,
-                    at=t,
-                    body='Here is a screenshot: <img src="https://i.servimg.com/u/f11/shot.png" '
-                    'alt="Formatting test: quotes, code and images Shot_n10" border="0" /><br />'
-                    'And the manual: <a href="https://example.com/manual.pdf" class="postlink" '
-                    'target="_blank" rel="nofollow">manual.pdf</a><br />'
-                    '<span style="font-size: 18px; line-height: normal">Big text</span> and '
-                    "[size=45]leaked size[/size] " + SMILE,
-                    signature=sig_layla,
-                    edits=(3, sarah, t + timedelta(days=2, minutes=13)),
-                ),
-                _PostSpec(
-                    author=rocky,
-                    at=t + timedelta(hours=3),
-                    body="<blockquote><cite>Sarah.K wrote:</cite><div>Here is a screenshot"
-                    "</div></blockquote>Nice. My config:<br />"
-                    '<dl class="codebox"><dt>Code:</dt><dd><code>[server]<br />port = 8080<br />'
-                    "debug = &lt;false&gt;</code></dd></dl>",
-                    signature=sig_rocky,
-                    edits=(1, rocky, t + timedelta(hours=3, minutes=7)),
-                ),
-                _PostSpec(
-                    author=None,
-                    guest_name="Anonymous visitor",
-                    at=t + timedelta(hours=5),
-                    body="Where can I download it? " + HIDDEN_LINK,
-                ),
-                _PostSpec(
-                    author=omar,
-                    at=t + timedelta(hours=6),
-                    body='<div align="center"><div class="inner-box">Nested <div>divs</div> '
-                    "inside a post</div></div>Text after the nested block.",
-                ),
-                _PostSpec(
-                    author=ghost,
-                    at=t + timedelta(hours=7),
-                    body='<dl class="spoiler"><dt>Spoiler:</dt><dd class="spoiler_closed">'
-                    "It was DNS.</dd></dl>[b]solved[/b] thanks",
-                ),
-                _PostSpec(
-                    author=layla,
-                    at=t + timedelta(hours=8),
-                    body="This post was removed by a moderator.",
-                    deleted=True,
-                ),
-            ],
-        )
-    )
-    specs.append(
-        _TopicSpec(
-            forum_id=8,
-            title=LONG_TITLE_2,
-            views=45,
-            posts=[
-                _PostSpec(
-                    author=ghost,
-                    at=clock.ago(5, 20),
-                    body="Table coming soon.",
-                ),
-                _PostSpec(
-                    author=rocky,
-                    at=clock.today(0.75),
-                    order=0.75,
-                    body="Bump " + SMILE,
-                ),
-            ],
-        )
-    )
-
-    _assemble(board, specs, rng)
-    return board
+    posts[-1].at = clock.today(0.25)
+    posts[-1].order = 0.25
+    posts[-2].at = clock.yesterday(13, 40)
+    editor = posts[7].author or posters[0]
+    posts[7].edits = (1, editor, posts[7].at + timedelta(hours=2))
 
 
 _CATEGORY_NAMES = ("General", "News", "Hobbies", "Regions", "Archive", "Help")

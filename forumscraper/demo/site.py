@@ -21,36 +21,19 @@ from datetime import datetime
 from html import escape
 from urllib.parse import parse_qs, urlsplit
 
-from forumscraper.demo.content import RECENT_WIDGET_MODES, Board, Topic
-from forumscraper.demo.render import (
-    awesomebb,
-    invision,
-    mobile,
-    modernbb,
-    prosilver,
-    punbb,
-    subsilver,
-)
+from forumscraper.demo.content import RECENT_WIDGET_MODES, Board
 from forumscraper.demo.render.common import (
     VERSIONS,
     RenderContext,
     Renderer,
-    forum_path,
-    rfc822,
     topic_path,
 )
+from forumscraper.demo.render.engine import TemplateRenderer, render_feed
 
 __all__ = ["RENDERERS", "Response", "respond"]
 
-RENDERERS: dict[str, Renderer] = {
-    "prosilver": prosilver.RENDERER,
-    "subsilver": subsilver.RENDERER,
-    "punbb": punbb.RENDERER,
-    "invision": invision.RENDERER,
-    "modernbb": modernbb.RENDERER,
-    "awesomebb": awesomebb.RENDERER,
-    "mobile": mobile.RENDERER,
-}
+RENDERERS: dict[str, Renderer] = {version: TemplateRenderer(version) for version in VERSIONS}
+"""One renderer per template version name, each with its templates (``render/templates/``)."""
 
 HTML = "text/html; charset=utf-8"
 _TOPIC = re.compile(r"/t(\d+)(?:p(\d*)|(n))?-")
@@ -176,38 +159,7 @@ def _feed(ctx: RenderContext, forum_id: int | None) -> Response:
     """RSS 2.0 of the newest topics (one forum with ``?f=N``; unknown ids give the whole board)."""
     board = ctx.board
     forum = board.forum(forum_id) if forum_id is not None else None
-    topics = board.newest_topics(forum.id if forum else None)
-    title = forum.title if forum else board.title
-    link = ctx.absolute(forum_path(forum) if forum else "/")
-    items = "".join(_feed_item(ctx, topic) for topic in topics)
-    last_build = rfc822(topics[0].created_at if topics else ctx.now)
-    xml = f"""<?xml version="1.0" encoding="UTF-8" ?>
-<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom">
-<channel>
-<title>{escape(title)}</title>
-<link>{escape(link)}</link>
-<description>{escape(board.description)}</description>
-<language>{board.language}</language>
-<lastBuildDate>{last_build}</lastBuildDate>
-<atom:link href="{escape(ctx.absolute("/feed/"))}" rel="self" type="application/rss+xml" />
-{items}</channel>
-</rss>
-"""
+    xml = render_feed(ctx, forum, board.newest_topics(forum.id if forum else None))
     return Response(
         status=200, content_type="application/rss+xml; charset=utf-8", body=xml.encode("utf-8")
     )
-
-
-def _feed_item(ctx: RenderContext, topic: Topic) -> str:
-    forum = ctx.board.forum(topic.forum_id)
-    url = escape(ctx.absolute(topic_path(topic)))
-    return f"""<item>
-<title>{escape(topic.title)}</title>
-<link>{url}</link>
-<description>{escape(topic.first_post.body_html)}</description>
-<category>{escape(forum.title if forum else "")}</category>
-<dc:creator>{escape(topic.author_name)}</dc:creator>
-<pubDate>{rfc822(topic.created_at)}</pubDate>
-<guid>{url}</guid>
-</item>
-"""

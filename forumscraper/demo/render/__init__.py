@@ -1,1 +1,2 @@
-"""Renderers of the fixture forum, one module per Forumotion template version."""
+"""Pages of the fixture forum: one renderer (:mod:`~forumscraper.demo.render.engine`) and the
+templates of each Forumotion template version (``templates/<version>.html``)."""

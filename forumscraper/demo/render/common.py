@@ -1,11 +1,13 @@
-"""What every template version shares: URLs, labels, dates, pagination, jump box, JSON-LD,
-the recent-activity listings and the page context.
+"""What every template version computes the same way: URLs, labels, dates, JSON-LD, the
+recent-activity listings and the page context.
 
-The markup built here is the rendered form of Forumotion's template variables
-(``{PAGINATION}``, ``{S_JUMPBOX_SELECT}``, ``{RICH_SNIPPET_GOOGLE}``, ``{CURRENT_TIME}``,
-``{EDITED_MESSAGE}``...) as documented in the shared reference (FACTS.md,
-VARIABLE_RENDER_EXAMPLES.md), in the board language (English or French labels and dates;
-Arabic and Turkish dates); the version modules place them in their own page structure.
+The values here are those of Forumotion's template variables (``{CURRENT_TIME}``,
+``{RICH_SNIPPET_GOOGLE}``, ``{EDITED_MESSAGE}``, ``{PAGE_NUMBER}``...) as documented in the
+shared reference (FACTS.md, VARIABLE_RENDER_EXAMPLES.md), in the board language (labels and date
+names of ``data/languages.toml``: English, French, Arabic and Turkish). Every public name is
+callable from the templates (:mod:`forumscraper.demo.render.engine`); the markup of variables
+that every version prints alike (``{PAGINATION}``, ``{S_JUMPBOX_SELECT}``...) is in
+``templates/common.html``.
 """
 
 from __future__ import annotations
@@ -18,118 +20,20 @@ from email.utils import format_datetime
 from html import escape
 from typing import Protocol
 
-from forumscraper.demo.content import Board, Category, Forum, Member, Post, Topic
-
-VERSIONS = ("prosilver", "subsilver", "punbb", "invision", "modernbb", "awesomebb", "mobile")
-"""Template versions the demo server renders (``?change_version=`` values; ``mobile`` is what
-Forumotion serves to phones, forced here the same way)."""
+from forumscraper.demo.content import (
+    LANGUAGE_TEXTS,
+    Board,
+    Category,
+    Forum,
+    Member,
+    Post,
+    Topic,
+)
+from forumscraper.pages.versions import VERSIONS as VERSIONS  # the registry: versions rendered
 
 ILLIWEB = "https://illiweb.com/fa"
 RECENT_TITLE_LIMIT = 100
 """The "Recent topics" widget shortens link texts to this many characters."""
-
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_DAYS_FR = ("Lun", "Mar", "Mer", "Jeu", "Ven", "Sam", "Dim")
-_MONTHS_FR = (
-    "Jan",
-    "Fév",
-    "Mar",
-    "Avr",
-    "Mai",
-    "Juin",
-    "Juil",
-    "Aoû",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Déc",
-)
-_MONTHS_LONG_FR = (
-    "Janvier",
-    "Février",
-    "Mars",
-    "Avril",
-    "Mai",
-    "Juin",
-    "Juillet",
-    "Août",
-    "Septembre",
-    "Octobre",
-    "Novembre",
-    "Décembre",
-)
-_MONTHS_LONG = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-# Arabic and Turkish names as real boards print them (shared/forumotion/DATES.md), typed here
-# from that page and not taken from the date reader's tables (forumscraper/text/date_names.py):
-# a crawl of these boards then checks the reader against an independent spelling. Arabic
-# Thursday and the months DATES.md does not show are the usual Arabic names of the same series.
-_DAYS_AR = ("الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")
-_MONTHS_AR = (
-    "يناير",
-    "فبراير",
-    "مارس",
-    "أبريل",
-    "مايو",
-    "يونيو",
-    "يوليو",
-    "أغسطس",
-    "سبتمبر",
-    "أكتوبر",
-    "نوفمبر",
-    "ديسمبر",
-)
-# Turkish weekdays: all seven as DATES.md lists them. Months: "Ocak" is printed in full and
-# "Eyl." cut with a dot; the others follow that pattern (four-letter names in full).
-_DAYS_TR = ("Ptsi", "Salı", "Çarş.", "Perş.", "Cuma", "C.tesi", "Paz")  # noqa: RUF001
-_MONTHS_TR = (
-    "Ocak",
-    "Şub.",
-    "Mart",
-    "Nis.",
-    "May.",
-    "Haz.",
-    "Tem.",
-    "Ağu.",
-    "Eyl.",
-    "Ekim",
-    "Kas.",
-    "Ara.",
-)
-_MONTHS_LONG_TR = (
-    "Ocak",
-    "Şubat",
-    "Mart",
-    "Nisan",
-    "Mayıs",  # noqa: RUF001 (Turkish dotless i)
-    "Haziran",
-    "Temmuz",
-    "Ağustos",
-    "Eylül",
-    "Ekim",
-    "Kasım",  # noqa: RUF001
-    "Aralık",  # noqa: RUF001
-)
-_DATE_NAMES = {
-    "en": (_DAYS, _MONTHS, _MONTHS_LONG),
-    "fr": (_DAYS_FR, _MONTHS_FR, _MONTHS_LONG_FR),
-    "ar": (_DAYS_AR, _MONTHS_AR, _MONTHS_AR),
-    "tr": (_DAYS_TR, _MONTHS_TR, _MONTHS_LONG_TR),
-}
-"""Per board language: weekday (Monday first), month and full month names."""
 
 
 def e(text: str) -> str:
@@ -137,122 +41,10 @@ def e(text: str) -> str:
     return escape(text, quote=True)
 
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "by": "by",
-        "on": "on",
-        "in": "in",
-        "today": "Today at",
-        "yesterday": "Yesterday at",
-        "current_time": "Current date/time is {}",
-        "edited_one": "Last edited by {editor} on {date}; edited {count} time in total",
-        "edited_many": "Last edited by {editor} on {date}; edited {count} times in total",
-        "recent_topics": "Recent topics",
-        "sticky": "Sticky:",
-        "announcement": "Announcement:",
-        "global_announcement": "Global announcement:",
-        "moved": "Moved:",
-        "announcements": "Announcements &amp; Sticky",
-        "topics": "Topics",
-        "posts": "Posts",
-        "replies": "Replies",
-        "views": "Views",
-        "author": "Author",
-        "forum": "Forum",
-        "message": "Message",
-        "subject": "Subject",
-        "last_post": "Last post",
-        "last_posts": "Last Posts",
-        "last_post_by": "Last post by",
-        "sponsored": "Sponsored content",
-        "subforums": "Subforums: ",
-        "guest": "Guest",
-        "member": "Member",
-        "page_of": "Page <strong>{}</strong> of <strong>{}</strong>",
-        "go_to_page": "Go to page",
-        "previous": "Prev.",
-        "next": "Next",
-        "no_topics": "There are no topics in this forum.",
-        "search_matches": "Search found {} matches",
-        "active_topics": "View active topics",
-        "no_results": "No topics or posts met your search criteria",
-        "index": "Index",
-        "home": "Home",
-        "who_is_online": "Who is online?",
-        "permissions": "Permissions in this forum:",
-        "cannot_reply": "You <strong>cannot</strong> reply to topics in this forum",
-        "back_to_top": "Back to top",
-        "go_down": "Go down",
-    },
-    "fr": {
-        "by": "par",
-        "on": "le",
-        "in": "dans",
-        "today": "Aujourd'hui à",
-        "yesterday": "Hier à",
-        "current_time": "La date/heure actuelle est {}",
-        "edited_one": "Dernière édition par {editor} le {date}, édité {count} fois",
-        "edited_many": "Dernière édition par {editor} le {date}, édité {count} fois",
-        "recent_topics": "Sujets récents",
-        "sticky": "Post-it:",
-        "announcement": "Annonce:",
-        "global_announcement": "Annonce globale:",
-        "moved": "Déplacé:",
-        "announcements": "Annonces &amp; Post-it",
-        "topics": "Sujets",
-        "posts": "Messages",
-        "replies": "Réponses",
-        "views": "Vues",
-        "author": "Auteur",
-        "forum": "Forum",
-        "message": "Message",
-        "subject": "Sujet du message",
-        "last_post": "Dernier message",
-        "last_posts": "Derniers Messages",
-        "last_post_by": "Dernier message par",
-        "sponsored": "Contenu sponsorisé",
-        "subforums": "Sous-forums : ",
-        "guest": "Invité",
-        "member": "Membre",
-        "page_of": "Page <strong>{}</strong> sur <strong>{}</strong>",
-        "go_to_page": "Aller à la page",
-        "previous": "Préc.",
-        "next": "Suiv.",
-        "no_topics": "Il n'y a pas de sujets dans ce forum.",
-        "search_matches": "La recherche a retourné {} résultats",
-        "active_topics": "Voir les sujets actifs",
-        "no_results": "Aucun sujet ou message ne correspond à vos critères de recherche",
-        "index": "Index",
-        "home": "Accueil",
-        "who_is_online": "Qui est en ligne ?",
-        "permissions": "Permissions de ce forum:",
-        "cannot_reply": "Vous <strong>ne pouvez pas</strong> répondre aux sujets dans ce forum",
-        "back_to_top": "Revenir en haut",
-        "go_down": "Aller en bas",
-    },
-    # Arabic and Turkish: the date labels only (every other label falls back to English).
-    # DATES.md saw no relative dates on these boards: the words are the languages' own
-    # (Arabic "اليوم" today, "أمس" yesterday, "في" on/at; Turkish "Bugün", "Dün", "saat" hour).
-    # Their clock lines are unknown (no copy showed one): the lead-ins below are the languages'
-    # plain words, so that the reader is shown to find the clock by its place, not its words.
-    "ar": {
-        "on": "في",
-        "today": "اليوم في",
-        "yesterday": "أمس في",
-        "current_time": "التاريخ والوقت الآن: {}",
-    },
-    "tr": {
-        "today": "Bugün saat",
-        "yesterday": "Dün saat",
-        "current_time": "Şu anki tarih ve saat: {}",
-    },
-}
-"""Labels printed by the templates (``{L_…}`` and language strings), per board language."""
-
-
 def label(language: str, key: str) -> str:
     """The label ``key`` in ``language`` (English when the language lacks it)."""
-    return LABELS.get(language, LABELS["en"]).get(key) or LABELS["en"][key]
+    value = LANGUAGE_TEXTS.get(language, LANGUAGE_TEXTS["en"]).get(key) or LANGUAGE_TEXTS["en"][key]
+    return str(value)
 
 
 # -- context --------------------------------------------------------------------------------
@@ -397,7 +189,9 @@ def absolute_date(local: datetime, date_format: str, language: str = "en") -> st
 
     Day and month names are the board language's ("Mar 26 Mar 2013 - 10:01" in French).
     """
-    days, months, long_months = _DATE_NAMES.get(language, _DATE_NAMES["en"])
+    names = LANGUAGE_TEXTS.get(language, LANGUAGE_TEXTS["en"])
+    days, months = names["days"], names["months"]
+    long_months = names.get("long_months", months)
     day, month = days[local.weekday()], months[local.month - 1]
     clock = _CLOCKS.get(date_format)
     if clock is None:
@@ -533,152 +327,10 @@ def rich_snippets(
     return html
 
 
-_USERDATA_SCRIPT = """<script type="text/javascript">
-//<![CDATA[
-var _userdata = new Array();
-_userdata["session_logged_in"] = 0;
-_userdata["username"] = "Anonymous";
-_userdata["user_id"] = -1;
-_userdata["user_level"] = 0;
-_userdata["user_lang"] = "{lang}";
-_userdata["activate_toolbar"] = 1;
-_userdata["fix_toolbar"] = 0;
-_userdata["notifications"] = 0;
-_userdata["avatar"] = "";
-var _lang = new Array();
-_lang["Share_on"] = "Share on";
-var _board = new Array();
-_board["reputation_active"] = 0;
-//]]>
-</script>"""
-
-
-def userdata_script(ctx: RenderContext) -> str:
-    """Forumotion's ``_userdata`` script for a guest, in the board language."""
-    return _USERDATA_SCRIPT.replace("{lang}", ctx.board.language)
-
-
 # -- navigation ------------------------------------------------------------------------------
 
 
-def nav_cat_desc(ctx: RenderContext, category: Category | None, forums: Iterable[Forum]) -> str:
-    """``{NAV_CAT_DESC}``: the breadcrumb after the index link (category, forums)."""
-    parts = []
-    if category is not None:
-        parts.append((category_path(category), category.title))
-    parts.extend((forum_path(forum), forum.title) for forum in forums)
-    return "".join(
-        f'&nbsp;&raquo;&nbsp;<a class="nav" href="{ctx.href(path)}"><span>{e(name)}</span></a>'
-        for path, name in parts
-    )
-
-
-def nav_bar(ctx: RenderContext) -> str:
-    """``{GENERATED_NAV_BAR}`` for a guest: "Home" is the index (``/forum``); a board with a
-    portal also links "Portal" (``/``) right after it, as real boards do."""
-    portal = (("/", "portal", "Portal", ""),) if ctx.board.portal else ()
-    entries = (
-        (INDEX_PATH, "index", "Home", ""),
-        *portal,
-        ("/faq", "faq", "FAQ", ""),
-        ("/search", "search", "Search", ""),
-        ("/register", "register", "Register", ""),
-        ("/login", "login", "Log in", ' rel="nofollow"'),
-    )
-    return "".join(
-        f'<a class="mainmenu" href="{ctx.href(path)}"{rel}><img id="i_icon_mini_{icon}" '
-        f'src="{ILLIWEB}/empty.gif" border="0" height="13" hspace="2" alt="{label}" '
-        f'title="{label}" />{label}</a> &nbsp;'
-        for path, icon, label, rel in entries
-    )
-
-
-def jumpbox_select(ctx: RenderContext, selected: Forum | None = None) -> str:
-    """``{S_JUMPBOX_SELECT}``: every category (``cN``) and forum (``fN``) with depth prefixes."""
-    board = ctx.board
-    options = [
-        '<select name="selected_id" onchange="if(this.options[this.selectedIndex].value != -1)'
-        "{ forms['jumpbox'].submit() }\">",
-        '<option value="-1">Select a forum</option>',
-        '<option value="-1">&nbsp;</option>',
-    ]
-
-    def add_forums(category: Category, parent: int | None, depth: int) -> None:
-        for forum in board.child_forums(category.id, parent):
-            prefix = "|&nbsp;&nbsp;&nbsp;" * depth + "|--"
-            mark = (
-                ' selected="selected"' if selected is not None and forum.id == selected.id else ""
-            )
-            options.append(f'<option value="f{forum.id}"{mark}>{prefix}{e(forum.title)}</option>')
-            add_forums(category, forum.id, depth + 1)
-
-    for category in board.ordered_categories():
-        options.append(f'<option value="c{category.id}">{e(category.title)}</option>')
-        add_forums(category, None, 0)
-    options.append("</select>")
-    return "".join(options)
-
-
 # -- pagination ------------------------------------------------------------------------------
-
-_PAGINATION_JS = """<script type="text/javascript">
-//<![CDATA[
-var agt = navigator.userAgent.toLowerCase();
-var originalFirstChild;
-var display = false;
-
-function createPagination(which, string, x, y)
-{{
-	if ( display == true ) {{ destroyPagination(); display = false; }}
-	else
-	{{
-		display = true;
-		element = document.createElement("div");
-		element.style.position = "absolute";
-		element.style.zIndex = 1000;
-		element.innerHTML = '<table cellspacing="0" cellpadding="0" border="0" style="width:auto;">'
-			+ '<tr><td><span class="gen">' + string + "</span></td></tr></table>";
-		renderedElement = document.body.insertBefore(element, document.body.firstChild);
-		renderedElement.style.top = (y + 15) + "px";
-		renderedElement.style.left = (x + 15) + "px";
-	}}
-}}
-
-function Pagination()
-{{
-}}
-
-function do_pagination_start()
-{{
-	var start = document.go_page.start.value;
-	start = (start > {pages}) ? {pages} : start;
-	start = (start - 1) * {per_page};
-	start = (isNaN(start) || start < 0 ) ? 0 : start;
-
-self.location.href = start ? ['','{prefix}p'+start+'-{slug}'].join('/') : ['','{prefix}-{slug}'].join('/');
-
-}}
-
-function destroyPagination()
-{{
-	if (document.body.firstChild != originalFirstChild)
-	{{
-		document.body.removeChild(document.body.firstChild);
-	}}
-}}
-//]]>
-</script>"""  # noqa: E501
-
-_GO_TO_PAGE_FORM = (
-    "<form name=&quot;go_page&quot; ><table class=&quot;forumline&quot; cellpadding=&quot;5"
-    "&quot; cellspacing=&quot;1&quot; border=&quot;0&quot; width=&quot;150&quot;><tr><th "
-    "class=&quot;thHead&quot;>Go to page</th></tr><tr><td class=&quot;row1&quot; align=&quot;"
-    "center&quot;><input type=&quot;text&quot; class=&quot;bginput&quot; name=&quot;start"
-    "&quot; size=&quot;5&quot; onKeyPress=&quot;if (event.keyCode==13) { do_pagination_start()"
-    ";return false; }&quot; /> <input type=&quot;button&quot; class=&quot;button&quot; value="
-    "&quot;Go&quot; onclick=&quot;do_pagination_start();return false;&quot; /></td></tr>"
-    "</table></form>"
-)
 
 
 def page_numbers(current: int, total: int) -> list[int]:
@@ -689,106 +341,10 @@ def page_numbers(current: int, total: int) -> list[int]:
     return sorted(page for page in shown if 1 <= page <= total)
 
 
-def pagination(
-    ctx: RenderContext,
-    *,
-    prefix: str,
-    slug: str,
-    total: int,
-    per_page: int,
-    start: int,
-) -> str:
-    """``{PAGINATION}`` for a topic (``prefix`` ``t12``) or forum (``f3``) list; "" on 1 page."""
-    pages = max(1, -(-total // per_page))
-    if pages == 1:
-        return ""
-    current = start // per_page + 1
-
-    def link(page: int) -> str:
-        offset = (page - 1) * per_page
-        return ctx.href(f"/{prefix}p{offset}-{slug}" if offset else f"/{prefix}-{slug}")
-
-    arrow = f"sprite-arrow_{ctx.version}"
-    parts = [
-        _PAGINATION_JS.format(pages=pages, per_page=per_page, prefix=prefix, slug=slug),
-        '<a href="javascript:Pagination();" onmousedown="createPagination(this, \''
-        f"{_GO_TO_PAGE_FORM}', event.pageX, event.pageY);\">Go to page</a> : ",
-    ]
-    if current > 1:
-        parts.append(
-            f'<a href="{link(current - 1)}"><img class="{arrow}_left" src="{ILLIWEB}/empty.gif" '
-            'alt="Previous" /></a>&nbsp;&nbsp;'
-        )
-    previous = 0
-    for page in page_numbers(current, pages):
-        if previous:
-            parts.append(", " if page == previous + 1 else " ... ")
-        parts.append(f"<b>{page}</b>" if page == current else f'<a href="{link(page)}">{page}</a>')
-        previous = page
-    if current < pages:
-        parts.append(
-            f'&nbsp;&nbsp;<a href="{link(current + 1)}"><img class="{arrow}_right" '
-            f'src="{ILLIWEB}/empty.gif" alt="Next" /></a>'
-        )
-    return "".join(parts)
-
-
 def page_number(total: int, per_page: int, start: int, language: str = "en") -> str:
     """``{PAGE_NUMBER}``: "Page <strong>1</strong> of <strong>3</strong>"."""
     pages = max(1, -(-total // per_page))
     return label(language, "page_of").format(start // per_page + 1, pages)
-
-
-def goto_page_new(ctx: RenderContext, topic: Topic) -> str:
-    """``{GOTO_PAGE_NEW}``: the mini pagination of a topic row (prosilver), "" on 1 page."""
-    links = _topic_page_links(ctx, topic)
-    if len(links) < 2:
-        return ""
-    return (
-        '<strong class="pagination"><span>'
-        + '<span class="page-sep">, </span>'.join(links)
-        + "</span></strong>"
-    )
-
-
-def goto_page(ctx: RenderContext, topic: Topic) -> str:
-    """``{GOTO_PAGE}``: the older mini pagination of a topic row (subsilver), "" on 1 page."""
-    links = _topic_page_links(ctx, topic)
-    if len(links) < 2:
-        return ""
-    return (
-        f'<br /> [ <img class="sprite-icon_post_target" src="{ILLIWEB}/empty.gif" '
-        'alt="Go to page" title="Go to page" />Go to page: ' + ", ".join(links) + "]"
-    )
-
-
-def _topic_page_links(ctx: RenderContext, topic: Topic) -> list[str]:
-    per_page = ctx.board.posts_per_page
-    pages = max(1, -(-len(topic.live_posts) // per_page))
-    numbers = page_numbers(1, pages) if pages <= 4 else [1, 2, pages - 1, pages]
-    links = []
-    previous = 0
-    for page in numbers:
-        if previous and page != previous + 1:
-            links.append("...")
-        start = (page - 1) * per_page
-        links.append(f'<a href="{ctx.href(topic_path(topic, start))}">{page}</a>')
-        previous = page
-    return links
-
-
-def topic_type(topic: Topic, language: str = "en") -> str:
-    """``{TOPIC_TYPE}``: the type prefix of a topic row ("Global announcement:",
-    "Announcement:", "Sticky:", "Moved:" for a shadow row, else nothing)."""
-    if topic.global_announcement:
-        return f"<strong>{label(language, 'global_announcement')}</strong> "
-    if topic.moved:
-        return f"<strong>{label(language, 'moved')}</strong> "
-    if topic.announcement:
-        return f"<strong>{label(language, 'announcement')}</strong> "
-    if topic.sticky:
-        return f"<strong>{label(language, 'sticky')}</strong> "
-    return ""
 
 
 def shorten(title: str, limit: int = RECENT_TITLE_LIMIT) -> str:
@@ -847,34 +403,6 @@ def recent_entries(ctx: RenderContext, limit: int = 10) -> list[RecentEntry]:
     return entries
 
 
-def recent_scrolling(
-    ctx: RenderContext, entries: list[RecentEntry], *, icon: str, indent: str, cut: bool = True
-) -> str:
-    """The phpBB-style ``scrolling_row`` lines: "» TITLE / ⌚ TIME by POSTER"."""
-    rows = []
-    for entry in entries:
-        shown = entry.short_title if cut else entry.title
-        rows.append(
-            f'{indent}&raquo;&nbsp;<a href="{entry.href}" title="{entry.title}">{shown}</a>'
-            f'<br />\n{indent}<img src="{icon}" alt="" />{entry.time} {ctx.t("by")}&nbsp;\n\n'
-            f"{indent}{entry.poster}<br /><br />\n"
-        )
-    return "".join(rows)
-
-
-def recent_classical(
-    ctx: RenderContext, entries: list[RecentEntry], *, indent: str, icon: str | None = None
-) -> str:
-    """The phpBB-style ``classical_row`` lines: "» TITLE / by POSTER on TIME"."""
-    clock = f'<img src="{icon}" alt="" />' if icon else ""
-    return "".join(
-        f'{indent}&raquo; <a href="{entry.href}">{entry.title}</a><br />{clock}'
-        f"{ctx.t('by')}&nbsp;\n\n{indent}{entry.poster}\n\n"
-        f"{indent}{ctx.t('on')} {entry.time}<br /><br />\n\n"
-        for entry in entries
-    )
-
-
 def active_topics(board: Board, now: datetime) -> list[Topic]:
     """``search_id=activetopics``: topics with a post in the last 24 hours, newest first."""
     since = now - timedelta(hours=24)
@@ -889,82 +417,9 @@ def vote_block(post: Post) -> tuple[int, int] | None:
     return (plus, minus) if plus or minus else None
 
 
-def forum_last_post(ctx: RenderContext, forum: Forum, icon: str) -> str:
-    """``LATEST_TOPIC_NAME`` + ``USER_LAST_POST`` of a forum row: the topic holding the
-    forum's latest post, its poster and date ("No Posts" for an empty forum)."""
-    _, _, latest = ctx.board.forum_stats(forum.id)
-    if latest is None:
-        return "No Posts"
-    last = latest.last_post
-    href = post_href(ctx, latest, last)
-    return (
-        f'<a href="{href}" title="{e(latest.title)}">{e(shorten(latest.title, 25))}</a><br />\n'
-        f"{ctx.t('by')} {poster_link(ctx, last.author, last.author_name)} "
-        f'<a href="{href}"><img src="{icon}" alt="Go to last message" '
-        f'title="Go to last message" /></a><br />{ctx.date(last.posted_at)}'
-    )
-
-
-def subforum_links(ctx: RenderContext, forum: Forum) -> str:
-    """``L_LINKS`` + ``LINKS`` of a forum row: its sub-forums ("" when it has none)."""
-    subforums = ctx.board.subforums(forum.id)
-    if not subforums:
-        return ""
-    return ctx.t("subforums") + ", ".join(
-        f'<a href="{ctx.href(forum_path(sub))}" class="gensmall">{e(sub.title)}</a>'
-        for sub in subforums
-    )
-
-
 def post_subject(topic: Topic, post: Post) -> str:
     """``POST_SUBJECT``: the topic title on the first post, "Re: title" on replies."""
     return topic.title if post.id == topic.first_post.id else f"Re: {topic.title}"
-
-
-def category_heading(ctx: RenderContext, category: Category, tag: str | None = "h2") -> str:
-    """``catrow.tablehead.L_FORUM``: the category title linking to its page (in a ``tag``
-    heading where the template leaves room for one)."""
-    link = f'<a href="{ctx.href(category_path(category))}">{e(category.title)}</a>'
-    return f"<{tag}>{link}</{tag}>" if tag else link
-
-
-def login_register(ctx: RenderContext) -> str:
-    """``L_NOT_CONNECTED`` + ``L_LOGIN_REGISTER`` for a guest."""
-    if ctx.board.language == "fr":
-        return (
-            'Vous n\'êtes pas connecté. <a href="/login?connexion"> Connectez-vous </a> ou '
-            '<a href="/register"> enregistrez-vous </a>'
-        )
-    return (
-        'You are not connected. <a href="/login?connexion"> Log in </a> or '
-        '<a href="/register"> register </a>'
-    )
-
-
-def forum_meta(ctx: RenderContext, forum: Forum) -> str:
-    """``{META}`` of a forum page."""
-    return (
-        f'<meta name="description" content="{e(forum.title)}" />'
-        f'<link rel="alternate" type="application/rss+xml" href="/feed/?f={forum.id}" '
-        f'title="{e(forum.title)}" />'
-    )
-
-
-def index_meta(ctx: RenderContext) -> str:
-    """``{META}`` of the index."""
-    board = ctx.board
-    return (
-        f'<meta name="language" content="{board.language}" />'
-        f'<meta name="description" content="{e(board.description)}" />'
-        '<meta name="robots" content="index, follow, noodp" />'
-        f'<link rel="alternate" type="application/rss+xml" href="/feed/" '
-        f'title="{e(board.title)}" />'
-    )
-
-
-def topic_meta(topic: Topic) -> str:
-    """``{META}`` of a topic page."""
-    return f'<meta name="description" content="{e(shorten(topic.title, 150))}" />'
 
 
 def index_snippets(ctx: RenderContext, category: Category | None) -> tuple[str, str, str | None]:
@@ -976,35 +431,3 @@ def index_snippets(ctx: RenderContext, category: Category | None) -> tuple[str, 
         return rich_snippets(ctx, crumbs), board.title, None
     crumbs = breadcrumb_items(board, category, [])
     return rich_snippets(ctx, crumbs), category.title, category_path(category)
-
-
-def forum_pages(ctx: RenderContext, forum: Forum, start: int) -> str:
-    """``{PAGINATION}`` of a forum's topic list."""
-    board = ctx.board
-    return pagination(
-        ctx,
-        prefix=f"f{forum.id}",
-        slug=forum.slug,
-        total=len(board.forum_list_paged(forum.id)),
-        per_page=board.topics_per_page,
-        start=start,
-    )
-
-
-def topic_pages(ctx: RenderContext, topic: Topic, start: int) -> str:
-    """``{PAGINATION}`` of a topic."""
-    return pagination(
-        ctx,
-        prefix=f"t{topic.id}",
-        slug=topic.slug,
-        total=len(topic.live_posts),
-        per_page=ctx.board.posts_per_page,
-        start=start,
-    )
-
-
-SPONSORED_AD = (
-    '<div class="sponsored-ad" style="text-align:center"><ins class="adsbygoogle" '
-    'style="display:inline-block;width:728px;height:90px"></ins><br />Advertisement</div>'
-)
-"""The body of Forumotion's sponsored pseudo-post (``p0``)."""

@@ -1,4 +1,4 @@
-"""The portal home page: what its modules list, shared by the version renderers.
+"""The portal home page: what its modules list, the same for every template version.
 
 A Forumotion board with the portal enabled (:attr:`~forumscraper.demo.content.Board.portal`)
 serves it at ``/`` and moves the forum index to ``/forum`` (FACTS §1, ``U_INDEX``). The page is
@@ -16,7 +16,7 @@ serves it at ``/`` and moves the forum index to ``/forum`` (FACTS §1, ``U_INDEX
 
 ``portal_body`` has no ``{CURRENT_TIME}``: a portal shows no "Current date/time is …" line (the
 Invision and ModernBB footers still print the clock, on every page, as they do on real boards).
-This module computes the modules' content; each version module lays them out in its own markup.
+This module computes the modules' content; each version's template lays them out in its markup.
 """
 
 from __future__ import annotations
@@ -59,25 +59,10 @@ TOP_NAME_LIMIT = 40
 """The "Most active"/"Most viewed" link texts are cut at this many characters (full title in
 the ``title`` attribute)."""
 
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "portal": "Portal",
-        "most_active": "Most active topics",
-        "most_viewed": "Most viewed topics",
-        "comments": "Comments",
-    },
-    "fr": {
-        "portal": "Portail",
-        "most_active": "Sujets les plus actifs",
-        "most_viewed": "Sujets les plus vus",
-        "comments": "Commentaires",
-    },
-}
-
 
 def portal_label(ctx: RenderContext, key: str) -> str:
     """A portal label in the board language (English when the language lacks it)."""
-    return _LABELS.get(ctx.board.language, _LABELS["en"]).get(key) or _LABELS["en"][key]
+    return ctx.t(key)
 
 
 @dataclass(frozen=True, kw_only=True)
