@@ -365,3 +365,33 @@ def test_ctrl_c_twice_ends_the_crawl_in_seconds_and_records_it_interrupted(
         assert again.returncode == 0, again.stderr[-3000:]
     finally:
         engine.dispose()
+
+
+def test_the_demo_keeps_its_address_and_dates_so_an_unchanged_board_costs_the_listings(
+    sqlite_url: str,
+) -> None:
+    """The README's first command run again, then ``recent``: the stored URLs still answer
+    (the demo's fixed address), no date moved, and ``recent`` on the unchanged demo costs the
+    listing requests only."""
+    env = {"DATABASE_URL": sqlite_url}
+    quick = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0")
+    engine = make_engine(sqlite_url)
+
+    def dates() -> dict[int, object]:
+        with engine.connect() as connection:
+            return dict(connection.execute(select(Post.id, Post.posted_at)).all())
+
+    try:
+        assert scrapy_crawl(*quick, env=env).returncode == 0
+        first = dates()
+        assert scrapy_crawl(*quick, env=env).returncode == 0
+        assert dates() == first
+        recent = scrapy_crawl(*quick, env=env, spider="recent")
+        assert recent.returncode == 0, recent.stderr[-3000:]
+        with engine.connect() as connection:
+            runs = connection.execute(select(CrawlRun).order_by(CrawlRun.id)).all()
+    finally:
+        engine.dispose()
+    assert {run.base_url for run in runs} == {"http://127.0.0.1:8000/"}
+    assert [(run.new_posts, run.updated_posts) for run in runs[1:]] == [(0, 0), (0, 0)]
+    assert runs[2].requests <= 4, runs[2].stats  # robots.txt, the widget, the feed, the search

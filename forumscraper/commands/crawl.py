@@ -131,12 +131,11 @@ def record_unclean_shutdown(settings: Any, stats: Any) -> str:
 
 
 def start_demo(version: str) -> FixtureForumServer:
-    """Serve the bundled demo forum on 127.0.0.1 (a free port) and return its server."""
-    from forumscraper.demo.content import build_demo_board
-    from forumscraper.demo.server import FixtureForumServer
+    """Serve the bundled demo forum on 127.0.0.1 (``forumscraper.demo.server.demo_server``: the
+    same address and the same dates on every run) and return its server."""
+    from forumscraper.demo.server import demo_server
 
-    server = FixtureForumServer(build_demo_board(), version=version)
-    server.start()
+    server = demo_server(version)
     logger.info(
         "No forum URL given (-a base_url=… or FORUMSCRAPER_BASE_URL): crawling the bundled "
         "demo forum (%s) at %s",

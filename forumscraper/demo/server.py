@@ -161,6 +161,14 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+DEMO_PORT = 8000
+"""Where ``forumscraper serve-demo`` and a crawl given no forum serve the demo board, so that the
+URLs a crawl stores still answer on the next run (another free port when it is taken)."""
+DEMO_NOW = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
+"""The demo board's "now": its dates, its clock line and its ``Date`` header, the same on every
+run, so that a second crawl finds the board unchanged, as a real board between two posts."""
+
+
 class FixtureForumServer:
     """Serve ``board`` on ``host:port`` (0 = any free port) from a background thread."""
 
@@ -256,15 +264,37 @@ class FixtureForumServer:
             self.requests.clear()
 
 
+def demo_server(version: str = "prosilver", host: str = "127.0.0.1") -> FixtureForumServer:
+    """The demo board as the commands serve it: dated :data:`DEMO_NOW`, on :data:`DEMO_PORT`
+    (any free port when that one is taken), started."""
+    server = FixtureForumServer(
+        build_demo_board(DEMO_NOW),
+        version=version,
+        host=host,
+        port=DEMO_PORT,
+        clock=lambda: DEMO_NOW,
+    )
+    try:
+        server.start()
+    except OSError:  # the port is taken (another demo, another program)
+        server.port = 0
+        server.start()
+    return server
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve the demo board until Ctrl-C."""
     parser = argparse.ArgumentParser(description="Serve the forumscraper demo forum.")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--port", type=int, default=DEMO_PORT)
     parser.add_argument("--version", choices=VERSIONS, default="prosilver")
     args = parser.parse_args(argv)
     server = FixtureForumServer(
-        build_demo_board(), version=args.version, host=args.host, port=args.port
+        build_demo_board(DEMO_NOW),
+        version=args.version,
+        host=args.host,
+        port=args.port,
+        clock=lambda: DEMO_NOW,
     )
     server.start()
     print(f"Serving the demo forum ({args.version}) at {server.base_url} - Ctrl-C stops.")
