@@ -94,6 +94,12 @@ class Run:
     def posts_per_s(self) -> float | None:
         return self.posts / self.seconds if self.posts and self.seconds else None
 
+    @property
+    def cpu_ms_per_post(self) -> float | None:
+        """CPU milliseconds of the whole process tree per post (what decides how many boards a
+        machine serves, where the wall-clock rate hides the work of the other cores)."""
+        return self.cpu * 1000 / self.posts if self.posts and self.cpu else None
+
 
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
@@ -393,6 +399,7 @@ def summarize(runs: list[Run], config: Config) -> tuple[list[dict[str, Any]], li
             "pages/s": median_range([run.pages_per_s for run in group]),
             "posts/s": median_range([run.posts_per_s for run in group]),
             "CPU s": median_range([run.cpu for run in group], 1),
+            "CPU ms/post": median_range([run.cpu_ms_per_post for run in group], 2),
             "peak RSS MB": median_range([run.peak_rss_mb for run in group]),
             "server CPU": median_range(
                 [None if run.server_share is None else run.server_share * 100 for run in group]
@@ -475,6 +482,18 @@ def targets(by_variant: dict[str, list[Run]], config: Config) -> list[dict[str, 
             lambda v: v >= 0.8,
             f"{value:.2f}" if value else "",
         )
+    extract_cpu = rate("extract", "cpu_ms_per_post")
+    for db in ("PostgreSQL", "SQLite"):
+        ours_cpu = rate(f"ours → {db}", "cpu_ms_per_post")
+        value = ratio(ours_cpu, extract_cpu)
+        add(
+            f"ours → {db} CPU per post ≤ 1.2 x extract (process tree; the database server's not)",
+            value,
+            lambda v: v <= 1.2,
+            f"x {value:.2f} ({ours_cpu:.2f} / {extract_cpu:.2f} ms)"
+            if value is not None and ours_cpu is not None and extract_cpu is not None
+            else "",
+        )
     value = ratio(rate("sink upsert", "posts_per_s"), rate("sink COPY", "posts_per_s"))
     add(
         "sink upserts ≥ 0.7 x COPY rows/s (goal 0.8)",
@@ -538,7 +557,16 @@ def targets(by_variant: dict[str, list[Run]], config: Config) -> list[dict[str, 
     return found
 
 
-COLUMNS = ("run", "pages/s", "posts/s", "CPU s", "peak RSS MB", "server CPU", "note")
+COLUMNS = (
+    "run",
+    "pages/s",
+    "posts/s",
+    "CPU s",
+    "CPU ms/post",
+    "peak RSS MB",
+    "server CPU",
+    "note",
+)
 
 
 def markdown(table: list[dict[str, Any]], found: list[dict[str, Any]]) -> str:
@@ -642,7 +670,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "table": table,
                 "targets": found,
                 "runs": [
-                    asdict(run) | {"pages_per_s": run.pages_per_s, "posts_per_s": run.posts_per_s}
+                    asdict(run)
+                    | {
+                        "pages_per_s": run.pages_per_s,
+                        "posts_per_s": run.posts_per_s,
+                        "cpu_ms_per_post": run.cpu_ms_per_post,
+                    }
                     for run in bench.runs
                 ],
                 "minutes": minutes,

@@ -288,6 +288,13 @@ def workers(settings: SettingsLike) -> int | None:
     return optional_whole_number(settings, "FORUMSCRAPER_WORKERS")
 
 
+def workers_timeout(settings: SettingsLike) -> float | None:
+    """``FORUMSCRAPER_WORKERS_TIMEOUT``: seconds a worker may spend on one call; ``None`` (0):
+    no bound."""
+    value = number(settings, "FORUMSCRAPER_WORKERS_TIMEOUT", 60.0)
+    return value or None
+
+
 def malloc_arenas(settings: SettingsLike) -> int:
     return whole_number(settings, "FORUMSCRAPER_MALLOC_ARENAS", 2)
 
@@ -326,6 +333,7 @@ READERS: dict[str, Callable[[SettingsLike], Any]] = {
     "FORUMSCRAPER_DB_RETRY_DELAY": db_retry_delay,
     "FORUMSCRAPER_DATABASE_URL": database_url,
     "FORUMSCRAPER_WORKERS": workers,
+    "FORUMSCRAPER_WORKERS_TIMEOUT": workers_timeout,
     "FORUMSCRAPER_MALLOC_ARENAS": malloc_arenas,
     "FORUMSCRAPER_RETRY_AFTER_MAX": retry_after_max,
     "FORUMSCRAPER_USER_AGENT": user_agent,

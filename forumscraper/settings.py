@@ -78,6 +78,9 @@ FORUMSCRAPER_DB_MIGRATE = True
 FORUMSCRAPER_WORKERS: int | None = None
 """Worker processes that read topic pages and clean post text beside the crawl (0: all in the
 crawling process). Unset: one per CPU, at most 4; none on a one-CPU machine."""
+FORUMSCRAPER_WORKERS_TIMEOUT = 60.0
+"""Seconds a worker may spend on one topic page (milliseconds as a rule): beyond, the worker is
+killed and replaced, and the page counts as failed (0: no bound)."""
 FORUMSCRAPER_MALLOC_ARENAS = 2
 """glibc malloc arenas the crawling process's threads share (0: glibc's default, up to eight
 per CPU); see ``forumscraper.memory``: with one arena per thread the heap grows with the crawl."""

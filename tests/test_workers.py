@@ -22,7 +22,7 @@ from scrapy.utils.test import get_crawler
 from forumscraper.items import PostItem, TopicItem, TopicPageItem
 from forumscraper.pipelines.clean import CleanPipeline
 from forumscraper.text import clean
-from forumscraper.workers import Workers
+from forumscraper.workers import WorkerDied, WorkerError, Workers, WorkerTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
@@ -50,6 +50,57 @@ def _die_unless_in(pid: int) -> str:
     return "ran here"
 
 
+def _die_once(marker: str) -> int:
+    """Kill the first worker it runs in (leaving ``marker``), answer in the next one."""
+    if not os.path.exists(marker):
+        Path(marker).touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return os.getpid()
+
+
+class NeedsTwo(Exception):
+    """Pickles (as its ``args``, one message) but does not unpickle: ``__init__`` wants two."""
+
+    def __init__(self, page: str, reason: str) -> None:
+        super().__init__(f"{page}: {reason}")
+
+
+def _raise_needs_two() -> None:
+    raise NeedsTwo("t1", "bad markup")
+
+
+def _rebuild_only_in(pid: int) -> str:
+    if os.getpid() != pid:
+        raise LookupError("cannot be rebuilt here")
+    return "rebuilt"
+
+
+class OnlyHere:
+    """A result that pickles where it was made and unpickles nowhere else."""
+
+    def __reduce__(self) -> tuple[Any, tuple[int]]:
+        return _rebuild_only_in, (os.getpid(),)
+
+
+def _unreadable_answer() -> OnlyHere:
+    return OnlyHere()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}").exists() and "Z" not in _proc_state(pid)
+
+
+def _proc_state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
 async def test_calls_run_in_worker_processes_and_return_their_result() -> None:
     workers = Workers(2)
     try:
@@ -59,21 +110,93 @@ async def test_calls_run_in_worker_processes_and_return_their_result() -> None:
     assert os.getpid() not in pids
 
 
-async def test_an_exception_in_a_worker_reaches_the_caller() -> None:
+async def test_an_exception_in_a_worker_reaches_the_caller_with_its_traceback() -> None:
     workers = Workers(1)
     try:
-        with pytest.raises(ValueError, match="bad page"):
+        with pytest.raises(ValueError, match="bad page") as raised:
             await in_asyncio(workers.run(_fail))
+    finally:
+        workers.close()
+    assert "in _fail" in str(raised.value.__cause__)
+
+
+async def test_a_call_that_kills_its_worker_runs_again_in_a_new_one(tmp_path: Path) -> None:
+    workers = Workers(1)
+    try:
+        pid = await in_asyncio(workers.run(_die_once, str(tmp_path / "died")))
+        assert pid != os.getpid()  # never in the crawl
+        assert workers.restarts == 1
+        assert await in_asyncio(workers.run(_pid)) == pid  # the new worker goes on
     finally:
         workers.close()
 
 
-async def test_a_dead_worker_is_replaced_and_its_call_runs_in_the_crawl() -> None:
+async def test_a_call_that_kills_two_workers_fails_alone() -> None:
     workers = Workers(1)
     try:
-        assert await in_asyncio(workers.run(_die_unless_in, os.getpid())) == "ran here"
-        assert workers.restarts == 1
-        assert await in_asyncio(workers.run(_pid)) != os.getpid()  # a new worker took over
+        killer, *others = await in_asyncio(
+            asyncio.gather(
+                workers.run(_die_unless_in, os.getpid()),
+                workers.run(_pid),  # waiting behind it in the same worker
+                workers.run(_pid),
+                return_exceptions=True,
+            )
+        )
+        assert isinstance(killer, WorkerDied)
+        assert "killed 2 worker processes" in str(killer)
+        assert workers.restarts == 2
+        assert all(isinstance(pid, int) and pid != os.getpid() for pid in others)
+        assert await in_asyncio(workers.run(_pid)) != os.getpid()
+    finally:
+        workers.close()
+
+
+async def test_a_hung_call_times_out_and_its_worker_is_replaced() -> None:
+    # Functions of the standard library: a new worker answers without importing this module.
+    workers = Workers(1, timeout=2.0)
+    try:
+        hung_pid = await in_asyncio(workers.run(os.getpid))
+        started = time.monotonic()
+        hung, behind = await in_asyncio(
+            asyncio.gather(
+                workers.run(time.sleep, 3600), workers.run(os.getpid), return_exceptions=True
+            )
+        )
+        assert isinstance(hung, WorkerTimeout), hung
+        assert time.monotonic() - started < 30
+        assert workers.timeouts == 1 and workers.restarts == 1
+        assert not _alive(hung_pid)
+        # The call waiting behind it ran in the new worker, as do later ones.
+        assert isinstance(behind, int) and behind not in (hung_pid, os.getpid())
+        assert await in_asyncio(workers.run(os.getpid)) == behind
+    finally:
+        workers.close()
+
+
+async def test_an_exception_that_does_not_unpickle_fails_its_call_only() -> None:
+    workers = Workers(1)
+    try:
+        pid = await in_asyncio(workers.run(_pid))
+        with pytest.raises(WorkerError, match="NeedsTwo: t1: bad markup"):
+            await in_asyncio(workers.run(_raise_needs_two))
+        assert await in_asyncio(workers.run(_pid)) == pid  # the same worker answers on
+        assert workers.restarts == 0
+    finally:
+        workers.close()
+
+
+async def test_an_answer_that_does_not_unpickle_fails_its_call_only() -> None:
+    workers = Workers(1)
+    try:
+        failed, after = await in_asyncio(
+            asyncio.gather(
+                workers.run(_unreadable_answer), workers.run(_pid), return_exceptions=True
+            )
+        )
+        assert isinstance(failed, WorkerError)
+        assert "could not be read" in str(failed) and "LookupError" in str(failed)
+        assert isinstance(after, int) and after != os.getpid()
+        assert workers.restarts == 0
     finally:
         workers.close()
 
@@ -87,7 +210,7 @@ def test_workers_exit_when_the_crawl_is_killed_outright() -> None:
     script = textwrap.dedent(
         """
         import asyncio, os, sys, time
-        from forumscraper.workers import Workers
+        from forumscraper.workers import Workers, WorkerDied, WorkerError, WorkerTimeout
         workers = Workers(2)
         async def main():
             return await asyncio.gather(*(workers.run(os.getpid) for _ in range(4)))

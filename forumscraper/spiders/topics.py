@@ -23,8 +23,9 @@ from twisted.python.failure import Failure
 
 from forumscraper.db.state import StoredTopic, unfinished_topics
 from forumscraper.items import TopicItem, TopicPageItem
-from forumscraper.pages.topic import TopicPageReading, read_topic_page
+from forumscraper.pages.topic import TopicPageReading
 from forumscraper.pages.urls import page_url, parse_page_url
+from forumscraper.reading import read_and_clean_topic_page, record_cleaning
 from forumscraper.spiders.base import ForumotionSpider, fetch_again, log_charset
 from forumscraper.spiders.login import is_logged_in
 from forumscraper.spiders.visits import TopicVisit, TopicVisits
@@ -188,23 +189,28 @@ class TopicSpider(ForumotionSpider):
         self.crawler.stats.inc_value("forumscraper/fetch/moved_topics")
         return moved, goes_on
 
-    async def read_topic(self, response: Response) -> TopicPageReading | None:
-        """Read a topic page in a worker process; ``None`` for a page that is not HTML or that
-        extraction failed on (logged: the page counts as failed, the crawl goes on)."""
+    async def read_topic(
+        self, response: Response, skip: frozenset[int] = frozenset()
+    ) -> TopicPageReading | None:
+        """Read a topic page and clean its posts (but those in ``skip``: yielded already) in a
+        worker process, in one call; ``None`` for a page that is not HTML or that reading failed
+        on, in the worker or with it (logged: the page counts as failed, the crawl goes on)."""
         if not isinstance(response, TextResponse):
             return None
         try:
-            reading = await self.workers.run(
-                read_topic_page,
+            reading, cleaning = await self.workers.run(
+                read_and_clean_topic_page,
                 response.url,
                 response.body,
                 response.encoding,
                 self.dates_for(response),
+                skip,
             )
         except Exception:
             logger.exception("Reading topic page %s failed", response.url)
             self.crawler.stats.inc_value("forumscraper/extract/errors")
             return None
+        record_cleaning(self.crawler.stats, cleaning)
         if reading.charset is not None:
             log_charset(response.url, response.encoding, reading.charset)
         return reading
@@ -219,7 +225,8 @@ class TopicSpider(ForumotionSpider):
                 yield item
             return
         await self.clock.wait()
-        reading = await self.read_topic(response)
+        # The topic's first post, repeated on every page by some boards, is yielded once.
+        reading = await self.read_topic(response, frozenset(visit.post_ids[:1]))
         # The visit object, not its key: a moved topic is re-keyed meanwhile.
         if self.visits.is_ended(visit):
             return
