@@ -112,3 +112,10 @@ def test_crawl_works_from_a_folder_outside_the_checkout(tmp_path: Path) -> None:
             assert connection.execute(select(func.count()).select_from(Post)).scalar_one() > 100
     finally:
         engine.dispose()
+
+
+def test_each_command_s_usage_names_it(tmp_path: Path) -> None:
+    for name in COMMANDS:
+        done = forumscraper(name, "--help", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith(f"usage: forumscraper {name} "), done.stdout[:200]

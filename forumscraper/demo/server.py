@@ -284,7 +284,9 @@ def demo_server(version: str = "prosilver", host: str = "127.0.0.1") -> FixtureF
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve the demo board until Ctrl-C."""
-    parser = argparse.ArgumentParser(description="Serve the forumscraper demo forum.")
+    parser = argparse.ArgumentParser(
+        prog="forumscraper serve-demo", description="Serve the forumscraper demo forum."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=DEMO_PORT)
     parser.add_argument("--version", choices=VERSIONS, default="prosilver")
