@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from forumscraper.db.engine import make_engine
-from forumscraper.db.models import BoardInfo, CrawlRun, Post
+from forumscraper.db.models import Board, CrawlRun, Post
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -201,7 +201,7 @@ def test_a_site_that_is_no_forumotion_board_fails_and_changes_nothing(
     def archive() -> tuple[int, str]:
         with engine.connect() as connection:
             posts = connection.execute(select(func.count()).select_from(Post)).scalar_one()
-            address = connection.execute(select(BoardInfo.base_url)).scalar_one()
+            address = connection.execute(select(Board.base_url)).scalar_one()
         return posts, address
 
     try:
@@ -304,7 +304,7 @@ def test_a_folder_sqlite_cannot_write_in_is_named_with_what_to_do(tmp_path: Path
     assert done.stderr.splitlines() == [
         f"forumscraper: cannot use the database {folder}/archive.sqlite3: the folder {folder} "
         "must be writable: SQLite writes archive.sqlite3-wal and archive.sqlite3-shm beside the "
-        f'database; to read this database from a read-only place, copy it first: sqlite3 '
+        f"database; to read this database from a read-only place, copy it first: sqlite3 "
         f'{folder}/archive.sqlite3 ".backup /tmp/archive.sqlite3"'
     ]
     assert list(folder.iterdir()) == []

@@ -87,6 +87,8 @@ class Command(ScrapyCrawlCommand):
         if not opts.spargs.get("base_url") and not config.base_url(settings):
             demo = start_demo(config.demo_version(settings))
             opts.spargs["base_url"] = demo.base_url
+            # One board in ``boards`` whatever free port the demo is served on.
+            opts.spargs.setdefault("board_url", DEMO_BOARD_URL)
         try:
             crawler = self._create_crawler(args[0])
             self.crawler_process.crawl(crawler, **opts.spargs)
@@ -101,6 +103,10 @@ class Command(ScrapyCrawlCommand):
             print(f"forumscraper: {summary}", flush=True)
         if self.crawler_process.bootstrap_failed or status != "finished":
             self.exitcode = 1
+
+
+DEMO_BOARD_URL = "http://demo.forumscraper.invalid/"
+"""The address the bundled demo forum is registered under in ``boards``."""
 
 
 def start_demo(version: str) -> FixtureForumServer:
