@@ -248,7 +248,7 @@ class ForumotionSpider(scrapy.Spider):
                 "board's timezone to fix that"
             )
         else:
-            logger.info("Board timezone from an earlier run (board_info): %s", self.clock.tz)
+            logger.info("Board timezone from an earlier run (boards): %s", self.clock.tz)
 
     async def listing(self, page: P, read: Callable[[P], list[L]]) -> list[L]:
         """A listing's rows (``read(page)``), read once the board's timezone is known; their
