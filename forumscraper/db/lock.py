@@ -31,7 +31,8 @@ BOARD_LOCK_CLASS = 0x666F7275  # "foru": with a board's id, the two-key advisory
 
 
 LOCKED_MESSAGE = (
-    "another forumscraper run is crawling this board or reprocessing this database; this one stops"
+    "another forumscraper run is using this database (crawling this board, or reprocessing "
+    "every board); this one stops"
 )
 """What a run (or ``reprocess``) says when another holds the lock (of its board, or of the
 whole database)."""
