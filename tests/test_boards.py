@@ -320,7 +320,11 @@ async def test_crawl_a_b_a_leaves_each_board_as_a_crawl_of_it_alone(
                 runs = connection.execute(
                     select(CrawlRun.board_id, CrawlRun.status).order_by(CrawlRun.id)
                 ).all()
-                boards = connection.execute(select(Board.base_url).order_by(Board.id)).all()
+                boards = connection.execute(
+                    select(
+                        Board.base_url, Board.title, Board.template_version, Board.timezone
+                    ).order_by(Board.id)
+                ).all()
         finally:
             engine.dispose()
     assert [tuple(run) for run in runs] == [
@@ -328,7 +332,10 @@ async def test_crawl_a_b_a_leaves_each_board_as_a_crawl_of_it_alone(
         (id_b, "finished"),
         (id_a, "finished"),
     ]
-    assert [url for (url,) in boards] == [server_a.base_url, server_b.base_url]
+    assert [tuple(row) for row in boards] == [
+        (server_a.base_url, a.title, "prosilver", a.timezone),
+        (server_b.base_url, b.title, "prosilver", b.timezone),
+    ]
 
 
 @deferred_f_from_coro_f
