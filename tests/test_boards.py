@@ -181,6 +181,18 @@ class TestMigration:
         assert {row["board_id"] for row in _rows(engine, "posts")} == {1}
 
 
+def test_the_downgrade_refuses_a_database_of_two_boards(engine: Engine) -> None:
+    """Before 0007 a database held one board: going back would mix two boards' rows."""
+    config = alembic_config(engine)
+    command.upgrade(config, "head")
+    register_board(engine, "https://a.forumotion.com/")
+    register_board(engine, "https://b.forumotion.com/")
+    with pytest.raises(RuntimeError, match="holds 2 boards"):
+        command.downgrade(config, PREVIOUS_HEAD)
+    assert current_revision(engine) == head_revision()
+    assert len(_rows(engine, "boards")) == 2
+
+
 @pytest.mark.parametrize(
     ("given", "kept"),
     [
