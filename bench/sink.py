@@ -24,6 +24,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 from sqlalchemy import Engine, select
 
+from forumscraper.db.board import register_board
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.models import Category, Forum, Post, Topic, table_of
@@ -37,6 +38,7 @@ from forumscraper.db.store import (
 )
 
 _STAMPS = ("first_seen_at", "last_seen_at", "deleted_at")
+BENCH_BOARD = "http://bench.invalid/"
 
 
 def read_rows(engine: Engine, model: type[Any], fields: Sequence[str]) -> list[dict[str, Any]]:
@@ -52,7 +54,7 @@ def prepare(source: Engine, target: Engine) -> list[dict[str, Any]]:
     """Migrate ``target``, store the categories, forums and topics of ``source`` in it, and
     return the posts of ``source`` (not stored)."""
     upgrade_to_head(target)
-    Store(target).write(
+    Store(target, bench_board(target)).write(
         Batch(
             categories=read_rows(source, Category, CATEGORY_FIELDS),
             forums=read_rows(source, Forum, FORUM_FIELDS),
@@ -62,14 +64,20 @@ def prepare(source: Engine, target: Engine) -> list[dict[str, Any]]:
     return read_rows(source, Post, POST_FIELDS)
 
 
+def bench_board(target: Engine) -> int:
+    """The board the rows are stored as (registered by the first call)."""
+    return register_board(target, BENCH_BOARD)[0]
+
+
 def write_upserts(target: Engine, posts: list[dict[str, Any]], batch: int) -> None:
-    store = Store(target)
+    store = Store(target, bench_board(target))
     for start in range(0, len(posts), batch):
         store.write(Batch(posts=posts[start : start + batch]))
 
 
 def write_copy(target: Engine, posts: list[dict[str, Any]]) -> None:
-    columns = [*POST_FIELDS, *_STAMPS]
+    columns = ["board_id", *POST_FIELDS, *_STAMPS]
+    board_id = bench_board(target)
     now = datetime.now(UTC)
     url = target.url
     with psycopg.connect(
@@ -89,7 +97,7 @@ def write_copy(target: Engine, posts: list[dict[str, Any]]) -> None:
             for row in posts:
                 values = [row[name] for name in POST_FIELDS]
                 values[links] = Jsonb(row["links"])
-                copy.write_row([*values, now, now, None])
+                copy.write_row([board_id, *values, now, now, None])
         connection.commit()
 
 

@@ -5,20 +5,21 @@ After the cleaning rules change (``forumscraper/text``), this brings ``body_text
 again. ``body_html`` is never touched. Posts are read and written in batches (keyset paging on
 the id, one transaction per batch, the changed rows written by :meth:`Store.update
 <forumscraper.db.store.Store.update>` in it), with a progress bar on a terminal (plain lines
-elsewhere), and the command reports how many posts changed. It holds the database's run lock
-(``forumscraper.db.lock``), so it never runs beside a crawl.
+elsewhere), and the command reports how many posts changed. It holds the whole database's run
+lock (``forumscraper.db.lock``), so it never runs beside a crawl of any board.
 
 Dates too, after the date reader learned a language or a layout: ``posted_at`` is read again
 from ``posted_at_raw`` and ``edited_at`` from ``edited_at_raw`` (the edit note's date), in the
-board timezone recorded in ``board_info``, the way the crawl reads them. What the crawl took
-from the page being served, the moment of serving, is the row's ``last_seen_at``: the raw text
-is rewritten each time the post is stored, so it was printed then (a batch's delay earlier).
+timezone recorded for the post's board in ``boards``, the way the crawl reads them. What the
+crawl took from the page being served, the moment of serving, is the row's ``last_seen_at``: the
+raw text is rewritten each time the post is stored, so it was printed then (a batch's delay
+earlier).
 That moment decides the year of a date printed without one (as the crawl does: the latest year
 that is not in the future). For "Today"/"Yesterday" dates it decides the day, and near midnight
 a batch's delay could tip it: those only fill a NULL, never replace a date the crawl read. A
 printed date the reader cannot read gives NULL (never an earlier reader's guess); one with no
-printed text kept leaves the column as it is. Without a ``board_info`` row (no crawl recorded
-the timezone) dates are left alone.
+printed text kept leaves the column as it is. The dates of a board whose timezone no crawl
+recorded are left alone.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from forumscraper.db.database import first_line
 from forumscraper.db.engine import make_engine
 from forumscraper.db.lock import LOCKED_MESSAGE, RunLock
 from forumscraper.db.migrate import upgrade_to_head
-from forumscraper.db.models import Post, table_of
+from forumscraper.db.models import Board, Post, table_of
 from forumscraper.db.state import recorded_timezone
 from forumscraper.db.store import Store, Write
 from forumscraper.text.clean import clean_post
@@ -62,7 +63,7 @@ class DateCounts:
     unreadable: int = 0
     """Printed dates the reader cannot read: NULL."""
     timezone: str | None = None
-    """The board timezone they were read in; ``None``: unknown, dates left alone."""
+    """The board timezone(s) they were read in; ``None``: none known, dates left alone."""
 
 
 def reread_date(
@@ -83,24 +84,52 @@ def reprocess(
     progress: TextIO | None = None,
     dates: DateCounts | None = None,
 ) -> tuple[int, int]:
-    """Recompute the derived columns of every post; return (posts seen, posts changed).
+    """Recompute the derived columns of every post of every board; return (posts seen, posts
+    changed).
 
     ``dates``, when given, is filled in with what happened to the dates."""
     posts = table_of(Post)
     dates = dates if dates is not None else DateCounts()
-    tz = recorded_timezone(engine)
-    dates.timezone = str(tz) if tz is not None else None
-    derived = DERIVED + (tuple(DATES) if tz is not None else ())
     with engine.connect() as connection:
         total = int(connection.execute(select(func.count()).select_from(posts)).scalar_one())
+        boards = list(connection.execute(select(table_of(Board).c.id).order_by("id")).scalars())
+    shown = Progress(progress, total) if progress is not None else None
+    seen = changed = 0
+    zones: list[str] = []
+    for board_id in boards:
+        tz = recorded_timezone(engine, board_id)
+        if tz is not None and str(tz) not in zones:
+            zones.append(str(tz))
+        board_seen, board_changed = _reprocess_board(
+            Store(engine, board_id), tz, batch_size, dates, shown, seen, changed
+        )
+        seen, changed = seen + board_seen, changed + board_changed
+    dates.timezone = ", ".join(zones) if zones else None
+    if shown is not None:
+        shown.close()
+    return seen, changed
+
+
+def _reprocess_board(
+    store: Store,
+    tz: tzinfo | None,
+    batch_size: int,
+    dates: DateCounts,
+    shown: Progress | None,
+    seen_before: int,
+    changed_before: int,
+) -> tuple[int, int]:
+    """:func:`reprocess` of one board's posts (``store``'s board), dates read in ``tz``."""
+    engine, posts = store.engine, table_of(Post)
+    derived = DERIVED + (tuple(DATES) if tz is not None else ())
     seen = changed = 0
     last_id: int | None = None
-    shown = Progress(progress, total) if progress is not None else None
-    store = Store(engine)
     write = DATED if tz is not None else UNDATED
     columns = [posts.c[name] for name in (*derived, *DATES.values(), "last_seen_at")]
     while True:
-        query = select(posts.c.id, posts.c.body_html, posts.c.url, *columns)
+        query = select(posts.c.id, posts.c.body_html, posts.c.url, *columns).where(
+            posts.c.board_id == store.board_id
+        )
         if last_id is not None:
             query = query.where(posts.c.id > last_id)
         with engine.begin() as connection:
@@ -125,9 +154,7 @@ def reprocess(
         changed += len(updates)
         last_id = rows[-1].id
         if shown is not None:
-            shown.update(seen, changed)
-    if shown is not None:
-        shown.close()
+            shown.update(seen_before + seen, changed_before + changed)
     return seen, changed
 
 
@@ -199,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Reprocessed {seen} posts in {describe(url)}: {changed} changed.")
     if dates.timezone is None:
         if seen:
-            print("Dates left as they are: no crawl recorded the board timezone (board_info).")
+            print("Dates left as they are: no crawl recorded the board timezone (boards).")
     else:
         print(
             f"Dates read in {dates.timezone}: {dates.read} given a new value, "

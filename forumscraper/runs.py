@@ -13,13 +13,17 @@ is. The status also decides the process exit status (see ``forumscraper.commands
   spider raised errors, rows could not be stored, dates disagreed with the board's clock, or
   nothing could be fetched.
 
-One run at a time per database: the run lock (``forumscraper.db.lock``) is taken at start; a
-second run started meanwhile stops at once with status ``failed`` and does not touch the rows.
+One run at a time per board: at start the run finds its board in ``boards`` (registering an
+address crawled for the first time) and takes the board's run lock (``forumscraper.db.lock``); a
+second run of the same board started meanwhile stops at once with status ``failed`` and does not
+touch the rows, while runs of other boards in the same database go on. A run whose address turns
+out to be no board removes the row it registered.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from scrapy import Spider, signals
@@ -28,7 +32,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.utils.asyncio import run_in_thread
 
 from forumscraper import config
-from forumscraper.db.board import record_board_info
+from forumscraper.db.board import forget_board, record_board
 from forumscraper.db.database import Database, database_for, first_line
 from forumscraper.db.lock import LOCKED_MESSAGE, RunLock
 from forumscraper.db.runs import finish_run, start_run
@@ -132,14 +136,21 @@ class CrawlRunRecorder:
         assert self.crawler.stats is not None
         if self.crawler.stats.get_value("forumscraper/db/unavailable"):
             return
-        lock = RunLock(self.database.engine)
+        base_url = getattr(spider, "base_url", None)
+        address = getattr(spider, "board_url", None) or base_url
+        try:
+            board_id = await run_in_thread(self.database.board_for, address) if address else None
+        except Exception as exc:  # the store pipeline reports the outage itself
+            logger.error("Could not find the board in boards: %s", first_line(exc))
+            return
+        lock = RunLock(self.database.engine, board_id)
         if not await run_in_thread(lock.acquire):
             logger.error("%s", LOCKED_MESSAGE)
             raise CloseSpider("locked")
         self.lock = lock
         try:
             self.run_id, abandoned = await run_in_thread(
-                start_run, self.database.engine, spider.name, getattr(spider, "base_url", None)
+                start_run, self.database.engine, spider.name, base_url, board_id
             )
         except Exception as exc:  # the store pipeline reports the outage itself
             logger.error("Could not record the run in crawl_runs: %s", first_line(exc))
@@ -158,20 +169,29 @@ class CrawlRunRecorder:
         status, message = run_status(stats, reason, self.max_empty_page_share)
         stats_collector.set_value(STATUS_KEY, status)
         counts = run_counts(stats)
-        board_tz = getattr(spider, "board_tz", None)
+        board_id = self.database.board_id
         usable = reason not in ("locked", NOT_A_BOARD) and not stats.get(
             "forumscraper/db/unavailable"
         )
-        if board_tz is not None and usable:
+        if board_id is not None and usable:
             try:
                 await run_in_thread(
-                    record_board_info,
-                    self.database.engine,
-                    getattr(spider, "base_url", None),
-                    board_tz,
+                    partial(
+                        record_board,
+                        self.database.engine,
+                        board_id,
+                        timezone=getattr(spider, "board_tz", None),
+                        template_version=getattr(spider, "template_version", None),
+                        title=getattr(spider, "board_title", None),
+                    )
                 )
             except Exception as exc:
-                logger.warning("Could not record the board's time zone: %s", first_line(exc))
+                logger.warning("Could not record the board's details: %s", first_line(exc))
+        if board_id is not None and reason == NOT_A_BOARD and self.database.board_registered:
+            try:  # registered by this run for an address that is no board
+                await run_in_thread(forget_board, self.database.engine, board_id)
+            except Exception as exc:
+                logger.warning("Could not remove the board's row: %s", first_line(exc))
         if self.run_id is not None:
             try:
                 await run_in_thread(

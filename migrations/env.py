@@ -38,14 +38,28 @@ def run_migrations_online() -> None:
         engine = make_engine()
     try:
         with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # SQLite changes a key by rebuilding the table (batch mode), which references
+                # from other tables must survive: foreign keys are off while migrating (a
+                # no-op inside a transaction, hence before it) and checked by the migrations
+                # that rebuild (PRAGMA foreign_key_check).
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
             context.configure(
                 connection=connection,
                 target_metadata=target_metadata,
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
             )
-            with context.begin_transaction():
-                context.run_migrations()
+            try:
+                with context.begin_transaction():
+                    context.run_migrations()
+            finally:
+                if sqlite:
+                    connection.rollback()
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    connection.commit()
     finally:
         if owned:
             engine.dispose()

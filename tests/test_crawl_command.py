@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from forumscraper.db.engine import make_engine
-from forumscraper.db.models import BoardInfo, CrawlRun, Post
+from forumscraper.db.models import Board, CrawlRun, Post
 from tests.processes import environment as clean_environment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,7 +194,7 @@ def test_a_site_that_is_no_forumotion_board_fails_and_changes_nothing(
     def archive() -> tuple[int, str]:
         with engine.connect() as connection:
             posts = connection.execute(select(func.count()).select_from(Post)).scalar_one()
-            address = connection.execute(select(BoardInfo.base_url)).scalar_one()
+            address = connection.execute(select(Board.base_url)).scalar_one()
         return posts, address
 
     try:

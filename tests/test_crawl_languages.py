@@ -15,7 +15,8 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import Engine, select, update
 
 from forumscraper.db.engine import make_engine
-from forumscraper.db.models import BoardInfo, Post
+from forumscraper.db.models import Board as BoardRow
+from forumscraper.db.models import Post
 from forumscraper.demo.content import DATE_FORMATS, Board, build_demo_board
 from forumscraper.demo.server import FixtureForumServer
 from forumscraper.reprocess import DateCounts, reprocess
@@ -128,7 +129,7 @@ async def test_reprocess_leaves_dates_alone_without_a_board_timezone(
     try:
         with engine.begin() as connection:
             connection.execute(update(Post).values(posted_at=None))
-            connection.execute(BoardInfo.__table__.delete())
+            connection.execute(update(BoardRow).values(timezone=None))
         dates = DateCounts()
         reprocess(engine, dates=dates)
         assert dates.timezone is None

@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, select, text
 
+from forumscraper.db.board import register_board
 from forumscraper.db.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
 from forumscraper.db.models import Base, Category, Forum, Post, PostRevision, Topic
 from forumscraper.db.store import Batch, Store
@@ -48,7 +49,7 @@ def base_batch() -> Batch:
 @pytest.fixture
 def store(engine: Engine) -> Store:
     upgrade_to_head(engine)
-    return Store(engine)
+    return Store(engine, register_board(engine, "https://example.forumotion.com/")[0])
 
 
 def count(store: Store, model: type[Base]) -> int:
@@ -80,13 +81,21 @@ class TestMigrations:
         command.upgrade(config, "head")
         with engine.connect() as connection:
             assert set(dict(connection.execute(query).all()).values()) == {"l"}
-            connection.execute(text("INSERT INTO topics (id, first_seen_at) VALUES (1, now())"))
             connection.execute(
                 text(
-                    "INSERT INTO posts (id, topic_id, position, body_html, body_text, "
+                    "INSERT INTO boards (id, base_url, added_at, updated_at) "
+                    "VALUES (1, 'https://example.forumotion.com/', now(), now())"
+                )
+            )
+            connection.execute(
+                text("INSERT INTO topics (board_id, id, first_seen_at) VALUES (1, 1, now())")
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO posts (board_id, id, topic_id, position, body_html, body_text, "
                     "content_hash, edit_count, links, hidden_link_count, collapsed_repeats, "
                     "first_seen_at, last_seen_at) "
-                    "VALUES (1, 1, 0, :html, :text, 'h', 0, '[]', 0, 0, now(), now())"
+                    "VALUES (1, 1, 1, 0, :html, :text, 'h', 0, '[]', 0, 0, now(), now())"
                 ),
                 {"html": "<p>lz4 body</p>" * 500, "text": "lz4 body " * 500},
             )

@@ -28,7 +28,7 @@ from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from forumscraper.db.board import database_timezone, record_board_info
+from forumscraper.db.board import database_timezone, find_board, record_board, register_board
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import alembic_config
 from forumscraper.db.store import Batch, Store
@@ -164,7 +164,9 @@ def crawled(postgres_server: PostgresServer) -> Iterator[Crawled]:
         assert stats.get("forumscraper/run/status") == "finished", stats
         engine = make_engine(url)
         try:
-            record_board_info(engine, base_url, board.timezone)
+            board_id = find_board(engine, base_url)
+            assert board_id is not None
+            record_board(engine, board_id, timezone=board.timezone)
         finally:
             engine.dispose()
         clean = {post.id: clean_post(post.body_html) for post in board.live_posts()}
@@ -209,7 +211,7 @@ def _read_only_role(rows: list[Row], now: datetime, db: Crawled) -> None:
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
         ).fetchall()
     names = {name for (name,) in relations}
-    assert VIEWS | {"posts", "topics", "forums", "crawl_runs", "board_info"} <= names
+    assert VIEWS | {"posts", "topics", "forums", "crawl_runs", "boards", "board_info"} <= names
     with psycopg.connect(db.dsn("analyst"), autocommit=True) as connection:
         for name in sorted(names):
             connection.execute(f'SELECT * FROM "{name}" LIMIT 1').fetchall()
@@ -218,7 +220,7 @@ def _read_only_role(rows: list[Row], now: datetime, db: Crawled) -> None:
         # The read-only default is a convenience; the privileges are what protect the data.
         connection.execute("SET default_transaction_read_only = off")
         for statement in (
-            "INSERT INTO board_info (id, timezone, updated_at) VALUES (2, 'UTC', now())",
+            "INSERT INTO boards (base_url, added_at, updated_at) VALUES ('x', now(), now())",
             "UPDATE posts SET body_text = ''",
             "DELETE FROM crawl_runs",
             "CREATE TABLE mine (id int)",
@@ -598,8 +600,9 @@ def views_answer(engine: Engine) -> dict[str, Any]:
 def test_migration_goes_down_and_up_with_the_views_in_place(engine: Engine) -> None:
     config = alembic_config(engine)
     command.upgrade(config, "head")
-    Store(engine).write(small_batch(), NOW)
-    record_board_info(engine, "https://example.forumotion.com/", "Asia/Baghdad")
+    board_id = register_board(engine, "https://example.forumotion.com/")[0]
+    Store(engine, board_id).write(small_batch(), NOW)
+    record_board(engine, board_id, timezone="Asia/Baghdad")
     postgres = engine.dialect.name == "postgresql"
     # 00:30 and 23:30 in Baghdad: two board days on PostgreSQL, one UTC day on SQLite.
     days = (
@@ -625,8 +628,9 @@ def test_migration_goes_down_and_up_with_the_views_in_place(engine: Engine) -> N
     assert "search" not in {column["name"] for column in inspector.get_columns("posts")}
 
     command.upgrade(config, "head")
-    assert set(inspect(engine).get_view_names()) == VIEWS
-    record_board_info(engine, None, "Asia/Baghdad")
+    assert set(inspect(engine).get_view_names()) == VIEWS | {"board_info"}
+    # The rows were kept through the downgrade to one board; its zone went with board_info.
+    record_board(engine, board_id, timezone="Asia/Baghdad")
     assert sorted_answer(views_answer(engine)) == sorted_answer(expected)
     if postgres:  # the search column was filled for the rows already there
         assert search_hits(engine, "central & gold") == [101]
@@ -653,20 +657,26 @@ def test_search_follows_text_and_title_changes(pg_url: str) -> None:
     engine = make_engine(pg_url)
     try:
         command.upgrade(alembic_config(engine), "head")
+        board_id = register_board(engine, "https://example.forumotion.com/")[0]
         with engine.begin() as connection:  # a post stored before its topic (deferred key)
             connection.execute(
                 text(
-                    "INSERT INTO posts (id, topic_id, position, edit_count, body_html, body_text,"
-                    " content_hash, links, hidden_link_count, collapsed_repeats, first_seen_at,"
-                    " last_seen_at) VALUES (100, 11, 0, 0, 'Early', 'Early', 'h0', '[]', 0, 0,"
-                    " now(), now())"
-                )
+                    "INSERT INTO posts (board_id, id, topic_id, position, edit_count, body_html,"
+                    " body_text, content_hash, links, hidden_link_count, collapsed_repeats,"
+                    " first_seen_at, last_seen_at) VALUES (:b, 100, 11, 0, 0, 'Early', 'Early',"
+                    " 'h0', '[]', 0, 0, now(), now())"
+                ),
+                {"b": board_id},
             )
             connection.execute(
-                text("INSERT INTO topics (id, title, first_seen_at) VALUES (11, 'Central', now())")
+                text(
+                    "INSERT INTO topics (board_id, id, title, first_seen_at)"
+                    " VALUES (:b, 11, 'Central', now())"
+                ),
+                {"b": board_id},
             )
         assert search_hits(engine, "central & early") == [100]
-        store = Store(engine)
+        store = Store(engine, board_id)
         store.write(small_batch(), NOW)
         assert search_hits(engine, "central") == [100, 101, 102]
         edited = small_batch()
@@ -681,15 +691,24 @@ def test_search_follows_text_and_title_changes(pg_url: str) -> None:
         engine.dispose()
 
 
-def test_board_info_keeps_one_row(sqlite_url: str) -> None:
+def test_board_info_shows_each_board_with_its_zone(sqlite_url: str) -> None:
+    """``board_info`` is a view over ``boards`` now: one row per board, same columns."""
     engine = make_engine(sqlite_url)
     try:
         command.upgrade(alembic_config(engine), "head")
-        record_board_info(engine, "https://a.forumotion.com/", "Asia/Baghdad")
+        first = register_board(engine, "https://A.forumotion.com")[0]
+        second = register_board(engine, "https://b.forumotion.com/")[0]
+        assert register_board(engine, "https://a.forumotion.com/") == (first, False)
+        record_board(engine, first, timezone="Asia/Baghdad")
         with engine.begin() as connection:
-            record_board_info(connection, None, "+03:00")
+            record_board(connection, first, timezone="+03:00")
         with engine.connect() as connection:
-            rows = connection.execute(text("SELECT id, base_url, timezone FROM board_info")).all()
-        assert [tuple(row) for row in rows] == [(1, "https://a.forumotion.com/", "Etc/GMT-3")]
+            rows = connection.execute(
+                text("SELECT id, base_url, timezone FROM board_info ORDER BY id")
+            ).all()
+        assert [tuple(row) for row in rows] == [
+            (first, "https://a.forumotion.com/", "Etc/GMT-3"),
+            (second, "https://b.forumotion.com/", None),
+        ]
     finally:
         engine.dispose()

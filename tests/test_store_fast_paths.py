@@ -15,6 +15,7 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, StatementError
 
+from forumscraper.db.board import register_board
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.models import Post, PostRevision, Topic, table_of
@@ -57,7 +58,7 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     url = request.getfixturevalue("sqlite_url" if kind == "sqlite" else "pg_url")
     engine = make_engine(url)
     upgrade_to_head(engine)
-    store = Store(engine)
+    store = Store(engine, register_board(engine, "https://example.forumotion.com/")[0])
     assert store.unnest == (kind != "sqlite")
     store.unnest = kind == "postgresql"
     store.write(board(), NOW)
@@ -69,7 +70,7 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
 def pg_store(pg_url: str) -> Iterator[Store]:
     engine = make_engine(pg_url)
     upgrade_to_head(engine)
-    store = Store(engine)
+    store = Store(engine, register_board(engine, "https://example.forumotion.com/")[0])
     assert store.unnest
     store.write(board(), NOW)
     yield store
@@ -285,7 +286,7 @@ class TestRefusedRows:
         engine = make_engine(pg_url, pool_pre_ping=False)
         try:
             upgrade_to_head(engine)
-            store = Store(engine)
+            store = Store(engine, register_board(engine, "https://example.forumotion.com/")[0])
             store.write(board(), NOW)
             admin = make_engine(pg_url)
             with admin.connect() as connection:

@@ -14,7 +14,7 @@ from alembic import command
 from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import Column, DateTime, Engine, Text, event, select, text, type_coerce
 
-from forumscraper.db.board import record_board_info
+from forumscraper.db.board import record_board, register_board
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import alembic_config, upgrade_to_head
 from forumscraper.db.models import Base, Post, PostRevision, Topic, UTCDateTime
@@ -149,7 +149,7 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     kind = str(request.param)
     engine = make_engine(request.getfixturevalue("sqlite_url" if kind == "sqlite" else "pg_url"))
     upgrade_to_head(engine)
-    store = Store(engine)
+    store = Store(engine, register_board(engine, "https://example.forumotion.com/")[0])
     store.unnest = kind == "postgresql"
     yield store
     engine.dispose()
@@ -181,10 +181,10 @@ def test_every_write_path_stores_board_times_in_utc(store: Store, raw_datetimes:
         ),
         LATER,
     )
-    record_board_info(store.engine, "http://forum.example/", BAGHDAD)
+    record_board(store.engine, store.board_id, timezone=BAGHDAD)
     finish_run(
         store.engine,
-        start_run(store.engine, "forum", None)[0],
+        start_run(store.engine, "forum", None, store.board_id)[0],
         status="finished",
         message=None,
         counts={},
@@ -265,6 +265,6 @@ async def test_a_crawl_and_incremental_runs_store_one_utc_format(
             "posts.deleted_at",
             "post_revisions.seen_at",
             "crawl_runs.finished_at",
-            "board_info.updated_at",
+            "boards.updated_at",
         ):
             assert texts[name], name

@@ -88,6 +88,8 @@ class Command(ScrapyCrawlCommand):
         if not opts.spargs.get("base_url") and not config.base_url(settings):
             demo = start_demo(config.demo_version(settings))
             opts.spargs["base_url"] = demo.base_url
+            # One board in ``boards`` whatever free port the demo is served on.
+            opts.spargs.setdefault("board_url", DEMO_BOARD_URL)
         try:
             crawler = self._create_crawler(args[0])
             self.crawler_process.crawl(crawler, **opts.spargs)
@@ -128,6 +130,10 @@ def record_unclean_shutdown(settings: Any, stats: Any) -> str:
         database.dispose()
     stats.set_value(SUMMARY_KEY, f"Run {run_id} interrupted. Why: {message}")
     return "interrupted"
+
+
+DEMO_BOARD_URL = "http://demo.forumscraper.invalid/"
+"""The address the bundled demo forum is registered under in ``boards`` (whatever port it got)."""
 
 
 def start_demo(version: str) -> FixtureForumServer:

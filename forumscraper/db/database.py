@@ -1,4 +1,5 @@
-"""One database per crawl, shared by the store pipeline and the crawl-run recorder."""
+"""One database per crawl, shared by the store pipeline, the crawl-run recorder and the spider,
+and the crawl's board in it (:meth:`Database.board_for`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
 from forumscraper import config
+from forumscraper.db.board import register_board
 from forumscraper.db.config import (
     BadDatabaseURL,
     database_url,
@@ -41,6 +43,11 @@ class Database:
         self._engine: Engine | None = None
         self._store: Store | None = None
         self._lock = threading.Lock()
+        self._board_lock = threading.Lock()
+        self.board_id: int | None = None
+        """The crawl's board (a ``boards`` row), once :meth:`board_for` found it."""
+        self.board_registered = False
+        """Whether this crawl registered its board (it was not in ``boards`` before)."""
 
     @classmethod
     def from_settings(cls, settings: Any) -> Database:
@@ -66,10 +73,22 @@ class Database:
                 self._engine = make_engine(self.url)
             return self._engine
 
+    def board_for(self, base_url: str) -> int:
+        """The id of the crawl's board at ``base_url``, registered in ``boards`` when it is new
+        (blocking: call it in a thread). Found once per crawl: the spider and the run recorder
+        ask, the store writes that board's rows."""
+        with self._board_lock:
+            if self.board_id is None:
+                self.board_id, self.board_registered = register_board(self.engine, base_url)
+            return self.board_id
+
     @property
     def store(self) -> Store:
+        """The store of the crawl's board (known once :meth:`board_for` ran)."""
         if self._store is None:
-            self._store = Store(self.engine)
+            if self.board_id is None:
+                raise RuntimeError("the crawl's board is not known yet (Database.board_for)")
+            self._store = Store(self.engine, self.board_id)
         return self._store
 
     def prepare(self) -> None:

@@ -1,8 +1,10 @@
 """Typed SQLAlchemy 2 models: the tables people query by hand.
 
 The table and column names are a public contract (README "Schema"): add columns freely, rename
-nothing. Ids of categories, forums, topics and posts are Forumotion's own (N of ``/cN``, ``/fN``,
-``/tN`` and the post anchor), so a row can always be traced back to its page.
+nothing. One database holds many boards (``boards``): every row of board content carries its
+``board_id``, and its key is (``board_id``, ``id``), where ``id`` is Forumotion's own (N of ``/cN``,
+``/fN``, ``/tN`` and the post anchor), so a row can always be traced back to its page and two
+boards' ``/t12`` never meet.
 Every timestamp is stored in UTC (``timestamptz`` on PostgreSQL).
 """
 
@@ -14,12 +16,13 @@ from typing import Any, cast
 from sqlalchemy import (
     JSON,
     BigInteger,
-    CheckConstraint,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -78,6 +81,22 @@ def _fk(target: str) -> ForeignKey:
     return ForeignKey(target, deferrable=True, initially="DEFERRED")
 
 
+def _board_fk(column: str, table: str) -> ForeignKeyConstraint:
+    """(``board_id``, ``column``) refers to ``table`` of the same board; deferred like
+    :func:`_fk`. A NULL ``column`` refers to nothing (MATCH SIMPLE)."""
+    return ForeignKeyConstraint(
+        ["board_id", column],
+        [f"{table}.board_id", f"{table}.id"],
+        deferrable=True,
+        initially="DEFERRED",
+    )
+
+
+def _board_key() -> PrimaryKeyConstraint:
+    """The key of board content: the board, then Forumotion's id."""
+    return PrimaryKeyConstraint("board_id", "id")
+
+
 class Base(DeclarativeBase):
     """Declarative base with a constraint naming convention (stable migration names)."""
 
@@ -95,12 +114,50 @@ def table_of(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
+class Board(Base):
+    """A board archived in this database, registered by its first crawl
+    (:func:`forumscraper.db.board.board_id_for`) under its normalised address."""
+
+    __tablename__ = "boards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    base_url: Mapped[str] = mapped_column(unique=True)
+    """Scheme and host (lowercase, with the port if any) and ``/``: ``https://x.forumotion.com/``
+    (:func:`forumscraper.db.board.board_url`)."""
+    title: Mapped[str | None]
+    timezone: Mapped[str | None]
+    """A name PostgreSQL's ``AT TIME ZONE`` reads right: an IANA name (``Asia/Baghdad``,
+    ``UTC``; ``Etc/GMT-3`` for a fixed +03:00) or a POSIX spec (``<+0530>-05:30``); NULL until
+    a crawl learnt it."""
+    template_version: Mapped[str | None] = mapped_column(String(40))
+    """The template version its pages were last read with (``forumscraper.pages.versions``)."""
+    language: Mapped[str | None] = mapped_column(String(20))
+    added_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    """When a crawl last recorded the board's details."""
+    every_seconds: Mapped[int | None]
+    """How often a scheduler should check the board (NULL: not scheduled)."""
+    next_due_at: Mapped[datetime | None]
+    """When a scheduler should check it next."""
+    username_env: Mapped[str | None]
+    """The name of the environment variable holding the member name to log in with (or of a
+    ``*_FILE`` variable naming a file): never the credential itself."""
+    password_env: Mapped[str | None]
+    """Likewise for the password."""
+
+
+def _board_id() -> Mapped[int]:
+    return mapped_column(_fk("boards.id"), nullable=False)
+
+
 class Category(Base):
     """A category of the board index (``/cN-slug``)."""
 
     __tablename__ = "categories"
+    __table_args__ = (_board_key(),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    board_id: Mapped[int] = _board_id()
+    id: Mapped[int] = mapped_column(Integer, autoincrement=False)
     title: Mapped[str]
     url: Mapped[str | None]
     position: Mapped[int | None]
@@ -112,10 +169,16 @@ class Forum(Base):
     """A forum or sub-forum (``/fN-slug``)."""
 
     __tablename__ = "forums"
+    __table_args__ = (
+        _board_key(),
+        _board_fk("parent_id", "forums"),
+        _board_fk("category_id", "categories"),
+    )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    parent_id: Mapped[int | None] = mapped_column(_fk("forums.id"))
-    category_id: Mapped[int | None] = mapped_column(_fk("categories.id"))
+    board_id: Mapped[int] = _board_id()
+    id: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    parent_id: Mapped[int | None]
+    category_id: Mapped[int | None]
     category: Mapped[str | None]
     """Title of the category (denormalised so that ``SELECT title, category`` is enough)."""
     title: Mapped[str | None]
@@ -138,12 +201,15 @@ class Topic(Base):
 
     __tablename__ = "topics"
     __table_args__ = (
+        _board_key(),
+        _board_fk("forum_id", "forums"),
         # "the latest topics of a forum": WHERE forum_id = ? ORDER BY last_post_at DESC
-        Index("ix_topics_forum_id_last_post_at", "forum_id", "last_post_at"),
+        Index("ix_topics_board_id_forum_id_last_post_at", "board_id", "forum_id", "last_post_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    forum_id: Mapped[int | None] = mapped_column(_fk("forums.id"))
+    board_id: Mapped[int] = _board_id()
+    id: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    forum_id: Mapped[int | None]
     title: Mapped[str | None]
     url: Mapped[str | None]
     author_name: Mapped[str | None]
@@ -169,8 +235,10 @@ class Post(Base):
 
     __tablename__ = "posts"
     __table_args__ = (
+        _board_key(),
+        _board_fk("topic_id", "topics"),
         # "a topic's posts in order": WHERE topic_id = ? ORDER BY position
-        Index("ix_posts_topic_id_position", "topic_id", "position"),
+        Index("ix_posts_board_id_topic_id_position", "board_id", "topic_id", "position"),
         # "everything by Rocky": WHERE author_name = ?
         Index("ix_posts_author_name", "author_name"),
         # "posts of November": WHERE posted_at BETWEEN ? AND ?
@@ -194,8 +262,9 @@ class Post(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    topic_id: Mapped[int] = mapped_column(_fk("topics.id"))
+    board_id: Mapped[int] = _board_id()
+    id: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    topic_id: Mapped[int]
     position: Mapped[int]
     author_name: Mapped[str | None]
     author_id: Mapped[int | None]
@@ -232,9 +301,14 @@ class PostRevision(Base):
     """An earlier version of a post, kept when a re-fetched post's text changed."""
 
     __tablename__ = "post_revisions"
+    __table_args__ = (
+        _board_fk("post_id", "posts"),
+        Index("ix_post_revisions_board_id_post_id", "board_id", "post_id"),
+    )
 
     id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True, autoincrement=True)
-    post_id: Mapped[int] = mapped_column(_fk("posts.id"), index=True)
+    board_id: Mapped[int] = _board_id()
+    post_id: Mapped[int]
     body_html: Mapped[str]
     body_text: Mapped[str]
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -250,6 +324,8 @@ class CrawlRun(Base):
 
     id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True, autoincrement=True)
     spider: Mapped[str] = mapped_column(String(50))
+    board_id: Mapped[int | None] = mapped_column(_fk("boards.id"), index=True)
+    """The board crawled (NULL: a run that stopped before its board was known)."""
     base_url: Mapped[str | None]
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
@@ -264,18 +340,3 @@ class CrawlRun(Base):
     message: Mapped[str | None]
     """Why the run failed, in one line."""
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
-
-
-class BoardInfo(Base):
-    """The crawled board, one row (``id`` = 1), written by
-    :func:`forumscraper.db.board.record_board_info`; ``daily_activity`` reads its time zone."""
-
-    __tablename__ = "board_info"
-    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=1)
-    base_url: Mapped[str | None]
-    timezone: Mapped[str]
-    """A name PostgreSQL's ``AT TIME ZONE`` reads right: an IANA name (``Asia/Baghdad``,
-    ``UTC``; ``Etc/GMT-3`` for a fixed +03:00) or a POSIX spec (``<+0530>-05:30``)."""
-    updated_at: Mapped[datetime]

@@ -24,12 +24,16 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
-def start_run(engine: Engine, spider: str, base_url: str | None) -> tuple[int, list[int]]:
-    """Insert a ``running`` row; its id, and the ids of the runs it found ``abandoned``.
+def start_run(
+    engine: Engine, spider: str, base_url: str | None, board_id: int | None = None
+) -> tuple[int, list[int]]:
+    """Insert a ``running`` row of board ``board_id``; its id, and the ids of the runs of the
+    same board it found ``abandoned``.
 
-    Called with the run lock held (``forumscraper.db.lock``): any other row still ``running``
-    belongs to a process that ended without completing it (SIGKILL, a power cut, a hang that was
-    killed), so it is marked ``abandoned``, with when and why, rather than left ``running``."""
+    Called with the board's run lock held (``forumscraper.db.lock``): any other row of the board
+    still ``running`` belongs to a process that ended without completing it (SIGKILL, a power
+    cut, a hang that was killed), so it is marked ``abandoned``, with when and why, rather than
+    left ``running``. Runs of other boards are theirs to judge: they may be running now."""
     table = table_of(CrawlRun)
     now = datetime.now(UTC)
     with engine.begin() as connection:
@@ -38,6 +42,7 @@ def start_run(engine: Engine, spider: str, base_url: str | None) -> tuple[int, l
                 insert(table)
                 .values(
                     spider=spider,
+                    board_id=board_id,
                     base_url=base_url,
                     started_at=now,
                     status="running",
@@ -53,7 +58,11 @@ def start_run(engine: Engine, spider: str, base_url: str | None) -> tuple[int, l
         )
         abandoned = connection.execute(
             update(table)
-            .where(table.c.status == "running", table.c.id != run_id)
+            .where(
+                table.c.status == "running",
+                table.c.id != run_id,
+                table.c.board_id.is_(None) if board_id is None else table.c.board_id == board_id,
+            )
             .values(
                 status="abandoned",
                 finished_at=now,

@@ -1,4 +1,5 @@
-"""What the database already holds about topics: what incremental crawls compare against."""
+"""What the database already holds about a board's topics: what incremental crawls compare
+against. Every read is limited to one board (``board_id``, a ``boards`` row)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime, tzinfo
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from forumscraper.db.models import BoardInfo, Post, Topic, table_of
+from forumscraper.db.models import Board, Post, Topic, table_of
 from forumscraper.text.dates import board_timezone
 
 
@@ -27,7 +28,9 @@ class StoredTopic:
     """Set when the topic's address redirects to another topic (moved or merged)."""
 
 
-def stored_topics(engine: Engine, topic_ids: Iterable[int]) -> dict[int, StoredTopic]:
+def stored_topics(
+    engine: Engine, board_id: int, topic_ids: Iterable[int]
+) -> dict[int, StoredTopic]:
     """The stored state of the given topics; topics never stored, and deleted ones, are
     absent (moved ones are there, with ``moved_to_id``)."""
     ids = sorted(set(topic_ids))
@@ -36,7 +39,9 @@ def stored_topics(engine: Engine, topic_ids: Iterable[int]) -> dict[int, StoredT
     topics, posts = table_of(Topic), table_of(Post)
     counts = (
         select(posts.c.topic_id, func.count().label("n"))
-        .where(posts.c.topic_id.in_(ids), posts.c.deleted_at.is_(None))
+        .where(
+            posts.c.board_id == board_id, posts.c.topic_id.in_(ids), posts.c.deleted_at.is_(None)
+        )
         .group_by(posts.c.topic_id)
         .subquery()
     )
@@ -51,6 +56,7 @@ def stored_topics(engine: Engine, topic_ids: Iterable[int]) -> dict[int, StoredT
         )
         .select_from(topics.outerjoin(counts, counts.c.topic_id == topics.c.id))
         .where(
+            topics.c.board_id == board_id,
             topics.c.id.in_(ids),
             or_(topics.c.deleted_at.is_(None), topics.c.moved_to_id.is_not(None)),
         )
@@ -68,20 +74,28 @@ def stored_topics(engine: Engine, topic_ids: Iterable[int]) -> dict[int, StoredT
         }
 
 
-def live_topic_ids(engine: Engine, forum_id: int) -> set[int]:
+def live_topic_ids(engine: Engine, board_id: int, forum_id: int) -> set[int]:
     """Ids of the topics stored in a forum and not marked deleted."""
     topics = table_of(Topic)
-    query = select(topics.c.id).where(topics.c.forum_id == forum_id, topics.c.deleted_at.is_(None))
+    query = select(topics.c.id).where(
+        topics.c.board_id == board_id,
+        topics.c.forum_id == forum_id,
+        topics.c.deleted_at.is_(None),
+    )
     with engine.connect() as connection:
         return set(connection.execute(query).scalars())
 
 
-def unfinished_topics(engine: Engine, forum_id: int | None = None) -> list[tuple[int, str | None]]:
+def unfinished_topics(
+    engine: Engine, board_id: int, forum_id: int | None = None
+) -> list[tuple[int, str | None]]:
     """Topics stored but never stored completely (a page failed, the run was killed), with
     their URL: the next run fetches them whatever the listings say. ``forum_id``: only those."""
     topics = table_of(Topic)
     query = select(topics.c.id, topics.c.url).where(
-        topics.c.last_crawled_at.is_(None), topics.c.deleted_at.is_(None)
+        topics.c.board_id == board_id,
+        topics.c.last_crawled_at.is_(None),
+        topics.c.deleted_at.is_(None),
     )
     if forum_id is not None:
         query = query.where(topics.c.forum_id == forum_id)
@@ -89,14 +103,16 @@ def unfinished_topics(engine: Engine, forum_id: int | None = None) -> list[tuple
         return [(row[0], row[1]) for row in connection.execute(query.order_by(topics.c.id))]
 
 
-def recorded_timezone(engine: Engine) -> tzinfo | None:
-    """The board timezone an earlier run recorded in ``board_info`` (``None``: none readable).
+def recorded_timezone(engine: Engine, board_id: int) -> tzinfo | None:
+    """The board timezone an earlier run recorded in ``boards`` (``None``: none readable).
 
     Also ``None`` when the schema is not there yet: the first run creates it."""
-    table = table_of(BoardInfo)
+    table = table_of(Board)
     try:
         with engine.connect() as connection:
-            name = connection.execute(select(table.c.timezone).where(table.c.id == 1)).scalar()
+            name = connection.execute(
+                select(table.c.timezone).where(table.c.id == board_id)
+            ).scalar()
     except (ProgrammingError, OperationalError):  # no schema yet (the crawl creates it)
         return None
     if not name:

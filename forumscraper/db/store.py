@@ -1,12 +1,16 @@
 """Batched upserts: the only code that writes crawled rows.
 
-:meth:`Store.write_in` writes a batch in the caller's transaction (:meth:`Store.write` is the
-same in a transaction of its own). Rows are upserted (``INSERT … ON CONFLICT``), so storing the
-same page twice leaves the same rows. A field that is ``None`` in an item means "unknown here"
-and never overwrites a stored value. A post whose clean text changed keeps its previous version
-in ``post_revisions``. A topic's watermark (``reply_count``, ``last_post_at``,
-``last_crawled_at``) is only written by a *complete* topic item, which the spiders yield after
-every post of the topic, so it is committed with or after those posts, never before them.
+A :class:`Store` writes the rows of one board (``boards``): every statement carries its
+``board_id`` (one bound value, never a value of the rows: items know nothing of boards), every
+key is (``board_id``, ``id``) and every read and ``UPDATE`` is limited to that board, so two
+boards' ``/t12`` never meet. :meth:`Store.write_in` writes a batch in the caller's transaction
+(:meth:`Store.write` is the same in a transaction of its own). Rows are upserted
+(``INSERT … ON CONFLICT``), so storing the same page twice leaves the same rows. A field that is
+``None`` in an item means "unknown here" and never overwrites a stored value. A post whose clean
+text changed keeps its previous version in ``post_revisions``. A topic's watermark
+(``reply_count``, ``last_post_at``, ``last_crawled_at``) is only written by a *complete* topic
+item, which the spiders yield after every post of the topic, so it is committed with or after
+those posts, never before them.
 
 Each kind of row is described once (:class:`Write`: its columns, those that keep a known value,
 what inserting and updating add), and every statement is built from that description with
@@ -63,7 +67,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.type_api import TypeEngine
-from sqlalchemy.types import String
+from sqlalchemy.types import Integer, String
 
 from forumscraper.db.models import Category, Forum, Post, PostRevision, Topic, table_of
 
@@ -84,7 +88,8 @@ class Write:
 
     table: Table
     columns: tuple[str, ...]
-    """The columns taken from the rows, ``id`` first (a row without one gives ``None``)."""
+    """The columns taken from the rows, ``id`` first (a row without one gives ``None``);
+    ``board_id`` is not one of them: it is the store's."""
     keep_known: frozenset[str] = frozenset()
     """Columns that keep their stored value when the new one is ``None``."""
     on_insert: Mapping[str, Stamp] = field(default_factory=dict)
@@ -296,6 +301,14 @@ def _array_of(type_: TypeEngine[Any]) -> _Array:
     return _Array(type_)
 
 
+BOARD = "board"
+"""The parameter of every statement that holds the board's id (see :func:`parameters`)."""
+
+
+def _board() -> ColumnElement[Any]:
+    return bindparam(BOARD, type_=Integer())
+
+
 def _rows(write: Write, arrays: bool) -> Mapping[str, ColumnElement[Any]]:
     """The new rows' columns: of ``unnest(:a_id, …) AS v(id, …)``, or one bound value each."""
     table = write.table
@@ -333,10 +346,10 @@ def _set(write: Write, new: Mapping[str, ColumnElement[Any]]) -> dict[str, Colum
 
 @cache
 def upsert_statement(write: Write, dialect: str, arrays: bool) -> Executable:
-    """``INSERT … ON CONFLICT (id) DO UPDATE SET`` (:func:`_set`) of the new rows."""
+    """``INSERT … ON CONFLICT (board_id, id) DO UPDATE SET`` (:func:`_set`) of the new rows."""
     rows = _rows(write, arrays)
     dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    values = dict(rows) | _stamps(write, write.on_insert)
+    values = {"board_id": _board()} | dict(rows) | _stamps(write, write.on_insert)
     if arrays:
         stmt = dialect_insert(write.table).from_select(
             list(values), select(*values.values()), include_defaults=False
@@ -344,23 +357,31 @@ def upsert_statement(write: Write, dialect: str, arrays: bool) -> Executable:
     else:
         stmt = dialect_insert(write.table).values(values)
     excluded = {name: stmt.excluded[name] for name in write.columns}
-    return stmt.on_conflict_do_update(index_elements=["id"], set_=_set(write, excluded))
+    return stmt.on_conflict_do_update(index_elements=["board_id", "id"], set_=_set(write, excluded))
 
 
 @cache
 def update_statement(write: Write, arrays: bool) -> Update:
-    """``UPDATE … SET`` (:func:`_set`) of stored rows by id. It spares them PostgreSQL's
-    ``BEFORE INSERT`` triggers, which ``ON CONFLICT`` runs for every row proposed."""
+    """``UPDATE … SET`` (:func:`_set`) of the board's stored rows by id. It spares them
+    PostgreSQL's ``BEFORE INSERT`` triggers, which ``ON CONFLICT`` runs for every row proposed."""
     rows = _rows(write, arrays)
-    return update(write.table).where(write.table.c.id == rows["id"]).values(_set(write, rows))
+    table = write.table
+    return (
+        update(table)
+        .where(table.c.board_id == _board(), table.c.id == rows["id"])
+        .values(_set(write, rows))
+    )
 
 
 def parameters(
-    write: Write, rows: Sequence[RowIn], now: datetime | None, arrays: bool
+    write: Write, board_id: int, rows: Sequence[RowIn], now: datetime | None, arrays: bool
 ) -> dict[str, Any] | list[dict[str, Any]]:
-    """The parameters of :func:`upsert_statement` and :func:`update_statement` for ``rows``:
-    one list per column (``arrays``) or one dict per row, counts made storable."""
-    stamp = {"now": now} if write.on_insert or write.on_update else {}
+    """The parameters of :func:`upsert_statement` and :func:`update_statement` for ``rows`` of
+    board ``board_id``: one list per column (``arrays``) or one dict per row, counts made
+    storable."""
+    stamp: dict[str, Any] = {BOARD: board_id}
+    if write.on_insert or write.on_update:
+        stamp["now"] = now
     if arrays:
         params: dict[str, Any] = {}
         for name in write.columns:
@@ -387,7 +408,7 @@ def _stored_posts(arrays: bool) -> Executable:
     """The stored hash of the posts of a batch."""
     posts = table_of(Post)
     return select(posts.c.id, posts.c.content_hash, posts.c.hidden_link_count).where(
-        _ids(posts.c.id, "ids", arrays)
+        posts.c.board_id == _board(), _ids(posts.c.id, "ids", arrays)
     )
 
 
@@ -396,15 +417,16 @@ def _revisions(arrays: bool) -> Executable:
     """The stored version of the changed posts, kept in ``post_revisions``."""
     posts, revisions = table_of(Post), table_of(PostRevision)
     return insert(revisions).from_select(
-        ["post_id", "body_html", "body_text", "content_hash", "edited_at", "seen_at"],
+        ["board_id", "post_id", "body_html", "body_text", "content_hash", "edited_at", "seen_at"],
         select(
+            posts.c.board_id,
             posts.c.id,
             posts.c.body_html,
             posts.c.body_text,
             posts.c.content_hash,
             posts.c.edited_at,
             posts.c.last_seen_at,
-        ).where(_ids(posts.c.id, "ids", arrays)),
+        ).where(posts.c.board_id == _board(), _ids(posts.c.id, "ids", arrays)),
     )
 
 
@@ -414,6 +436,7 @@ def _vanished_posts(partial: bool) -> Update:
     did not see (``partial``: only those after the first post seen)."""
     posts = table_of(Post)
     condition = and_(
+        posts.c.board_id == _board(),
         posts.c.topic_id == bindparam("b_topic"),
         posts.c.id.not_in(bindparam("b_seen", expanding=True)),
         posts.c.deleted_at.is_(None),
@@ -457,6 +480,7 @@ def _vanished_posts_arrays() -> Update:
     candidates = (
         select(stored.c.id)
         .where(
+            stored.c.board_id == _board(),
             stored.c.topic_id == topics.c.topic_id,
             or_(topics.c.after_id.is_(None), stored.c.id > topics.c.after_id),
         )
@@ -475,17 +499,21 @@ def _vanished_posts_arrays() -> Update:
     return (
         update(posts)
         .where(
-            posts.c.deleted_at.is_(None), posts.c.id == any_(func.array(vanished.scalar_subquery()))
+            posts.c.board_id == _board(),
+            posts.c.deleted_at.is_(None),
+            posts.c.id == any_(func.array(vanished.scalar_subquery())),
         )
         .values(deleted_at=bindparam("now", type_=posts.c.deleted_at.type))
     )
 
 
 class Store:
-    """Writes batches of crawled rows to one database, in the caller's transaction."""
+    """Writes batches of crawled rows of one board (``board_id``, a ``boards`` row) to one
+    database, in the caller's transaction."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, board_id: int) -> None:
         self.engine = engine
+        self.board_id = board_id
         self.dialect = engine.dialect.name
         self.unnest = self.dialect == "postgresql"
         """Whether rows travel as arrays (``unnest``), else as an executemany (SQLite; tests
@@ -540,17 +568,19 @@ class Store:
         if new:
             connection.execute(
                 upsert_statement(write, self.dialect, self.unnest),
-                parameters(write, new, now, self.unnest),
+                parameters(write, self.board_id, new, now, self.unnest),
             )
 
     def update(
         self, connection: Connection, write: Write, rows: Sequence[RowIn], now: datetime | None
     ) -> int:
-        """Update the stored rows of ``rows`` (by id) as ``write`` says; how many there were."""
+        """Update the board's stored rows of ``rows`` (by id) as ``write`` says; how many there
+        were."""
         if not rows:
             return 0
         result = connection.execute(
-            update_statement(write, self.unnest), parameters(write, rows, now, self.unnest)
+            update_statement(write, self.unnest),
+            parameters(write, self.board_id, rows, now, self.unnest),
         )
         return cast(CursorResult[Any], result).rowcount
 
@@ -565,7 +595,9 @@ class Store:
         ids = list(posts)
         stored: dict[int, tuple[str, int]] = {
             pid: (hash_, hidden)
-            for pid, hash_, hidden in connection.execute(_stored_posts(self.unnest), {"ids": ids})
+            for pid, hash_, hidden in connection.execute(
+                _stored_posts(self.unnest), {"ids": ids, BOARD: self.board_id}
+            )
         }
         changed: list[int] = []
         new = 0
@@ -586,7 +618,7 @@ class Store:
         result.updated_posts += len(changed)
         result.unchanged_posts += len(posts) - len(changed) - new
         if changed:
-            connection.execute(_revisions(self.unnest), {"ids": changed})
+            connection.execute(_revisions(self.unnest), {"ids": changed, BOARD: self.board_id})
         self.upsert(connection, POSTS, list(posts.values()), now, stored=stored)
 
     def _mark_gone(self, connection: Connection, topic_ids: list[int], now: datetime) -> None:
@@ -596,12 +628,20 @@ class Store:
         topics, posts = table_of(Topic), table_of(Post)
         connection.execute(
             update(topics)
-            .where(topics.c.id.in_(topic_ids), topics.c.deleted_at.is_(None))
+            .where(
+                topics.c.board_id == self.board_id,
+                topics.c.id.in_(topic_ids),
+                topics.c.deleted_at.is_(None),
+            )
             .values(deleted_at=now)
         )
         connection.execute(
             update(posts)
-            .where(posts.c.topic_id.in_(topic_ids), posts.c.deleted_at.is_(None))
+            .where(
+                posts.c.board_id == self.board_id,
+                posts.c.topic_id.in_(topic_ids),
+                posts.c.deleted_at.is_(None),
+            )
             .values(deleted_at=now)
         )
 
@@ -617,7 +657,7 @@ class Store:
         stmt = dialect_insert(topics)
         connection.execute(
             stmt.on_conflict_do_update(
-                index_elements=["id"],
+                index_elements=["board_id", "id"],
                 set_={
                     "moved_to_id": stmt.excluded.moved_to_id,
                     "deleted_at": func.coalesce(topics.c.deleted_at, stmt.excluded.deleted_at),
@@ -625,6 +665,7 @@ class Store:
             ),
             [
                 {
+                    "board_id": self.board_id,
                     "id": row["id"],
                     "moved_to_id": row["moved_to_id"],
                     "first_seen_at": now,
@@ -661,6 +702,7 @@ class Store:
                 _vanished_posts_arrays(),
                 {
                     "now": now,
+                    BOARD: self.board_id,
                     "topic": [row["id"] for row in fetched],
                     "after": after,
                     "seen_topic": [row["id"] for row in fetched for _ in row["post_ids"]],
@@ -670,7 +712,12 @@ class Store:
             result.deleted_posts += cast(CursorResult[Any], deleted).rowcount or 0
             return
         for row, after_id in zip(fetched, after, strict=True):
-            values = {"b_topic": row["id"], "b_seen": row["post_ids"], "now": now}
+            values = {
+                "b_topic": row["id"],
+                "b_seen": row["post_ids"],
+                "now": now,
+                BOARD: self.board_id,
+            }
             if after_id is not None:
                 values["b_after"] = after_id
             deleted = connection.execute(_vanished_posts(after_id is not None), values)

@@ -172,7 +172,13 @@ class DatabasePipeline:
             return await run_in_thread(self._write_one_by_one, batch)
 
     def _store(self, batch: Batch) -> BatchResult:
-        """Write ``batch`` in one transaction, committed when this returns (in a thread)."""
+        """Write ``batch`` in one transaction, committed when this returns (in a thread), as
+        rows of the crawl's board (found by the spider at start; ``scrapy parse`` finds it
+        here)."""
+        if self.database.board_id is None:
+            spider = self.crawler.spider
+            address = getattr(spider, "board_url", None) or getattr(spider, "base_url", None)
+            self.database.board_for(str(address or ""))
         with self.database.engine.begin() as connection:
             return self.database.store.write_in(connection, batch)
 

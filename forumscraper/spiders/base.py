@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
 from typing import Any, NoReturn, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -59,10 +60,18 @@ class ForumotionSpider(scrapy.Spider):
     """Base of the ``forum`` and ``recent`` spiders."""
 
     def __init__(
-        self, *args: Any, base_url: str | None = None, full: str | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        base_url: str | None = None,
+        full: str | None = None,
+        board_url: str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.base_url = base_url
+        self.board_url = board_url
+        """``-a board_url=…``: the address the board is registered under in ``boards`` when it
+        is not ``base_url`` (the bundled demo, served on a free port each time)."""
         self.full = str(full or "").lower() in ("1", "true", "yes")
         """``-a full=1``: fetch every topic whole, whatever the database holds."""
         self.posts_per_page = 15
@@ -79,6 +88,12 @@ class ForumotionSpider(scrapy.Spider):
         """How database reads ride out a short outage (shared with the store pipeline)."""
         self.board_recognised = False
         """The run's first page was a Forumotion page (:meth:`recognise_board`)."""
+        self.board_id: int | None = None
+        """The crawl's board in ``boards`` (found or registered at start)."""
+        self.template_version: str | None = None
+        """The template version of the run's first Forumotion page."""
+        self.board_title: str | None = None
+        """The ``<title>`` of the run's first page when it is the board's home or index."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ForumotionSpider:
@@ -106,6 +121,7 @@ class ForumotionSpider(scrapy.Spider):
         assert self.base_url
         if not self.base_url.endswith("/"):
             self.base_url += "/"
+        await self.find_board()
         if not self.clock.known:
             self.clock.recorded = await self.read_db(recorded_timezone)
         credentials = Credentials.from_environment()
@@ -173,6 +189,9 @@ class ForumotionSpider(scrapy.Spider):
             return
         if page is not None and page.is_forumotion:
             self.board_recognised = True
+            self.template_version = page.version
+            if urlsplit(response.url).path in ("", "/", "/forum", "/index.htm"):
+                self.board_title = page.sel.xpath("normalize-space(//title)").get() or None
             return
         shown = "no HTML" if page is None else "a page without Forumotion's _userdata script"
         evidence = f"{response.url} answered {response.status} with {shown}"
@@ -229,7 +248,7 @@ class ForumotionSpider(scrapy.Spider):
                 "board's timezone to fix that"
             )
         else:
-            logger.info("Board timezone from an earlier run (board_info): %s", self.clock.tz)
+            logger.info("Board timezone from an earlier run (boards): %s", self.clock.tz)
 
     async def listing(self, page: P, read: Callable[[P], list[L]]) -> list[L]:
         """A listing's rows (``read(page)``), read once the board's timezone is known; their
@@ -286,11 +305,30 @@ class ForumotionSpider(scrapy.Spider):
 
     # -- what changed ---------------------------------------------------------------------------
 
+    @property
+    def board_address(self) -> str:
+        """The address the board is registered under (``board_url``, else ``base_url``)."""
+        address = self.board_url or self.base_url
+        assert address
+        return address
+
+    async def find_board(self) -> int:
+        """The crawl's board in ``boards``, registered if its address is new (see
+        :meth:`forumscraper.db.database.Database.board_for`): every read and write of the run is
+        keyed by it. Found at start (or by the first read, for ``scrapy parse``)."""
+        if self.board_id is None:
+            database = database_for(self.crawler)
+            self.board_id = await self.db_retry.call(
+                database.board_for, self.board_address, action="read"
+            )
+        return self.board_id
+
     async def read_db(self, func: Callable[..., T], *args: Any) -> T:
-        """``func(engine, *args)`` in a thread, through a short database outage (see
-        ``forumscraper.db.retry``); a lasting outage raises."""
+        """``func(engine, board_id, *args)`` in a thread, for the crawl's board, through a short
+        database outage (see ``forumscraper.db.retry``); a lasting outage raises."""
         engine = database_for(self.crawler).engine
-        return await self.db_retry.call(func, engine, *args, action="read")
+        board_id = await self.find_board()
+        return await self.db_retry.call(func, engine, board_id, *args, action="read")
 
     async def stored(self, topic_ids: Iterable[int]) -> dict[int, StoredTopic]:
         """What the database holds of these topics (empty with ``-a full=1``)."""

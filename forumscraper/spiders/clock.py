@@ -5,7 +5,7 @@ Forumotion prints every date on the board's wall clock. The timezone is, in orde
 ``FORUMSCRAPER_TIMEZONE``; else the offset between the first "Current date/time is …" line a
 page of the run shows and that response's HTTP ``Date`` header; else, only once the pages that
 could show a clock (portal, index, a forum page) showed none, the zone an earlier run recorded
-in ``board_info``; else UTC, with a warning. Until it is known, no date is read: the spiders
+in ``boards``; else UTC, with a warning. Until it is known, no date is read: the spiders
 wait (:meth:`BoardClock.wait`) before reading a page's dates.
 
 Self-checks, each failing the run with its evidence rather than storing wrong dates:
@@ -70,7 +70,7 @@ class BoardClock:
         self.source = "FORUMSCRAPER_TIMEZONE" if configured is not None else ""
         """Where :attr:`tz` came from, for the log."""
         self.recorded: tzinfo | None = None
-        """The zone an earlier run stored in ``board_info``: the fallback when no page shows a
+        """The zone an earlier run stored in ``boards``: the fallback when no page shows a
         clock."""
         self._known: asyncio.Event | None = None
 
@@ -117,7 +117,7 @@ class BoardClock:
         if self.tz is not None:
             return False
         if self.recorded is not None:
-            self.settle(self.recorded, "an earlier run (board_info), no page showed a clock")
+            self.settle(self.recorded, "an earlier run (boards), no page showed a clock")
             return False
         self.settle(UTC, "nothing: no page showed the board's clock")
         return True

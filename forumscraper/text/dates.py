@@ -201,7 +201,7 @@ _FIXED_OFFSET_RE = re.compile(
 _POSIX_OFFSET_RE = re.compile(
     r"^<(?P<sign>[+-])(?P<h>[0-9]{2})(?P<m>[0-9]{2})>(?P<posix>[+-])(?P=h):(?P=m)$"
 )
-"""``<+0530>-05:30``: how ``board_info`` stores a fixed offset that is no whole hour (POSIX
+"""``<+0530>-05:30``: how ``boards.timezone`` stores a fixed offset that is no whole hour (POSIX
 offsets count west of UTC, hence the opposite sign)."""
 _UTC_NAMES = frozenset({"utc", "gmt", "z"})
 _JSONLD_RE = re.compile(
@@ -683,7 +683,7 @@ def board_timezone(name: str) -> tzinfo:
     """Return the tzinfo for a configured board timezone.
 
     Accepts an IANA name ("Europe/Paris"), "UTC", or a fixed offset east of UTC ("+03:00",
-    "-0530", "UTC+01:00"), and the POSIX form ``board_info`` stores for an offset that is no
+    "-0530", "UTC+01:00"), and the POSIX form ``boards.timezone`` stores for an offset that is no
     whole hour ("<+0530>-05:30"). Raises ValueError for anything else.
     """
     text = name.strip()
