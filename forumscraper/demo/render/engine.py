@@ -25,6 +25,7 @@ from forumscraper.demo.render import common, portal
 from forumscraper.demo.render.common import (
     RenderContext,
     active_topics,
+    board_snippets,
     breadcrumb_items,
     index_snippets,
     rich_snippets,
@@ -121,21 +122,14 @@ class TemplateRenderer:
         )
 
     def error(self, ctx: RenderContext, message: str) -> str:
-        return str(self._macros.error(ctx=ctx, message=message, snippets=_board_snippets(ctx)))
+        return str(self._macros.error(ctx=ctx, message=message, snippets=board_snippets(ctx)))
 
     def search_active(self, ctx: RenderContext) -> str:
         topics = active_topics(ctx.board, ctx.now)
-        return str(
-            self._macros.search_active(ctx=ctx, topics=topics, snippets=_board_snippets(ctx))
-        )
+        return str(self._macros.search_active(ctx=ctx, topics=topics, snippets=board_snippets(ctx)))
 
     def portal(self, ctx: RenderContext) -> str:
         return str(self._macros.portal(ctx))
-
-
-def _board_snippets(ctx: RenderContext) -> str:
-    """The JSON-LD of pages that belong to no category (errors, search results)."""
-    return rich_snippets(ctx, breadcrumb_items(ctx.board, None, []))
 
 
 def _shared(name: str) -> Any:
