@@ -90,11 +90,6 @@ class MemberArea:
             self.logins += 1
         return token
 
-    def is_member(self, cookie_header: str | None) -> bool:
-        match = re.search(rf"{COOKIE}=([0-9a-f]+)", cookie_header or "")
-        with self._lock:
-            return bool(match and match.group(1) in self.sessions)
-
     def member_request(self, cookie_header: str | None) -> bool:
         """Whether a request is a member's, counting it against its session's limits: once a
         session served ``expire_every_requests`` requests, or ``expire_after_seconds`` after

@@ -327,9 +327,6 @@ def rich_snippets(
     return html
 
 
-# -- navigation ------------------------------------------------------------------------------
-
-
 # -- pagination ------------------------------------------------------------------------------
 
 
@@ -369,7 +366,6 @@ class RecentEntry:
     """One line of the "Recent topics" widget: a topic and its last post."""
 
     topic: Topic
-    post: Post
     href: str
     """``U_TITLE``: the last post's page and anchor (escaped)."""
     title: str
@@ -378,7 +374,6 @@ class RecentEntry:
     """``L_TOPIC_TITLE``: the title cut at :data:`RECENT_TITLE_LIMIT` characters (escaped)."""
     poster: str
     """``S_POSTER`` in its ``<a href=U_POSTER>`` for members, bare for guests."""
-    poster_is_member: bool
     time: str
     """``S_POSTTIME``."""
 
@@ -391,12 +386,10 @@ def recent_entries(ctx: RenderContext, limit: int = 10) -> list[RecentEntry]:
         entries.append(
             RecentEntry(
                 topic=topic,
-                post=last,
                 href=post_href(ctx, topic, last),
                 title=e(topic.title),
                 short_title=e(shorten(topic.title)),
                 poster=poster_link(ctx, last.author, last.author_name),
-                poster_is_member=last.author is not None,
                 time=ctx.date(last.posted_at),
             )
         )
@@ -420,6 +413,12 @@ def vote_block(post: Post) -> tuple[int, int] | None:
 def post_subject(topic: Topic, post: Post) -> str:
     """``POST_SUBJECT``: the topic title on the first post, "Re: title" on replies."""
     return topic.title if post.id == topic.first_post.id else f"Re: {topic.title}"
+
+
+def board_snippets(ctx: RenderContext) -> str:
+    """``{RICH_SNIPPET_GOOGLE}`` of pages outside any category (portal, errors, search results):
+    a BreadcrumbList holding the board root only."""
+    return rich_snippets(ctx, breadcrumb_items(ctx.board, None, []))
 
 
 def index_snippets(ctx: RenderContext, category: Category | None) -> tuple[str, str, str | None]:

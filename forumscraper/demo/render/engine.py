@@ -25,6 +25,7 @@ from forumscraper.demo.render import common, portal
 from forumscraper.demo.render.common import (
     RenderContext,
     active_topics,
+    board_snippets,
     breadcrumb_items,
     index_snippets,
     rich_snippets,
@@ -71,34 +72,18 @@ class TemplateRenderer:
     def index(self, ctx: RenderContext, category: Category | None = None) -> str:
         board = ctx.board
         snippets, title, canonical = index_snippets(ctx, category)
-        return str(
-            self._macros.index(
-                ctx=ctx,
-                board=board,
-                category=category,
-                newest=board.members[-1] if board.members else None,
-                title=title,
-                canonical=canonical,
-                snippets=snippets,
-            )
-        )
+        newest = board.members[-1] if board.members else None
+        page = self._macros.index(ctx, board, category, newest, title, canonical, snippets)
+        return str(page)
 
     def forum(self, ctx: RenderContext, forum: Forum, start: int) -> str:
         board = ctx.board
         category, path = board.category(forum.category_id), board.forum_path(forum)
-        return str(
-            self._macros.forum(
-                ctx=ctx,
-                board=board,
-                forum=forum,
-                start=start,
-                category=category,
-                path=path,
-                subforums=board.subforums(forum.id),
-                pages=_shared("forum_pages")(ctx, forum, start),
-                snippets=rich_snippets(ctx, breadcrumb_items(board, category, path)),
-            )
-        )
+        pages = _shared("forum_pages")(ctx, forum, start)
+        snippets = rich_snippets(ctx, breadcrumb_items(board, category, path))
+        subforums = board.subforums(forum.id)
+        args = (ctx, board, forum, start, category, path, subforums, pages, snippets)
+        return str(self._macros.forum(*args))
 
     def topic(self, ctx: RenderContext, topic: Topic, start: int) -> str:
         board = ctx.board
@@ -106,36 +91,20 @@ class TemplateRenderer:
         if forum is None:
             raise LookupError(f"topic {topic.id} has no forum {topic.forum_id}")
         category, path = board.category(forum.category_id), board.forum_path(forum)
-        return str(
-            self._macros.topic(
-                ctx=ctx,
-                board=board,
-                topic=topic,
-                start=start,
-                forum=forum,
-                category=category,
-                path=path,
-                pages=_shared("topic_pages")(ctx, topic, start),
-                snippets=rich_snippets(ctx, breadcrumb_items(board, category, path, topic), topic),
-            )
-        )
+        pages = _shared("topic_pages")(ctx, topic, start)
+        snippets = rich_snippets(ctx, breadcrumb_items(board, category, path, topic), topic)
+        args = (ctx, board, topic, start, forum, category, path, pages, snippets)
+        return str(self._macros.topic(*args))
 
     def error(self, ctx: RenderContext, message: str) -> str:
-        return str(self._macros.error(ctx=ctx, message=message, snippets=_board_snippets(ctx)))
+        return str(self._macros.error(ctx=ctx, message=message, snippets=board_snippets(ctx)))
 
     def search_active(self, ctx: RenderContext) -> str:
         topics = active_topics(ctx.board, ctx.now)
-        return str(
-            self._macros.search_active(ctx=ctx, topics=topics, snippets=_board_snippets(ctx))
-        )
+        return str(self._macros.search_active(ctx=ctx, topics=topics, snippets=board_snippets(ctx)))
 
     def portal(self, ctx: RenderContext) -> str:
         return str(self._macros.portal(ctx))
-
-
-def _board_snippets(ctx: RenderContext) -> str:
-    """The JSON-LD of pages that belong to no category (errors, search results)."""
-    return rich_snippets(ctx, breadcrumb_items(ctx.board, None, []))
 
 
 def _shared(name: str) -> Any:

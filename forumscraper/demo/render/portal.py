@@ -23,20 +23,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forumscraper.demo.content import Forum, Post, Topic
+from forumscraper.demo.content import Forum, Topic
 from forumscraper.demo.render.common import (
     RenderContext,
-    breadcrumb_items,
     e,
     poster_link,
-    rich_snippets,
     shorten,
     topic_path,
 )
 
 __all__ = [
     "NEWS_LIMIT",
-    "PORTAL_PATH",
     "TOP_NAME_LIMIT",
     "TOP_TOPICS_LIMIT",
     "NewsItem",
@@ -45,12 +42,8 @@ __all__ = [
     "most_viewed_topics",
     "news_forum",
     "news_items",
-    "portal_label",
-    "portal_snippets",
 ]
 
-PORTAL_PATH = "/"
-"""Where the portal is served when the board has one (the index is then at ``/forum``)."""
 NEWS_LIMIT = 3
 """Topics the news module shows."""
 TOP_TOPICS_LIMIT = 5
@@ -60,17 +53,11 @@ TOP_NAME_LIMIT = 40
 the ``title`` attribute)."""
 
 
-def portal_label(ctx: RenderContext, key: str) -> str:
-    """A portal label in the board language (English when the language lacks it)."""
-    return ctx.t(key)
-
-
 @dataclass(frozen=True, kw_only=True)
 class NewsItem:
     """One ``mod_news`` ``post_row``: a news topic's first post."""
 
     topic: Topic
-    post: Post
     title: str
     """``post_row.TITLE``: the topic title (escaped)."""
     time: str
@@ -89,7 +76,6 @@ class NewsItem:
 class TopTopic:
     """One ``TOPIC`` row of the "Most active"/"Most viewed" modules."""
 
-    topic: Topic
     href: str
     """``TOPIC.LINK``: the topic's first page (escaped)."""
     title: str
@@ -121,7 +107,6 @@ def news_items(ctx: RenderContext, limit: int = NEWS_LIMIT) -> list[NewsItem]:
         items.append(
             NewsItem(
                 topic=topic,
-                post=first,
                 title=e(topic.title),
                 time=ctx.date(first.posted_at),
                 poster=poster_link(ctx, first.author, first.author_name),
@@ -136,7 +121,6 @@ def news_items(ctx: RenderContext, limit: int = NEWS_LIMIT) -> list[NewsItem]:
 def _top(ctx: RenderContext, topics: list[Topic]) -> list[TopTopic]:
     return [
         TopTopic(
-            topic=topic,
             href=ctx.href(topic_path(topic)),
             title=e(topic.title),
             name=e(shorten(topic.title, TOP_NAME_LIMIT)),
@@ -156,8 +140,3 @@ def most_viewed_topics(ctx: RenderContext, limit: int = TOP_TOPICS_LIMIT) -> lis
     """Topics with the most views (ties: the newer id first)."""
     topics = sorted(ctx.board.live_topics(), key=lambda t: (t.views, t.id), reverse=True)
     return _top(ctx, topics[:limit])
-
-
-def portal_snippets(ctx: RenderContext) -> str:
-    """``{RICH_SNIPPET_GOOGLE}`` of the portal: a BreadcrumbList holding the board root only."""
-    return rich_snippets(ctx, breadcrumb_items(ctx.board, None, []))
