@@ -51,9 +51,16 @@ def run_migrations_online() -> None:
                 target_metadata=target_metadata,
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
+                # SQLite's DDL is transactional: all revisions of an upgrade in one transaction
+                transactional_ddl=True,
             )
             try:
                 with context.begin_transaction():
+                    if sqlite:
+                        # pysqlite opens a transaction before DML only: without this, each
+                        # ALTER TABLE would commit on its own and a failing revision would leave
+                        # the revisions before it applied.
+                        connection.exec_driver_sql("BEGIN")
                     context.run_migrations()
             finally:
                 if sqlite:

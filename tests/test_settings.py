@@ -41,6 +41,7 @@ GOOD: list[tuple[str, str, Any]] = [
     ("FORUMSCRAPER_TEMPLATE_VERSION", "subsilver", "subsilver"),
     ("FORUMSCRAPER_POSTS_PER_PAGE", "20", 20),
     ("FORUMSCRAPER_MAX_RUNTIME", "3600", 3600),
+    ("FORUMSCRAPER_BOARDS_AT_ONCE", "4", 4),
     ("FORUMSCRAPER_MAX_EMPTY_PAGE_SHARE", "0.05", 0.05),
     ("FORUMSCRAPER_DB_BATCH_SIZE", "50", 50),
     ("FORUMSCRAPER_DB_MIGRATE", "0", False),
