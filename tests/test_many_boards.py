@@ -115,7 +115,7 @@ class TestBoardsCommand:
         says: str,
         capsys: pytest.CaptureFixture[str],
     ) -> None:
-        status, out, err = boards_command(sqlite_url, "add", *args, capsys=capsys)
+        status, _, err = boards_command(sqlite_url, "add", *args, capsys=capsys)
         assert status == 2
         assert says in err and len(err.strip().splitlines()) == 1
         engine = make_engine(sqlite_url)
@@ -193,9 +193,7 @@ class TestBoardsCommand:
         status, out, err = boards_command(db_url, "remove", str(b), "--purge", capsys=capsys)
         assert status == 1 and "--yes" in err  # no terminal to ask on: nothing deleted
         assert count(engine, Post, b) == 1
-        status, out, _ = boards_command(
-            db_url, "remove", str(b), "--purge", "--yes", capsys=capsys
-        )
+        status, out, _ = boards_command(db_url, "remove", str(b), "--purge", "--yes", capsys=capsys)
         assert status == 0 and "1 posts" in out and "3 crawl_runs" in out
         assert count(engine, Post, b) == count(engine, Topic, b) == count(engine, CrawlRun, b) == 0
         assert count(engine, Post, a) == 1  # the other board keeps its rows
@@ -275,10 +273,8 @@ def test_one_process_checks_five_boards_and_a_failing_one_fails_alone(
             ids[server.base_url] = register_board(engine, server.base_url)[0]
         ids[down] = register_board(engine, down)[0]
         login = servers[2].base_url.replace("127.0.0.1", "localhost")
-        assert forumscraper(
-            ["boards", "--database-url", db_url, "add", login]
-            + ["--username-env", "NOBODY_SET_THIS", "--password-env", "NOR_THIS"]
-        ) == 0
+        login_names = ["--username-env", "NOBODY_SET_THIS", "--password-env", "NOR_THIS"]
+        assert forumscraper(["boards", "--database-url", db_url, "add", login, *login_names]) == 0
         ids[login] = register_board(engine, login)[0]
         done = scrapy_crawl("forum", "-a", "boards=all", env=env)
     assert done.returncode == 1, done.stderr[-3000:]

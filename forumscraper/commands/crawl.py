@@ -144,7 +144,11 @@ class ManyBoards:
         self.spider = spider
         self.spargs = spargs
         self.waiting = list(boards)
-        self.started: list[tuple[BoardToCheck, Any]] = []
+        self.started: list[BoardToCheck] = []
+        self.stats: dict[int, Any] = {}
+        """Each started board's Scrapy stats (its crawler is dropped once it finished)."""
+        self.running: dict[int, Any] = {}
+        """The crawlers not finished yet (after a second Ctrl-C, those cut short)."""
         self.stopping = False
 
     def run(self) -> int:
@@ -161,19 +165,22 @@ class ManyBoards:
             return
         board = self.waiting.pop(0)
         crawler = self.command._create_crawler(self.spider)
-        self.started.append((board, crawler))
+        self.started.append(board)
+        self.running[board.id] = crawler
         done = self.process.crawl(crawler, **(self.spargs | {"base_url": board.base_url}))
         if isinstance(done, Deferred):  # Scrapy's CrawlerProcess (FORCE_CRAWLER_PROCESS)
-            done.addBoth(self._then_next, crawler)
+            done.addBoth(self._then_next, board, crawler)
         else:
-            asyncio.ensure_future(done).add_done_callback(lambda _: self.finished(crawler))
+            asyncio.ensure_future(done).add_done_callback(lambda _: self.finished(board, crawler))
 
-    def _then_next(self, result: Any, crawler: Any) -> Any:
-        self.finished(crawler)
+    def _then_next(self, result: Any, board: BoardToCheck, crawler: Any) -> Any:
+        self.finished(board, crawler)
         return result
 
-    def finished(self, crawler: Any) -> None:
+    def finished(self, board: BoardToCheck, crawler: Any) -> None:
         stats = crawler._stats
+        self.stats[board.id] = stats
+        self.running.pop(board.id, None)
         if stats is not None and stats.get_value("finish_reason") == "shutdown":
             self.stopping = True  # Ctrl-C or SIGTERM: no new board starts
         self.start_next()
@@ -181,8 +188,9 @@ class ManyBoards:
     def report(self) -> int:
         settings = self.process.settings
         outcomes: dict[str, list[int]] = {}
-        for board, crawler in self.started:
-            stats = crawler._stats
+        for board in self.started:
+            cut_short = self.running.get(board.id)
+            stats = self.stats.get(board.id) or (cut_short._stats if cut_short else None)
             status = stats.get_value(STATUS_KEY) if stats else None
             if stats and status is None and stats.get_value(RUN_ID_KEY) is not None:
                 status = record_unclean_shutdown(settings, stats)
