@@ -73,6 +73,10 @@ server restarting), before the run stops (``forumscraper.db.retry``)."""
 FORUMSCRAPER_DB_RETRY_DELAY = 2.0
 """Seconds before the first such retry; the pause doubles at each one."""
 
+FORUMSCRAPER_REFUSE_NEW_BOARDS = False
+"""Refuse to crawl an address not in ``boards`` (register boards with ``forumscraper boards add``)
+instead of registering it: a typo in a scheduled job then fails instead of starting a new board."""
+
 FORUMSCRAPER_DB_MIGRATE = True
 """Run ``alembic upgrade head`` at start when the database is empty or behind."""
 

@@ -323,3 +323,26 @@ def test_boards_and_base_url_together_is_a_usage_error(sqlite_url: str) -> None:
     assert done.returncode == 2 and "no board '7'" in done.stderr
     done = scrapy_crawl("recent", "-a", "boards=due", env=environment(DATABASE_URL=sqlite_url))
     assert done.returncode == 0 and "no board is due" in done.stdout
+
+
+def test_refusing_new_boards_stops_a_crawl_of_an_unregistered_address(
+    sqlite_url: str, server: FixtureForumServer
+) -> None:
+    """``FORUMSCRAPER_REFUSE_NEW_BOARDS=1``: a typo in a scheduled job fails before anything is
+    written; once the board is added, the same command crawls it."""
+    env = environment(DATABASE_URL=sqlite_url, FORUMSCRAPER_REFUSE_NEW_BOARDS="1")
+    done = scrapy_crawl("recent", "-a", f"base_url={server.base_url}", env=env)
+    assert done.returncode == 2
+    assert "not a registered board" in done.stderr and "forumscraper boards add" in done.stderr
+    engine = make_engine(sqlite_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(select(func.count()).select_from(Board)).scalar() == 0
+            assert connection.execute(select(func.count()).select_from(CrawlRun)).scalar() == 0
+        assert forumscraper(["boards", "--database-url", sqlite_url, "add", server.base_url]) == 0
+        done = scrapy_crawl("recent", "-a", f"base_url={server.base_url}", env=env)
+        assert done.returncode == 0, done.stderr[-2000:]
+        with engine.connect() as connection:
+            assert connection.execute(select(func.count()).select_from(Post)).scalar()
+    finally:
+        engine.dispose()

@@ -34,7 +34,13 @@ from scrapy.utils.project import get_project_settings
 from twisted.internet.defer import Deferred
 
 from forumscraper import config
-from forumscraper.db.board import BoardToCheck, UnknownBoard, boards_to_check
+from forumscraper.db.board import (
+    BoardToCheck,
+    UnknownBoard,
+    board_url,
+    boards_to_check,
+    find_board,
+)
 from forumscraper.db.database import Database, DatabaseUnavailable, first_line
 from forumscraper.db.runs import finish_run
 from forumscraper.runs import RUN_ID_KEY, STATUS_KEY, SUMMARY_KEY, run_counts
@@ -78,15 +84,19 @@ class Command(ScrapyCrawlCommand):
         except config.BadSetting as exc:
             raise SystemExit(bad_setting(exc)) from None
         install_log_masking()  # before the database check, whose errors might hold a password
+        spec = opts.spargs.pop("boards", None)
         try:
             database.prepare()  # reachable, writable, its schema at head
-            if "boards" in opts.spargs:
-                self.boards = boards_to_check(database.engine, opts.spargs.pop("boards"))
+            if spec is not None:
+                self.boards = boards_to_check(database.engine, spec)
+            elif config.new_boards_refused(self.settings):
+                refuse_new_board(database, opts.spargs, self.settings)
         except DatabaseUnavailable as exc:
             print(f"forumscraper: {exc}", file=sys.stderr)
             raise SystemExit(1) from None
         except UnknownBoard as exc:
-            print(f"forumscraper: -a boards: {exc.args[0]}", file=sys.stderr)
+            given = "-a boards: " if spec is not None else ""
+            print(f"forumscraper: {given}{exc.args[0]}", file=sys.stderr)
             raise SystemExit(USAGE_ERROR) from None
         finally:
             database.dispose()
@@ -122,6 +132,16 @@ class Command(ScrapyCrawlCommand):
             print(f"forumscraper: {summary}", flush=True)
         if self.crawler_process.bootstrap_failed or status != "finished":
             self.exitcode = 1
+
+
+def refuse_new_board(database: Database, spargs: dict[str, Any], settings: Any) -> None:
+    """With ``FORUMSCRAPER_REFUSE_NEW_BOARDS``: the crawl's address must be in ``boards``."""
+    address = spargs.get("board_url") or spargs.get("base_url") or config.base_url(settings)
+    if address and find_board(database.engine, address) is None:
+        raise UnknownBoard(
+            f"not a registered board: {board_url(address)} (FORUMSCRAPER_REFUSE_NEW_BOARDS is "
+            f"set; register it with: forumscraper boards add {board_url(address)})"
+        )
 
 
 class ManyBoards:
