@@ -17,6 +17,7 @@ from sqlalchemy import Engine, Row, select, update
 from forumscraper.db.models import CrawlRun, Post
 from forumscraper.db.state import RECENT_GAP_KEY
 from forumscraper.demo.content import Board
+from forumscraper.demo.faults import Fault
 from forumscraper.demo.server import FixtureForumServer
 from forumscraper.pages.recent import RecentTopic
 from forumscraper.spiders.recent import COVERAGE_MARGIN, listing_reach, proven_since
@@ -228,3 +229,50 @@ async def test_a_gap_beyond_every_listing_is_reported_and_the_forum_run_closes_i
     crawler = await recent(server, board, db_url)
     assert server.requests == [*WIDGET, ACTIVE]
     assert stat(crawler, RECENT_GAP_KEY) is None
+
+
+@deferred_f_from_coro_f
+async def test_a_widget_page_cut_off_proves_nothing(
+    server: FixtureForumServer, board: Board, db_url: str
+) -> None:
+    await full_crawl(server, board, db_url)
+    # Prefix "/" matches every path: the first is robots.txt, the second the widget's page.
+    server.faults.add("/", Fault(kind="truncate", keep=0.8, times=2))
+    crawler = await recent(server, board, db_url)
+    # Whatever entries the cut page still shows, what followed them is unknown.
+    assert server.requests == [*WIDGET, ACTIVE]
+    assert stat(crawler, RECENT_GAP_KEY) is None
+
+
+@deferred_f_from_coro_f
+async def test_active_topics_closed_to_guests_leave_the_feed_and_a_gap(
+    server: FixtureForumServer,
+    board: Board,
+    db_url: str,
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await full_crawl(server, board, db_url)
+    server.faults.add("/search", Fault(kind="status", status=403, times=None))
+    rocky = board.member_by_name("Rocky")
+    moved = [t.id for t in board.live_topics()[: board.recent_widget_topics + 2]]
+    for topic_id in moved:
+        board.add_post(topic_id, rocky, "A reply", minute())
+    new_topic = board.add_topic(5, "A new topic", rocky, "First post", minute()).id
+    with caplog.at_level(logging.WARNING):
+        crawler = await recent(server, board, db_url)
+    assert server.requests[:4] == [*WIDGET, ACTIVE, FEED]
+    assert stat(crawler, "forumscraper/recent/listings_unavailable") == 1
+    assert stat(crawler, RECENT_GAP_KEY) is not None
+    assert "Gap: the board's listings (widget, feed)" in caplog.text
+    # What the widget and the feed show is stored; the replies the widget no longer lists are
+    # not (that is the gap the warning names, for a forum run to close).
+    shown = {topic.id for topic in board.recent_topics(board.recent_widget_topics)}
+    assert new_topic in shown and len(set(moved) - shown) == 3
+    with engine.connect() as connection:
+        stored = set(
+            connection.execute(
+                select(Post.topic_id).where(Post.body_html.in_(["A reply", "First post"]))
+            ).scalars()
+        )
+    assert stored == shown

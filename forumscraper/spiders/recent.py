@@ -335,8 +335,8 @@ class RecentSpider(TopicSpider):
         seconds = max(1, int((until - self.covered_since).total_seconds()))
         self.crawler.stats.set_value(RECENT_GAP_KEY, seconds)
         reach = (
-            f"reach back to {self.proven:%Y-%m-%d %H:%M} UTC only (with a margin of "
-            f"{COVERAGE_MARGIN.total_seconds() / 60:.0f} minutes)"
+            f"show every change since {self.proven:%Y-%m-%d %H:%M} UTC only (their oldest "
+            f"entry plus a margin of {COVERAGE_MARGIN.total_seconds() / 60:.0f} minutes)"
             if self.proven is not None
             else "prove nothing about when topics moved (no dated listing ordered by last post)"
         )
