@@ -98,8 +98,8 @@ class RecentSpider(TopicSpider):
         """When the board's last covered run started (``None``: read every listing)."""
         self.proven: datetime | None = None
         """The earliest instant after which the listings read so far show every change."""
-        self.listings_left: list[tuple[str, str, Callback]] = []
-        """The listings not yet requested, cheapest first: (name, path, callback)."""
+        self.listings_left: list[tuple[str, Callback]] = []
+        """The listings not yet requested, cheapest first: (path, callback)."""
         self.listings_read: list[str] = []
 
     async def start(self) -> AsyncIterator[Any]:
@@ -112,14 +112,14 @@ class RecentSpider(TopicSpider):
         # The portal/index first: its clock gives the board's timezone, which the other
         # listings' "Today at 9:59" dates need, and its widget is the cheapest listing.
         self.listings_left = [
-            ("activetopics", "search?search_id=activetopics", self.parse_active),
-            ("feed", "feed/", self.parse_feed),
+            ("search?search_id=activetopics", self.parse_active),
+            ("feed/", self.parse_feed),
         ]
         self.pending_listings = 1
         yield Request(
             base_url,
             callback=self.parse_widget,
-            errback=self.widget_failed,
+            errback=self.listing_failed,
             dont_filter=True,
         )
 
@@ -142,7 +142,7 @@ class RecentSpider(TopicSpider):
         base_url = self.base_url or ""
         count = 1 if self.judging else len(self.listings_left)
         taken, self.listings_left = self.listings_left[:count], self.listings_left[count:]
-        for _name, path, callback in taken:
+        for path, callback in taken:
             self.pending_listings += 1
             yield Request(
                 base_url + path, callback=callback, errback=self.listing_failed, dont_filter=True
@@ -227,10 +227,6 @@ class RecentSpider(TopicSpider):
             entries = await self.listing(page, RecentTopicsPage.widget)
             self._collect(entries, "widget", page, complete=not is_truncated(page.html))
         async for item in self._listing_done():
-            yield item
-
-    async def widget_failed(self, failure: Failure) -> AsyncIterator[Any]:
-        async for item in self.listing_failed(failure):
             yield item
 
     async def parse_active(self, response: Response) -> AsyncIterator[Any]:
