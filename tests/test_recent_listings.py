@@ -12,13 +12,16 @@ from typing import Any
 import pytest
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_f_from_coro_f
-from sqlalchemy import Engine, Row, select, update
+from sqlalchemy import Engine, Row, insert, select, update
 
+from forumscraper.db.board import register_board
+from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.models import CrawlRun, Post
-from forumscraper.db.state import RECENT_GAP_KEY
-from forumscraper.demo.content import Board
+from forumscraper.db.state import RECENT_GAP_KEY, last_covered_start
+from forumscraper.demo.content import Board, build_demo_board
 from forumscraper.demo.faults import Fault
 from forumscraper.demo.server import FixtureForumServer
+from forumscraper.demo.site import respond
 from forumscraper.pages.recent import RecentTopic
 from forumscraper.spiders.recent import COVERAGE_MARGIN, listing_reach, proven_since
 from tests.crawling import crawl, stat
@@ -276,3 +279,67 @@ async def test_active_topics_closed_to_guests_leave_the_feed_and_a_gap(
             ).scalars()
         )
     assert stored == shown
+
+
+def test_the_last_covered_run_is_the_newest_finished_one_without_a_gap(engine: Engine) -> None:
+    upgrade_to_head(engine)
+    board_id, _ = register_board(engine, "https://one.forumotion.com/")
+    other_id, _ = register_board(engine, "https://two.forumotion.com/")
+    assert last_covered_start(engine, board_id) is None  # the board's first run
+    at = [T0 + timedelta(hours=hour) for hour in range(6)]
+    runs = [
+        ("forum", board_id, at[0], "finished", {}),
+        ("recent", board_id, at[1], "finished", {"forumscraper/recent/entries": 3}),
+        ("recent", board_id, at[2], "finished", {RECENT_GAP_KEY: 3600}),  # left a gap
+        ("forum", board_id, at[3], "failed", {}),  # a page may have failed
+        ("recent", board_id, at[4], "interrupted", {}),
+        ("forum", other_id, at[5], "finished", {}),  # another board's
+    ]
+    with engine.begin() as connection:
+        connection.execute(
+            insert(CrawlRun.__table__),
+            [
+                {"spider": spider, "board_id": board, "started_at": started, "status": status}
+                | {"stats": stats, "requests": 0, "pages": 0, "new_posts": 0}
+                | {"updated_posts": 0, "errors": 0}
+                for spider, board, started, status, stats in runs
+            ],
+        )
+    assert last_covered_start(engine, board_id) == at[1]
+    assert last_covered_start(engine, other_id) == at[5]
+
+
+@deferred_f_from_coro_f
+async def test_a_burst_after_a_quiet_day_is_covered_by_a_whole_active_topics_page(
+    db_url: str, engine: Engine
+) -> None:
+    # Nothing moved during the day before the burst: the active topics list the burst only,
+    # its oldest entry is newer than the last run; the page holding every match proves 24 hours.
+    board = build_demo_board(datetime.now(UTC) - timedelta(days=2))
+    rocky = board.member_by_name("Rocky")
+    with FixtureForumServer(board, version="prosilver") as server:
+        await full_crawl(server, board, db_url)
+        burst = [t.id for t in board.live_topics()[: board.recent_widget_topics + 2]]
+        for topic_id in burst:
+            board.add_post(topic_id, rocky, "A reply in the burst", minute())
+        crawler = await recent(server, board, db_url)
+        assert server.requests[:3] == [*WIDGET, ACTIVE]
+        assert FEED not in server.requests
+        assert stat(crawler, RECENT_GAP_KEY) is None
+        assert stat(crawler, "forumscraper/db/new_posts") == len(burst)
+        check_database_holds_the_board(engine, board)
+
+        # The same page saying the search found more than it shows (page 1 of 2) proves
+        # nothing: the feed is read too, and the gap reported.
+        for topic_id in burst:
+            board.add_post(topic_id, rocky, "A second reply in the burst", minute())
+        html = respond(board, ACTIVE, now=datetime.now(UTC), site=server.base_url).body.decode()
+        shown = f"Search found {len(burst)} matches"
+        assert html.count(shown) == 1
+        cut = html.replace(shown, f"Search found {len(burst) + 50} matches").encode()
+        server.faults.add("/search", Fault(kind="body", status=200, body=cut, times=None))
+        crawler = await recent(server, board, db_url)
+        assert server.requests[:4] == [*WIDGET, ACTIVE, FEED]
+        assert stat(crawler, RECENT_GAP_KEY) is not None
+        assert stat(crawler, "forumscraper/db/new_posts") == len(burst)
+    check_database_holds_the_board(engine, board)

@@ -9,9 +9,10 @@ address is a Forumotion board and shows the board's clock), then
 stops after a listing that *covers* the time since the board's last covered run (see
 :func:`forumscraper.db.state.last_covered_start`): a listing ordered by last post whose oldest
 entry is older than that run's start, by :data:`COVERAGE_MARGIN`, shows every topic that moved
-since. The feed dates topics by creation, never by last post, so it proves nothing about
-replies: it is read last, and after it a gap is reported (a WARNING naming it, the stat
-``forumscraper/recent/gap``) for a ``forum`` run to catch up. The first run of a board, a
+since; so does an active-topics page that holds every match of its search, back to 24 hours
+before it was served. The feed dates topics by creation, never by last post, so it proves
+nothing about replies: it is read last, and after it a gap is reported (a WARNING naming it,
+the stat ``forumscraper/recent/gap``) for a ``forum`` run to catch up. The first run of a board, a
 ``-a full=1`` run and a run whose dates are read in a guessed timezone read every listing.
 
 Once the listings are read, each listed topic is compared with the database: a topic the
@@ -54,6 +55,12 @@ second of that minute), a page's printed clock may be :data:`CLOCK_TOLERANCE` fr
 ``Date`` header is behind our clock moves the bound back by as much (see :func:`proven_since`).
 Ten minutes: on a board checked every 15 minutes the widget covers unless more of its topics
 than it lists moved within the last 25 minutes or so."""
+
+ACTIVE_TOPICS_WINDOW = timedelta(hours=24)
+"""``/search?search_id=activetopics`` lists the topics with a post in the last 24 hours
+(the templates' ``U_TODAY_ACTIVE`` link, "active topics"): a page that holds every match the
+search found (:meth:`ActiveTopicsPage.match_count`) proves that far back, whatever its oldest
+entry."""
 
 Callback = Callable[[Response], AsyncIterator[Any]]
 
@@ -240,7 +247,15 @@ class RecentSpider(TopicSpider):
             self.page_failed(response, *describe_problem(page), "search")
         elif isinstance(page, ActiveTopicsPage):
             entries = await self.listing(page, ActiveTopicsPage.recent)
-            self._collect(entries, "activetopics", page, complete=not is_truncated(page.html))
+            whole = not is_truncated(page.html)
+            # Every topic with a post in the last 24 hours, when the page holds all the search
+            # found (none cut off, no further page).
+            every_since = (
+                page.dates.now - ACTIVE_TOPICS_WINDOW
+                if whole and page.match_count() == len(entries)
+                else None
+            )
+            self._collect(entries, "activetopics", page, complete=whole, every_since=every_since)
         async for item in self._listing_done():
             yield item
 
@@ -264,17 +279,23 @@ class RecentSpider(TopicSpider):
         source: str,
         page: Page | None = None,
         complete: bool = False,
+        every_since: datetime | None = None,
     ) -> None:
         """Merge a listing's entries; for a listing ordered by last post (``page`` given),
-        note how far back it proves every change listed."""
+        note how far back it proves every change listed: to its oldest entry, or to
+        ``every_since`` (the server's clock) when it is known to list every topic that moved
+        since then."""
         self.listings_read.append(source)
         self.crawler.stats.inc_value(f"forumscraper/recent/{source}_entries", len(entries))
         for entry in entries:
             known = self.listed.get(entry.topic_id)
             self.listed[entry.topic_id] = _merge(known, entry) if known else entry
-        reach = listing_reach(entries, complete) if page is not None else None
-        if reach is None or page is None:
+        if page is None:
             return
+        reaches = [r for r in (listing_reach(entries, complete), every_since) if r is not None]
+        if not reaches:
+            return
+        reach = min(reaches)
         proven = proven_since(reach, page.dates.now, datetime.now(UTC))
         self.proven = proven if self.proven is None else min(self.proven, proven)
 
