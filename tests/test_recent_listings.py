@@ -293,6 +293,7 @@ def test_the_last_covered_run_is_the_newest_finished_one_without_a_gap(engine: E
         ("recent", board_id, at[2], "finished", {RECENT_GAP_KEY: 3600}),  # left a gap
         ("forum", board_id, at[3], "failed", {}),  # a page may have failed
         ("recent", board_id, at[4], "interrupted", {}),
+        ("reprocess", board_id, at[4], "finished", {}),  # no crawl: proves nothing
         ("forum", other_id, at[5], "finished", {}),  # another board's
     ]
     with engine.begin() as connection:

@@ -18,6 +18,11 @@ RECENT_GAP_KEY = "forumscraper/recent/gap"
 the seconds left uncovered (see :func:`last_covered_start`)."""
 
 
+COVERING_SPIDERS = ("forum", "recent")
+"""The spiders whose finished runs leave the board's rows up to date (a spider added later
+counts only once it is known to)."""
+
+
 @dataclass(frozen=True)
 class StoredTopic:
     """A topic's watermark and how many of its posts are stored."""
@@ -155,6 +160,7 @@ def last_covered_start(engine: Engine, board_id: int) -> datetime | None:
         select(runs.c.started_at)
         .where(
             runs.c.board_id == board_id,
+            runs.c.spider.in_(COVERING_SPIDERS),
             runs.c.status == "finished",
             runs.c.stats[RECENT_GAP_KEY].as_float().is_(None),
         )
