@@ -30,7 +30,8 @@ DOUBLED_SHARE = 0.05
 """Share of posts replaced by an article pasted twice."""
 _PAGE_KEY = re.compile(r"^/([tfc])(\d+)(?:p(\d+))?-")
 LISTING_TARGETS = ("/", "/feed/", "/search?search_id=activetopics")
-"""What the ``recent`` spider reads to find changed topics (its listing requests)."""
+"""What the ``recent`` spider may read to find changed topics (its listing requests, cheapest
+first: an unchanged board costs the first)."""
 
 
 def forums_for(n_topics: int) -> int:

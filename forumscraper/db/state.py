@@ -10,8 +10,17 @@ from datetime import datetime, tzinfo
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from forumscraper.db.models import Board, Post, Topic, table_of
+from forumscraper.db.models import Board, CrawlRun, Post, Topic, table_of
 from forumscraper.text.dates import board_timezone
+
+RECENT_GAP_KEY = "forumscraper/recent/gap"
+"""Stat of a ``recent`` run whose listings did not reach back to the board's last covered run:
+the seconds left uncovered (see :func:`last_covered_start`)."""
+
+
+COVERING_SPIDERS = ("forum", "recent")
+"""The spiders whose finished runs leave the board's rows up to date (a spider added later
+counts only once it is known to)."""
 
 
 @dataclass(frozen=True)
@@ -134,3 +143,33 @@ def board_login_names(engine: Engine, board_id: int) -> tuple[str, str] | None:
     if row is None or not row.username_env or not row.password_env:
         return None
     return str(row.username_env), str(row.password_env)
+
+
+def last_covered_start(engine: Engine, board_id: int) -> datetime | None:
+    """When the board's last *covered* run started: every change made before then is stored.
+
+    That is the newest ``finished`` run of the board, of either spider, that left no gap: a
+    ``forum`` run (it pages every forum's list until a page holds no changed topic, so whatever
+    changed before it started is stored) or a ``recent`` run whose listings reached back to the
+    covered run before it (no :data:`RECENT_GAP_KEY` stat). A run that failed, was interrupted
+    or abandoned proves nothing (a page may have failed, a topic may have kept its old
+    watermark), nor does a ``recent`` run with a gap. ``None``: no such run (the board's first
+    run, or a database made before ``crawl_runs``)."""
+    runs = table_of(CrawlRun)
+    query = (
+        select(runs.c.started_at)
+        .where(
+            runs.c.board_id == board_id,
+            runs.c.spider.in_(COVERING_SPIDERS),
+            runs.c.status == "finished",
+            runs.c.stats[RECENT_GAP_KEY].as_float().is_(None),
+        )
+        .order_by(runs.c.started_at.desc())
+        .limit(1)
+    )
+    try:
+        with engine.connect() as connection:
+            started: datetime | None = connection.execute(query).scalar()
+    except (ProgrammingError, OperationalError):  # no schema yet (the crawl creates it)
+        return None
+    return started

@@ -260,6 +260,9 @@ class Board:
     """One of :data:`LANGUAGES`: labels, dates and notes are printed in it."""
     recent_widget_mode: str = "scrolling"
     """One of :data:`RECENT_WIDGET_MODES`: how the "Recent topics" widget lists topics."""
+    recent_widget_topics: int = 10
+    """How many topics the "Recent topics" widget lists (an ACP setting of the widget; 0: it
+    lists none, as a page whose widget is disabled or absent shows no entry)."""
     portal: bool = False
     """The board has a portal home page (ACP "Portal" on, as many real boards have).
 
@@ -344,6 +347,10 @@ class Board:
             )
         if self.language not in LANGUAGES:
             raise ValueError(f"unknown language {self.language!r}, use one of {LANGUAGES}")
+        if self.recent_widget_topics < 0:
+            raise ValueError(
+                f"recent_widget_topics must be 0 or more, not {self.recent_widget_topics}"
+            )
 
     @cached_property
     def tzinfo(self) -> ZoneInfo:

@@ -153,6 +153,7 @@ def _poster_name(node: etree._Element) -> str | None:
     return visible_text([node]) or None
 
 
+_NUMBER = re.compile(r"\d+(?:[,.]\d{3})*")
 _SCROLLING = re.compile(rf"^(?P<time>.+?)\s+{BY_WORD}\s+(?P<name>.+)$", re.IGNORECASE)
 _CLASSICAL = re.compile(rf"^{BY_WORD}\s+(?P<name>.+?)\s+{ON_WORD}\s+(?P<time>.+)$", re.IGNORECASE)
 
@@ -169,6 +170,19 @@ def _time_and_name(text: str) -> tuple[str, str | None]:
 
 class ActiveTopicsPage(ForumPage):
     """``/search?search_id=activetopics``: topic rows like a forum's, with their forum."""
+
+    def match_count(self) -> int | None:
+        """How many topics the search found in all ("Search found 12 matches", Forumotion's
+        ``L_SEARCH_MATCHES`` in the page's ``<h1>`` in every desktop version), or ``None``
+        when no single heading states one number (the mobile version, a board whose header
+        adds a heading with a number of its own): a page listing fewer rows than that is
+        cut (more pages follow)."""
+        counts = []
+        for heading in find(self.root, "//h1"):
+            numbers = _NUMBER.findall(visible_text([heading]))
+            if len(numbers) == 1:
+                counts.append(int(numbers[0].replace(",", "").replace(".", "")))
+        return counts[0] if len(counts) == 1 else None
 
     def recent(self) -> list[RecentTopic]:
         entries = []

@@ -72,6 +72,9 @@ class BoardClock:
         self.recorded: tzinfo | None = None
         """The zone an earlier run stored in ``boards``: the fallback when no page shows a
         clock."""
+        self.guessed = False
+        """The zone is UTC for want of anything better (:meth:`fall_back`): dates read in it may
+        be hours off, so they prove nothing about what a listing covers."""
         self._known: asyncio.Event | None = None
 
     @property
@@ -119,6 +122,7 @@ class BoardClock:
         if self.recorded is not None:
             self.settle(self.recorded, "an earlier run (boards), no page showed a clock")
             return False
+        self.guessed = True
         self.settle(UTC, "nothing: no page showed the board's clock")
         return True
 

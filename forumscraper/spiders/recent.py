@@ -2,26 +2,40 @@
 
     scrapy crawl recent -a base_url=https://example.forumotion.com/
 
-It reads the board's recent-activity listings — the "Recent topics" widget of the portal/index,
-the RSS feed ``/feed/`` and ``/search?search_id=activetopics`` (where guests may use it) — and,
-once all of them are read, compares each listed topic with the database: a topic the database
-does not hold is fetched whole; a stored one only if the listing shows a newer last post or
-another reply count, and then only from the page holding the first post not yet stored. An
-unchanged board costs the listing requests and nothing more.
+It reads the board's recent-activity listings, cheapest first, and only as many as it needs:
+the "Recent topics" widget of the portal/index (its page is fetched anyway: it proves the
+address is a Forumotion board and shows the board's clock), then
+``/search?search_id=activetopics`` (where guests may use it), then the RSS feed ``/feed/``. It
+stops after a listing that *covers* the time since the board's last covered run (see
+:func:`forumscraper.db.state.last_covered_start`): a listing ordered by last post whose oldest
+entry is older than that run's start, by :data:`COVERAGE_MARGIN`, shows every topic that moved
+since; so does an active-topics page that holds every match of its search, back to 24 hours
+before it was served. The feed dates topics by creation, never by last post, so it proves
+nothing about replies: it is read last, and after it a gap is reported (a WARNING naming it,
+the stat ``forumscraper/recent/gap``) for a ``forum`` run to catch up. The first run of a board, a
+``-a full=1`` run and a run whose dates are read in a guessed timezone read every listing.
+
+Once the listings are read, each listed topic is compared with the database: a topic the
+database does not hold is fetched whole; a stored one only if the listing shows a newer last
+post or another reply count, and then only from the page holding the first post not yet
+stored. An unchanged board costs the widget's page and nothing more.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import itertools
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
+from forumscraper.db.state import RECENT_GAP_KEY, last_covered_start
 from forumscraper.items import TopicItem
 from forumscraper.pages import ForumListPage, Page
-from forumscraper.pages.problems import describe_problem
+from forumscraper.pages.problems import describe_problem, is_truncated
 from forumscraper.pages.recent import (
     ActiveTopicsPage,
     RecentTopic,
@@ -30,7 +44,50 @@ from forumscraper.pages.recent import (
 )
 from forumscraper.pages.urls import parse_page_url
 from forumscraper.spiders.base import CLOCK_PROBE
+from forumscraper.spiders.clock import CLOCK_TOLERANCE
 from forumscraper.spiders.topics import TopicSpider
+
+COVERAGE_MARGIN = timedelta(minutes=1) + CLOCK_TOLERANCE + timedelta(minutes=4)
+"""How much older than the last covered run's start a listing's oldest entry must be for the
+listing to cover the time since: listed dates have minute precision ("Today at 9:59" is any
+second of that minute), a page's printed clock may be :data:`CLOCK_TOLERANCE` from its server's
+``Date`` header, and a few minutes more for our clock against the server's. A server whose
+``Date`` header is behind our clock moves the bound back by as much (see :func:`proven_since`).
+Ten minutes: on a board checked every 15 minutes the widget covers unless more of its topics
+than it lists moved within the last 25 minutes or so."""
+
+ACTIVE_TOPICS_WINDOW = timedelta(hours=24)
+"""``/search?search_id=activetopics`` lists the topics with a post in the last 24 hours
+(the templates' ``U_TODAY_ACTIVE`` link, "active topics"): a page that holds every match the
+search found (:meth:`ActiveTopicsPage.match_count`) proves that far back, whatever its oldest
+entry."""
+
+Callback = Callable[[Response], AsyncIterator[Any]]
+
+
+def listing_reach(entries: Sequence[RecentTopic], complete: bool = True) -> datetime | None:
+    """How far back a listing ordered by last post, newest first, shows every topic that moved:
+    its oldest entry's last post. ``None`` when it cannot tell: no entry, an entry without a
+    date (unreadable, or a widget that shows none), entries out of order (not a last-post
+    order, so what is left out may be newer), or a page that is not ``complete`` (cut off)."""
+    dates = [entry.last_post_at for entry in entries]
+    if not complete or not dates:
+        return None
+    known = [d for d in dates if d is not None]
+    if len(known) < len(dates):
+        return None
+    if any(newer < older for newer, older in itertools.pairwise(known)):
+        return None
+    return known[-1]
+
+
+def proven_since(reach: datetime, server_now: datetime, our_now: datetime) -> datetime:
+    """The instant, on our clock, after which every change is proven to be in a listing whose
+    oldest entry is dated ``reach`` (the board's clock, minute precision) on a page the server
+    dated ``server_now`` (its ``Date`` header) and we read at ``our_now``. A server clock
+    behind ours moves it later by as much; one ahead never moves it earlier."""
+    behind = max(our_now - server_now, timedelta(0))
+    return reach + COVERAGE_MARGIN + behind
 
 
 class RecentSpider(TopicSpider):
@@ -44,25 +101,59 @@ class RecentSpider(TopicSpider):
         self.pending_listings = 0
         self.widget_page: RecentTopicsPage | None = None
         """The portal/index page, read once the board's timezone is known."""
+        self.covered_since: datetime | None = None
+        """When the board's last covered run started (``None``: read every listing)."""
+        self.proven: datetime | None = None
+        """The earliest instant after which the listings read so far show every change."""
+        self.listings_left: list[tuple[str, Callback]] = []
+        """The listings not yet requested, cheapest first: (path, callback)."""
+        self.listings_read: list[str] = []
+
+    async def start(self) -> AsyncIterator[Any]:
+        if not self.full:
+            self.covered_since = await self.read_db(last_covered_start)
+        async for request in super().start():
+            yield request
 
     def start_requests_for(self, base_url: str) -> Iterator[Request]:
         # The portal/index first: its clock gives the board's timezone, which the other
-        # listings' "Today at 9:59" dates need; then the feed and the active topics.
-        self.pending_listings = 3
+        # listings' "Today at 9:59" dates need, and its widget is the cheapest listing.
+        self.listings_left = [
+            ("search?search_id=activetopics", self.parse_active),
+            ("feed/", self.parse_feed),
+        ]
+        self.pending_listings = 1
         yield Request(
             base_url,
             callback=self.parse_widget,
-            errback=self.widget_failed,
+            errback=self.listing_failed,
             dont_filter=True,
         )
 
-    def other_listings(self) -> Iterator[Request]:
-        base_url = (self.base_url or "").rstrip("/")
-        for url, callback in (
-            (base_url + "/feed/", self.parse_feed),
-            (base_url + "/search?search_id=activetopics", self.parse_active),
-        ):
-            yield Request(url, callback=callback, errback=self.listing_failed, dont_filter=True)
+    @property
+    def judging(self) -> bool:
+        """Whether listings are read one at a time until one covers: not on the board's first
+        run, nor with ``-a full=1``, nor with dates read in a guessed timezone."""
+        return self.covered_since is not None and not self.clock.guessed
+
+    @property
+    def covered(self) -> bool:
+        return (
+            self.covered_since is not None
+            and self.proven is not None
+            and self.proven < self.covered_since
+        )
+
+    def more_listings(self) -> Iterator[Request]:
+        """The listings to read next: the next one when judging, else all that are left."""
+        base_url = self.base_url or ""
+        count = 1 if self.judging else len(self.listings_left)
+        taken, self.listings_left = self.listings_left[:count], self.listings_left[count:]
+        for path, callback in taken:
+            self.pending_listings += 1
+            yield Request(
+                base_url + path, callback=callback, errback=self.listing_failed, dont_filter=True
+            )
 
     # -- listings ---------------------------------------------------------------------------
 
@@ -135,21 +226,14 @@ class RecentSpider(TopicSpider):
             yield item
 
     async def read_listings(self) -> AsyncIterator[Any]:
-        """Once the board's timezone is known: the widget's entries, then the other
-        listings."""
+        """Once the board's timezone is known: the widget's entries, then, unless they cover
+        the time since the last covered run, the next listing."""
         page = self.widget_page
         if page is not None:
             self.widget_page = None
-            self._collect(await self.listing(page, RecentTopicsPage.widget), "widget")
-        for request in self.other_listings():
-            yield request
+            entries = await self.listing(page, RecentTopicsPage.widget)
+            self._collect(entries, "widget", page, complete=not is_truncated(page.html))
         async for item in self._listing_done():
-            yield item
-
-    async def widget_failed(self, failure: Failure) -> AsyncIterator[Any]:
-        for request in self.other_listings():
-            yield request
-        async for item in self.listing_failed(failure):
             yield item
 
     async def parse_active(self, response: Response) -> AsyncIterator[Any]:
@@ -162,12 +246,22 @@ class RecentSpider(TopicSpider):
             # A markup no template version recognises: reported, never read as another's.
             self.page_failed(response, *describe_problem(page), "search")
         elif isinstance(page, ActiveTopicsPage):
-            self._collect(await self.listing(page, ActiveTopicsPage.recent), "activetopics")
+            entries = await self.listing(page, ActiveTopicsPage.recent)
+            whole = not is_truncated(page.html)
+            # Every topic with a post in the last 24 hours, when the page holds all the search
+            # found (none cut off, no further page).
+            every_since = (
+                page.dates.now - ACTIVE_TOPICS_WINDOW
+                if whole and page.match_count() == len(entries)
+                else None
+            )
+            self._collect(entries, "activetopics", page, complete=whole, every_since=every_since)
         async for item in self._listing_done():
             yield item
 
     async def parse_feed(self, response: Response) -> AsyncIterator[Any]:
         body = response.text if isinstance(response, TextResponse) else response.body
+        # Dated by creation: it names new topics, never proves replies covered.
         self._collect(feed_entries(response.url, body, self.dates_for(response)), "feed")
         async for item in self._listing_done():
             yield item
@@ -179,17 +273,45 @@ class RecentSpider(TopicSpider):
         async for item in self._listing_done():
             yield item
 
-    def _collect(self, entries: list[RecentTopic], source: str) -> None:
+    def _collect(
+        self,
+        entries: list[RecentTopic],
+        source: str,
+        page: Page | None = None,
+        complete: bool = False,
+        every_since: datetime | None = None,
+    ) -> None:
+        """Merge a listing's entries; for a listing ordered by last post (``page`` given),
+        note how far back it proves every change listed: to its oldest entry, or to
+        ``every_since`` (the server's clock) when it is known to list every topic that moved
+        since then."""
+        self.listings_read.append(source)
         self.crawler.stats.inc_value(f"forumscraper/recent/{source}_entries", len(entries))
         for entry in entries:
             known = self.listed.get(entry.topic_id)
             self.listed[entry.topic_id] = _merge(known, entry) if known else entry
+        if page is None:
+            return
+        reaches = [r for r in (listing_reach(entries, complete), every_since) if r is not None]
+        if not reaches:
+            return
+        reach = min(reaches)
+        proven = proven_since(reach, page.dates.now, datetime.now(UTC))
+        self.proven = proven if self.proven is None else min(self.proven, proven)
 
     async def _listing_done(self) -> AsyncIterator[Any]:
-        """Once every listing is read, decide which topic pages to fetch."""
+        """After each listing: the next one while they do not cover the time since the last
+        covered run (all of them at once when not judging); once done, the topic pages."""
         self.pending_listings -= 1
         if self.pending_listings > 0:
             return
+        if self.listings_left and not (self.judging and self.covered):
+            for request in self.more_listings():
+                yield request
+            return
+        self.crawler.stats.set_value("forumscraper/recent/listings_read", len(self.listings_read))
+        if self.judging and not self.covered:
+            self._report_gap()
         for request in await self.unfinished_topic_requests():
             yield request
         if not self.listed:
@@ -220,6 +342,30 @@ class RecentSpider(TopicSpider):
             )
             if topic_request is not None:
                 yield topic_request
+
+    def _report_gap(self) -> None:
+        """Every listing is read and none reaches back to the last covered run: changes made
+        in between and no longer listed are not seen by this run (nor by later ``recent`` runs:
+        this one does not count as covered). Only a ``forum`` run catches up."""
+        assert self.covered_since is not None
+        until = self.proven or datetime.now(UTC)
+        seconds = max(1, int((until - self.covered_since).total_seconds()))
+        self.crawler.stats.set_value(RECENT_GAP_KEY, seconds)
+        reach = (
+            f"show every change since {self.proven:%Y-%m-%d %H:%M} UTC only (their oldest "
+            f"entry plus a margin of {COVERAGE_MARGIN.total_seconds() / 60:.0f} minutes)"
+            if self.proven is not None
+            else "prove nothing about when topics moved (no dated listing ordered by last post)"
+        )
+        self.logger.warning(
+            "Gap: the board's listings (%s) %s, and the last covered run started "
+            "%s UTC: posts made between them in topics no longer listed are not fetched. "
+            "Run the forum spider (scrapy crawl forum -a base_url=%s) to catch up",
+            ", ".join(self.listings_read) or "none readable",
+            reach,
+            f"{self.covered_since:%Y-%m-%d %H:%M}",
+            self.base_url,
+        )
 
 
 def _merge(first: RecentTopic, other: RecentTopic) -> RecentTopic:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from forumscraper.demo.content import Board, build_demo_board
@@ -71,6 +73,26 @@ def test_active_topics(load: Load, board: Board, version: str) -> None:
         if version != "mobile":
             assert item.author_name == want.author_name, want.id
             assert item.view_count == want.views, want.id
+    # "Search found 4 matches": all on this page (the mobile results print no count).
+    assert page.match_count() == (None if version == "mobile" else len(expected))
+
+
+@pytest.mark.parametrize(
+    ("heading", "count"),
+    [
+        ("Search found 62 matches", 62),
+        ("La recherche a retourné 1,204 résultats", 1204),
+        ("Search found 62 matches</h1><h1>Forum 2000", None),  # two headings with numbers
+        ("Search found 6 matches in 2 forums", None),  # which number is the count?
+        ("Active topics", None),
+    ],
+)
+def test_active_topics_match_count(render: Render, heading: str, count: int | None) -> None:
+    html = render("/search?search_id=activetopics", "prosilver")
+    shown = re.search(r"Search found \d+ matches", html)
+    assert shown is not None
+    page = ActiveTopicsPage(SITE + "/search", html.replace(shown[0], heading))
+    assert page.match_count() == count
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -378,10 +378,12 @@ class RecentEntry:
     """``S_POSTTIME``."""
 
 
-def recent_entries(ctx: RenderContext, limit: int = 10) -> list[RecentEntry]:
-    """The widget's lines, the topic with the newest post first."""
+def recent_entries(ctx: RenderContext, limit: int | None = None) -> list[RecentEntry]:
+    """The widget's lines, the topic with the newest post first (as many as the board's widget
+    lists, :attr:`Board.recent_widget_topics`, unless ``limit``)."""
     entries = []
-    for topic in ctx.board.recent_topics(limit):
+    count = ctx.board.recent_widget_topics if limit is None else limit
+    for topic in ctx.board.recent_topics(count) if count > 0 else []:
         last = topic.last_post
         entries.append(
             RecentEntry(
