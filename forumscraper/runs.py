@@ -198,6 +198,7 @@ class CrawlRunRecorder:
                         timezone=getattr(spider, "board_tz", None),
                         template_version=getattr(spider, "template_version", None),
                         title=getattr(spider, "board_title", None),
+                        language=getattr(spider, "board_language", None),
                     )
                 )
                 await run_in_thread(schedule_next, self.database.engine, board_id, run_start(stats))

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select, text, update
 
 from forumscraper.db.engine import make_engine
 from forumscraper.db.models import Board as BoardRow
@@ -77,6 +77,8 @@ async def test_every_date_of_a_board_in_another_language_is_stored(
     assert stat(crawler, "forumscraper/run/status") == "finished"
     assert stat(crawler, "forumscraper/dates/unreadable") is None
     check_dates(engine, board)
+    with engine.connect() as connection:  # the language the pages declare, on the board's row
+        assert connection.execute(text("SELECT language FROM boards")).scalar() == language
 
 
 @deferred_f_from_coro_f

@@ -21,6 +21,7 @@ from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.models import Board, CrawlRun, Post, Topic, table_of
 from forumscraper.demo.content import build_demo_board
 from forumscraper.demo.server import FixtureForumServer
+from forumscraper.spiders.base import page_language
 from tests.processes import environment
 from tests.test_boards import board_b
 
@@ -346,3 +347,20 @@ def test_refusing_new_boards_stops_a_crawl_of_an_unregistered_address(
             assert connection.execute(select(func.count()).select_from(Post)).scalar()
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("declared", "kept"),
+    [
+        ("en", "en"),
+        ("AR", "ar"),
+        ("pt_BR", "pt-br"),
+        ("{L_LANG_HTML}", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_the_board_language_is_the_tag_its_pages_declare(
+    declared: str | None, kept: str | None
+) -> None:
+    assert page_language(declared) == kept

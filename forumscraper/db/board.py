@@ -128,10 +128,12 @@ def record_board(
     timezone: str | tzinfo | None = None,
     template_version: str | None = None,
     title: str | None = None,
+    language: str | None = None,
 ) -> None:
     """Record what a crawl learnt of the board: its time zone (normalised by
-    :func:`database_timezone`), template version and title; ``None`` keeps the stored value.
-    With an engine the write is its own transaction; with a connection the caller owns it."""
+    :func:`database_timezone`), template version, title and language; ``None`` keeps the
+    stored value. With an engine the write is its own transaction; with a connection the caller
+    owns it."""
     table = table_of(Board)
     values: dict[str, object] = {"updated_at": datetime.now(UTC)}
     if timezone is not None:
@@ -140,6 +142,8 @@ def record_board(
         values["template_version"] = template_version
     if title is not None:
         values["title"] = title
+    if language is not None:
+        values["language"] = language
     stmt = update(table).where(table.c.id == board_id).values(values)
     if isinstance(bind, Engine):
         with bind.begin() as connection:

@@ -9,6 +9,7 @@ serves the bundled demo forum and gives the spider its address (``forumscraper.c
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
 from typing import Any, NoReturn, Protocol, TypeVar
@@ -94,6 +95,8 @@ class ForumotionSpider(scrapy.Spider):
         self.template_version: str | None = None
         """The template version of the run's first Forumotion page."""
         self.board_title: str | None = None
+        self.board_language: str | None = None
+        """The language the run's first page declares (``<html lang>``), as BCP 47 lowercase."""
         """The ``<title>`` of the run's first page when it is the board's home or index."""
 
     @classmethod
@@ -201,6 +204,7 @@ class ForumotionSpider(scrapy.Spider):
         if page is not None and page.is_forumotion:
             self.board_recognised = True
             self.template_version = page.version
+            self.board_language = page_language(page.sel.xpath("string(/html/@lang)").get())
             if urlsplit(response.url).path in ("", "/", "/forum", "/index.htm"):
                 self.board_title = page.sel.xpath("normalize-space(//title)").get() or None
             return
@@ -350,6 +354,16 @@ class ForumotionSpider(scrapy.Spider):
         if self.full:
             return {}
         return await self.read_db(stored_topics, list(topic_ids))
+
+
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")
+
+
+def page_language(declared: str | None) -> str | None:
+    """A page's ``<html lang>`` as a lowercase BCP 47 tag (``pt-br``), or ``None`` for no tag or
+    a value that is no tag (a template placeholder left in)."""
+    tag = (declared or "").strip().lower().replace("_", "-")
+    return tag if _LANGUAGE_TAG.fullmatch(tag) else None
 
 
 def server_time(response: Response) -> datetime | None:
