@@ -930,3 +930,70 @@ async def test_which_board_carried_an_article_first(db_url: str) -> None:
     assert by_text[archived[0].clean[earlier.id].body_text[:40]] == second.title
     assert by_text[archived[0].clean[later.id].body_text[:40]] == first.title
     CHECKS["first-board"](rows, now, archived)  # type: ignore[arg-type]
+
+
+# -- SQLite's FTS5 index against PostgreSQL's tsvector ------------------------------------------
+
+
+def test_sqlite_finds_every_word_in_the_posts_postgresql_finds_it_in(
+    crawled: Crawled, crawled_sqlite: Crawled
+) -> None:
+    """Every word of the demo board (English and Arabic, titles and texts: each lexeme of
+    PostgreSQL's ``posts.search`` made of letters and digits) is found by SQLite's ``posts_fts``
+    in the same posts as by PostgreSQL's ``search @@``. (Lexemes with punctuation, such as host
+    names, are split by FTS5 into words and are compared through those.)"""
+    with psycopg.connect(crawled.dsn()) as connection:
+        lexemes = [
+            word
+            for (word,) in connection.execute(
+                "SELECT word FROM ts_stat('SELECT search FROM posts')"
+            )
+            if re.fullmatch(r"[\w\u064b-\u065f\u0670]+", word)
+        ]
+        postgres: dict[str, set[int]] = defaultdict(set)
+        for word, post_id in connection.execute(
+            "SELECT s.word, p.id FROM posts AS p, ts_stat('SELECT search FROM posts') AS s "
+            "WHERE p.search @@ to_tsquery('simple', quote_literal(s.word))"
+        ):
+            postgres[word].add(post_id)
+    assert any(re.search(r"[\u0600-\u06ff]", word) for word in lexemes)
+    assert len(lexemes) > 500
+    assert crawled_sqlite.sqlite is not None
+    sqlite = sqlite3.connect(crawled_sqlite.sqlite)
+    try:
+        differ = {}
+        for word in lexemes:
+            found = {
+                post_id
+                for (post_id,) in sqlite.execute(
+                    "SELECT p.id FROM posts_fts JOIN posts AS p ON p.rowid = posts_fts.rowid "
+                    "WHERE posts_fts MATCH ?",
+                    (f'"{word}"',),
+                )
+            }
+            if found != postgres[word]:
+                differ[word] = (sorted(postgres[word] - found), sorted(found - postgres[word]))
+    finally:
+        sqlite.close()
+    assert differ == {}
+
+
+def test_sqlite_finds_a_post_first_by_a_word_only_it_has(crawled_sqlite: Crawled) -> None:
+    owners: dict[str, set[int]] = defaultdict(set)
+    for topic, _, post in crawled_sqlite.live():
+        for word in crawled_sqlite.words(topic, post):
+            owners[word].add(post.id)
+    probes = {min(ids): word for word, ids in owners.items() if len(ids) == 1 and word.isalpha()}
+    assert len(probes) > 10
+    assert crawled_sqlite.sqlite is not None
+    sqlite = sqlite3.connect(crawled_sqlite.sqlite)
+    try:
+        for post_id, word in probes.items():
+            found = sqlite.execute(
+                "SELECT p.id FROM posts_fts JOIN posts AS p ON p.rowid = posts_fts.rowid "
+                "WHERE posts_fts MATCH ? ORDER BY bm25(posts_fts, 2.0, 1.0)",
+                (f'"{word}"',),
+            ).fetchall()
+            assert [row[0] for row in found[:1]] == [post_id], word
+    finally:
+        sqlite.close()
