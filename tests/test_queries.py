@@ -36,6 +36,7 @@ from sqlalchemy.engine import make_url
 from forumscraper.db.board import database_timezone, find_board, record_board, register_board
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import alembic_config
+from forumscraper.db.models import Base, UTCDateTime
 from forumscraper.db.store import Batch, Store
 from forumscraper.demo.content import DEMO_SEED_TOPIC_ID, Board, Post, Topic, build_demo_board
 from forumscraper.demo.server import FixtureForumServer
@@ -736,12 +737,23 @@ def test_migration_goes_down_and_up_with_the_views_in_place(engine: Engine) -> N
     assert "search" not in {column["name"] for column in inspector.get_columns("posts")}
 
     command.upgrade(config, "head")
-    assert set(inspect(engine).get_view_names()) == VIEWS | {"board_info"}
+    fts = set() if postgres else {"posts_fts_content"}  # what SQLite's FTS5 index reads
+    assert set(inspect(engine).get_view_names()) == VIEWS | {"board_info"} | fts
     # The rows were kept through the downgrade to one board; its zone went with board_info.
     record_board(engine, board_id, timezone="Asia/Baghdad")
     assert sorted_answer(views_answer(engine)) == sorted_answer(expected)
-    if postgres:  # the search column was filled for the rows already there
+    # The search index was filled for the rows already there.
+    if postgres:
         assert search_hits(engine, "central & gold") == [101]
+    else:
+        with engine.connect() as connection:
+            found = connection.execute(
+                text(
+                    "SELECT p.id FROM posts_fts JOIN posts AS p ON p.rowid = posts_fts.rowid "
+                    "WHERE posts_fts MATCH 'central gold'"
+                )
+            ).scalars()
+            assert list(found) == [101]
 
 
 def sorted_answer(answer: dict[str, Any]) -> dict[str, Any]:
@@ -997,3 +1009,45 @@ def test_sqlite_finds_a_post_first_by_a_word_only_it_has(crawled_sqlite: Crawled
             assert [row[0] for row in found[:1]] == [post_id], word
     finally:
         sqlite.close()
+
+
+def test_every_sqlite_timestamp_has_the_one_format(crawled_sqlite: Crawled) -> None:
+    """After a crawl, every timestamp of every table and view on SQLite is UTC text in one format
+    (``2024-12-01 09:30:00.000000``), so that text order is time order and the README's
+    ``datetime('now', …)`` comparisons hold."""
+    assert crawled_sqlite.sqlite is not None
+    columns = [
+        (table.name, column.name)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, UTCDateTime)
+    ]
+    columns += [
+        ("post_details", "posted_at"),
+        ("post_details", "edited_at"),
+        ("topic_activity", "first_post_at"),
+        ("topic_activity", "last_post_at"),
+        ("duplicate_articles", "posted_at"),
+        ("duplicate_articles", "first_posted_at"),
+    ]
+    connection = sqlite3.connect(crawled_sqlite.sqlite)
+    try:
+        seen = {}
+        for table, column in columns:
+            values = [
+                value
+                for (value,) in connection.execute(
+                    f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL"
+                )
+            ]
+            assert all(isinstance(v, str) and _TIMESTAMP.fullmatch(v) for v in values), (
+                table,
+                column,
+                {v for v in values if not (isinstance(v, str) and _TIMESTAMP.fullmatch(v))},
+            )
+            seen[table, column] = len(values)
+    finally:
+        connection.close()
+    assert seen["posts", "posted_at"] == len(crawled_sqlite.board.live_posts())
+    assert seen["crawl_runs", "finished_at"] == 1
+    assert seen["duplicate_articles", "first_posted_at"] > 0
