@@ -294,6 +294,26 @@ def test_a_missing_sqlite_file_is_not_created(
 PREVIOUS = "0007"
 
 
+TRIGGERS = {
+    ("posts", "posts_fts_insert"),
+    ("posts", "posts_fts_update"),
+    ("posts", "posts_fts_delete"),
+    ("topics", "topics_fts_insert"),
+    ("topics", "topics_fts_update"),
+    ("topics", "topics_fts_delete"),
+}
+"""The triggers that keep SQLite's index (a revision rebuilding ``posts`` or ``topics`` must
+create them again)."""
+
+
+def fts_triggers(engine: Engine) -> set[tuple[str, str]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+        ).all()
+    return {(table, name) for table, name in rows if "fts" in name}
+
+
 def test_upgrade_fills_the_index_and_downgrade_removes_it(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
@@ -313,6 +333,7 @@ def test_upgrade_fills_the_index_and_downgrade_removes_it(db_url: str) -> None:
         sqlite = engine.dialect.name == "sqlite"
         if sqlite:
             assert {"posts_fts"} <= set(inspect(engine).get_table_names())
+            assert fts_triggers(engine) == TRIGGERS
             fts_is_consistent(engine)
         assert sorted(ids(engine, "central")) == [101, 101, 102, 102]
         assert sorted(ids(engine, "الكهرباء", board_id=first)) == [201, 202, 203]
@@ -341,6 +362,8 @@ def test_upgrade_fills_the_index_and_downgrade_removes_it(db_url: str) -> None:
             Store(engine, first).write(batch(), NOW + timedelta(hours=1))
 
         command.upgrade(config, "head")
+        if sqlite:
+            assert fts_triggers(engine) == TRIGGERS
         fts_is_consistent(engine)
         assert sorted(ids(engine, "reserves")) == [101, 101, 102, 102]
         command.check(config)

@@ -102,18 +102,19 @@ def _filters(engine: Engine, args: argparse.Namespace) -> Filters:
     forum_id = forum_title = None
     if args.forum is not None:
         value = args.forum.strip()
+        if value.isdigit():
+            forum_id = int(value)
+            condition = "id = :forum"
+        else:
+            forum_title = value
+            condition = "lower(title) = lower(:forum)"
+        if board_id is not None:  # the forum must be on that board
+            condition += " AND board_id = :board"
         with engine.connect() as connection:
-            if value.isdigit():
-                forum_id = int(value)
-                found = connection.execute(
-                    text("SELECT count(*) FROM forums WHERE id = :id"), {"id": forum_id}
-                ).scalar_one()
-            else:
-                forum_title = value
-                found = connection.execute(
-                    text("SELECT count(*) FROM forums WHERE lower(title) = lower(:title)"),
-                    {"title": value},
-                ).scalar_one()
+            found = connection.execute(
+                text(f"SELECT count(*) FROM forums WHERE {condition}"),
+                {"forum": forum_id if forum_id is not None else value, "board": board_id},
+            ).scalar_one()
         if not found:
             raise UsageError(f"--forum: no forum {'has id' if forum_id else 'is called'} {value}")
     return Filters(

@@ -22,9 +22,12 @@ revision adds, on SQLite only:
 - the index filled for the rows already there (FTS5's ``rebuild``).
 
 The index is keyed by ``posts.rowid``, which SQLite keeps through updates and upserts. A later
-revision that rebuilds ``posts`` (new rowids) must run ``rebuild`` again; so must anyone who
-copies rows into a new ``posts`` table by hand. FTS5's own tables are not in the models:
-:func:`forumscraper.db.migrate.include_name` keeps them out of ``alembic check``.
+revision that rebuilds ``posts`` or ``topics`` on SQLite (Alembic's batch mode: a new table, rows
+copied, the old one dropped) loses these triggers with the old table and may renumber the rowids:
+it must create the triggers again and run ``rebuild``; so must anyone who copies rows into a new
+``posts`` table by hand. ``tests/test_search.py`` fails at head when the triggers are missing.
+FTS5's own tables are not in the models: :func:`forumscraper.db.migrate.include_name` keeps
+them out of ``alembic check``.
 
 On both databases ``duplicate_articles`` gains ``board_count`` (distinct boards holding the
 text) and ``first_posted_at`` (its earliest ``posted_at``), so that "which board carried this
