@@ -47,6 +47,8 @@ from typing import Any
 
 from bench.crawl import CRAWL_SETTINGS
 from bench.fixture import LISTING_TARGETS
+from bench.fleet import describe as fleet_describe
+from bench.fleet import fleet_targets, run_fleet
 from bench.pg import BenchPostgres
 from bench.procs import Measured, run_measured
 
@@ -65,6 +67,10 @@ class Config:
     recent_posts: int = 100
     clean_topics: int = 300
     batch_size: int = 500
+    fleet_boards: int = 200
+    """Boards of the many-boards measurement (:mod:`bench.fleet`)."""
+    fleet_singles: int = 40
+    """Of them, how many are also checked by a process of their own."""
     json_path: Path | None = None
     keep: bool = False
 
@@ -128,8 +134,9 @@ def scrapy_command() -> list[str]:
 class ForumServer:
     """The benchmark server process (:mod:`bench.server`)."""
 
-    def __init__(self, topics: int, workdir: Path) -> None:
+    def __init__(self, topics: int, workdir: Path, hosts: int = 0) -> None:
         self.topics = topics
+        self.hosts = hosts
         self.log_path = workdir / f"server-{topics}.log"
         self.process: subprocess.Popen[str] | None = None
         self.info: dict[str, Any] = {}
@@ -138,7 +145,8 @@ class ForumServer:
         started = time.perf_counter()
         with open(self.log_path, "w") as errors:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bench.server", "--topics", str(self.topics)],
+                [sys.executable, "-m", "bench.server", "--topics", str(self.topics),
+                 "--hosts", str(self.hosts)],
                 stdout=subprocess.PIPE, stderr=errors, text=True, cwd=ROOT, env=child_env(),
             )  # fmt: skip
         assert self.process.stdout is not None
@@ -321,6 +329,7 @@ class Bench:
                     self.recent(round_, server, last_pg)
             self.memory()
             self.clean()
+            run_fleet(self, config.fleet_boards, config.fleet_singles)
         finally:
             self.postgres.stop()
 
@@ -443,6 +452,8 @@ def _describe(name: str, group: list[Run]) -> str:
         return f"requests {requests} (bound {first.extra.get('bound')}); new posts stored {stored}"
     if name.startswith("memory"):
         return f"{first.pages:,} pages, {first.posts:,} posts"
+    if name.startswith("fleet"):
+        return fleet_describe(name, group)
     if name == "clean":
         sizes = first.extra.get("mb_per_s", {})
         parts = ", ".join(f"{label} {rate:.1f}" for label, rate in sizes.items())
@@ -554,6 +565,7 @@ def targets(by_variant: dict[str, list[Run]], config: Config) -> list[dict[str, 
             lambda v: v >= 0.7,
             f"{sizes['10KB']:.1f} / {sizes['100KB']:.1f} / {sizes['1MB']:.1f} MB/s",
         )
+    fleet_targets(by_variant, add)
     return found
 
 
@@ -621,11 +633,19 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument(
         "--quick", action="store_true", help="a small configuration for smoke runs (~2 minutes)"
     )
+    parser.add_argument("--boards", type=int, help="boards of the many-boards run (200)")
     parser.add_argument("--json", type=Path, help="write the table and every measurement here")
     parser.add_argument("--keep", action="store_true", help="keep logs and databases")
     args = parser.parse_args(argv)
     base = (
-        Config(topics=300, rounds=1, memory_posts=(4_000, 20_000), clean_topics=100)
+        Config(
+            topics=300,
+            rounds=1,
+            memory_posts=(4_000, 20_000),
+            clean_topics=100,
+            fleet_boards=20,
+            fleet_singles=5,
+        )
         if args.quick
         else Config()
     )
@@ -634,6 +654,8 @@ def parse_args(argv: Sequence[str] | None) -> Config:
         rounds=args.rounds or base.rounds,
         memory_posts=base.memory_posts,
         clean_topics=base.clean_topics,
+        fleet_boards=args.boards or base.fleet_boards,
+        fleet_singles=base.fleet_singles,
         json_path=args.json,
         keep=args.keep,
     )

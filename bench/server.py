@@ -10,6 +10,10 @@ one JSON line on stdout (port, pages, sizes). Control targets, not counted as re
 - ``/__bench/targets``: every URL a whole-board crawl fetches, one per line;
 - ``/__bench/requests``: the request targets served since the last call, as JSON (and resets);
 - ``/__bench/add-posts?topics=20&posts=100&seed=1``: add replies, re-render, answer JSON.
+
+With ``--hosts N`` the same board is also served on 127.0.0.2 … 127.0.0.(N+1), same port: one
+board per loopback address for the many-boards measurement (:mod:`bench.fleet`), its links
+pointing to the address it was asked on.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import socket
 import sys
 from collections.abc import Sequence
@@ -44,13 +49,23 @@ class BenchServer:
                     writer.write(self.control(target))
                 else:
                     self.requests.append(target)
-                    writer.write(self.site.lookup(target))
+                    host = writer.get_extra_info("sockname")[0]
+                    writer.write(self.rehosted(self.site.lookup(target), host))
                 if writer.transport.get_write_buffer_size() > 1 << 20:
                     await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, IndexError):
             pass
         finally:
             writer.close()
+
+    def rehosted(self, response: bytes, host: str) -> bytes:
+        """The response as served on another loopback address: its links point there."""
+        if host == "127.0.0.1":
+            return response
+        head, _, body = response.partition(b"\r\n\r\n")
+        body = body.replace(b"//127.0.0.1:", f"//{host}:".encode())
+        head = re.sub(rb"Content-Length: \d+", f"Content-Length: {len(body)}".encode(), head)
+        return head + b"\r\n\r\n" + body
 
     def control(self, target: str) -> bytes:
         url = urlsplit(target)
@@ -72,9 +87,14 @@ class BenchServer:
         return http_response(404, "text/plain", b"unknown control target", now)
 
 
-async def serve(site: RenderedSite, sock: socket.socket) -> None:
+async def serve(site: RenderedSite, sock: socket.socket, hosts: int = 0) -> None:
     server = BenchServer(site)
     listener = await asyncio.start_server(server.handle, sock=sock, backlog=128)
+    port = sock.getsockname()[1]
+    others = [
+        await asyncio.start_server(server.handle, host=f"127.0.0.{2 + n}", port=port)
+        for n in range(hosts)
+    ]
     ready = {
         "port": sock.getsockname()[1],
         "pages": len(site.responses),
@@ -83,6 +103,7 @@ async def serve(site: RenderedSite, sock: socket.socket) -> None:
         "posts": site.posts,
         "crawl_targets": len(site.crawl_targets),
         "render_seconds": round(site.render_seconds, 2),
+        "hosts": [other.sockets[0].getsockname()[0] for other in others],
     }
     print(json.dumps(ready), flush=True)
     async with listener:
@@ -94,7 +115,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--topics", type=int, default=3000)
     parser.add_argument("--posts-per-topic", type=int, default=15)
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--hosts", type=int, default=0, help="also on 127.0.0.2 … (N+1)")
     args = parser.parse_args(argv)
+    if not 0 <= args.hosts <= 250:
+        parser.error("--hosts: 0 to 250")
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -102,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     site = RenderedSite(board, f"http://127.0.0.1:{sock.getsockname()[1]}")
     site.render()
     try:
-        asyncio.run(serve(site, sock))
+        asyncio.run(serve(site, sock, args.hosts))
     except KeyboardInterrupt:
         sys.exit(0)
 

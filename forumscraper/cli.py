@@ -18,6 +18,10 @@ from forumscraper.db.config import BadDatabaseURL
 
 COMMANDS = {
     "crawl": ("forumscraper.commands.crawl", "crawl a forum: forumscraper crawl forum|recent …"),
+    "boards": (
+        "forumscraper.commands.boards",
+        "the boards this database keeps: add, list, remove, and how often each is checked",
+    ),
     "reprocess": (
         "forumscraper.reprocess",
         "recompute clean text, hashes and dates from the stored page text",

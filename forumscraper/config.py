@@ -253,6 +253,10 @@ def posts_per_page(settings: SettingsLike) -> int:
     return whole_number(settings, "FORUMSCRAPER_POSTS_PER_PAGE", 15, minimum=1)
 
 
+def boards_at_once(settings: SettingsLike) -> int:
+    return whole_number(settings, "FORUMSCRAPER_BOARDS_AT_ONCE", 8, minimum=1)
+
+
 def max_runtime(settings: SettingsLike) -> int:
     return whole_number(settings, "FORUMSCRAPER_MAX_RUNTIME", 0)
 
@@ -263,6 +267,10 @@ def max_empty_page_share(settings: SettingsLike) -> float:
 
 def db_batch_size(settings: SettingsLike) -> int:
     return whole_number(settings, "FORUMSCRAPER_DB_BATCH_SIZE", 500, minimum=1)
+
+
+def new_boards_refused(settings: SettingsLike) -> bool:
+    return flag(settings, "FORUMSCRAPER_REFUSE_NEW_BOARDS", False)
 
 
 def db_migrate(settings: SettingsLike) -> bool:
@@ -325,6 +333,8 @@ READERS: dict[str, Callable[[SettingsLike], Any]] = {
     "FORUMSCRAPER_DEMO_VERSION": demo_version,
     "FORUMSCRAPER_TEMPLATE_VERSION": template_version,
     "FORUMSCRAPER_POSTS_PER_PAGE": posts_per_page,
+    "FORUMSCRAPER_BOARDS_AT_ONCE": boards_at_once,
+    "FORUMSCRAPER_REFUSE_NEW_BOARDS": new_boards_refused,
     "FORUMSCRAPER_MAX_RUNTIME": max_runtime,
     "FORUMSCRAPER_MAX_EMPTY_PAGE_SHARE": max_empty_page_share,
     "FORUMSCRAPER_DB_BATCH_SIZE": db_batch_size,

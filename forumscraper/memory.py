@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import logging
 
 from scrapy.crawler import Crawler
@@ -36,7 +37,10 @@ M_ARENA_MAX = -8
 """``mallopt`` parameter number of the arena limit (glibc's ``malloc.h``)."""
 
 
+@functools.cache
 def _glibc() -> ctypes.CDLL | None:
+    """glibc, once per process (``find_library`` runs ``ldconfig``: a process checking many
+    boards creates a crawler per board)."""
     name = ctypes.util.find_library("c")
     if name is None:
         return None

@@ -23,6 +23,7 @@ out to be no board removes the row it registered.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -32,7 +33,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.utils.asyncio import run_in_thread
 
 from forumscraper import config
-from forumscraper.db.board import forget_board, record_board
+from forumscraper.db.board import forget_board, record_board, schedule_next
 from forumscraper.db.database import Database, database_for, first_line
 from forumscraper.db.lock import LOCKED_MESSAGE, RunLock
 from forumscraper.db.runs import finish_run, start_run
@@ -97,6 +98,14 @@ def run_status(
     return "finished", None
 
 
+def run_start(stats: dict[str, Any]) -> datetime:
+    """When the run started (Scrapy's ``start_time`` stat), aware UTC."""
+    started = stats.get("start_time")
+    if not isinstance(started, datetime):
+        return datetime.now(UTC)
+    return started if started.tzinfo else started.replace(tzinfo=UTC)
+
+
 def run_counts(stats: dict[str, Any]) -> dict[str, int]:
     """The counts of a ``crawl_runs`` row, from the run's Scrapy stats."""
     return {
@@ -141,11 +150,13 @@ class CrawlRunRecorder:
         try:
             board_id = await run_in_thread(self.database.board_for, address) if address else None
         except Exception as exc:  # the store pipeline reports the outage itself
-            logger.error("Could not find the board in boards: %s", first_line(exc))
+            logger.error(
+                "Could not find the board in boards: %s", first_line(exc), extra={"spider": spider}
+            )
             return
         lock = RunLock(self.database.engine, board_id)
         if not await run_in_thread(lock.acquire):
-            logger.error("%s", LOCKED_MESSAGE)
+            logger.error("%s", LOCKED_MESSAGE, extra={"spider": spider})
             raise CloseSpider("locked")
         self.lock = lock
         try:
@@ -153,7 +164,11 @@ class CrawlRunRecorder:
                 start_run, self.database.engine, spider.name, base_url, board_id
             )
         except Exception as exc:  # the store pipeline reports the outage itself
-            logger.error("Could not record the run in crawl_runs: %s", first_line(exc))
+            logger.error(
+                "Could not record the run in crawl_runs: %s",
+                first_line(exc),
+                extra={"spider": spider},
+            )
             return
         self.crawler.stats.set_value(RUN_ID_KEY, self.run_id)
         if abandoned:
@@ -185,6 +200,7 @@ class CrawlRunRecorder:
                         title=getattr(spider, "board_title", None),
                     )
                 )
+                await run_in_thread(schedule_next, self.database.engine, board_id, run_start(stats))
             except Exception as exc:
                 logger.warning("Could not record the board's details: %s", first_line(exc))
         if board_id is not None and reason == NOT_A_BOARD and self.database.board_registered:
@@ -205,7 +221,10 @@ class CrawlRunRecorder:
                 )
             except Exception as exc:
                 logger.error(
-                    "Could not complete run %s in crawl_runs: %s", self.run_id, first_line(exc)
+                    "Could not complete run %s in crawl_runs: %s",
+                    self.run_id,
+                    first_line(exc),
+                    extra={"spider": spider},
                 )
         summary = (
             f"Run {self.run_id} of '{spider.name}' {status}: {counts['pages']} pages, "
@@ -218,7 +237,7 @@ class CrawlRunRecorder:
         if status == "finished":
             logger.info("%s", summary)
         else:
-            logger.error("%s. Why: %s", summary, message)
+            logger.error("%s. Why: %s", summary, message, extra={"spider": spider})
         if self.lock is not None:
             try:
                 await run_in_thread(self.lock.release)

@@ -40,6 +40,9 @@ FORUMSCRAPER_DEMO_VERSION = "prosilver"
 FORUMSCRAPER_POSTS_PER_PAGE = 15
 """Posts per topic page until a topic page shows the board's own value (Forumotion: 15)."""
 
+FORUMSCRAPER_BOARDS_AT_ONCE = 8
+"""Boards a multi-board run (``-a boards=due|all|…``) crawls at the same time, one crawler each."""
+
 FORUMSCRAPER_MAX_RUNTIME = 0
 """Stop a run after this many seconds (0: no bound); the run is recorded as interrupted.
 Scrapy's ``CLOSESPIDER_TIMEOUT`` takes its value (``forumscraper.config.DERIVED``)."""
@@ -69,6 +72,10 @@ server restarting), before the run stops (``forumscraper.db.retry``)."""
 
 FORUMSCRAPER_DB_RETRY_DELAY = 2.0
 """Seconds before the first such retry; the pause doubles at each one."""
+
+FORUMSCRAPER_REFUSE_NEW_BOARDS = False
+"""Refuse to crawl an address not in ``boards`` (register boards with ``forumscraper boards add``)
+instead of registering it: a typo in a scheduled job then fails instead of starting a new board."""
 
 FORUMSCRAPER_DB_MIGRATE = True
 """Run ``alembic upgrade head`` at start when the database is empty or behind."""
@@ -139,6 +146,9 @@ EXTENSIONS = {
     "forumscraper.secrets.LogMasking": -100,
     "forumscraper.memory.MallocArenaLimit": 0,
     "forumscraper.logs.QuietNetworkErrors": 0,  # a network failure is one line, not a traceback
+    # log_count/* per board: one crawler's errors do not fail the other boards' runs
+    "scrapy.extensions.logcount.LogCount": None,
+    "forumscraper.logs.BoardLogCount": 0,
     "forumscraper.runs.CrawlRunRecorder": 100,
 }
 

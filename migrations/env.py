@@ -53,17 +53,15 @@ def run_migrations_online() -> None:
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
                 include_name=include_name,
-                # One transaction for the whole run on SQLite too (Alembic assumes SQLite
-                # commits DDL at once; with the BEGIN below it does not).
+                # SQLite's DDL is transactional: all revisions of an upgrade in one transaction
                 transactional_ddl=True,
             )
             try:
                 with context.begin_transaction():
                     if sqlite:
-                        # Python's sqlite3 opens a transaction before INSERT/UPDATE/DELETE only:
-                        # CREATE, DROP and ALTER would each commit at once, and a revision that
-                        # fails after another one's DDL (a refused downgrade) would leave the
-                        # schema half changed. One explicit BEGIN makes the run one transaction.
+                        # pysqlite opens a transaction before DML only: without this, each
+                        # ALTER TABLE would commit on its own and a failing revision would leave
+                        # the revisions before it applied.
                         connection.exec_driver_sql("BEGIN")
                     context.run_migrations()
             finally:

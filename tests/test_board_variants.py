@@ -314,9 +314,7 @@ async def test_a_topic_address_that_redirects_within_the_topic_is_followed(
             row = connection.execute(
                 select(Topic.reply_count, Topic.moved_to_id).where(Topic.id == 28)
             ).one()
-            stored = set(
-                connection.execute(select(Post.id).where(Post.topic_id == 28)).scalars()
-            )
+            stored = set(connection.execute(select(Post.id).where(Post.topic_id == 28)).scalars())
     finally:
         engine.dispose()
     assert tuple(row) == (topic.reply_count, None)

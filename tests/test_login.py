@@ -32,7 +32,6 @@ def server(board: Board) -> Iterator[FixtureForumServer]:
         yield server
 
 
-
 def member_body(post: BoardPost) -> str:
     """The body a member gets: the seed post's has real links where ``body_html`` (a guest's
     copy) has placeholders."""

@@ -55,7 +55,6 @@ def server(board: Board) -> Iterator[FixtureForumServer]:
         yield server
 
 
-
 def test_the_member_view_hides_back_to_the_guest_copy() -> None:
     post = seed_post(build_demo_board())
     source = resources.files("forumscraper.demo").joinpath("data/seed_post.html").read_text("utf-8")

@@ -38,7 +38,6 @@ def server(board: Board) -> Iterator[FixtureForumServer]:
         yield server
 
 
-
 def stored_rows(db_url: str) -> tuple[dict[int, str], dict[int, int], set[int]]:
     """Post id -> body, post id -> hidden link count, and the topic ids in the database."""
     engine = make_engine(db_url)

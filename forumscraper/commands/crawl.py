@@ -19,6 +19,7 @@ status that says how the run went.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
@@ -30,8 +31,16 @@ from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.project import get_project_settings
+from twisted.internet.defer import Deferred
 
 from forumscraper import config
+from forumscraper.db.board import (
+    BoardToCheck,
+    UnknownBoard,
+    board_url,
+    boards_to_check,
+    find_board,
+)
 from forumscraper.db.database import Database, DatabaseUnavailable, first_line
 from forumscraper.db.runs import finish_run
 from forumscraper.runs import RUN_ID_KEY, STATUS_KEY, SUMMARY_KEY, run_counts
@@ -64,6 +73,8 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1 or args[0] not in spiders:
             given = f"no spider {args[0]!r}; " if len(args) == 1 else ""
             raise UsageError(f"{given}give exactly one spider name: {' or '.join(sorted(spiders))}")
+        if "boards" in opts.spargs and opts.spargs.get("base_url"):
+            raise UsageError("give -a boards=… or -a base_url=…, not both")
         try:
             config.apply_environment(self.settings)
             config.check_settings(self.settings)
@@ -73,16 +84,31 @@ class Command(ScrapyCrawlCommand):
         except config.BadSetting as exc:
             raise SystemExit(bad_setting(exc)) from None
         install_log_masking()  # before the database check, whose errors might hold a password
+        spec = opts.spargs.pop("boards", None)
         try:
             database.prepare()  # reachable, writable, its schema at head
+            if spec is not None:
+                self.boards = boards_to_check(database.engine, spec)
+            elif config.new_boards_refused(self.settings):
+                refuse_new_board(database, opts.spargs, self.settings)
         except DatabaseUnavailable as exc:
             print(f"forumscraper: {exc}", file=sys.stderr)
             raise SystemExit(1) from None
+        except UnknownBoard as exc:
+            given = "-a boards: " if spec is not None else ""
+            print(f"forumscraper: {given}{exc.args[0]}", file=sys.stderr)
+            raise SystemExit(USAGE_ERROR) from None
         finally:
             database.dispose()
 
+    boards: list[BoardToCheck] | None = None
+    """``-a boards=…``: the boards this run checks, one crawler each (else one board)."""
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None
+        if self.boards is not None:
+            self.exitcode = ManyBoards(self, args[0], opts.spargs, self.boards).run()
+            return
         settings = self.crawler_process.settings
         demo = None
         if not opts.spargs.get("base_url") and not config.base_url(settings):
@@ -106,6 +132,97 @@ class Command(ScrapyCrawlCommand):
             print(f"forumscraper: {summary}", flush=True)
         if self.crawler_process.bootstrap_failed or status != "finished":
             self.exitcode = 1
+
+
+def refuse_new_board(database: Database, spargs: dict[str, Any], settings: Any) -> None:
+    """With ``FORUMSCRAPER_REFUSE_NEW_BOARDS``: the crawl's address must be in ``boards``."""
+    address = spargs.get("board_url") or spargs.get("base_url") or config.base_url(settings)
+    if address and find_board(database.engine, address) is None:
+        raise UnknownBoard(
+            f"not a registered board: {board_url(address)} (FORUMSCRAPER_REFUSE_NEW_BOARDS is "
+            f"set; register it with: forumscraper boards add {board_url(address)})"
+        )
+
+
+class ManyBoards:
+    """One process checking many boards: one crawler per board (its own spider, stats, run
+    lock and ``crawl_runs`` row; Scrapy's downloader slots keep each board's politeness), at
+    most ``FORUMSCRAPER_BOARDS_AT_ONCE`` at a time, in the order :func:`boards_to_check` gives.
+    A board that is down or fails is recorded as failed in its own row and the others go on;
+    the exit status is 1 when any board's run did not finish."""
+
+    def __init__(
+        self,
+        command: Command,
+        spider: str,
+        spargs: dict[str, Any],
+        boards: list[BoardToCheck],
+    ) -> None:
+        assert command.crawler_process is not None
+        self.command = command
+        self.process = command.crawler_process
+        self.spider = spider
+        self.spargs = spargs
+        self.waiting = list(boards)
+        self.started: list[BoardToCheck] = []
+        self.stats: dict[int, Any] = {}
+        """Each started board's Scrapy stats (its crawler is dropped once it finished)."""
+        self.running: dict[int, Any] = {}
+        """The crawlers not finished yet (after a second Ctrl-C, those cut short)."""
+        self.stopping = False
+
+    def run(self) -> int:
+        if not self.waiting:
+            print("forumscraper: no board is due", flush=True)
+            return 0
+        for _ in range(config.boards_at_once(self.process.settings)):
+            self.start_next()
+        self.process.start()
+        return self.report()
+
+    def start_next(self) -> None:
+        if self.stopping or not self.waiting:
+            return
+        board = self.waiting.pop(0)
+        crawler = self.command._create_crawler(self.spider)
+        self.started.append(board)
+        self.running[board.id] = crawler
+        done = self.process.crawl(crawler, **(self.spargs | {"base_url": board.base_url}))
+        if isinstance(done, Deferred):  # Scrapy's CrawlerProcess (FORCE_CRAWLER_PROCESS)
+            done.addBoth(self._then_next, board, crawler)
+        else:
+            asyncio.ensure_future(done).add_done_callback(lambda _: self.finished(board, crawler))
+
+    def _then_next(self, result: Any, board: BoardToCheck, crawler: Any) -> Any:
+        self.finished(board, crawler)
+        return result
+
+    def finished(self, board: BoardToCheck, crawler: Any) -> None:
+        stats = crawler._stats
+        self.stats[board.id] = stats
+        self.running.pop(board.id, None)
+        if stats is not None and stats.get_value("finish_reason") == "shutdown":
+            self.stopping = True  # Ctrl-C or SIGTERM: no new board starts
+        self.start_next()
+
+    def report(self) -> int:
+        settings = self.process.settings
+        outcomes: dict[str, list[int]] = {}
+        for board in self.started:
+            cut_short = self.running.get(board.id)
+            stats = self.stats.get(board.id) or (cut_short._stats if cut_short else None)
+            status = stats.get_value(STATUS_KEY) if stats else None
+            if stats and status is None and stats.get_value(RUN_ID_KEY) is not None:
+                status = record_unclean_shutdown(settings, stats)
+            summary = stats.get_value(SUMMARY_KEY) if stats else None
+            line = summary or f"the crawl of {board.base_url} did not start"
+            print(f"forumscraper: board {board.id} ({board.base_url}): {line}", flush=True)
+            outcomes.setdefault(status or "failed", []).append(board.id)
+        counts = ", ".join(f"{len(ids)} {status}" for status, ids in sorted(outcomes.items()))
+        left = f"; {len(self.waiting)} not started (stopped)" if self.waiting else ""
+        print(f"forumscraper: {len(self.started)} board(s) checked: {counts}{left}", flush=True)
+        failed = set(outcomes) - {"finished"} or self.waiting or self.process.bootstrap_failed
+        return 1 if failed else 0
 
 
 def record_unclean_shutdown(settings: Any, stats: Any) -> str:

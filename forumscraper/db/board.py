@@ -1,4 +1,5 @@
-"""The ``boards`` rows: which boards the database holds and the time zone each prints dates in.
+"""The ``boards`` rows: which boards the database holds, the time zone each prints dates in, and
+when each is due to be checked.
 
 A crawl registers its board (:func:`register_board`, under :func:`board_url`) and records what
 it learnt of it (:func:`record_board`); the ``daily_activity`` view and hand-written queries
@@ -9,14 +10,24 @@ would take as a POSIX offset, i.e. three hours *west* of UTC.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, delete, exists, or_, select, update
+from sqlalchemy import Connection, Engine, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from forumscraper.db.models import Board, Category, CrawlRun, Forum, Post, Topic, table_of
+from forumscraper.db.models import (
+    Base,
+    Board,
+    Category,
+    CrawlRun,
+    Forum,
+    Post,
+    Topic,
+    table_of,
+)
 from forumscraper.text.dates import board_timezone
 
 
@@ -135,3 +146,212 @@ def record_board(
             connection.execute(stmt)
     else:
         bind.execute(stmt)
+
+
+# -- the boards a user keeps (``forumscraper boards``, ``-a boards=…``) ----------------------------
+
+
+class UnknownBoard(LookupError):
+    """A board named by address or id that ``boards`` does not hold (the message says which)."""
+
+
+@dataclass(frozen=True)
+class BoardSettings:
+    """What ``forumscraper boards add`` records of a board; ``None`` keeps the stored value."""
+
+    timezone: str | None = None
+    every_seconds: int | None = None
+    username_env: str | None = None
+    password_env: str | None = None
+
+
+def add_board(engine: Engine, base_url: str, settings: BoardSettings) -> tuple[int, bool]:
+    """Register the board at ``base_url`` (or put a removed one back on the schedule) with
+    ``settings``; its id and whether it is new. Due at once."""
+    board_id, created = register_board(engine, base_url)
+    values: dict[str, object] = {"removed_at": None, "updated_at": datetime.now(UTC)}
+    if settings.timezone is not None:
+        values["timezone"] = database_timezone(settings.timezone)
+    for name in ("every_seconds", "username_env", "password_env"):
+        if getattr(settings, name) is not None:
+            values[name] = getattr(settings, name)
+    if created or settings.every_seconds is not None:
+        values["next_due_at"] = None
+    table = table_of(Board)
+    with engine.begin() as connection:
+        connection.execute(update(table).where(table.c.id == board_id).values(values))
+    return board_id, created
+
+
+def board_named(bind: Engine | Connection, name: str) -> int:
+    """The id of the board ``name`` names: its id (``3``) or its address (any spelling
+    :func:`board_url` normalises). Raises :class:`UnknownBoard`."""
+    table = table_of(Board)
+    if name.strip().isdigit():
+        query = select(table.c.id).where(table.c.id == int(name))
+    else:
+        try:
+            query = select(table.c.id).where(table.c.base_url == board_url(name))
+        except ValueError:
+            raise UnknownBoard(f"{name!r} is neither a board id nor a board address") from None
+    if isinstance(bind, Engine):
+        with bind.connect() as connection:
+            found = connection.execute(query).scalar()
+    else:
+        found = bind.execute(query).scalar()
+    if found is None:
+        raise UnknownBoard(f"no board {name!r} in this database (see: forumscraper boards list)")
+    return int(found)
+
+
+@dataclass(frozen=True)
+class BoardToCheck:
+    """A board a multi-board run checks."""
+
+    id: int
+    base_url: str
+    timezone: str | None
+    username_env: str | None
+    password_env: str | None
+
+
+def boards_to_check(engine: Engine, which: str, now: datetime | None = None) -> list[BoardToCheck]:
+    """The boards ``-a boards=which`` names: ``due`` (boards on the schedule whose next check
+    is due: never checked, or ``next_due_at`` passed; a board without ``every_seconds`` is due
+    on every such run), ``all`` (every board on the schedule), or a comma-separated list of ids
+    and addresses (removed boards too: named, they are checked). Oldest due first. Raises
+    :class:`UnknownBoard` for a name the database does not hold."""
+    table = table_of(Board)
+    columns = (
+        table.c.id,
+        table.c.base_url,
+        table.c.timezone,
+        table.c.username_env,
+        table.c.password_env,
+    )
+    spec = which.strip()
+    with engine.connect() as connection:
+        if spec in ("due", "all"):
+            query = select(*columns).where(table.c.removed_at.is_(None))
+            if spec == "due":
+                now = now or datetime.now(UTC)
+                query = query.where(or_(table.c.next_due_at.is_(None), table.c.next_due_at <= now))
+            query = query.order_by(
+                table.c.next_due_at.is_not(None), table.c.next_due_at, table.c.id
+            )
+            rows = connection.execute(query).all()
+        else:
+            names = [name.strip() for name in spec.split(",") if name.strip()]
+            if not names:
+                raise UnknownBoard("no board named: give due, all, or board ids or addresses")
+            ids = list(dict.fromkeys(board_named(connection, name) for name in names))
+            found = {
+                row.id: row
+                for row in connection.execute(select(*columns).where(table.c.id.in_(ids)))
+            }
+            rows = [found[board_id] for board_id in ids]
+    return [BoardToCheck(*row) for row in rows]
+
+
+def schedule_next(engine: Engine, board_id: int, checked_at: datetime) -> None:
+    """A run checked the board at ``checked_at`` (its start): it is next due ``every_seconds``
+    later (a board without a period stays due at every ``-a boards=due`` run)."""
+    table = table_of(Board)
+    with engine.begin() as connection:
+        every = connection.execute(
+            select(table.c.every_seconds).where(table.c.id == board_id)
+        ).scalar()
+        connection.execute(
+            update(table)
+            .where(table.c.id == board_id)
+            .values(next_due_at=checked_at + timedelta(seconds=every) if every else None)
+        )
+
+
+def remove_board(engine: Engine, board_id: int) -> None:
+    """Take the board off the schedule; everything archived of it stays."""
+    table = table_of(Board)
+    with engine.begin() as connection:
+        connection.execute(
+            update(table)
+            .where(table.c.id == board_id)
+            .values(removed_at=datetime.now(UTC), next_due_at=None)
+        )
+
+
+def purge_board(engine: Engine, board_id: int) -> dict[str, int]:
+    """Delete the board and everything of it, in one transaction: the rows deleted per table.
+    The caller holds the board's run lock (no crawl of it is writing meanwhile)."""
+    deleted: dict[str, int] = {}
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name != "boards" and "board_id" in table.c:
+                result = connection.execute(delete(table).where(table.c.board_id == board_id))
+                deleted[table.name] = result.rowcount
+        boards = table_of(Board)
+        connection.execute(delete(boards).where(boards.c.id == board_id))
+    return deleted
+
+
+FAILURES_SHOWN = 20
+"""How many of a board's latest runs ``boards list`` reads to count its failures in a row."""
+
+
+@dataclass(frozen=True)
+class BoardStatus:
+    """A line of ``forumscraper boards list``."""
+
+    id: int
+    base_url: str
+    title: str | None
+    every_seconds: int | None
+    next_due_at: datetime | None
+    removed_at: datetime | None
+    posts: int
+    last_run_at: datetime | None
+    last_status: str | None
+    failures_in_a_row: int
+
+
+def board_statuses(engine: Engine) -> list[BoardStatus]:
+    """Every board with its schedule, its posts and how its latest runs went."""
+    boards, runs, posts = table_of(Board), table_of(CrawlRun), table_of(Post)
+    counts = (
+        select(posts.c.board_id, func.count().label("posts")).group_by(posts.c.board_id).subquery()
+    )
+    query = (
+        select(
+            boards.c.id,
+            boards.c.base_url,
+            boards.c.title,
+            boards.c.every_seconds,
+            boards.c.next_due_at,
+            boards.c.removed_at,
+            func.coalesce(counts.c.posts, 0),
+        )
+        .outerjoin(counts, counts.c.board_id == boards.c.id)
+        .order_by(boards.c.id)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+        history: dict[int, list[tuple[datetime, str]]] = {}
+        recent = (
+            select(runs.c.board_id, runs.c.started_at, runs.c.status)
+            .where(runs.c.board_id.is_not(None), runs.c.status != "running")
+            .order_by(runs.c.board_id, runs.c.id.desc())
+        )
+        for board_id, started_at, status in connection.execute(recent):
+            kept = history.setdefault(board_id, [])
+            if len(kept) < FAILURES_SHOWN:
+                kept.append((started_at, status))
+    statuses = []
+    for row in rows:
+        runs_of = history.get(row[0], [])
+        failures = 0
+        for _, status in runs_of:
+            if status != "failed":
+                break
+            failures += 1
+        last = runs_of[0] if runs_of else (None, None)
+        statuses.append(BoardStatus(*row, last[0], last[1], failures))
+    return statuses

@@ -144,6 +144,9 @@ class Board(Base):
     ``*_FILE`` variable naming a file): never the credential itself."""
     password_env: Mapped[str | None]
     """Likewise for the password."""
+    removed_at: Mapped[datetime | None]
+    """When ``forumscraper boards remove`` took it off the schedule (its rows stay); NULL while
+    it is checked."""
 
 
 def _board_id() -> Mapped[int]:

@@ -121,3 +121,16 @@ def recorded_timezone(engine: Engine, board_id: int) -> tzinfo | None:
         return board_timezone(str(name))
     except ValueError:
         return None
+
+
+def board_login_names(engine: Engine, board_id: int) -> tuple[str, str] | None:
+    """The names of the variables holding the board's member login (``forumscraper boards add
+    --username-env/--password-env``), or ``None`` when its row names none."""
+    table = table_of(Board)
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(table.c.username_env, table.c.password_env).where(table.c.id == board_id)
+        ).first()
+    if row is None or not row.username_env or not row.password_env:
+        return None
+    return str(row.username_env), str(row.password_env)

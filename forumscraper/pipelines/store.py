@@ -115,7 +115,7 @@ class DatabasePipeline:
         except DatabaseUnavailable as exc:
             self.failed = True
             self.stats.set_value("forumscraper/db/unavailable", str(exc))
-            logger.error("%s", exc)
+            logger.error("%s", exc, extra={"spider": self.crawler.spider})
             raise CloseSpider("database_unavailable") from exc
         logger.info("Storing in %s", self.database.describe())
 
@@ -189,7 +189,7 @@ class DatabasePipeline:
         """Stop the crawl: nothing more is written, so no watermark advances past the outage."""
         self.failed = True
         self.stats.set_value("forumscraper/db/unavailable", message)
-        logger.error("Stopping the crawl: %s", message)
+        logger.error("Stopping the crawl: %s", message, extra={"spider": self.crawler.spider})
         engine = self.crawler.engine
         if engine is not None:
             self._closing = asyncio.ensure_future(
@@ -209,14 +209,22 @@ class DatabasePipeline:
         for kind, row in rows:
             topic = row.get("topic_id") if kind == "posts" else row.get("id")
             if kind == "topics" and row.get("complete") and topic in failed_topics:
-                logger.error("Topic %s keeps its watermark: some of its rows failed", topic)
+                logger.error(
+                    "Topic %s keeps its watermark: some of its rows failed",
+                    topic,
+                    extra={"spider": self.crawler.spider},
+                )
                 continue
             try:
                 total.add(self._store(Batch(**{kind: [row]})))
             except DBAPIError as exc:
                 self.stats.inc_value("forumscraper/db/failed_rows")
                 logger.error(
-                    "Could not store %s id=%s: %s", kind.rstrip("s"), row.get("id"), first_line(exc)
+                    "Could not store %s id=%s: %s",
+                    kind.rstrip("s"),
+                    row.get("id"),
+                    first_line(exc),
+                    extra={"spider": self.crawler.spider},
                 )
                 if topic is not None:
                     failed_topics.add(topic)

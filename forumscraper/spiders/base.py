@@ -24,6 +24,7 @@ from forumscraper.db.database import database_for
 from forumscraper.db.retry import DatabaseRetry
 from forumscraper.db.state import (
     StoredTopic,
+    board_login_names,
     recorded_timezone,
     stored_topics,
 )
@@ -35,7 +36,7 @@ from forumscraper.pages.parse import decode_html
 from forumscraper.pages.topic import TopicPageReading
 from forumscraper.runs import CLOCK_EVIDENCE_KEY, NOT_A_BOARD, NOT_A_BOARD_KEY
 from forumscraper.spiders.clock import BoardClock, check_dates, describe_tz, far_future
-from forumscraper.spiders.login import Credentials, LoginFlow
+from forumscraper.spiders.login import Credentials, LoginFlow, LoginMisconfigured
 from forumscraper.text.dates import parse_http_date
 
 logger = logging.getLogger(__name__)
@@ -124,9 +125,19 @@ class ForumotionSpider(scrapy.Spider):
         await self.find_board()
         if not self.clock.known:
             self.clock.recorded = await self.read_db(recorded_timezone)
-        credentials = Credentials.from_environment()
+        names = await self.read_db(board_login_names)
+        try:
+            credentials = (
+                Credentials.from_environment(*names, named_by_board=True)
+                if names
+                else Credentials.from_environment()
+            )
+        except LoginMisconfigured as exc:
+            self.crawler.stats.set_value("forumscraper/login/failed", f"misconfigured: {exc.why}")
+            logger.error("Login misconfigured: %s", exc.why, extra={"spider": self})
+            raise
         if credentials is not None:
-            self.login = LoginFlow(credentials, self.base_url, self.crawler.stats)
+            self.login = LoginFlow(credentials, self.base_url, self.crawler.stats, self)
             base_url = self.base_url
             yield self.login.start(lambda: self.start_requests_for(base_url))
             return
@@ -196,7 +207,7 @@ class ForumotionSpider(scrapy.Spider):
         shown = "no HTML" if page is None else "a page without Forumotion's _userdata script"
         evidence = f"{response.url} answered {response.status} with {shown}"
         self.crawler.stats.set_value(NOT_A_BOARD_KEY, evidence)
-        logger.error("Not a Forumotion board: %s", evidence)
+        logger.error("Not a Forumotion board: %s", evidence, extra={"spider": self})
         raise CloseSpider(NOT_A_BOARD)
 
     def stop_for_dates(self, evidence: str) -> NoReturn:
@@ -206,7 +217,11 @@ class ForumotionSpider(scrapy.Spider):
         stats.inc_value("forumscraper/dates/clock_mismatch")
         if not stats.get_value(CLOCK_EVIDENCE_KEY):
             stats.set_value(CLOCK_EVIDENCE_KEY, evidence)
-        logger.error("Dates disagree with the board's clock, stopping the run: %s", evidence)
+        logger.error(
+            "Dates disagree with the board's clock, stopping the run: %s",
+            evidence,
+            extra={"spider": self},
+        )
         raise CloseSpider("clock_mismatch")
 
     def check_dates(
@@ -274,7 +289,7 @@ class ForumotionSpider(scrapy.Spider):
 
     def html_page(self, response: Response, page_class: type[Page]) -> Page | None:
         if not isinstance(response, TextResponse):
-            logger.error("Not an HTML page: %s", response.url)
+            logger.error("Not an HTML page: %s", response.url, extra={"spider": self})
             self.crawler.stats.inc_value("forumscraper/extract/not_html")
             return None
         return page_class(response.url, page_text(response), self.dates_for(response))

@@ -51,6 +51,14 @@ _BANNED = re.compile(
 _FORM = "//form[.//input[@type='password']]"
 
 
+class LoginMisconfigured(CloseSpider):
+    """The login's variables are not both set; the message says which (never a value)."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__("login_misconfigured")
+        self.why = why
+
+
 @dataclass
 class Credentials:
     """A member's name and password, from the environment or a secrets file."""
@@ -59,13 +67,31 @@ class Credentials:
     password: str = field(repr=False)
 
     @classmethod
-    def from_environment(cls) -> Credentials | None:
-        username = read_secret("FORUMSCRAPER_USERNAME")
-        password = read_secret("FORUMSCRAPER_PASSWORD")
-        if not username:
+    def from_environment(
+        cls,
+        username_var: str = "FORUMSCRAPER_USERNAME",
+        password_var: str = "FORUMSCRAPER_PASSWORD",
+        *,
+        named_by_board: bool = False,
+    ) -> Credentials | None:
+        """The login held by ``username_var`` and ``password_var`` (or their ``*_FILE``
+        files); ``None`` when the name is not set, unless the board's row names the variables
+        (``named_by_board``): a board that logs in never falls back to a guest crawl."""
+        username = read_secret(username_var)
+        password = read_secret(password_var)
+        if not username and not named_by_board:
             return None
-        if not password:
-            raise CloseSpider("login_misconfigured")
+        missing = [
+            name
+            for name, value in ((username_var, username), (password_var, password))
+            if not value
+        ]
+        if missing:
+            raise LoginMisconfigured(
+                f"{' and '.join(missing)} not set "
+                f"(nor {' and '.join(f'{name}_FILE' for name in missing)})"
+            )
+        assert username and password
         add_secrets([password])
         return cls(username=username, password=password)
 
@@ -105,8 +131,12 @@ class LoginFlow:
     logging in still works.
     """
 
-    def __init__(self, credentials: Credentials, base_url: str, stats: Any) -> None:
+    def __init__(
+        self, credentials: Credentials, base_url: str, stats: Any, spider: Any = None
+    ) -> None:
         self.credentials = credentials
+        self.log_extra = {"spider": spider} if spider is not None else {}
+        """Ties the flow's log records to its crawl (``forumscraper.logs.BoardLogCount``)."""
         self.base_url = base_url
         self.stats = stats
         self.renewals = 0
@@ -183,7 +213,13 @@ class LoginFlow:
 
     def _fail(self, why: str, response: Response) -> NoReturn:
         self.stats.set_value("forumscraper/login/failed", why)
-        logger.error("Login as %s failed at %s: %s", self.credentials.username, response.url, why)
+        logger.error(
+            "Login as %s failed at %s: %s",
+            self.credentials.username,
+            response.url,
+            why,
+            extra=self.log_extra,
+        )
         raise CloseSpider("login_failed")
 
     # -- sessions that end -----------------------------------------------------------------------
@@ -227,6 +263,7 @@ class LoginFlow:
                     "Two member sessions of %s in a row expired before serving a single page: "
                     "stopping rather than crawl as a guest",
                     self.credentials.username,
+                    extra=self.log_extra,
                 )
                 raise CloseSpider("login_failed")
             self._renew(engine)
@@ -265,7 +302,12 @@ class LoginFlow:
                 return  # the crawl is being stopped (Ctrl-C, SIGTERM): not a login failure
             why = f"logging in again failed ({type(exc).__name__})"
             self.stats.set_value("forumscraper/login/failed", why)
-            logger.error("Logging in again as %s failed: %s", self.credentials.username, exc)
+            logger.error(
+                "Logging in again as %s failed: %s",
+                self.credentials.username,
+                exc,
+                extra=self.log_extra,
+            )
             reason = "login_failed"
         engine.unpause()
         if reason is not None:

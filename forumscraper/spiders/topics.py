@@ -74,6 +74,7 @@ class TopicSpider(ForumotionSpider):
             "%d topic(s) never received all their pages (watermarks stay): %s",
             len(lost),
             ", ".join(map(str, lost[:20])),
+            extra={"spider": self},
         )
 
     # -- what to fetch ---------------------------------------------------------------------------
@@ -167,7 +168,12 @@ class TopicSpider(ForumotionSpider):
         redirects = int(response.meta.get(REDIRECTS_META, 0)) + 1
         if not target or redirects > self.settings.getint("REDIRECT_MAX_TIMES", 20):
             self.crawler.stats.inc_value("forumscraper/fetch/failed_pages")
-            logger.error("Topic page %s redirects to %s", response.url, target or "nowhere")
+            logger.error(
+                "Topic page %s redirects to %s",
+                response.url,
+                target or "nowhere",
+                extra={"spider": self},
+            )
             self.visits.fail(visit)
             self.complete(visit)
             return
@@ -207,7 +213,7 @@ class TopicSpider(ForumotionSpider):
                 skip,
             )
         except Exception:
-            logger.exception("Reading topic page %s failed", response.url)
+            logger.exception("Reading topic page %s failed", response.url, extra={"spider": self})
             self.crawler.stats.inc_value("forumscraper/extract/errors")
             return None
         record_cleaning(self.crawler.stats, cleaning)
@@ -322,7 +328,12 @@ class TopicSpider(ForumotionSpider):
             return
         if status not in (404, 410):
             self.crawler.stats.inc_value("forumscraper/fetch/failed_pages")
-            logger.error("Could not fetch %s: %s", request.url, failure.getErrorMessage())
+            logger.error(
+                "Could not fetch %s: %s",
+                request.url,
+                failure.getErrorMessage(),
+                extra={"spider": self},
+            )
         if visit is None:
             return
         self.visits.arrived(visit)

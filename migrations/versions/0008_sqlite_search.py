@@ -1,7 +1,7 @@
 """SQLite full-text search (FTS5); ``duplicate_articles`` says which board had a text first.
 
 Revision ID: 0008_sqlite_search
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-05
 
 SQLite had no search: ``posts.search`` (PostgreSQL's ``tsvector``) stays NULL there. This
@@ -44,7 +44,7 @@ from types import ModuleType
 from alembic import op
 
 revision: str = "0008_sqlite_search"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
