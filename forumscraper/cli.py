@@ -26,6 +26,10 @@ COMMANDS = {
         "forumscraper.reprocess",
         "recompute clean text, hashes and dates from the stored page text",
     ),
+    "search": (
+        "forumscraper.commands.search",
+        'the posts that best match "words", with an extract and the URL',
+    ),
     "parse": ("forumscraper.inspect", "print what extraction reads from a page, as JSON"),
     "serve-demo": ("forumscraper.demo.server", "serve the bundled demo forum on 127.0.0.1"),
 }

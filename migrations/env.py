@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from forumscraper.db.config import database_url
 from forumscraper.db.engine import make_engine
+from forumscraper.db.migrate import include_name
 from forumscraper.db.models import Base
 
 config = context.config
@@ -51,6 +52,7 @@ def run_migrations_online() -> None:
                 target_metadata=target_metadata,
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
+                include_name=include_name,
                 # SQLite's DDL is transactional: all revisions of an upgrade in one transaction
                 transactional_ddl=True,
             )

@@ -12,7 +12,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, select, text
 
 from forumscraper.db.board import register_board
-from forumscraper.db.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
+from forumscraper.db.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    include_name,
+    upgrade_to_head,
+)
 from forumscraper.db.models import Base, Category, Forum, Post, PostRevision, Topic
 from forumscraper.db.store import Batch, Store
 
@@ -66,7 +72,8 @@ class TestMigrations:
         command.upgrade(config, "head")
         assert current_revision(engine) == head_revision()
         with engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            context = MigrationContext.configure(connection, opts={"include_name": include_name})
+            diff = compare_metadata(context, Base.metadata)
         assert diff == []
 
     def test_large_text_columns_are_compressed_with_lz4_on_postgresql(self, engine: Engine) -> None:

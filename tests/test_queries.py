@@ -1,18 +1,23 @@
 """The README's "Querying" section, run for real: the demo board is crawled once into a fresh
-PostgreSQL database, then every ```sql block of the section is executed and its answer compared
-with what the board holds (one expected-value check per ``-- q: name`` marker). Also: full-text
-search finds a post by its own words, the board time zone is stored the way PostgreSQL reads it,
-the read-only role reads everything and writes nothing, and migration 0002 goes down and up
-again with its views in place, on PostgreSQL and on SQLite."""
+PostgreSQL database and once into a SQLite file, then every ```sql block of the section is
+executed on its database (``-- q: name`` for PostgreSQL, ``-- q: name (SQLite)`` for SQLite) and
+its answer compared with what the board holds (one expected-value check per name, the same for
+both forms). The question that needs two boards ("which board carried this article first") runs
+on two demo boards crawled into one database. Also: full-text search finds a post by its own
+words, and SQLite's FTS5 index finds every word in the same posts as PostgreSQL's ``tsvector``;
+the board time zone is stored the way PostgreSQL reads it, the read-only role reads everything
+and writes nothing, and migration 0002 goes down and up again with its views in place, on
+PostgreSQL and on SQLite."""
 
 from __future__ import annotations
 
 import re
+import sqlite3
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -24,13 +29,14 @@ import pytest
 import pytest_twisted
 from alembic import command
 from psycopg.rows import dict_row
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_f_from_coro_f, deferred_from_coro
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from forumscraper.db.board import database_timezone, find_board, record_board, register_board
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import alembic_config
+from forumscraper.db.models import Base, UTCDateTime
 from forumscraper.db.store import Batch, Store
 from forumscraper.demo.content import DEMO_SEED_TOPIC_ID, Board, Post, Topic, build_demo_board
 from forumscraper.demo.server import FixtureForumServer
@@ -52,9 +58,15 @@ class Example:
 
     name: str
     """Its ``-- q: name`` marker (first line)."""
+    database: str
+    """``postgresql``, or ``sqlite`` for a block marked ``-- q: name (SQLite)``."""
     question: str | None
-    """The bold line just before the block, if any."""
+    """The bold line just before the block (for a SQLite form: before its PostgreSQL form)."""
     sql: str
+
+    @property
+    def id(self) -> str:
+        return self.name if self.database == "postgresql" else f"{self.name}-sqlite"
 
 
 def querying_section(readme: str) -> str:
@@ -65,15 +77,20 @@ def querying_section(readme: str) -> str:
 
 def readme_examples() -> list[Example]:
     section = querying_section(README.read_text(encoding="utf-8"))
-    examples = []
+    examples: list[Example] = []
     for match in re.finditer(r"```sql\n(.*?)```", section, re.DOTALL):
         sql = match.group(1)
-        marker = re.match(r"-- q: ([\w-]+)\n", sql)
+        marker = re.match(r"-- q: ([\w-]+)( \(SQLite\))?\n", sql)
         before = section[: match.start()].rstrip("\n").rsplit("\n\n", 1)[-1].strip()
+        sqlite = bool(marker and marker.group(2))
+        question = before if before.startswith("**") else None
+        if sqlite and examples and examples[-1].name == (marker and marker.group(1)):
+            question = examples[-1].question
         examples.append(
             Example(
                 name=marker.group(1) if marker else f"<no marker: {sql[:40]!r}>",
-                question=before if before.startswith("**") else None,
+                database="sqlite" if sqlite else "postgresql",
+                question=question,
                 sql=sql,
             )
         )
@@ -98,6 +115,8 @@ class Crawled:
     """The crawl's final Scrapy stats."""
     clean: dict[int, CleanPost]
     """Each live post cleaned by the pipeline's function, by post id."""
+    sqlite: Path | None = None
+    """The SQLite file, when the crawl went to SQLite (``url`` names it too)."""
 
     def dsn(self, user: str | None = None) -> str:
         """A libpq URL for psycopg (``user``: connect as that role)."""
@@ -109,6 +128,11 @@ class Crawled:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.board.timezone)
+
+    @property
+    def clock(self) -> tzinfo:
+        """The zone of the examples' days and hours: the board's; UTC on SQLite."""
+        return UTC if self.sqlite else self.tz
 
     def live(self) -> list[tuple[Topic, int, Post]]:
         """(topic, position, post) of every live post, in topic then position order."""
@@ -144,33 +168,54 @@ def create_database(server: PostgresServer) -> tuple[Engine, str, str]:
     return admin, name, url
 
 
+def crawl_demo(url: str, board: Board) -> tuple[str, dict[str, Any]]:
+    """Crawl ``board`` into ``url`` with the real spider: (its base URL, the crawl's stats)."""
+    return pytest_twisted.blockon(deferred_from_coro(crawl_board(url, board)))  # type: ignore[no-any-return]
+
+
+async def crawl_board(url: str, board: Board) -> tuple[str, dict[str, Any]]:
+    with FixtureForumServer(board, version="prosilver") as server:
+        crawler = await crawl(
+            "forum", url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
+        )
+        base_url = server.base_url
+    assert crawler.stats is not None
+    stats = crawler.stats.get_stats()
+    assert stats.get("forumscraper/run/status") == "finished", stats
+    engine = make_engine(url)
+    try:
+        board_id = find_board(engine, base_url)
+        assert board_id is not None
+        record_board(engine, board_id, timezone=board.timezone)
+    finally:
+        engine.dispose()
+    return base_url, stats
+
+
+def cleaned(board: Board) -> dict[int, CleanPost]:
+    return {post.id: clean_post(post.body_html) for post in board.live_posts()}
+
+
+@pytest.fixture(scope="module")
+def crawled_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Crawled:
+    """The demo board crawled by the real spider into a new SQLite file (once per module)."""
+    path = tmp_path_factory.mktemp("queries") / "demo.sqlite3"
+    url = f"sqlite:///{path}"
+    board = build_demo_board()
+    base_url, stats = crawl_demo(url, board)
+    return Crawled(
+        board=board, url=url, base_url=base_url, stats=stats, clean=cleaned(board), sqlite=path
+    )
+
+
 @pytest.fixture(scope="module")
 def crawled(postgres_server: PostgresServer) -> Iterator[Crawled]:
     """The demo board crawled by the real spider into a fresh database (once per module)."""
     admin, name, url = create_database(postgres_server)
     board = build_demo_board()
     try:
-        with FixtureForumServer(board, version="prosilver") as server:
-            crawler = pytest_twisted.blockon(
-                deferred_from_coro(
-                    crawl(
-                        "forum", url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
-                    )
-                )
-            )
-            base_url = server.base_url
-        assert crawler.stats is not None
-        stats = crawler.stats.get_stats()
-        assert stats.get("forumscraper/run/status") == "finished", stats
-        engine = make_engine(url)
-        try:
-            board_id = find_board(engine, base_url)
-            assert board_id is not None
-            record_board(engine, board_id, timezone=board.timezone)
-        finally:
-            engine.dispose()
-        clean = {post.id: clean_post(post.body_html) for post in board.live_posts()}
-        yield Crawled(board=board, url=url, base_url=base_url, stats=stats, clean=clean)
+        base_url, stats = crawl_demo(url, board)
+        yield Crawled(board=board, url=url, base_url=base_url, stats=stats, clean=cleaned(board))
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -188,6 +233,43 @@ def run(dsn: str, sql: str) -> tuple[list[Row], datetime]:
         now = cursor.fetchone()
         assert now is not None
         return rows, now["now"]
+
+
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def sqlite_value(name: str, value: Any) -> tuple[str, Any]:
+    """A SQLite answer's column as PostgreSQL's would be: UTC text is a timestamp, a date text
+    a date, and ``NAME_seconds`` the interval ``NAME``."""
+    if name.endswith("_seconds") and isinstance(value, int | float):
+        return name.removesuffix("_seconds"), timedelta(seconds=value)
+    if isinstance(value, str) and _TIMESTAMP.fullmatch(value):
+        return name, datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        return name, date.fromisoformat(value)
+    return name, value
+
+
+def run_sqlite(path: Path, sql: str) -> tuple[list[Row], datetime]:
+    """Execute ``sql`` as written on the SQLite file (Python's sqlite3, as the ``sqlite3`` shell
+    would) and return its rows, read as PostgreSQL's (:func:`sqlite_value`), and the time."""
+    connection = sqlite3.connect(path)
+    try:
+        cursor = connection.execute(sql)
+        names = [column[0] for column in cursor.description or ()]
+        rows = [dict(sqlite_value(n, v) for n, v in zip(names, row, strict=True)) for row in cursor]
+        (now,) = connection.execute("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')").fetchone()
+    finally:
+        connection.close()
+    return rows, datetime.fromisoformat(now).replace(tzinfo=UTC)
+
+
+def run_example(example: Example, db: Crawled) -> tuple[list[Row], datetime]:
+    if example.database == "sqlite":
+        assert db.sqlite is not None
+        return run_sqlite(db.sqlite, example.sql)
+    return run(db.dsn(), example.sql)
 
 
 # -- one expected answer per example ------------------------------------------------------------
@@ -279,9 +361,11 @@ def _search(rows: list[Row], now: datetime, db: Crawled) -> None:
     }
     assert len(matching) > 1
     assert {row["post_id"] for row in rows} == matching
-    assert rows[0]["post_id"] == seed.first_post.id, "the article itself ranks first"
-    assert rows[0]["topic_title"] == seed.title
-    assert rows[0]["url"] == db.post_url(seed, seed.first_post)
+    # bm25 (SQLite) favours the short post quoting the article's first line; ts_rank does not.
+    first = rows[0] if db.sqlite is None else rows[1]
+    assert first["post_id"] == seed.first_post.id, "the article itself ranks first"
+    assert first["topic_title"] == seed.title
+    assert first["url"] == db.post_url(seed, seed.first_post)
     assert [row["rank"] for row in rows] == sorted((row["rank"] for row in rows), reverse=True)
     assert re.search(r"<b>(audio|leaks)</b>", rows[0]["extract"], re.IGNORECASE)
 
@@ -339,10 +423,10 @@ def _biggest_topics(rows: list[Row], now: datetime, db: Crawled) -> None:
 
 @check("daily-activity")
 def _daily_activity(rows: list[Row], now: datetime, db: Crawled) -> None:
-    today = now.astimezone(db.tz).date()
+    today = now.astimezone(db.clock).date()
     days: dict[tuple[Any, str], list[tuple[Topic, Post]]] = defaultdict(list)
     for topic, _, post in db.live():
-        day = post.posted_at.astimezone(db.tz).date()
+        day = post.posted_at.astimezone(db.clock).date()
         if day > today - timedelta(days=7):
             days[day, db.forum_title(topic)].append((topic, post))
     expected: list[Row] = [
@@ -363,7 +447,7 @@ def _daily_activity(rows: list[Row], now: datetime, db: Crawled) -> None:
 
 @check("posting-hours")
 def _posting_hours(rows: list[Row], now: datetime, db: Crawled) -> None:
-    hours = Counter(post.posted_at.astimezone(db.tz).hour for _, _, post in db.live())
+    hours = Counter(post.posted_at.astimezone(db.clock).hour for _, _, post in db.live())
     assert rows == [{"hour": hour, "posts": count} for hour, count in sorted(hours.items())]
 
 
@@ -375,7 +459,7 @@ def _read_topic(rows: list[Row], now: datetime, db: Crawled) -> None:
         {
             "position": position,
             "author_name": post.author_name,
-            "posted": post.posted_at.astimezone(db.tz).strftime("%Y-%m-%d %H:%M"),
+            "posted": post.posted_at.astimezone(db.clock).strftime("%Y-%m-%d %H:%M"),
             "start": db.text(post)[:70],
         }
         for position, post in enumerate(topic.live_posts)
@@ -398,6 +482,7 @@ def _duplicates(rows: list[Row], now: datetime, db: Crawled) -> None:
                 "copies": len(posts),
                 "topic_count": len({t.id for t, _ in posts}),
                 "forum_count": len({t.forum_id for t, _ in posts}),
+                "board_title": db.board.title,
                 "post_id": post.id,
                 "topic_id": topic.id,
                 "forum_title": db.forum_title(topic),
@@ -456,19 +541,43 @@ def _last_run_counters(rows: list[Row], now: datetime, db: Crawled) -> None:
 # -- the tests ----------------------------------------------------------------------------------
 
 
+MULTI_BOARD = {"first-board"}
+"""Examples whose answer needs two boards in the database (see the cross-board test)."""
+ONE_BOARD = [example for example in EXAMPLES if example.name not in MULTI_BOARD]
+
+
 def test_every_example_has_a_marker_a_question_and_a_check() -> None:
-    names = [example.name for example in EXAMPLES]
-    assert len(names) == len(set(names)), "duplicate -- q: markers"
-    assert set(names) == set(CHECKS)
+    ids = [example.id for example in EXAMPLES]
+    assert len(ids) == len(set(ids)), "duplicate -- q: markers"
+    postgres = {example.name for example in EXAMPLES if example.database == "postgresql"}
+    sqlite = {example.name for example in EXAMPLES if example.database == "sqlite"}
+    assert postgres == set(CHECKS)
+    assert sqlite == postgres - {"read-only-role"}, "every question has a SQLite form"
     questions = [example for example in EXAMPLES if example.question]
-    assert len(questions) >= 8
+    assert len(questions) >= 16
     assert all(example.question for example in EXAMPLES if example.name != "read-only-role")
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=[example.name for example in EXAMPLES])
+POSTGRESQL_EXAMPLES = [example for example in ONE_BOARD if example.database == "postgresql"]
+SQLITE_EXAMPLES = [example for example in ONE_BOARD if example.database == "sqlite"]
+
+
+@pytest.mark.parametrize(
+    "example", POSTGRESQL_EXAMPLES, ids=[example.id for example in POSTGRESQL_EXAMPLES]
+)
 def test_readme_example_gives_the_board_answer(example: Example, crawled: Crawled) -> None:
-    rows, now = run(crawled.dsn(), example.sql)
+    rows, now = run_example(example, crawled)
     CHECKS[example.name](rows, now, crawled)
+
+
+@pytest.mark.parametrize(
+    "example", SQLITE_EXAMPLES, ids=[example.id for example in SQLITE_EXAMPLES]
+)
+def test_readme_sqlite_example_gives_the_board_answer(
+    example: Example, crawled_sqlite: Crawled
+) -> None:
+    rows, now = run_example(example, crawled_sqlite)
+    CHECKS[example.name](rows, now, crawled_sqlite)
 
 
 def test_a_post_is_found_first_by_a_word_only_it_has(crawled: Crawled) -> None:
@@ -628,12 +737,23 @@ def test_migration_goes_down_and_up_with_the_views_in_place(engine: Engine) -> N
     assert "search" not in {column["name"] for column in inspector.get_columns("posts")}
 
     command.upgrade(config, "head")
-    assert set(inspect(engine).get_view_names()) == VIEWS | {"board_info"}
+    fts = set() if postgres else {"posts_fts_content"}  # what SQLite's FTS5 index reads
+    assert set(inspect(engine).get_view_names()) == VIEWS | {"board_info"} | fts
     # The rows were kept through the downgrade to one board; its zone went with board_info.
     record_board(engine, board_id, timezone="Asia/Baghdad")
     assert sorted_answer(views_answer(engine)) == sorted_answer(expected)
-    if postgres:  # the search column was filled for the rows already there
+    # The search index was filled for the rows already there.
+    if postgres:
         assert search_hits(engine, "central & gold") == [101]
+    else:
+        with engine.connect() as connection:
+            found = connection.execute(
+                text(
+                    "SELECT p.id FROM posts_fts JOIN posts AS p ON p.rowid = posts_fts.rowid "
+                    "WHERE posts_fts MATCH 'central gold'"
+                )
+            ).scalars()
+            assert list(found) == [101]
 
 
 def sorted_answer(answer: dict[str, Any]) -> dict[str, Any]:
@@ -712,3 +832,222 @@ def test_board_info_shows_each_board_with_its_zone(sqlite_url: str) -> None:
         ]
     finally:
         engine.dispose()
+
+
+# -- a question across boards -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Archived:
+    """A board as crawled into a database of several boards."""
+
+    board: Board
+    base_url: str
+    clean: dict[int, CleanPost]
+
+    def url(self, topic: Topic, post: Post) -> str:
+        return urljoin(self.base_url, f"/t{topic.id}-{topic.slug}#{post.id}")
+
+
+def second_board(first: Board) -> tuple[Board, Post, Post]:
+    """Another board carrying two of ``first``'s articles in topics of its own: the seed article a
+    day *before* ``first`` posted it, another post's text a day after. Its other topics are
+    gone. Returns the board and the two posts of ``first`` it copied (earlier, later)."""
+    board = build_demo_board()
+    board.title = "Basra Readers"
+    for topic in board.live_topics():
+        board.delete_topic(topic.id)
+    seed = first.topic(DEMO_SEED_TOPIC_ID)
+    assert seed is not None
+    other = next(
+        post
+        for topic in first.live_topics()
+        if topic.id != DEMO_SEED_TOPIC_ID
+        for post in topic.live_posts
+        if len(clean_post(post.body_html).body_text) > 200
+    )
+    rocky = board.member_by_name("Rocky")
+    board.add_topic(
+        seed.forum_id,
+        "Leaks, again",
+        rocky,
+        seed.first_post.body_html,
+        seed.first_post.posted_at - timedelta(days=1),
+    )
+    board.add_topic(
+        seed.forum_id, "Seen elsewhere", rocky, other.body_html, other.posted_at + timedelta(days=1)
+    )
+    return board, seed.first_post, other
+
+
+@check("first-board")
+def _first_board(rows: list[Row], now: datetime, boards: list[Archived]) -> None:  # type: ignore[misc]
+    groups: dict[str, list[tuple[int, Archived, Topic, Post]]] = defaultdict(list)
+    for board_id, archived in enumerate(boards, 1):
+        for topic in archived.board.live_topics():
+            for post in topic.live_posts:
+                clean = archived.clean[post.id]
+                if clean.body_text:
+                    groups[clean.content_hash].append((board_id, archived, topic, post))
+    expected = []
+    for content_hash, posts in groups.items():
+        if len({board_id for board_id, *_ in posts}) < 2:
+            continue
+        first = min(post.posted_at for *_, post in posts)
+        for board_id, archived, topic, post in posts:
+            if post.posted_at == first:
+                key = (first, content_hash, board_id, post.id)
+                expected.append(
+                    (
+                        key,
+                        {
+                            "text": archived.clean[post.id].body_text[:40],
+                            "board_count": len({b for b, *_ in posts}),
+                            "first_board": archived.board.title,
+                            "first_posted_at": first,
+                            "url": archived.url(topic, post),
+                        },
+                    )
+                )
+    expected.sort(key=lambda e: e[0])
+    assert rows == [row for _, row in expected]
+
+
+@deferred_f_from_coro_f
+async def test_which_board_carried_an_article_first(db_url: str) -> None:
+    """Two demo boards crawled into one database, the second carrying the seed article a day
+    before the first and another article a day after: the README's cross-board question names
+    the right board for each, in its PostgreSQL or SQLite form; ``duplicate_articles`` counts
+    both boards."""
+    first = build_demo_board()
+    second, earlier, later = second_board(first)
+    archived = []
+    for board in (first, second):
+        base_url, _ = await crawl_board(db_url, board)
+        archived.append(Archived(board=board, base_url=base_url, clean=cleaned(board)))
+    sqlite = db_url.startswith("sqlite")
+    (example,) = [
+        e
+        for e in EXAMPLES
+        if e.name == "first-board" and e.database == ("sqlite" if sqlite else "postgresql")
+    ]
+    if sqlite:
+        database = make_url(db_url).database
+        assert database is not None
+        rows, now = run_sqlite(Path(database), example.sql)
+    else:
+        dsn = make_url(db_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        rows, now = run(dsn, example.sql)
+    by_text = {row["text"]: row["first_board"] for row in rows}
+    assert by_text[archived[0].clean[earlier.id].body_text[:40]] == second.title
+    assert by_text[archived[0].clean[later.id].body_text[:40]] == first.title
+    CHECKS["first-board"](rows, now, archived)  # type: ignore[arg-type]
+
+
+# -- SQLite's FTS5 index against PostgreSQL's tsvector ------------------------------------------
+
+
+def test_sqlite_finds_every_word_in_the_posts_postgresql_finds_it_in(
+    crawled: Crawled, crawled_sqlite: Crawled
+) -> None:
+    """Every word of the demo board (English and Arabic, titles and texts: each lexeme of
+    PostgreSQL's ``posts.search`` made of letters and digits) is found by SQLite's ``posts_fts``
+    in the same posts as by PostgreSQL's ``search @@``. (Lexemes with punctuation, such as host
+    names, are split by FTS5 into words and are compared through those.)"""
+    with psycopg.connect(crawled.dsn()) as connection:
+        lexemes = [
+            word
+            for (word,) in connection.execute(
+                "SELECT word FROM ts_stat('SELECT search FROM posts')"
+            )
+            if re.fullmatch(r"[\w\u064b-\u065f\u0670]+", word)
+        ]
+        postgres: dict[str, set[int]] = defaultdict(set)
+        for word, post_id in connection.execute(
+            "SELECT s.word, p.id FROM posts AS p, ts_stat('SELECT search FROM posts') AS s "
+            "WHERE p.search @@ to_tsquery('simple', quote_literal(s.word))"
+        ):
+            postgres[word].add(post_id)
+    assert any(re.search(r"[\u0600-\u06ff]", word) for word in lexemes)
+    assert len(lexemes) > 500
+    assert crawled_sqlite.sqlite is not None
+    sqlite = sqlite3.connect(crawled_sqlite.sqlite)
+    try:
+        differ = {}
+        for word in lexemes:
+            found = {
+                post_id
+                for (post_id,) in sqlite.execute(
+                    "SELECT p.id FROM posts_fts JOIN posts AS p ON p.rowid = posts_fts.rowid "
+                    "WHERE posts_fts MATCH ?",
+                    (f'"{word}"',),
+                )
+            }
+            if found != postgres[word]:
+                differ[word] = (sorted(postgres[word] - found), sorted(found - postgres[word]))
+    finally:
+        sqlite.close()
+    assert differ == {}
+
+
+def test_sqlite_finds_a_post_first_by_a_word_only_it_has(crawled_sqlite: Crawled) -> None:
+    owners: dict[str, set[int]] = defaultdict(set)
+    for topic, _, post in crawled_sqlite.live():
+        for word in crawled_sqlite.words(topic, post):
+            owners[word].add(post.id)
+    probes = {min(ids): word for word, ids in owners.items() if len(ids) == 1 and word.isalpha()}
+    assert len(probes) > 10
+    assert crawled_sqlite.sqlite is not None
+    sqlite = sqlite3.connect(crawled_sqlite.sqlite)
+    try:
+        for post_id, word in probes.items():
+            found = sqlite.execute(
+                "SELECT p.id FROM posts_fts JOIN posts AS p ON p.rowid = posts_fts.rowid "
+                "WHERE posts_fts MATCH ? ORDER BY bm25(posts_fts, 2.0, 1.0)",
+                (f'"{word}"',),
+            ).fetchall()
+            assert [row[0] for row in found[:1]] == [post_id], word
+    finally:
+        sqlite.close()
+
+
+def test_every_sqlite_timestamp_has_the_one_format(crawled_sqlite: Crawled) -> None:
+    """After a crawl, every timestamp of every table and view on SQLite is UTC text in one format
+    (``2024-12-01 09:30:00.000000``), so that text order is time order and the README's
+    ``datetime('now', …)`` comparisons hold."""
+    assert crawled_sqlite.sqlite is not None
+    columns = [
+        (table.name, column.name)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, UTCDateTime)
+    ]
+    columns += [
+        ("post_details", "posted_at"),
+        ("post_details", "edited_at"),
+        ("topic_activity", "first_post_at"),
+        ("topic_activity", "last_post_at"),
+        ("duplicate_articles", "posted_at"),
+        ("duplicate_articles", "first_posted_at"),
+    ]
+    connection = sqlite3.connect(crawled_sqlite.sqlite)
+    try:
+        seen = {}
+        for table, column in columns:
+            values = [
+                value
+                for (value,) in connection.execute(
+                    f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL"
+                )
+            ]
+            assert all(isinstance(v, str) and _TIMESTAMP.fullmatch(v) for v in values), (
+                table,
+                column,
+                {v for v in values if not (isinstance(v, str) and _TIMESTAMP.fullmatch(v))},
+            )
+            seen[table, column] = len(values)
+    finally:
+        connection.close()
+    assert seen["posts", "posted_at"] == len(crawled_sqlite.board.live_posts())
+    assert seen["crawl_runs", "finished_at"] == 1
+    assert seen["duplicate_articles", "first_posted_at"] > 0
