@@ -1,7 +1,7 @@
 """Full-text search on both databases: SQLite's FTS5 index kept by its triggers (migration
-0008) as PostgreSQL's ``posts.search`` is by its own, Arabic written with vowel marks found the
+0009) as PostgreSQL's ``posts.search`` is by its own, Arabic written with vowel marks found the
 same way on both, ``forumscraper search`` end to end (filters, extract, URL, bad input), and
-migration 0008_sqlite_search up and down from the previous head (0008) holding rows."""
+migration 0009 up and down from the previous head (0008) holding rows."""
 
 from __future__ import annotations
 
@@ -289,7 +289,7 @@ def test_a_missing_sqlite_file_is_not_created(
     assert not path.exists()
 
 
-# -- migration 0008_sqlite_search from the previous head, a database holding rows -------------
+# -- migration 0009 from the previous head, a database holding rows -------------
 
 PREVIOUS = "0008"
 """The head before this revision (boards.removed_at)."""

@@ -1,6 +1,6 @@
 """SQLite full-text search (FTS5); ``duplicate_articles`` says which board had a text first.
 
-Revision ID: 0008_sqlite_search
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-05
 
@@ -43,7 +43,7 @@ from types import ModuleType
 
 from alembic import op
 
-revision: str = "0008_sqlite_search"
+revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
