@@ -84,7 +84,7 @@ def current_revision(engine: Engine) -> str | None:
 
 
 FTS_TABLES = "posts_fts"
-"""SQLite's FTS5 index (migration 0008) and the shadow tables FTS5 makes for it
+"""SQLite's FTS5 index (migration 0009) and the shadow tables FTS5 makes for it
 (``posts_fts_data``, ``…_idx``, ``…_docsize``, ``…_config``): SQLite's own machinery, not in the
 models."""
 

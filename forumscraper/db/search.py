@@ -2,7 +2,7 @@
 
 PostgreSQL matches ``posts.search`` (a ``tsvector``, migration 0002) against
 ``websearch_to_tsquery('simple', words)`` and ranks with ``ts_rank``; SQLite matches the FTS5
-index ``posts_fts`` (migration 0008) and ranks with ``bm25``, the title weighing more than the
+index ``posts_fts`` (migration 0009) and ranks with ``bm25``, the title weighing more than the
 text on both. What people type is read the same way on both: words (all of them must be in the
 post or its topic's title), ``"an exact phrase"``, ``or`` between two words, ``-word`` to
 exclude; :func:`fts5_query` writes that in FTS5's syntax. Only live posts are searched (neither
