@@ -22,6 +22,14 @@ COMMANDS = {
         "forumscraper.reprocess",
         "recompute clean text, hashes and dates from the stored page text",
     ),
+    "export": (
+        "forumscraper.commands.export",
+        "write live posts or topics as JSON lines, CSV or Parquet",
+    ),
+    "dedup": (
+        "forumscraper.commands.dedup",
+        "group the near-duplicate articles of every board (MinHash LSH)",
+    ),
     "parse": ("forumscraper.inspect", "print what extraction reads from a page, as JSON"),
     "serve-demo": ("forumscraper.demo.server", "serve the bundled demo forum on 127.0.0.1"),
 }

@@ -269,6 +269,10 @@ def db_migrate(settings: SettingsLike) -> bool:
     return flag(settings, "FORUMSCRAPER_DB_MIGRATE", True)
 
 
+def near_duplicates(settings: SettingsLike) -> bool:
+    return flag(settings, "FORUMSCRAPER_NEAR_DUPLICATES", True)
+
+
 def db_retries(settings: SettingsLike) -> int:
     return whole_number(settings, "FORUMSCRAPER_DB_RETRIES", 3)
 

@@ -165,6 +165,14 @@ class CrawlRunRecorder:
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         stats_collector = self.crawler.stats
         assert stats_collector is not None
+        if reason not in ("locked", NOT_A_BOARD) and not stats_collector.get_value(
+            "forumscraper/db/unavailable"
+        ):
+            # Near-duplicate articles; imported here: numpy and datasketch stay out of the
+            # crawling process until its end.
+            from forumscraper.dedup import after_crawl
+
+            await after_crawl(self.crawler, self.database)
         stats = stats_collector.get_stats()
         status, message = run_status(stats, reason, self.max_empty_page_share)
         stats_collector.set_value(STATUS_KEY, status)
