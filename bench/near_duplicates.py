@@ -5,8 +5,9 @@
 The set is built from real articles and variants of them, the way boards show copies:
 
 - families (one article each): the seed post (``/work/shared/seed/forum-post-sample.txt`` when
-  present, else the demo board's seed post, as the crawl cleans it); four sections of the seed cut apart (different articles on the same subject: hard
-  negatives of each other and of the whole); and articles of the benchmark board's generator
+  present, else the demo board's seed post, as the crawl cleans it); four sections of the demo
+  board's seed post cut apart (different articles on the same subject: hard negatives of each
+  other and of the whole); and articles of the benchmark board's generator
   (same vocabulary and grammar: negatives that share many word triples by chance);
 - members of a family: the article, and its variants with another source line, a trimmed
   sentence, BBCode leftovers, and all three at once.
@@ -54,7 +55,9 @@ def variants(text: str, rng: random.Random) -> list[str]:
     source = f"{text}\n{rng.choice(SOURCES)}"
     sentences = _SENTENCE.split(text)
     cut = rng.randrange(1, len(sentences)) if len(sentences) > 2 else 0
-    trimmed = " ".join(sentences[:cut] + sentences[cut + 1 :]) if cut else text[: len(text) * 9 // 10]
+    trimmed = (
+        " ".join(sentences[:cut] + sentences[cut + 1 :]) if cut else text[: len(text) * 9 // 10]
+    )
     words = text.split(" ")
     for _ in range(4):
         words.insert(rng.randrange(len(words)), rng.choice(BBCODE))
@@ -89,9 +92,7 @@ def families(generated: int = 40) -> list[tuple[str, list[str]]]:
         if dedup.is_article(section):
             found.append((f"seed section {n + 1}", variants(section, rng)))
     board = build_board(n_forums=4, n_topics=60, posts_per_topic=15, seed=3)
-    bodies = [
-        clean_post(post.body_html).body_text for t in board.topics for post in t.posts
-    ]
+    bodies = [clean_post(post.body_html).body_text for t in board.topics for post in t.posts]
     bodies = [body for body in bodies if dedup.is_article(body)]
     for n, body in enumerate(rng.sample(bodies, min(generated, len(bodies)))):
         found.append((f"generated {n + 1}", variants(body, rng)))
