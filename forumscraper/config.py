@@ -333,6 +333,7 @@ READERS: dict[str, Callable[[SettingsLike], Any]] = {
     "FORUMSCRAPER_MAX_EMPTY_PAGE_SHARE": max_empty_page_share,
     "FORUMSCRAPER_DB_BATCH_SIZE": db_batch_size,
     "FORUMSCRAPER_DB_MIGRATE": db_migrate,
+    "FORUMSCRAPER_NEAR_DUPLICATES": near_duplicates,
     "FORUMSCRAPER_DB_RETRIES": db_retries,
     "FORUMSCRAPER_DB_RETRY_DELAY": db_retry_delay,
     "FORUMSCRAPER_DATABASE_URL": database_url,
