@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 import pytest_twisted
-from scrapy.utils.defer import deferred_f_from_coro_f, deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy import func, select
 
 from forumscraper.commands import export
@@ -218,21 +219,26 @@ def test_parquet_without_pyarrow_names_the_extra(
     assert not out.exists()
 
 
-@deferred_f_from_coro_f
-async def test_feed_export_lines_carry_their_type_and_rows_are_still_stored(
+def test_scrapy_crawl_dash_o_writes_typed_lines_and_still_stores_every_post(
     sqlite_url: str, server: FixtureForumServer, board: Board, tmp_path: Path
 ) -> None:
+    """``scrapy crawl forum -O items.jsonl`` as people type it, then ``forumscraper export``
+    of the same database to stdout, through a pipe."""
+    from tests.test_crawl_command import scrapy_crawl
+
     feed = tmp_path / "items.jsonl"
-    # What ``scrapy crawl forum -O items.jsonl`` sets.
-    crawler = await crawl(
-        "forum",
-        sqlite_url,
-        base_url=server.base_url,
-        FORUMSCRAPER_TIMEZONE=board.timezone,
-        FEEDS={str(feed): {"format": "jsonlines", "overwrite": True}},
+    done = scrapy_crawl(
+        "-a",
+        f"base_url={server.base_url}",
+        "-O",
+        str(feed),
+        "-s",
+        "AUTOTHROTTLE_ENABLED=0",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        env={"DATABASE_URL": sqlite_url, "FORUMSCRAPER_TIMEZONE": board.timezone},
     )
-    assert crawler.stats is not None
-    assert crawler.stats.get_value("forumscraper/run/status") == "finished"
+    assert done.returncode == 0, done.stderr[-3000:]
     lines = read_jsonl(feed)
     assert {line["type"] for line in lines} == {"category", "forum", "topic", "topic_page"}
     pages = [line for line in lines if line["type"] == "topic_page"]
@@ -247,3 +253,12 @@ async def test_feed_export_lines_carry_their_type_and_rows_are_still_stored(
             assert stored.scalar_one() == len(board.live_posts())
     finally:
         engine.dispose()
+    exported = subprocess.run(
+        [sys.executable, "-m", "forumscraper.cli", "export", "posts", "--database-url", sqlite_url],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    rows = [json.loads(line) for line in exported.stdout.decode().splitlines()]
+    assert sorted(row["post_id"] for row in rows) == sorted(p.id for p in board.live_posts())
+    assert exported.stderr == b""
