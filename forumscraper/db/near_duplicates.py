@@ -276,32 +276,36 @@ def _lock_groups(connection: Connection) -> None:
 
 
 def _merge(connection: Connection, pairs: set[tuple[Key, Key]]) -> None:
-    """Merge the groups of each pair's posts (and the pairs' posts into them)."""
+    """Merge the groups of each pair's posts, and the pairs' posts into them.
+
+    Only the pairs' posts are read: a post already in a group stands for its group (its name),
+    two groups that meet are merged by renaming the one with the larger name (one ``UPDATE``,
+    whatever its size), and posts in no group yet are inserted. A batch therefore costs the
+    same with a group of three posts as with one of thousands."""
     nodes = sorted({key for pair in pairs for key in pair})
     group_of: dict[Key, Key] = {}
-    found: dict[Key, datetime] = {}
-    groups: set[Key] = set()
     for chunk in _chunks(nodes):
         for row in connection.execute(
-            select(GROUPS.c.group_board_id, GROUPS.c.group_post_id).where(
-                tuple_(GROUPS.c.board_id, GROUPS.c.post_id).in_(chunk)
+            select(
+                GROUPS.c.board_id, GROUPS.c.post_id, GROUPS.c.group_board_id, GROUPS.c.group_post_id
+            ).where(tuple_(GROUPS.c.board_id, GROUPS.c.post_id).in_(chunk))
+        ):
+            group_of[(row.board_id, row.post_id)] = (row.group_board_id, row.group_post_id)
+    label = {node: group_of.get(node, node) for node in nodes}
+    root = _components(((label[a], label[b]) for a, b in pairs), {})
+    for name in sorted(set(group_of.values())):
+        if root[name] != name:
+            connection.execute(
+                GROUPS.update()
+                .where(GROUPS.c.group_board_id == name[0], GROUPS.c.group_post_id == name[1])
+                .values(group_board_id=root[name][0], group_post_id=root[name][1])
             )
-        ):
-            groups.add((row.group_board_id, row.group_post_id))
-    for chunk in _chunks(sorted(groups)):
-        for row in connection.execute(
-            select(GROUPS).where(tuple_(GROUPS.c.group_board_id, GROUPS.c.group_post_id).in_(chunk))
-        ):
-            key = (row.board_id, row.post_id)
-            group_of[key] = (row.group_board_id, row.group_post_id)
-            found[key] = row.found_at
-    edges = set(pairs) | {(key, group) for key, group in group_of.items() if key != group}
-    members = _components(edges, group_of)
-    for chunk in _chunks(sorted(members)):
-        connection.execute(
-            delete(GROUPS).where(tuple_(GROUPS.c.board_id, GROUPS.c.post_id).in_(chunk))
-        )
-    _insert_groups(connection, members, found, datetime.now(UTC))
+    _insert_groups(
+        connection,
+        {node: root[label[node]] for node in nodes if node not in group_of},
+        {},
+        datetime.now(UTC),
+    )
 
 
 def _components(edges: Iterable[tuple[Key, Key]], group_of: dict[Key, Key]) -> dict[Key, Key]:
