@@ -291,16 +291,19 @@ def write_parquet(rows: Iterator[dict[str, Any]], columns: dict[str, str], out: 
     schema = pa.schema([(name, kinds[kind]) for name, kind in columns.items()])
     count = 0
     with pa.parquet.ParquetWriter(out, schema, compression="zstd") as writer:
-        batch: list[dict[str, Any]] = []
+        batch: dict[str, list[Any]] = {name: [] for name in columns}
+        held = 0
         for row in rows:
-            batch.append(row)
-            if len(batch) >= ROW_GROUP:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                count += len(batch)
-                batch = []
-        if batch or not count:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-            count += len(batch)
+            for name, values in batch.items():
+                values.append(row[name])
+            held += 1
+            if held >= ROW_GROUP:
+                writer.write_table(pa.Table.from_pydict(batch, schema=schema))
+                count += held
+                batch, held = {name: [] for name in columns}, 0
+        if held or not count:
+            writer.write_table(pa.Table.from_pydict(batch, schema=schema))
+            count += held
     return count
 
 
