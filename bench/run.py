@@ -254,6 +254,11 @@ class Bench:
         run.posts = int(stats.get("forumscraper/clean/posts", 0))
         run.extra["new_posts"] = int(stats.get("forumscraper/db/new_posts", 0))
         run.extra["status"] = stats.get("forumscraper/run/status")
+        # the run's closing step (after Scrapy's elapsed time; in the CPU and memory columns)
+        run.extra["near_duplicates_signed"] = int(stats.get("forumscraper/near_duplicates/signed", 0))
+        run.extra["near_duplicates_seconds"] = float(
+            stats.get("forumscraper/near_duplicates/seconds", 0.0)
+        )
         return self._keep(run)
 
     def sink(self, method: str, round_: int, source: str) -> Run:
@@ -478,7 +483,15 @@ def _describe(name: str, group: list[Run]) -> str:
         stored = ", ".join(str(run.extra.get("new_posts", 0)) for run in group)
         return f"requests {requests} (bound {first.extra.get('bound')}); new posts stored {stored}"
     if name.startswith("memory"):
-        return f"{first.pages:,} pages, {first.posts:,} posts"
+        signed = first.extra.get("near_duplicates_signed", 0)
+        seconds = first.extra.get("near_duplicates_seconds", 0.0)
+        step = (
+            f"; near-duplicate step {seconds:.0f} s for {signed:,} articles "
+            f"({seconds / signed * 1000:.2f} ms each)"
+            if signed
+            else ""
+        )
+        return f"{first.pages:,} pages, {first.posts:,} posts{step}"
     if name.startswith("export"):
         return f"{first.extra.get('bytes', 0) / 1e6:,.0f} MB written in {first.seconds:.1f} s"
     if name == "near-duplicates" and first.extra:
