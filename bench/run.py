@@ -255,7 +255,9 @@ class Bench:
         run.extra["new_posts"] = int(stats.get("forumscraper/db/new_posts", 0))
         run.extra["status"] = stats.get("forumscraper/run/status")
         # the run's closing step (after Scrapy's elapsed time; in the CPU and memory columns)
-        run.extra["near_duplicates_signed"] = int(stats.get("forumscraper/near_duplicates/signed", 0))
+        run.extra["near_duplicates_signed"] = int(
+            stats.get("forumscraper/near_duplicates/signed", 0)
+        )
         run.extra["near_duplicates_seconds"] = float(
             stats.get("forumscraper/near_duplicates/seconds", 0.0)
         )
