@@ -45,8 +45,12 @@ NUM_PERM = 64
 standard error is about 0.06 at a similarity of 0.5, small beside the gap between copies (0.7 and
 more) and different articles on one subject (0.2 and less)."""
 THRESHOLD = 0.5
-"""Two articles are near-duplicates when the estimated Jaccard similarity of their shingle
-sets is at least this (chosen on the labelled set of ``bench/near_duplicates.py``)."""
+"""Two articles are near-duplicates when the Jaccard similarity of their shingle sets is at
+least this (chosen on the labelled set of ``bench/near_duplicates.py``)."""
+CANDIDATE_FLOOR = 0.35
+"""A pair whose signatures agree on at least this share of their values has its exact
+similarity computed from the two texts (:func:`jaccard`); the estimate alone would let pairs
+near :data:`THRESHOLD` in or out by its error."""
 LSH_WEIGHTS = (0.2, 0.8)
 """``MinHashLSH``'s (false positive, false negative) weights: candidates are checked anyway."""
 SEED = 1
@@ -57,9 +61,27 @@ with the same seed, scheme and shingle hash."""
 _WORD = re.compile(r"\w+")
 
 
+def own_text(body_text: str) -> str:
+    """The post's own words: its quoted lines (``> …``, as the cleaner writes a quote) left
+    out. A reply quoting a whole article is not a copy of it."""
+    if ">" not in body_text:
+        return body_text
+    return "\n".join(line for line in body_text.split("\n") if not line.startswith(">"))
+
+
 def is_article(body_text: str | None) -> bool:
-    """Whether a post's clean text is long enough to be compared (:data:`MIN_ARTICLE_CHARS`)."""
-    return body_text is not None and len(body_text) >= MIN_ARTICLE_CHARS
+    """Whether a post's own text (:func:`own_text`) is long enough to be compared
+    (:data:`MIN_ARTICLE_CHARS`)."""
+    return body_text is not None and len(own_text(body_text)) >= MIN_ARTICLE_CHARS
+
+
+def jaccard(a: str | set[bytes], b: str | set[bytes]) -> float:
+    """The exact Jaccard similarity of two texts' shingle sets (own text only; a set given is
+    taken as the text's shingles): what a pair the signatures found close is confirmed on."""
+    first = a if isinstance(a, set) else shingles(own_text(a))
+    second = b if isinstance(b, set) else shingles(own_text(b))
+    union = len(first | second)
+    return len(first & second) / union if union else 0.0
 
 
 def shingles(text: str) -> set[bytes]:
@@ -79,7 +101,8 @@ def _crc32(value: bytes) -> int:
 
 
 def signature(text: str) -> np.ndarray:
-    """The MinHash signature of ``text``'s shingles: :data:`NUM_PERM` unsigned 32-bit numbers.
+    """The MinHash signature of the shingles of ``text``'s own words (:func:`own_text`):
+    :data:`NUM_PERM` unsigned 32-bit numbers.
 
     Shingles are hashed with CRC-32 (stable across processes and machines, unlike ``hash()``,
     and about ten times cheaper than datasketch's default SHA-1)."""
@@ -90,7 +113,7 @@ def signature(text: str) -> np.ndarray:
         permutations=_prototype().permutations,
         scheme=_prototype().scheme,
     )
-    minhash.update_batch(shingles(text))
+    minhash.update_batch(shingles(own_text(text)))
     return np.asarray(minhash.hashvalues, dtype=np.uint32)
 
 

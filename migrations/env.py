@@ -51,6 +51,12 @@ def run_migrations_online() -> None:
                 target_metadata=target_metadata,
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
+                # One transaction for the whole command on SQLite too (Alembic commits after
+                # each revision there by default): a revision that fails undoes the revisions
+                # the same command ran before it. Python's sqlite3 opens the transaction at the
+                # first INSERT, UPDATE or DELETE; a revision whose first statements are DDL
+                # opens it itself (0009).
+                transactional_ddl=True,
             )
             try:
                 with context.begin_transaction():

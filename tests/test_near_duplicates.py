@@ -65,6 +65,9 @@ def add_copies(board: Board) -> dict[str, int]:
     ).id
     ids["exact"] = board.add_post(others[2].id, None, original, at, guest_name="Reader").id
     ids["same_subject"] = board.add_post(others[3].id, rocky, SAME_SUBJECT, at).id
+    # a reply quoting the whole article: long, but its own words are a line
+    quoting = f"<blockquote><div><cite>Rocky wrote:</cite>{original}</div></blockquote>Agreed."
+    ids["quoting"] = board.add_post(others[4].id, None, quoting, at, guest_name="Reader").id
     return ids
 
 
@@ -88,12 +91,14 @@ def view_rows(engine: Engine) -> list[dict]:
         ]
 
 
-def signatures(engine: Engine) -> dict[tuple[int, int], datetime]:
+def signatures(engine: Engine, *, empty: bool = False) -> dict[tuple[int, int], datetime]:
+    """When each article was signed (``empty``: the long posts found to be no article)."""
     table = table_of(ArticleSignature)
     with engine.connect() as connection:
         return {
             (row.board_id, row.post_id): row.computed_at
             for row in connection.execute(select(table))
+            if (row.signature == b"") is empty
         }
 
 
@@ -108,11 +113,13 @@ async def test_copies_of_an_article_are_one_group_across_topics_runs_and_boards(
         with FixtureForumServer(board, version="prosilver") as server:
             crawler = await crawl_board(server, board, db_url)
             board_id = find_board(engine, server.base_url)
-        articles = [p for p in board.live_posts() if len(p.body_html) > dedup.MIN_ARTICLE_CHARS]
+        long_posts = [p for p in board.live_posts() if len(p.body_html) > dedup.MIN_ARTICLE_CHARS]
         signed = signatures(engine)
         # every article of the board is signed, the chatter is not
-        assert set(signed) == {(board_id, post_id) for post_id in ids.values()}
-        assert len(articles) == len(signed)
+        articles = {k: v for k, v in ids.items() if k != "quoting"}
+        assert set(signed) == {(board_id, post_id) for post_id in articles.values()}
+        assert set(signatures(engine, empty=True)) == {(board_id, ids["quoting"])}
+        assert len(long_posts) == len(signed) + 1  # the reply quoting the article
         assert stat(crawler, "forumscraper/near_duplicates/signed") == len(signed)
         rows = view_rows(engine)
         group = sorted(ids[k] for k in ("seed", "source", "trimmed", "exact"))
@@ -150,7 +157,7 @@ async def test_copies_of_an_article_are_one_group_across_topics_runs_and_boards(
         assert {row["board_count"] for row in rows} == {2}
         assert {row["board_id"] for row in rows} == {board_id, other_id}
         assert len({(row["group_board_id"], row["group_post_id"]) for row in rows}) == 1
-        assert ids["same_subject"] not in {row["post_id"] for row in rows}
+        assert not {ids["same_subject"], ids["quoting"]} & {row["post_id"] for row in rows}
 
         # forumscraper dedup rebuilds the same groups from the stored signatures
         groups = table_of(NearDuplicate)

@@ -360,7 +360,8 @@ class ArticleSignature(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     """The post's ``content_hash`` when the signature was computed."""
     signature: Mapped[bytes] = mapped_column(LargeBinary)
-    """``NUM_PERM`` little-endian unsigned 32-bit MinHash values."""
+    """``NUM_PERM`` little-endian unsigned 32-bit MinHash values; empty for a long post whose
+    own text (quotes left out) is too short to be an article: checked, nothing to compare."""
     computed_at: Mapped[datetime]
 
 

@@ -73,7 +73,8 @@ class Counts:
     """What :func:`update` or :func:`rebuild` did."""
 
     signed: int = 0
-    """Articles given a signature (new, or their text changed)."""
+    """Articles given a signature (new, or their text changed); long posts whose own text is
+    short (a quoted article and a line) get an empty one, not counted."""
     removed: int = 0
     """Signatures removed: the text changed or is no longer an article."""
     pairs: int = 0
@@ -97,10 +98,15 @@ def update(engine: Engine, board_id: int | None = None, *, batch_size: int = 500
             if not rows:
                 break
             last = (rows[-1].board_id, rows[-1].id)
-            signatures = {(row.board_id, row.id): dedup.signature(row.body_text) for row in rows}
+            texts = {
+                (row.board_id, row.id): row.body_text
+                for row in rows
+                if dedup.is_article(row.body_text)
+            }
+            signatures = {key: dedup.signature(body) for key, body in texts.items()}
             _store(connection, rows, signatures)
-            pairs = _pairs(connection, signatures)
-            counts.signed += len(rows)
+            pairs = _pairs(connection, signatures, texts)
+            counts.signed += len(signatures)
             counts.pairs += len(pairs)
             if pairs:
                 _lock_groups(connection)
@@ -135,7 +141,12 @@ def rebuild(engine: Engine, *, batch_size: int = 500) -> Counts:
             edges.update(
                 _pairs(
                     connection,
-                    {(r.board_id, r.post_id): dedup.from_bytes(r.signature) for r in rows},
+                    {
+                        (r.board_id, r.post_id): dedup.from_bytes(r.signature)
+                        for r in rows
+                        if r.signature
+                    },
+                    {},
                 )
             )
     groups = _components(edges, {})
@@ -218,12 +229,19 @@ def _store(connection: Connection, rows: Sequence, signatures: dict[Key, np.ndar
                 "board_id": row.board_id,
                 "post_id": row.id,
                 "content_hash": row.content_hash,
-                "signature": dedup.to_bytes(signatures[(row.board_id, row.id)]),
+                # empty: checked, and no article (its own text, quotes left out, is short)
+                "signature": (
+                    dedup.to_bytes(signatures[(row.board_id, row.id)])
+                    if (row.board_id, row.id) in signatures
+                    else b""
+                ),
                 "computed_at": now,
             }
             for row in rows
         ],
     )
+    if not signatures:
+        return
     connection.execute(
         insert(BANDS),
         [
@@ -234,10 +252,13 @@ def _store(connection: Connection, rows: Sequence, signatures: dict[Key, np.ndar
     )
 
 
-def _pairs(connection: Connection, signatures: dict[Key, np.ndarray]) -> set[tuple[Key, Key]]:
+def _pairs(
+    connection: Connection, signatures: dict[Key, np.ndarray], texts: dict[Key, str]
+) -> set[tuple[Key, Key]]:
     """The near-duplicate pairs (smaller key first) between the articles of ``signatures`` and
-    every stored article: candidates by shared band, kept when their signatures agree on at
-    least ``dedup.THRESHOLD`` of their values."""
+    every stored article: candidates by shared band whose signatures agree on at least
+    ``dedup.CANDIDATE_FLOOR`` of their values, kept when the exact similarity of their texts
+    is at least ``dedup.THRESHOLD`` (``texts``: those known already)."""
     by_band: dict[int, dict[int, list[Key]]] = {}
     for key, values in signatures.items():
         for band, bucket in dedup.band_keys(values):
@@ -265,8 +286,26 @@ def _pairs(connection: Connection, signatures: dict[Key, np.ndarray]) -> set[tup
             )
         ):
             known[(row.board_id, row.post_id)] = dedup.from_bytes(row.signature)
+    close = [
+        (a, b)
+        for a, b in candidates
+        if dedup.similarity(known[a], known[b]) >= dedup.CANDIDATE_FLOOR
+    ]
+    wanted = {key for pair in close for key in pair}
+    body = {key: text for key, text in texts.items() if key in wanted}
+    missing = sorted(wanted - set(body))
+    for chunk in _chunks(missing):
+        for row in connection.execute(
+            select(POSTS.c.board_id, POSTS.c.id, POSTS.c.body_text).where(
+                tuple_(POSTS.c.board_id, POSTS.c.id).in_(chunk)
+            )
+        ):
+            body[(row.board_id, row.id)] = row.body_text
+    sets = {key: dedup.shingles(dedup.own_text(text)) for key, text in body.items()}
     return {
-        (a, b) for a, b in candidates if dedup.similarity(known[a], known[b]) >= dedup.THRESHOLD
+        (a, b)
+        for a, b in close
+        if a in sets and b in sets and dedup.jaccard(sets[a], sets[b]) >= dedup.THRESHOLD
     }
 
 

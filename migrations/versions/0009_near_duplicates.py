@@ -97,7 +97,17 @@ def _boards_fk(table: str) -> sa.ForeignKeyConstraint:
     )
 
 
+def _transaction_on_sqlite() -> None:
+    """Open the transaction now on SQLite: Python's sqlite3 begins one only at the first
+    INSERT, UPDATE or DELETE, so the DDL before it would be committed statement by statement,
+    and a failure later in the same ``alembic`` command (another revision's) could not undo it.
+    This no-op UPDATE makes the revision all or nothing, as on PostgreSQL."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("UPDATE alembic_version SET version_num = version_num WHERE 1 = 0")
+
+
 def upgrade() -> None:
+    _transaction_on_sqlite()
     op.create_table(
         "article_signatures",
         sa.Column("board_id", sa.Integer(), nullable=False),
@@ -147,6 +157,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _transaction_on_sqlite()
     op.execute("DROP VIEW near_duplicate_articles")
     op.drop_index("ix_near_duplicate_groups_group", table_name="near_duplicate_groups")
     op.drop_table("near_duplicate_groups")
