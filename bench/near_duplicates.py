@@ -99,9 +99,9 @@ def families(generated: int = 40) -> list[tuple[str, list[str]]]:
     # unrelated articles: the generator reuses paragraphs, so a body sharing a fifth of its
     # shingles with one chosen before is left out (it would be a partial copy, not a negative)
     chosen: list[str] = []
-    picked: list[set[bytes]] = []
+    picked: list[dedup.Shingles] = []
     for body in rng.sample(bodies, len(bodies)):
-        own = dedup.shingles(dedup.own_text(body))
+        own = dedup.shingles(body)
         if dedup.is_article(body) and all(dedup.jaccard(own, other) < 0.2 for other in picked):
             chosen.append(body)
             picked.append(own)
@@ -123,7 +123,7 @@ def evaluate(found: list[tuple[str, list[str]]]) -> dict[str, Any]:
     signatures = [dedup.signature(text) for _, text in docs]
     sign_us = (time.perf_counter() - started) / len(docs) * 1e6
     keys = [set(dedup.band_keys(values)) for values in signatures]
-    sets = [dedup.shingles(dedup.own_text(text)) for _, text in docs]
+    sets = [dedup.shingles(text) for _, text in docs]
     rows = []
     for threshold in (0.3, 0.4, dedup.THRESHOLD, 0.6, 0.7, 0.8):
         tp = fp = fn = 0
@@ -134,10 +134,12 @@ def evaluate(found: list[tuple[str, list[str]]]) -> dict[str, Any]:
             score = dedup.similarity(signatures[i], signatures[j])
             # as forumscraper.db.near_duplicates decides: a shared band, signatures close,
             # then the texts' own similarity
-            found_pair = (
-                bool(keys[i] & keys[j])
-                and score >= dedup.CANDIDATE_FLOOR
-                and dedup.jaccard(sets[i], sets[j]) >= threshold
+            found_pair = bool(keys[i] & keys[j]) and (
+                score >= max(dedup.SURE_ABOVE, threshold)
+                or (
+                    score >= dedup.CANDIDATE_FLOOR
+                    and dedup.jaccard(sets[i], sets[j]) >= threshold
+                )
             )
             if same:
                 low_positive = min(low_positive, score)

@@ -48,9 +48,11 @@ THRESHOLD = 0.5
 """Two articles are near-duplicates when the Jaccard similarity of their shingle sets is at
 least this (chosen on the labelled set of ``bench/near_duplicates.py``)."""
 CANDIDATE_FLOOR = 0.35
-"""A pair whose signatures agree on at least this share of their values has its exact
-similarity computed from the two texts (:func:`jaccard`); the estimate alone would let pairs
-near :data:`THRESHOLD` in or out by its error."""
+SURE_ABOVE = 0.7
+"""A pair whose signatures agree on at least :data:`CANDIDATE_FLOOR` of their values, and on
+less than :data:`SURE_ABOVE`, has its exact similarity computed from the two texts
+(:func:`jaccard`): the estimate alone would let pairs near :data:`THRESHOLD` in or out by its
+error. Above :data:`SURE_ABOVE` (3 standard errors over the threshold) it is a copy."""
 LSH_WEIGHTS = (0.2, 0.8)
 """``MinHashLSH``'s (false positive, false negative) weights: candidates are checked anyway."""
 SEED = 1
@@ -75,45 +77,70 @@ def is_article(body_text: str | None) -> bool:
     return body_text is not None and len(own_text(body_text)) >= MIN_ARTICLE_CHARS
 
 
-def jaccard(a: str | set[bytes], b: str | set[bytes]) -> float:
-    """The exact Jaccard similarity of two texts' shingle sets (own text only; a set given is
-    taken as the text's shingles): what a pair the signatures found close is confirmed on."""
-    first = a if isinstance(a, set) else shingles(own_text(a))
-    second = b if isinstance(b, set) else shingles(own_text(b))
+Shingles = set[tuple[str, ...]]
+"""A text's shingles as word tuples (for the exact similarity, inside one process)."""
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(own_text(text).lower())
+
+
+def shingles(text: str) -> Shingles:
+    """The word shingles of ``text``'s own words (:func:`own_text`): runs of
+    :data:`SHINGLE_WORDS` words (``\\w+``, any script), lower-cased. A text shorter than a
+    shingle is one shingle."""
+    words = _words(text)
+    if len(words) < SHINGLE_WORDS:
+        return {tuple(words)} if words else set()
+    return set(zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False))
+
+
+def jaccard(a: str | Shingles, b: str | Shingles) -> float:
+    """The exact Jaccard similarity of two texts' shingle sets (a set given is taken as the
+    text's :func:`shingles`): what a pair the signatures found close is confirmed on."""
+    first = a if isinstance(a, set) else shingles(a)
+    second = b if isinstance(b, set) else shingles(b)
     union = len(first | second)
     return len(first & second) / union if union else 0.0
 
 
-def shingles(text: str) -> set[bytes]:
-    """The word shingles of ``text``: runs of :data:`SHINGLE_WORDS` words (``\\w+``, any
-    script), lower-cased, as UTF-8. A text shorter than a shingle is one shingle."""
-    words = _WORD.findall(text.lower())
-    if len(words) < SHINGLE_WORDS:
-        return {" ".join(words).encode()} if words else set()
-    return {
-        " ".join(words[i : i + SHINGLE_WORDS]).encode()
-        for i in range(len(words) - SHINGLE_WORDS + 1)
-    }
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(1))
+"""Odd multipliers combining the three words' CRC-32 of a shingle (arithmetic modulo 2**64)."""
 
 
-def _crc32(value: bytes) -> int:
-    return zlib.crc32(value)
+def shingle_hashes(text: str) -> np.ndarray:
+    """The shingles of ``text`` as distinct 32-bit numbers, stable across processes and
+    machines (unlike ``hash()``): each word's CRC-32, three of them mixed with odd multipliers
+    and folded to 32 bits, in numpy (about ten times cheaper than hashing each shingle's text
+    in Python)."""
+    words = _words(text)
+    if not words:
+        return np.zeros(0, dtype=np.uint64)
+    codes = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    if len(codes) < SHINGLE_WORDS:
+        codes = np.concatenate([codes, np.zeros(SHINGLE_WORDS - len(codes), dtype=np.uint64)])
+    n = len(codes) - SHINGLE_WORDS + 1
+    mixed = np.zeros(n, dtype=np.uint64)
+    for offset, factor in enumerate(_MIX):
+        mixed += codes[offset : offset + n] * factor
+    return np.unique((mixed ^ (mixed >> np.uint64(32))) & np.uint64(0xFFFFFFFF))
+
+
+def _identity(value: int) -> int:
+    return int(value)
 
 
 def signature(text: str) -> np.ndarray:
-    """The MinHash signature of the shingles of ``text``'s own words (:func:`own_text`):
-    :data:`NUM_PERM` unsigned 32-bit numbers.
-
-    Shingles are hashed with CRC-32 (stable across processes and machines, unlike ``hash()``,
-    and about ten times cheaper than datasketch's default SHA-1)."""
+    """The MinHash signature of ``text``'s shingles (:func:`shingle_hashes`, given to
+    datasketch as they are): :data:`NUM_PERM` unsigned 32-bit numbers."""
     minhash = MinHash(
         num_perm=NUM_PERM,
         seed=SEED,
-        hashfunc=_crc32,
+        hashfunc=_identity,
         permutations=_prototype().permutations,
         scheme=_prototype().scheme,
     )
-    minhash.update_batch(shingles(own_text(text)))
+    minhash.update_batch(shingle_hashes(text).tolist())
     return np.asarray(minhash.hashvalues, dtype=np.uint32)
 
 
@@ -136,7 +163,7 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 def _prototype() -> MinHash:
     """A MinHash whose permutations every signature reuses (drawing them costs more than
     hashing an article)."""
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_crc32, scheme=SCHEME)
+    return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_identity, scheme=SCHEME)
 
 
 @cache

@@ -257,8 +257,9 @@ def _pairs(
 ) -> set[tuple[Key, Key]]:
     """The near-duplicate pairs (smaller key first) between the articles of ``signatures`` and
     every stored article: candidates by shared band whose signatures agree on at least
-    ``dedup.CANDIDATE_FLOOR`` of their values, kept when the exact similarity of their texts
-    is at least ``dedup.THRESHOLD`` (``texts``: those known already)."""
+    ``dedup.SURE_ABOVE`` of their values, or on ``dedup.CANDIDATE_FLOOR`` and the exact
+    similarity of their texts is at least ``dedup.THRESHOLD`` (``texts``: those known
+    already)."""
     by_band: dict[int, dict[int, list[Key]]] = {}
     for key, values in signatures.items():
         for band, bucket in dedup.band_keys(values):
@@ -286,25 +287,27 @@ def _pairs(
             )
         ):
             known[(row.board_id, row.post_id)] = dedup.from_bytes(row.signature)
-    close = [
-        (a, b)
-        for a, b in candidates
-        if dedup.similarity(known[a], known[b]) >= dedup.CANDIDATE_FLOOR
-    ]
-    wanted = {key for pair in close for key in pair}
+    sure: set[tuple[Key, Key]] = set()
+    unsure: list[tuple[Key, Key]] = []
+    for a, b in candidates:
+        estimate = dedup.similarity(known[a], known[b])
+        if estimate >= dedup.SURE_ABOVE:
+            sure.add((a, b))
+        elif estimate >= dedup.CANDIDATE_FLOOR:
+            unsure.append((a, b))
+    wanted = {key for pair in unsure for key in pair}
     body = {key: text for key, text in texts.items() if key in wanted}
-    missing = sorted(wanted - set(body))
-    for chunk in _chunks(missing):
+    for chunk in _chunks(sorted(wanted - set(body))):
         for row in connection.execute(
             select(POSTS.c.board_id, POSTS.c.id, POSTS.c.body_text).where(
                 tuple_(POSTS.c.board_id, POSTS.c.id).in_(chunk)
             )
         ):
             body[(row.board_id, row.id)] = row.body_text
-    sets = {key: dedup.shingles(dedup.own_text(text)) for key, text in body.items()}
-    return {
+    sets = {key: dedup.shingles(text) for key, text in body.items()}
+    return sure | {
         (a, b)
-        for a, b in close
+        for a, b in unsure
         if a in sets and b in sets and dedup.jaccard(sets[a], sets[b]) >= dedup.THRESHOLD
     }
 
