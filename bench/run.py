@@ -18,7 +18,12 @@ run mean anything on a shared machine:
 3. ``recent`` on the unchanged forum, then after 100 posts added to 20 topics (per round);
 4. peak RSS of ``ours → PostgreSQL`` on forums of 20,000 and 100,000 posts, one crawl of each
    per round (the growth ratio is taken from the medians, the 300 MB bound from the largest);
-5. ``clean_post`` alone on one core (:mod:`bench.bench_clean`).
+5. ``clean_post`` alone on one core (:mod:`bench.bench_clean`);
+6. after each memory crawl, ``forumscraper export posts`` of its archive as JSON lines and as
+   Parquet (peak RSS: it streams, so the 100,000-post export should stay within 20 % of the
+   20,000-post one);
+7. near-duplicate articles on a labelled set (:mod:`bench.near_duplicates`): precision and
+   recall at the chosen threshold, and the cost of the crawl's step per new post.
 
 It prints one table (median of the rounds, min-max in brackets) and the targets of the issue,
 pass or miss, and writes both as JSON with every raw measurement. Rates are over Scrapy's
@@ -253,10 +258,23 @@ class Bench:
             command += ["-s", f"{name}={value}"]
         tag = f"{variant.replace(' ', '_').replace('→', 'to')}-{round_}"
         command += ["--logfile", str(self.workdir / f"{tag}.log")]
-        run, stats = self._crawl(variant, round_, command, server, env={"DATABASE_URL": url})
+        # The near-duplicate step runs at the end of the memory crawls only (their note gives
+        # its cost per article); the throughput and recent crawls compare with baselines that
+        # have no such step.
+        env = {"DATABASE_URL": url}
+        if not variant.startswith("memory"):
+            env["FORUMSCRAPER_NEAR_DUPLICATES"] = "0"
+        run, stats = self._crawl(variant, round_, command, server, env=env)
         run.posts = int(stats.get("forumscraper/clean/posts", 0))
         run.extra["new_posts"] = int(stats.get("forumscraper/db/new_posts", 0))
         run.extra["status"] = stats.get("forumscraper/run/status")
+        # the run's closing step (after Scrapy's elapsed time; in the CPU and memory columns)
+        run.extra["near_duplicates_signed"] = int(
+            stats.get("forumscraper/near_duplicates/signed", 0)
+        )
+        run.extra["near_duplicates_seconds"] = float(
+            stats.get("forumscraper/near_duplicates/seconds", 0.0)
+        )
         return self._keep(run)
 
     def sink(self, method: str, round_: int, source: str) -> Run:
@@ -330,6 +348,7 @@ class Bench:
             self.memory()
             self.clean()
             run_fleet(self, config.fleet_boards, config.fleet_singles)
+            self.near_duplicates()
         finally:
             self.postgres.stop()
 
@@ -346,7 +365,37 @@ class Bench:
                     url = self.postgres.fresh_database("memory")
                     run = self.ours(f"memory {posts:,} posts", round_, server, url)
                     run.extra["forum_posts"] = server.info["posts"]
+                    for fmt in ("jsonl", "parquet"):
+                        self.export(fmt, posts, round_, url)
                     self.postgres.drop_database(url)
+
+    def export(self, fmt: str, posts: int, round_: int, url: str) -> Run:
+        """``forumscraper export posts`` of the archive just crawled, to a file: its peak memory
+        (it streams, so it should not grow with the archive)."""
+        target = self.workdir / f"export.{fmt}"
+        command = [sys.executable, "-m", "forumscraper.cli", "export", "posts", "--format", fmt]
+        command += ["-o", str(target), "--database-url", url]
+        started = time.perf_counter()
+        measured = run_measured(
+            command, env=child_env(), cwd=ROOT, log=self.workdir / f"export-{fmt}-{round_}.out"
+        )
+        run = self._run(f"export {fmt} {posts:,} posts", round_, measured)
+        run.seconds = time.perf_counter() - started
+        run.extra["bytes"] = target.stat().st_size if target.exists() else 0
+        target.unlink(missing_ok=True)
+        return self._keep(run)
+
+    def near_duplicates(self) -> Run:
+        result_path = self.workdir / "near_duplicates.json"
+        command = [sys.executable, "-m", "bench.near_duplicates", "--json", str(result_path)]
+        measured = run_measured(
+            command, env=child_env(), cwd=ROOT, log=self.workdir / "near_duplicates.out"
+        )
+        run = self._run("near-duplicates", 1, measured)
+        if result_path.exists():
+            run.extra = json.loads(result_path.read_text())
+            run.posts = run.extra["cost"]["new_posts"]
+        return self._keep(run)
 
     def recent(self, round_: int, server: ForumServer, url: str) -> None:
         server.control("requests")  # reset the server's request log
@@ -451,7 +500,24 @@ def _describe(name: str, group: list[Run]) -> str:
         stored = ", ".join(str(run.extra.get("new_posts", 0)) for run in group)
         return f"requests {requests} (bound {first.extra.get('bound')}); new posts stored {stored}"
     if name.startswith("memory"):
-        return f"{first.pages:,} pages, {first.posts:,} posts"
+        signed = first.extra.get("near_duplicates_signed", 0)
+        seconds = first.extra.get("near_duplicates_seconds", 0.0)
+        step = (
+            f"; near-duplicate step {seconds:.0f} s for {signed:,} articles "
+            f"({seconds / signed * 1000:.2f} ms each)"
+            if signed
+            else ""
+        )
+        return f"{first.pages:,} pages, {first.posts:,} posts{step}"
+    if name.startswith("export"):
+        return f"{first.extra.get('bytes', 0) / 1e6:,.0f} MB written in {first.seconds:.1f} s"
+    if name == "near-duplicates" and first.extra:
+        chosen = first.extra["chosen"]
+        return (
+            f"{first.extra['documents']} labelled posts: precision {chosen['precision']:.3f}, "
+            f"recall {chosen['recall']:.3f}; {first.extra['cost']['new_ms_per_post']:.2f} ms "
+            f"per new post"
+        )
     if name.startswith("fleet"):
         return fleet_describe(name, group)
     if name == "clean":
@@ -529,6 +595,39 @@ def targets(by_variant: dict[str, list[Run]], config: Config) -> list[dict[str, 
         lambda v: v <= 1.2,
         f"x {value or 0:.2f} ({rss_small or 0:.0f} → {rss_large or 0:.0f} MB)",
     )
+    for fmt in ("jsonl", "parquet"):
+        small_export, large_export = (
+            f"export {fmt} {posts:,} posts" for posts in config.memory_posts
+        )
+        rss_small, rss_large = rate(small_export, "peak_rss_mb"), rate(large_export, "peak_rss_mb")
+        value = ratio(rss_large, rss_small)
+        add(
+            f"export {fmt} of {config.memory_posts[1]:,} posts: peak RSS within 20 % of "
+            f"{config.memory_posts[0]:,} posts' (streamed"
+            + ("; Parquet holds a row group of 10,000 rows)" if fmt == "parquet" else ")"),
+            value,
+            lambda v: v <= 1.2,
+            f"x {value or 0:.2f} ({rss_small or 0:.0f} → {rss_large or 0:.0f} MB)",
+        )
+    dedup_run = by_variant.get("near-duplicates", [None])[0]
+    if dedup_run is not None and dedup_run.extra:
+        chosen = dedup_run.extra["chosen"]
+        for measure in ("precision", "recall"):
+            add(
+                f"near-duplicate {measure} ≥ 0.95 at threshold {chosen['threshold']} "
+                f"({dedup_run.extra['documents']} labelled posts)",
+                chosen[measure],
+                lambda v: v >= 0.95,
+                f"{chosen[measure]:.3f}",
+            )
+        cost = dedup_run.extra["cost"]
+        add(
+            "near-duplicate step per new post (SQLite; report only)",
+            cost["new_ms_per_post"],
+            lambda v: True,
+            f"{cost['new_ms_per_post']:.2f} ms ({cost['all_new_ms_per_post']:.2f} ms/post "
+            f"for {cost['all_new_posts']} at once)",
+        )
     for name in by_variant:
         if not name.startswith("recent"):
             continue

@@ -30,6 +30,14 @@ COMMANDS = {
         "forumscraper.commands.search",
         'the posts that best match "words", with an extract and the URL',
     ),
+    "export": (
+        "forumscraper.commands.export",
+        "write live posts or topics as JSON lines, CSV or Parquet",
+    ),
+    "dedup": (
+        "forumscraper.commands.dedup",
+        "group the near-duplicate articles of every board (MinHash LSH)",
+    ),
     "parse": ("forumscraper.inspect", "print what extraction reads from a page, as JSON"),
     "serve-demo": ("forumscraper.demo.server", "serve the bundled demo forum on 127.0.0.1"),
 }

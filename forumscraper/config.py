@@ -277,6 +277,10 @@ def db_migrate(settings: SettingsLike) -> bool:
     return flag(settings, "FORUMSCRAPER_DB_MIGRATE", True)
 
 
+def near_duplicates(settings: SettingsLike) -> bool:
+    return flag(settings, "FORUMSCRAPER_NEAR_DUPLICATES", True)
+
+
 def db_retries(settings: SettingsLike) -> int:
     return whole_number(settings, "FORUMSCRAPER_DB_RETRIES", 3)
 
@@ -339,6 +343,7 @@ READERS: dict[str, Callable[[SettingsLike], Any]] = {
     "FORUMSCRAPER_MAX_EMPTY_PAGE_SHARE": max_empty_page_share,
     "FORUMSCRAPER_DB_BATCH_SIZE": db_batch_size,
     "FORUMSCRAPER_DB_MIGRATE": db_migrate,
+    "FORUMSCRAPER_NEAR_DUPLICATES": near_duplicates,
     "FORUMSCRAPER_DB_RETRIES": db_retries,
     "FORUMSCRAPER_DB_RETRY_DELAY": db_retry_delay,
     "FORUMSCRAPER_DATABASE_URL": database_url,

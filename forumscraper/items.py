@@ -21,6 +21,9 @@ class CategoryItem:
 
     id: int
     """N of ``/cN``."""
+    type: str = "category"
+    """Always ``"category"``: tells the lines of a feed export (``scrapy crawl … -O file.jsonl``)
+    apart. Never stored: the store writes named columns only."""
     title: str
     url: str
     position: int | None = None
@@ -33,6 +36,9 @@ class ForumItem:
 
     id: int
     """N of ``/fN``."""
+    type: str = "forum"
+    """Always ``"forum"``: tells the lines of a feed export (``scrapy crawl … -O file.jsonl``)
+    apart. Never stored: the store writes named columns only."""
     title: str | None = None
     url: str | None = None
     description: str | None = None
@@ -59,6 +65,9 @@ class TopicItem:
 
     id: int
     """N of ``/tN``."""
+    type: str = "topic"
+    """Always ``"topic"``: tells the lines of a feed export (``scrapy crawl … -O file.jsonl``)
+    apart. Never stored: the store writes named columns only."""
     forum_id: int | None = None
     title: str | None = None
     """The full title (never the cut text of a recent-topics link)."""
@@ -88,6 +97,9 @@ class TopicItem:
 class PostItem:
     """One post of a topic page (never the sponsored ``p0`` pseudo-post)."""
 
+    type: str = "post"
+    """Always ``"post"``: tells the lines of a feed export (``scrapy crawl … -O file.jsonl``)
+    apart. Never stored: the store writes named columns only."""
     id: int
     topic_id: int
     position: int
@@ -131,6 +143,9 @@ class TopicPageItem:
     topic_id: int
     url: str
     """The page the posts were read from."""
+    type: str = "topic_page"
+    """Always ``"topic_page"``: tells the lines of a feed export (``scrapy crawl … -O file.jsonl``)
+    apart. Never stored: the store writes named columns only."""
     topic: TopicItem | None = None
     posts: list[PostItem] = field(default_factory=list)
     completed: TopicItem | None = None

@@ -180,6 +180,13 @@ class CrawlRunRecorder:
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         stats_collector = self.crawler.stats
         assert stats_collector is not None
+        stopping = reason in ("locked", NOT_A_BOARD, "shutdown", "closespider_timeout")
+        if not stopping and not stats_collector.get_value("forumscraper/db/unavailable"):
+            # Near-duplicate articles (not for a run asked to stop: the next one catches up).
+            # Imported here: numpy and datasketch stay out of the crawl until its end.
+            from forumscraper.dedup import after_crawl
+
+            await after_crawl(self.crawler, self.database)
         stats = stats_collector.get_stats()
         status, message = run_status(stats, reason, self.max_empty_page_share)
         stats_collector.set_value(STATUS_KEY, status)

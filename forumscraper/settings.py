@@ -80,6 +80,10 @@ instead of registering it: a typo in a scheduled job then fails instead of start
 FORUMSCRAPER_DB_MIGRATE = True
 """Run ``alembic upgrade head`` at start when the database is empty or behind."""
 
+FORUMSCRAPER_NEAR_DUPLICATES = True
+"""At the end of a run, sign the board's new articles and group their near-duplicates
+(``forumscraper.db.near_duplicates``); 0 leaves it to ``forumscraper dedup``."""
+
 # -- Work beside the crawl -------------------------------------------------------------------
 
 FORUMSCRAPER_WORKERS: int | None = None

@@ -53,7 +53,9 @@ def run_migrations_online() -> None:
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
                 include_name=include_name,
-                # SQLite's DDL is transactional: all revisions of an upgrade in one transaction
+                # One transaction for the whole command on SQLite too (Alembic commits after
+                # each revision there by default): a revision that fails undoes the revisions
+                # the same command ran before it (see the BEGIN below).
                 transactional_ddl=True,
             )
             try:

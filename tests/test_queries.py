@@ -738,7 +738,8 @@ def test_migration_goes_down_and_up_with_the_views_in_place(engine: Engine) -> N
 
     command.upgrade(config, "head")
     fts = set() if postgres else {"posts_fts_content"}  # what SQLite's FTS5 index reads
-    assert set(inspect(engine).get_view_names()) == VIEWS | {"board_info"} | fts
+    views = VIEWS | {"board_info", "near_duplicate_articles"} | fts  # the second: migration 0010
+    assert set(inspect(engine).get_view_names()) == views
     # The rows were kept through the downgrade to one board; its zone went with board_info.
     record_board(engine, board_id, timezone="Asia/Baghdad")
     assert sorted_answer(views_answer(engine)) == sorted_answer(expected)

@@ -21,8 +21,10 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -343,3 +345,72 @@ class CrawlRun(Base):
     message: Mapped[str | None]
     """Why the run failed, in one line."""
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ArticleSignature(Base):
+    """The MinHash signature of an article's text (``forumscraper.dedup``): posts whose
+    ``body_text`` is at least ``MIN_ARTICLE_CHARS`` long. Computed once per text: a row whose
+    ``content_hash`` is the post's is up to date."""
+
+    __tablename__ = "article_signatures"
+    __table_args__ = (
+        PrimaryKeyConstraint("board_id", "post_id"),
+        _board_fk("post_id", "posts"),
+    )
+
+    board_id: Mapped[int] = _board_id()
+    post_id: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    """The post's ``content_hash`` when the signature was computed."""
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    """``NUM_PERM`` little-endian unsigned 32-bit MinHash values; empty for a long post whose
+    own text (quotes left out) is too short to be an article: checked, nothing to compare."""
+    computed_at: Mapped[datetime]
+
+
+class ArticleBand(Base):
+    """One LSH band of an article's signature: articles sharing a (``band``, ``bucket``) are
+    compared (``forumscraper.db.near_duplicates``)."""
+
+    __tablename__ = "article_bands"
+    __table_args__ = (
+        PrimaryKeyConstraint("band", "bucket", "board_id", "post_id"),
+        ForeignKeyConstraint(
+            ["board_id", "post_id"],
+            ["article_signatures.board_id", "article_signatures.post_id"],
+            deferrable=True,
+            initially="DEFERRED",
+        ),
+        Index("ix_article_bands_board_id_post_id", "board_id", "post_id"),
+    )
+
+    band: Mapped[int] = mapped_column(SmallInteger, autoincrement=False)
+    bucket: Mapped[int] = mapped_column(BigInteger, autoincrement=False)
+    """A 64-bit digest of the band's values."""
+    board_id: Mapped[int] = _board_id()
+    post_id: Mapped[int] = mapped_column(Integer, autoincrement=False)
+
+
+class NearDuplicate(Base):
+    """A post's group of near-duplicate articles: one row per article that has at least one
+    near-duplicate, in any topic of any board. A group is named by its first member, the
+    smallest (``board_id``, ``post_id``) of the group."""
+
+    __tablename__ = "near_duplicate_groups"
+    __table_args__ = (
+        PrimaryKeyConstraint("board_id", "post_id"),
+        ForeignKeyConstraint(
+            ["board_id", "post_id"],
+            ["article_signatures.board_id", "article_signatures.post_id"],
+            deferrable=True,
+            initially="DEFERRED",
+        ),
+        Index("ix_near_duplicate_groups_group", "group_board_id", "group_post_id"),
+    )
+
+    board_id: Mapped[int] = _board_id()
+    post_id: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    group_board_id: Mapped[int]
+    group_post_id: Mapped[int]
+    found_at: Mapped[datetime]
+    """When the post joined its group (or the group was last rebuilt)."""
