@@ -138,6 +138,7 @@ EXTENSIONS = {
     # First of all: masks secrets in every log line from then on ("Overridden settings" too).
     "forumscraper.secrets.LogMasking": -100,
     "forumscraper.memory.MallocArenaLimit": 0,
+    "forumscraper.memory.FrozenStartupHeap": 0,  # the collector skips what the crawl started with
     "forumscraper.logs.QuietNetworkErrors": 0,  # a network failure is one line, not a traceback
     "forumscraper.runs.CrawlRunRecorder": 100,
 }

@@ -1,7 +1,9 @@
-"""The glibc arena limit (forumscraper.memory): threads share the arenas it allows."""
+"""forumscraper.memory: threads share the glibc arenas the limit allows; the startup heap is
+frozen out of the garbage collector while the spider runs."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import textwrap
@@ -11,7 +13,13 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from forumscraper import settings as project_settings
-from forumscraper.memory import MallocArenaLimit, _glibc, limit_malloc_arenas
+from forumscraper.memory import (
+    GC_YOUNG_THRESHOLD,
+    FrozenStartupHeap,
+    MallocArenaLimit,
+    _glibc,
+    limit_malloc_arenas,
+)
 
 glibc_only = pytest.mark.skipif(_glibc() is None, reason="the arena limit is glibc's")
 
@@ -82,3 +90,29 @@ def test_zero_arenas_leaves_glibc_alone() -> None:
     crawler = get_crawler(settings_dict={"FORUMSCRAPER_MALLOC_ARENAS": 0})
     with pytest.raises(NotConfigured):
         MallocArenaLimit.from_crawler(crawler)
+
+
+def test_the_startup_heap_is_frozen_while_the_spider_runs() -> None:
+    """Objects alive when the spider opens leave the collector's generations (no collection
+    traverses them during the crawl) and come back when it closes, thresholds restored."""
+    assert "forumscraper.memory.FrozenStartupHeap" in project_settings.EXTENSIONS
+    before = gc.get_threshold()
+    extension = FrozenStartupHeap.from_crawler(get_crawler(settings_dict={}))
+    alive = [object() for _ in range(3)] + [{"startup": "state"}]
+    extension.spider_opened()
+    try:
+        assert gc.get_freeze_count() >= len(alive)
+        assert gc.get_threshold()[0] == max(before[0], GC_YOUNG_THRESHOLD)
+        assert gc.get_threshold()[1:] == before[1:]
+        cycle: list[object] = []
+        cycle.append(cycle)
+        del cycle
+        assert gc.collect() >= 1  # cycles made during the crawl are still collected
+        extension.spider_opened()  # a second signal changes nothing
+        assert gc.get_threshold()[0] == max(before[0], GC_YOUNG_THRESHOLD)
+    finally:
+        extension.spider_closed()
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
+    extension.spider_closed()  # closing twice is harmless
+    assert gc.get_threshold() == before
