@@ -12,6 +12,7 @@ import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
+from forumscraper import memory
 from forumscraper import settings as project_settings
 from forumscraper.memory import (
     GC_YOUNG_THRESHOLD,
@@ -92,27 +93,43 @@ def test_zero_arenas_leaves_glibc_alone() -> None:
         MallocArenaLimit.from_crawler(crawler)
 
 
-def test_the_startup_heap_is_frozen_while_the_spider_runs() -> None:
-    """Objects alive when the spider opens leave the collector's generations (no collection
-    traverses them during the crawl) and come back when it closes, thresholds restored."""
+def _heap_extension() -> FrozenStartupHeap:
+    return FrozenStartupHeap.from_crawler(get_crawler(settings_dict={}))
+
+
+def test_the_startup_heap_is_frozen_while_the_spiders_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Objects alive when the process's first spider opens leave the collector's generations
+    (no collection traverses them during the crawl) and come back when no spider is open any
+    more, the thresholds restored; cycles made meanwhile are still collected."""
     assert "forumscraper.memory.FrozenStartupHeap" in project_settings.EXTENSIONS
+    monkeypatch.setattr(memory, "_HEAP", memory._HeapState())  # a process with no crawl yet
     before = gc.get_threshold()
-    extension = FrozenStartupHeap.from_crawler(get_crawler(settings_dict={}))
+    first, second = _heap_extension(), _heap_extension()
     alive = [object() for _ in range(3)] + [{"startup": "state"}]
-    extension.spider_opened()
+    first.spider_opened()
     try:
-        assert gc.get_freeze_count() >= len(alive)
-        assert gc.get_threshold()[0] == max(before[0], GC_YOUNG_THRESHOLD)
-        assert gc.get_threshold()[1:] == before[1:]
+        frozen = gc.get_freeze_count()
+        assert frozen >= len(alive)
+        assert gc.get_threshold() == (max(before[0], GC_YOUNG_THRESHOLD), *before[1:])
         cycle: list[object] = []
         cycle.append(cycle)
         del cycle
-        assert gc.collect() >= 1  # cycles made during the crawl are still collected
-        extension.spider_opened()  # a second signal changes nothing
-        assert gc.get_threshold()[0] == max(before[0], GC_YOUNG_THRESHOLD)
+        assert gc.collect() >= 1
+        second.spider_opened()  # another board's crawl, meanwhile: nothing collected again
+        first.spider_opened()  # a repeated signal: nothing either
+        assert gc.get_freeze_count() == frozen
+        first.spider_closed()
+        assert gc.get_freeze_count() == frozen  # the second spider still runs
     finally:
-        extension.spider_closed()
+        first.spider_closed()
+        second.spider_closed()
     assert gc.get_freeze_count() == 0
     assert gc.get_threshold() == before
-    extension.spider_closed()  # closing twice is harmless
-    assert gc.get_threshold() == before
+    third = _heap_extension()  # a later crawl of the same process: no second freeze
+    third.spider_opened()
+    try:
+        assert gc.get_freeze_count() == 0
+        assert gc.get_threshold() == before
+    finally:
+        third.spider_closed()
+    assert memory._HEAP.open_spiders == 0
