@@ -90,7 +90,7 @@ def install_log_masking() -> None:
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        if _secrets:
+        if _secrets and may_be_emitted(record):
             try:
                 message = record.getMessage()
             except Exception:  # a broken format string: leave it to logging's own report
@@ -101,3 +101,27 @@ def install_log_masking() -> None:
         return record
 
     logging.setLogRecordFactory(factory)
+
+
+def may_be_emitted(record: logging.LogRecord) -> bool:
+    """Whether a handler that ``record``'s logger reaches lets its level through (or no handler
+    is reachable, and ``logging.lastResort`` may print it).
+
+    Scrapy leaves the root logger's level unset and filters in its handler, so at ``INFO`` the
+    debug lines of every response ("Crawled (200) …") and item ("Scraped from …", which prints
+    the whole item: about 120 µs a topic page) are still made into records, and masking them
+    meant formatting them only for the handler to drop them."""
+    logger = logging.Logger.manager.loggerDict.get(record.name)
+    if not isinstance(logger, logging.Logger):
+        return True  # the root logger, or a record not made by a logger: masked
+    handled = False
+    current: logging.Logger | None = logger
+    while current is not None:
+        for handler in current.handlers:
+            handled = True
+            if record.levelno >= handler.level:
+                return True
+        if not current.propagate:
+            break
+        current = current.parent
+    return not handled

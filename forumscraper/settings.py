@@ -149,6 +149,7 @@ EXTENSIONS = {
     # First of all: masks secrets in every log line from then on ("Overridden settings" too).
     "forumscraper.secrets.LogMasking": -100,
     "forumscraper.memory.MallocArenaLimit": 0,
+    "forumscraper.memory.FrozenStartupHeap": 0,  # the collector skips what the crawl started with
     "forumscraper.logs.QuietNetworkErrors": 0,  # a network failure is one line, not a traceback
     # log_count/* per board: one crawler's errors do not fail the other boards' runs
     "scrapy.extensions.logcount.LogCount": None,

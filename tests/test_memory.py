@@ -1,7 +1,9 @@
-"""The glibc arena limit (forumscraper.memory): threads share the arenas it allows."""
+"""forumscraper.memory: threads share the glibc arenas the limit allows; the startup heap is
+frozen out of the garbage collector while the spider runs."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import textwrap
@@ -10,8 +12,15 @@ import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
+from forumscraper import memory
 from forumscraper import settings as project_settings
-from forumscraper.memory import MallocArenaLimit, _glibc, limit_malloc_arenas
+from forumscraper.memory import (
+    GC_YOUNG_THRESHOLD,
+    FrozenStartupHeap,
+    MallocArenaLimit,
+    _glibc,
+    limit_malloc_arenas,
+)
 
 glibc_only = pytest.mark.skipif(_glibc() is None, reason="the arena limit is glibc's")
 
@@ -82,3 +91,45 @@ def test_zero_arenas_leaves_glibc_alone() -> None:
     crawler = get_crawler(settings_dict={"FORUMSCRAPER_MALLOC_ARENAS": 0})
     with pytest.raises(NotConfigured):
         MallocArenaLimit.from_crawler(crawler)
+
+
+def _heap_extension() -> FrozenStartupHeap:
+    return FrozenStartupHeap.from_crawler(get_crawler(settings_dict={}))
+
+
+def test_the_startup_heap_is_frozen_while_the_spiders_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Objects alive when the process's first spider opens leave the collector's generations
+    (no collection traverses them during the crawl) and come back when no spider is open any
+    more, the thresholds restored; cycles made meanwhile are still collected."""
+    assert "forumscraper.memory.FrozenStartupHeap" in project_settings.EXTENSIONS
+    monkeypatch.setattr(memory, "_HEAP", memory._HeapState())  # a process with no crawl yet
+    before = gc.get_threshold()
+    first, second = _heap_extension(), _heap_extension()
+    alive = [object() for _ in range(3)] + [{"startup": "state"}]
+    first.spider_opened()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen >= len(alive)
+        assert gc.get_threshold() == (max(before[0], GC_YOUNG_THRESHOLD), *before[1:])
+        cycle: list[object] = []
+        cycle.append(cycle)
+        del cycle
+        assert gc.collect() >= 1
+        second.spider_opened()  # another board's crawl, meanwhile: nothing collected again
+        first.spider_opened()  # a repeated signal: nothing either
+        assert gc.get_freeze_count() == frozen
+        first.spider_closed()
+        assert gc.get_freeze_count() == frozen  # the second spider still runs
+    finally:
+        first.spider_closed()
+        second.spider_closed()
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
+    third = _heap_extension()  # a later crawl of the same process: no second freeze
+    third.spider_opened()
+    try:
+        assert gc.get_freeze_count() == 0
+        assert gc.get_threshold() == before
+    finally:
+        third.spider_closed()
+    assert memory._HEAP.open_spiders == 0

@@ -194,6 +194,43 @@ def test_the_masking_extension_masks_the_database_url_setting(
     assert "someone:***@" in caplog.text
 
 
+def test_records_no_handler_emits_are_not_formatted_to_be_masked() -> None:
+    """A record below the level of every handler its logger reaches is dropped unread: it is
+    not formatted for masking (Scrapy's per-item debug lines print whole items); a record a
+    handler emits is masked."""
+    import logging
+    import logging.handlers
+
+    from forumscraper.secrets import add_secrets, install_log_masking
+
+    install_log_masking()
+    add_secrets(["Pr1vate-pass"])
+
+    class Counted:
+        formatted = 0
+
+        def __str__(self) -> str:
+            Counted.formatted += 1
+            return "password Pr1vate-pass"
+
+    logger = logging.getLogger("forumscraper.tests.quiet")
+    handler = logging.handlers.BufferingHandler(capacity=100)
+    handler.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)  # records made at every level, as Scrapy's loggers are
+    try:
+        logger.debug("dropped: %s", Counted())
+        assert Counted.formatted == 0
+        logger.info("kept: %s", Counted())
+        assert Counted.formatted == 1
+        assert [record.getMessage() for record in handler.buffer] == ["kept: password ***"]
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True
+        logger.setLevel(logging.NOTSET)
+
+
 # -- the components read them in from_crawler ----------------------------------------------------
 
 

@@ -24,8 +24,8 @@ def decode_html(body: bytes, declared: str) -> tuple[str, str | None]:
     Windows-1256 page sent as UTF-8) the page's own ``<meta charset>`` is believed instead,
     and returned second (``None`` when the declared encoding was right)."""
     try:
-        codecs.lookup(declared)
-        body.decode(declared)
+        codec = codecs.lookup(declared).name
+        text = body.decode(codec)
     except (LookupError, UnicodeDecodeError):
         match = _META_CHARSET.search(body[:4096])
         if match:
@@ -34,6 +34,11 @@ def decode_html(body: bytes, declared: str) -> tuple[str, str | None]:
                 return body.decode(charset), charset
             except (LookupError, UnicodeDecodeError):
                 pass
+    else:
+        if codec == "utf-8" and text[:1] != "\ufeff":
+            # What ``html_to_unicode`` returns for UTF-8 without a byte order mark, which
+            # would decode the page a second time.
+            return text, None
     return html_to_unicode(f"charset={declared}", body)[1], None
 
 

@@ -42,6 +42,8 @@ def find(node: etree._Element, expression: str) -> list[Any]:
     empty expression or one that selects no node-set."""
     if not expression:
         return []
+    if expression == ".":  # a markup's default (the post container is the id's element)
+        return [node]
     found = compiled(expression)(node)
     return found if isinstance(found, list) else []
 

@@ -605,8 +605,12 @@ def parse_jsonld_date(raw: str, tz: tzinfo) -> datetime | None:
         return None
 
 
+@lru_cache(maxsize=64)
 def parse_http_date(raw: str) -> datetime | None:
-    """Parse an HTTP ``Date`` header (IMF-fixdate, RFC 850 or asctime) into aware UTC."""
+    """Parse an HTTP ``Date`` header (IMF-fixdate, RFC 850 or asctime) into aware UTC.
+
+    Cached: the crawl reads the header of every response, twice for a topic page, and a
+    server's ``Date`` changes once a second while dozens of pages arrive in it."""
     text = raw.strip()
     if not (_HTTP_GMT_RE.search(text) or _ASCTIME_RE.match(text)):
         return None
