@@ -40,6 +40,7 @@ from forumscraper.db.database import first_line
 from forumscraper.db.engine import make_engine
 from forumscraper.db.lock import RunLock
 from forumscraper.db.migrate import upgrade_to_head
+from forumscraper.db.queue import board_jobs
 
 PROG = "forumscraper boards"
 USAGE_ERROR = 2
@@ -171,8 +172,15 @@ def show(engine: Engine) -> int:
     if not statuses:
         print("No board yet: forumscraper boards add https://name.forumotion.com/")
         return 0
-    header = ("id", "board", "every", "posts", "last run", "status", "next due")
+    header: tuple[str, ...] = ("id", "board", "every", "posts", "last run", "status", "next due")
     rows = [header, *(_row(status) for status in statuses)]
+    jobs = board_jobs(engine)
+    if jobs is not None:  # PostgreSQL with workers: their jobs too
+        rows = [
+            (*row, "jobs" if index == 0 else _jobs(jobs.get(int(row[0]), (0, 0))))
+            for index, row in enumerate(rows)
+        ]
+        header = rows[0]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
         print(
@@ -201,6 +209,13 @@ def _row(status: BoardStatus) -> tuple[str, ...]:
         last,
         due,
     )
+
+
+def _jobs(counts: tuple[int, int]) -> str:
+    waiting, running = counts
+    shown = [f"{running} running"] if running else []
+    shown += [f"{waiting} waiting"] if waiting else []
+    return ", ".join(shown) or "-"
 
 
 def _when(moment: datetime) -> str:
