@@ -17,6 +17,12 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Autogenerate and ``alembic check`` compare our tables only: the job queue's
+    (``procrastinate_*``, created by ``forumscraper worker``) are procrastinate's own."""
+    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
+
+
 def run_migrations_offline() -> None:
     """Emit SQL to stdout (``alembic upgrade head --sql``)."""
     context.configure(
@@ -51,6 +57,7 @@ def run_migrations_online() -> None:
                 target_metadata=target_metadata,
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
+                include_name=include_name,
                 # SQLite's DDL is transactional: all revisions of an upgrade in one transaction
                 transactional_ddl=True,
             )

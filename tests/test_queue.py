@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+from alembic import command
 from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import Engine, select, text, update
 
@@ -24,7 +25,7 @@ from forumscraper.cli import main as forumscraper
 from forumscraper.db.board import find_board
 from forumscraper.db.config import database_url
 from forumscraper.db.engine import make_engine
-from forumscraper.db.migrate import upgrade_to_head
+from forumscraper.db.migrate import alembic_config, upgrade_to_head
 from forumscraper.db.models import Board, CrawlRun, Post, table_of
 from forumscraper.db.queue import prepare_queue
 from forumscraper.demo.content import build_demo_board
@@ -416,3 +417,19 @@ def test_a_bad_queue_setting_is_one_line_exit_2(pg_url: str) -> None:
         "forumscraper worker: FORUMSCRAPER_QUEUE_CHECK_CRON='hourly': not a cron expression "
         "(such as '30 3 * * *')"
     )
+
+
+def test_alembic_check_leaves_the_queue_tables_alone(engine: Engine) -> None:
+    """The queue's tables are procrastinate's: ``alembic check`` (and autogenerate) compare ours
+    only, so a database with workers checks clean and a new revision never drops them."""
+    prepare_queue(engine)
+    command.check(alembic_config(engine))  # raises when the schema differs from the models
+
+
+def test_the_readme_board_queue_query_runs(engine: Engine) -> None:
+    prepare_queue(engine)
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Workers on any number of machines", 1)[1].split("\n## ", 1)[0]
+    query = section.split("```sql\n", 1)[1].split("```", 1)[0]
+    with engine.connect() as connection:
+        assert connection.execute(text(query)).all() == []
