@@ -49,6 +49,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
 from forumscraper import config
+from forumscraper.db.board import boards_to_check
 from forumscraper.db.lock import RunLock
 from forumscraper.db.queue import claim, due_for_queue
 
@@ -205,9 +206,7 @@ class Worker:
         await self.sweep_stalled()
 
     async def enqueue_forum(self, timestamp: int) -> None:
-        boards = await asyncio.to_thread(
-            due_for_queue, self.engine, datetime.max.replace(tzinfo=UTC), 0
-        )
+        boards = await asyncio.to_thread(boards_to_check, self.engine, "all")
         for board in boards:
             await self.defer(board.id, "forum")
 
@@ -301,8 +300,11 @@ def register_tasks(worker: Worker) -> None:
         await worker.enqueue_forum(timestamp)
 
     app.task(name="crawl", queue=CRAWLS)(crawl)
-    check = app.task(name="enqueue_due", queue=SCHEDULE, lock="schedule")(enqueue_due)
-    forum = app.task(name="enqueue_forum", queue=SCHEDULE, lock="schedule")(enqueue_forum)
+    # No lock: a job holding one stays "doing" when its worker is lost, and would hold back
+    # every later tick, the sweep that would free it included. Two ticks at once are harmless
+    # (the queueing locks keep one job waiting per board and spider).
+    check = app.task(name="enqueue_due", queue=SCHEDULE)(enqueue_due)
+    forum = app.task(name="enqueue_forum", queue=SCHEDULE)(enqueue_forum)
     app.periodic(cron=worker.settings.check_cron)(check)
     app.periodic(cron=worker.settings.forum_cron)(forum)
 

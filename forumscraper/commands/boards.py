@@ -164,7 +164,9 @@ def add(engine: Engine, url: str, settings: BoardSettings) -> int:
 
 
 def _every_text(seconds: int | None) -> str:
-    return f"every {format_period(seconds)}" if seconds else "at every run of boards=due"
+    if seconds:
+        return f"every {format_period(seconds)}"
+    return "at every run of boards=due; by workers every FORUMSCRAPER_DEFAULT_EVERY"
 
 
 def show(engine: Engine) -> int:
