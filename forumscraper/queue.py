@@ -41,6 +41,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NoReturn
 
 import procrastinate
 from procrastinate import exceptions as queue_errors
@@ -133,6 +134,8 @@ class Worker:
         if spider not in SPIDERS:
             raise ValueError(f"no spider {spider!r}: a job runs one of {', '.join(SPIDERS)}")
         await self.wait_for_board(board_id)
+        if self.stopping:  # taken as the stop came: not started, waits for another worker
+            await self.interrupted(board_id, spider)
         command = [
             sys.executable,
             "-m",
@@ -154,6 +157,8 @@ class Worker:
             start_new_session=True,  # a terminal's Ctrl-C reaches the worker, which forwards it
         )
         self.children.add(child)
+        if self.stopping:  # the stop came while it was starting
+            child.send_signal(signal.SIGTERM)
         try:
             status = await child.wait()
         except asyncio.CancelledError:  # aborted (a stop timeout): stop the crawl, now
@@ -167,14 +172,19 @@ class Worker:
             logger.info("Board %s (%s): done", board_id, spider)
             return
         if self.stopping:
-            again = await self.defer(board_id, spider)
-            waiting = f"enqueued again as job {again}" if again else "a job of it already waits"
-            raise CrawlInterrupted(
-                f"board {board_id} ({spider}): interrupted by the worker's stop; {waiting}"
-            )
+            await self.interrupted(board_id, spider)
         raise CrawlFailed(
             f"board {board_id} ({spider}): the crawl exited with status {status} "
             "(its crawl_runs row says why)"
+        )
+
+    async def interrupted(self, board_id: int, spider: str) -> NoReturn:
+        """The worker stops: the job is enqueued again (unless one of the board and spider
+        already waits) and ends ``failed``, saying so."""
+        again = await self.defer(board_id, spider)
+        waiting = f"enqueued again as job {again}" if again else "a job of it already waits"
+        raise CrawlInterrupted(
+            f"board {board_id} ({spider}): interrupted by the worker's stop; {waiting}"
         )
 
     async def wait_for_board(self, board_id: int) -> None:

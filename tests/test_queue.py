@@ -433,3 +433,15 @@ def test_the_readme_board_queue_query_runs(engine: Engine) -> None:
     query = section.split("```sql\n", 1)[1].split("```", 1)[0]
     with engine.connect() as connection:
         assert connection.execute(text(query)).all() == []
+
+
+def test_migrations_run_beside_the_queue_view(engine: Engine) -> None:
+    """The ``board_queue`` view reads ``boards`` and ``crawl_runs``: a revision changing a
+    column it reads (0008's downgrade drops ``boards.removed_at``) still runs, and the view is
+    back at head."""
+    prepare_queue(engine)
+    config = alembic_config(engine)
+    command.downgrade(config, "-1")
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM board_queue")).scalar() == 0

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from procrastinate.schema import SchemaManager
 from sqlalchemy import Connection, Engine, and_, func, or_, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from forumscraper.db.models import Board, CrawlRun, table_of
 
@@ -83,6 +84,27 @@ def prepare_queue(engine: Engine) -> bool:
         finally:
             cursor.close()
     return created
+
+
+def drop_queue_view(connection: Connection) -> None:
+    """Before migrations (PostgreSQL): the ``board_queue`` view goes, so that a revision may
+    change the columns it reads; :func:`restore_queue_view` puts it back afterwards."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("DROP VIEW IF EXISTS board_queue")
+
+
+def restore_queue_view(connection: Connection) -> bool:
+    """After migrations: the ``board_queue`` view again where the queue is (whether it is).
+    At a revision whose tables it cannot read (a downgrade) it stays away; the next
+    ``forumscraper worker`` creates it, or says why it cannot."""
+    if connection.dialect.name != "postgresql" or not queue_ready(connection):
+        return False
+    try:
+        with connection.begin_nested():
+            connection.exec_driver_sql(BOARD_QUEUE_VIEW)
+    except DBAPIError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
