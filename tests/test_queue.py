@@ -274,20 +274,16 @@ def test_sigterm_stops_the_crawl_after_its_batch_and_the_job_runs_again(
         stopped, clean = (
             stack.enter_context(FixtureForumServer(build_demo_board())) for _ in range(2)
         )
-        stopped.latency = 0.2
+        stopped.latency = 0.5  # its crawl lasts well beyond the signal
         stopped_id = add_board(pg_url, stopped.base_url)
+        clean_id = add_board(pg_url, clean.base_url)  # enqueued second, waits: one at a time
         worker = workers.start()
 
         def crawling() -> bool:
-            return any(status == "running" for _, _, status, _, _ in runs_of(engine))
+            running = [b for b, _, status, _, _ in runs_of(engine) if status == "running"]
+            return running == [stopped_id] and (clean_id, "recent", "todo") in jobs(engine)
 
-        wait_for("the crawl to start", crawling, workers)
-        clean_id = add_board(pg_url, clean.base_url)  # waits: the worker crawls one at a time
-
-        def enqueued() -> bool:
-            return (clean_id, "recent", "todo") in jobs(engine)
-
-        wait_for("the second board's job", enqueued, workers)
+        wait_for("the first board's crawl", crawling, workers)
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=60) == 0, workers.logs()
         assert [(b, status) for b, _, status, _, _ in runs_of(engine)] == [
