@@ -44,8 +44,6 @@ from forumscraper.db.queue import board_jobs
 
 PROG = "forumscraper boards"
 USAGE_ERROR = 2
-_PERIOD = re.compile(r"(\d+)\s*([smhd])", re.IGNORECASE)
-_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 SHORTEST_PERIOD = 60
 """Seconds: a board checked more often than once a minute gains nothing (dates are per minute)."""
@@ -58,14 +56,9 @@ class Usage(ValueError):
 def period_seconds(text: str) -> int:
     """``15m``, ``1h``, ``1h30m``, ``900s``, ``2d`` (or plain seconds) in seconds; at least a
     minute. Raises :class:`Usage`."""
-    value = text.strip()
-    if value.isdigit():
-        seconds = int(value)
-    else:
-        parts = _PERIOD.findall(value)
-        if not parts or _PERIOD.sub("", value).strip():
-            raise Usage(f"--every {text!r}: write a period such as 15m, 1h, 1h30m or 900s")
-        seconds = sum(int(number) * _UNIT[unit.lower()] for number, unit in parts)
+    seconds = config.period_seconds(text)
+    if seconds is None:
+        raise Usage(f"--every {text!r}: write a period such as 15m, 1h, 1h30m or 900s")
     if seconds < SHORTEST_PERIOD:
         raise Usage(f"--every {text!r}: at least 1m (board dates are shown per minute)")
     return seconds
