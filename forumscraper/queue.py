@@ -257,18 +257,24 @@ class Worker:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self.stop, signal.Signals(signum).name)
         async with self.app.open_async():
+            # The schedule's ticks (1,440 a day) leave no row once done; crawl jobs stay, as
+            # the queue's history beside crawl_runs.
             self.run_tasks = [
                 asyncio.create_task(
                     self.app.run_worker_async(
                         queues=[queue],
                         name=queue,
                         concurrency=concurrency,
+                        delete_jobs=delete,
                         install_signal_handlers=False,
                         update_heartbeat_interval=self.settings.heartbeat,
                         stalled_worker_timeout=self.settings.stalled_after,
                     )
                 )
-                for queue, concurrency in ((CRAWLS, self.concurrency), (SCHEDULE, 1))
+                for queue, concurrency, delete in (
+                    (CRAWLS, self.concurrency, "never"),
+                    (SCHEDULE, 1, "successful"),
+                )
             ]
             try:
                 await asyncio.gather(*self.run_tasks)
