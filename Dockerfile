@@ -1,5 +1,6 @@
 # forumscraper image: the package and its runtime dependencies in a virtualenv, the Scrapy
-# project file and the Alembic migrations in /app, Debian's cron for the crawl schedule.
+# project file and the Alembic migrations in /app. No cron and no root: the schedule lives in
+# the database's job queue, run by `forumscraper worker` (the worker service).
 #   docker compose build          (or: docker build -t forumscraper .)
 # See README "Deploy with Docker"; deploy/docker/ holds the entrypoint and the schedule.
 
@@ -22,16 +23,7 @@ RUN /opt/venv/bin/pip install . \
 # -- runtime -------------------------------------------------------------------------------------
 FROM python:3.12-slim
 
-# cron runs the schedule of the crawler service; no compiler or other build tool is installed.
-# pam_loginuid becomes optional: containers may not set the audit login uid, and cron would
-# then refuse to start any job.
-# hadolint ignore=DL3008
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends cron \
-    && rm -rf /var/lib/apt/lists/* /etc/cron.daily /etc/cron.d/* \
-    && sed -i 's/^session\s\+required\s\+pam_loginuid\.so/session optional pam_loginuid.so/' \
-        /etc/pam.d/cron \
-    && groupadd --system --gid 10001 forumscraper \
+RUN groupadd --system --gid 10001 forumscraper \
     && useradd --system --uid 10001 --gid forumscraper --home-dir /home/forumscraper \
         --create-home --shell /usr/sbin/nologin forumscraper
 
@@ -53,4 +45,4 @@ COPY deploy/docker ./deploy
 # The forumscraper user, numerically (Kubernetes' runAsNonRoot can check it).
 USER 10001:10001
 ENTRYPOINT ["/bin/sh", "/app/deploy/entrypoint.sh"]
-CMD ["scrapy", "list"]
+CMD ["forumscraper", "worker"]

@@ -14,9 +14,10 @@
 #    runs migrate; runs the README's one-off crawl of the fixture forum twice and checks with
 #    psql inside db that every post landed once and that the second run added nothing; the
 #    README's pg_dump / pg_restore; a failing one-off crawl exits 1 and is recorded as failed;
-#    `docker compose up -d` with a one-minute schedule: cron runs `scrapy crawl recent` as
-#    scheduled, a failing run (fixture forum stopped) is logged and recorded and the next one
-#    still starts, `docker compose stop` ends a running crawl cleanly; `docker compose down -v`.
+#    `forumscraper boards add` inside the stack registers three more boards (the fixture forum
+#    under other names); `docker compose up -d --scale worker=3`: the workers crawl every board
+#    from the queue, never two crawls of a board at once, no job fails, `boards list` shows the
+#    jobs; `docker compose stop worker` stops all three cleanly; `docker compose down -v`.
 # Every wait has a time limit; on any exit the stack is removed, the daemon stopped and the
 # temporary folder deleted; on failure the services' logs are printed first.
 #
@@ -181,8 +182,15 @@ unset COMPOSE_FILE COMPOSE_PROFILES COMPOSE_PROJECT_NAME COMPOSE_ENV_FILES
 db_password='ci-p@ss:w/rd%1'
 sed -e "s|^POSTGRES_PASSWORD=\$|POSTGRES_PASSWORD=$db_password|" \
     -e 's|^FORUMSCRAPER_BASE_URL=$|FORUMSCRAPER_BASE_URL=http://forum:8000/|' \
-    -e 's|^FORUMSCRAPER_RECENT_EVERY=.*|FORUMSCRAPER_RECENT_EVERY=1|' \
     .env.example >.env
+# The queue looked at every five seconds, a lost worker after five silent seconds, no nightly
+# forum crawl while the test runs.
+cat >>.env <<'ENV'
+FORUMSCRAPER_QUEUE_CHECK_CRON="* * * * * */5"
+FORUMSCRAPER_QUEUE_HEARTBEAT=1
+FORUMSCRAPER_QUEUE_STALLED_AFTER=5
+FORUMSCRAPER_QUEUE_FORUM_CRON="0 0 1 1 *"
+ENV
 grep -q "^POSTGRES_PASSWORD=$db_password\$" .env || fail ".env.example has no empty POSTGRES_PASSWORD="
 grep -q '^FORUMSCRAPER_BASE_URL=http' .env || fail ".env.example has no empty FORUMSCRAPER_BASE_URL="
 export COMPOSE_PROJECT_NAME=forumscraper-ci
@@ -193,7 +201,7 @@ compose_ready=1
 step "lint: hadolint, shellcheck, docker compose config, Compose specification schema"
 hadolint Dockerfile deploy/standins/python.Dockerfile deploy/standins/postgres.Dockerfile
 shellcheck deploy/test-compose.sh deploy/standins/build.sh deploy/standins/postgres-entrypoint.sh \
-    deploy/docker/entrypoint.sh deploy/docker/cron-job.sh
+    deploy/docker/entrypoint.sh
 docker compose -f docker-compose.yml config -q
 docker compose config -q
 check-jsonschema --builtin-schema vendor.compose-spec \
@@ -256,7 +264,7 @@ docker compose logs --no-log-prefix migrate | grep -q 'database schema at revisi
 [[ $(psql_db "SELECT count(*) FROM alembic_version") == 1 ]] || fail "no alembic_version row"
 took
 
-expected=$(timeout 60 docker compose run --rm --no-deps -T --entrypoint python crawler -c '
+expected=$(timeout 60 docker compose run --rm --no-deps -T --entrypoint python worker -c '
 from forumscraper.demo.content import build_demo_board
 board = build_demo_board()
 print(len([t for t in board.topics if not t.deleted]), len(board.live_posts()))')
@@ -266,7 +274,7 @@ counts_sql="SELECT (SELECT count(*) FROM topics) || ' ' || (SELECT count(*) FROM
 
 crawl() {
     # The README's one-off crawl, verbatim.
-    timeout 900 docker compose run --rm -T crawler scrapy crawl forum -a full=1 \
+    timeout 900 docker compose run --rm -T worker scrapy crawl forum -a full=1 \
         >"$work/crawl-$1.log" 2>&1 || {
         grep -E -A 25 '\] (ERROR|CRITICAL):' "$work/crawl-$1.log" | head -n 80
         tail -n 3 "$work/crawl-$1.log"
@@ -275,7 +283,7 @@ crawl() {
     tail -n 1 "$work/crawl-$1.log"
 }
 
-step "crawl 1: docker compose run --rm crawler scrapy crawl forum -a full=1"
+step "crawl 1: docker compose run --rm worker scrapy crawl forum -a full=1"
 crawl 1
 took
 read -r topics posts revisions <<<"$(psql_db "$counts_sql")"
@@ -307,50 +315,57 @@ took
 
 step "a failing crawl exits 1 and is recorded as failed"
 fail_status=0
-timeout 300 docker compose run --rm -T crawler scrapy crawl forum -a base_url=http://forum:9/ \
+timeout 300 docker compose run --rm -T worker scrapy crawl forum -a base_url=http://forum:9/ \
     >"$work/crawl-fail.log" 2>&1 || fail_status=$?
 [[ $fail_status == 1 ]] || { tail -n 20 "$work/crawl-fail.log"; fail "failing crawl exited $fail_status, not 1"; }
 [[ $(psql_db "SELECT status FROM crawl_runs ORDER BY id DESC LIMIT 1") == failed ]] ||
     fail "the failing crawl is not recorded as failed"
 took
 
-crawler_logs() { docker compose logs --no-log-prefix crawler 2>&1; }
-# wait_log PATTERN N SECONDS: until the crawler's log has N lines matching PATTERN (grep -E).
-wait_log() {
-    local count=0
-    for _ in $(seq "$3"); do
-        count=$(crawler_logs | grep -Ec "$1" || true)
-        ((count >= $2)) && return 0
-        sleep 1
-    done
-    fail "after $3s the crawler's log has $count line(s) matching '$1', expected $2"
-}
-run_status() { psql_db "SELECT status FROM crawl_runs WHERE spider = 'recent' ORDER BY id DESC LIMIT 1"; }
-
-step "docker compose up -d: the crawler service, cron running recent every minute (FORUMSCRAPER_RECENT_EVERY=1)"
-timeout 180 docker compose up -d
-wait_log "schedule \(UTC\): scrapy crawl recent at '\*/1 \* \* \* \*'" 1 30
-wait_log 'scrapy crawl recent finished in' 1 150
-[[ $(run_status) == finished ]] || fail "scheduled run 1 in crawl_runs: $(run_status)"
-# shellcheck disable=SC2016 # expanded in the container
-timeout 60 docker compose exec -T crawler sh -c 'kill -0 "$(cat /run/crond.pid)"' ||
-    fail "the crawler's healthcheck command fails"
+# http://forum:8000/ is registered by migrate (FORUMSCRAPER_BASE_URL) and was just crawled: it
+# would be due again in FORUMSCRAPER_DEFAULT_EVERY (15 minutes); with --every it is due at once.
+step "forumscraper boards add inside the stack: the fixture forum under three more names"
+for name in forum forum2 forum3 forum4; do
+    timeout 120 docker compose run --rm -T worker forumscraper boards add "http://$name:8000/" --every 1m ||
+        fail "forumscraper boards add http://$name:8000/"
+done
+boards_sql="SELECT count(*) FROM boards WHERE removed_at IS NULL AND base_url LIKE 'http://forum%:8000/'"
+[[ $(psql_db "$boards_sql") == 4 ]] || fail "boards: $(psql_db 'SELECT id, base_url FROM boards')"
 took
 
-step "a failing scheduled run (fixture forum stopped): logged, recorded, later runs go on"
-timeout 60 docker compose stop forum
-wait_log 'FAILED: scrapy crawl recent exited with status 1' 1 150
-[[ $(run_status) == failed ]] || fail "failed scheduled run in crawl_runs: $(run_status)"
-timeout 60 docker compose start forum
-wait_log 'starting scrapy crawl recent' 3 150
+step "docker compose up -d --scale worker=3: three workers crawl every board from the queue"
+workers_started=$(psql_db "SELECT coalesce(max(id), 0) FROM crawl_runs")
+timeout 180 docker compose up -d --scale worker=3
+[[ $(docker compose ps --format '{{.State}}' worker | grep -c running) == 3 ]] ||
+    fail "not three workers running: $(docker compose ps -a worker)"
+checked_sql="SELECT count(DISTINCT board_id) FROM crawl_runs WHERE id > $workers_started
+    AND spider = 'recent' AND status = 'finished'"
+checked=0
+for _ in $(seq 180); do
+    checked=$(psql_db "$checked_sql")
+    ((checked >= 4)) && break
+    sleep 1
+done
+((checked >= 4)) || fail "after 180s the workers checked $checked of 4 boards"
+overlaps="SELECT count(*) FROM crawl_runs a JOIN crawl_runs b ON a.board_id = b.board_id AND a.id < b.id
+    WHERE 'abandoned' NOT IN (a.status, b.status) AND b.started_at < coalesce(a.finished_at, now())"
+[[ $(psql_db "$overlaps") == 0 ]] || fail "two crawls of one board overlapped"
+[[ $(psql_db "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'crawl' AND status = 'failed'") == 0 ]] ||
+    fail "a crawl job failed: $(psql_db 'SELECT id, args, status FROM procrastinate_jobs')"
+echo "[test-compose] $(psql_db "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'crawl'") crawl jobs, by $(psql_db 'SELECT count(*) FROM procrastinate_workers') queue workers (two per worker process)"
+timeout 120 docker compose run --rm -T worker forumscraper boards list >"$work/boards.txt" ||
+    fail "forumscraper boards list"
+sed 's/^/[test-compose] boards list: /' "$work/boards.txt"
+head -n 1 "$work/boards.txt" | grep -q 'jobs$' || fail "boards list shows no jobs column"
 took
 
-step "docker compose stop crawler during a run: the crawl stops cleanly"
-sleep 4
-timeout 90 docker compose stop crawler
+step "docker compose stop worker: the three workers stop cleanly"
+timeout 150 docker compose stop worker
 took
-crawler_logs | grep 'forumscraper-cron:' | sed 's/^/[test-compose] crawler log: /'
-crawler_logs | grep -q 'forumscraper-cron: stopped$' || fail "the crawler did not stop cleanly"
+docker compose ps -a --format '{{.ExitCode}}' worker | grep -qv '^0$' &&
+    fail "a worker exited non-zero: $(docker compose ps -a worker)"
+[[ $(docker compose logs --no-log-prefix worker 2>&1 | grep -c 'Worker stopped') == 3 ]] ||
+    fail "not every worker logged its stop"
 [[ $(psql_db "SELECT count(*) FROM crawl_runs WHERE status = 'running'") == 0 ]] ||
     fail "a crawl_runs row is left running"
 

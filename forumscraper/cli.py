@@ -22,6 +22,10 @@ COMMANDS = {
         "forumscraper.commands.boards",
         "the boards this database keeps: add, list, remove, and how often each is checked",
     ),
+    "worker": (
+        "forumscraper.commands.worker",
+        "crawl the boards on their schedule from PostgreSQL's job queue, on any number of machines",
+    ),
     "reprocess": (
         "forumscraper.reprocess",
         "recompute clean text, hashes and dates from the stored page text",

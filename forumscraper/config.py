@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from datetime import tzinfo
 from typing import Any, Protocol
@@ -196,6 +197,48 @@ def choice(
     return str(value)
 
 
+_PERIOD = re.compile(r"(\d+)\s*([smhd])", re.IGNORECASE)
+_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def period_seconds(text: str) -> int | None:
+    """``15m``, ``1h``, ``1h30m``, ``900s``, ``2d`` or plain seconds, in seconds; ``None`` when
+    ``text`` is not written so."""
+    value = text.strip()
+    if value.isdigit():
+        return int(value)
+    parts = _PERIOD.findall(value)
+    if not parts or _PERIOD.sub("", value).strip():
+        return None
+    return sum(int(number) * _UNIT[unit.lower()] for number, unit in parts)
+
+
+def period(settings: SettingsLike, name: str, default: int, *, minimum: int = 1) -> int:
+    """A period setting (see :func:`period_seconds`), in seconds."""
+    value = _given(settings, name)
+    if value is None:
+        return default
+    seconds = period_seconds(str(value))
+    if seconds is None:
+        raise BadSetting(name, value, "write a period such as 15m, 1h, 1h30m or 900s")
+    if seconds < minimum:
+        raise BadSetting(name, value, f"must be at least {minimum} seconds")
+    return seconds
+
+
+def cron(settings: SettingsLike, name: str, default: str) -> str:
+    """A cron expression (five fields, or six with seconds last), as the queue reads it."""
+    from croniter import croniter  # installed with procrastinate
+
+    value = _given(settings, name)
+    if value is None:
+        return default
+    expression = " ".join(str(value).split())
+    if len(expression.split()) not in (5, 6) or not croniter.is_valid(expression):
+        raise BadSetting(name, value, "not a cron expression (such as '30 3 * * *')")
+    return expression
+
+
 # -- the settings ---------------------------------------------------------------------------------
 
 
@@ -322,6 +365,26 @@ def user_agent(settings: SettingsLike) -> str | None:
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
+def default_every(settings: SettingsLike) -> int:
+    return period(settings, "FORUMSCRAPER_DEFAULT_EVERY", 900, minimum=60)
+
+
+def queue_check_cron(settings: SettingsLike) -> str:
+    return cron(settings, "FORUMSCRAPER_QUEUE_CHECK_CRON", "* * * * *")
+
+
+def queue_forum_cron(settings: SettingsLike) -> str:
+    return cron(settings, "FORUMSCRAPER_QUEUE_FORUM_CRON", "30 3 * * *")
+
+
+def queue_heartbeat(settings: SettingsLike) -> float:
+    return number(settings, "FORUMSCRAPER_QUEUE_HEARTBEAT", 10.0, minimum=0.1)
+
+
+def queue_stalled_after(settings: SettingsLike) -> float:
+    return number(settings, "FORUMSCRAPER_QUEUE_STALLED_AFTER", 60.0, minimum=1.0)
+
+
 def log_level(settings: SettingsLike) -> str:
     value = _given(settings, "FORUMSCRAPER_LOG_LEVEL")
     if value is None:
@@ -352,6 +415,11 @@ READERS: dict[str, Callable[[SettingsLike], Any]] = {
     "FORUMSCRAPER_MALLOC_ARENAS": malloc_arenas,
     "FORUMSCRAPER_RETRY_AFTER_MAX": retry_after_max,
     "FORUMSCRAPER_USER_AGENT": user_agent,
+    "FORUMSCRAPER_DEFAULT_EVERY": default_every,
+    "FORUMSCRAPER_QUEUE_CHECK_CRON": queue_check_cron,
+    "FORUMSCRAPER_QUEUE_FORUM_CRON": queue_forum_cron,
+    "FORUMSCRAPER_QUEUE_HEARTBEAT": queue_heartbeat,
+    "FORUMSCRAPER_QUEUE_STALLED_AFTER": queue_stalled_after,
     "FORUMSCRAPER_LOG_LEVEL": log_level,
 }
 """The reader of every setting (a test checks that ``forumscraper.settings`` has no other)."""

@@ -84,6 +84,21 @@ FORUMSCRAPER_NEAR_DUPLICATES = True
 """At the end of a run, sign the board's new articles and group their near-duplicates
 (``forumscraper.db.near_duplicates``); 0 leaves it to ``forumscraper dedup``."""
 
+# -- Workers on the queue (``forumscraper worker``, PostgreSQL only) ------------------------
+
+FORUMSCRAPER_DEFAULT_EVERY = "15m"
+"""How often a worker checks (``recent``) a board added without ``--every``: 15m, 1h, 900s."""
+FORUMSCRAPER_QUEUE_CHECK_CRON = "* * * * *"
+"""When workers look for due boards to enqueue and for the jobs of lost workers (cron, UTC;
+a sixth field gives seconds)."""
+FORUMSCRAPER_QUEUE_FORUM_CRON = "30 3 * * *"
+"""When every board's ``forum`` crawl is enqueued (cron, UTC)."""
+FORUMSCRAPER_QUEUE_HEARTBEAT = 10.0
+"""Seconds between a worker's heartbeats in the queue's tables."""
+FORUMSCRAPER_QUEUE_STALLED_AFTER = 60.0
+"""Seconds without a heartbeat after which a worker is taken as lost and its jobs run again
+elsewhere (several heartbeats: a busy database must not make a live worker look lost)."""
+
 # -- Work beside the crawl -------------------------------------------------------------------
 
 FORUMSCRAPER_WORKERS: int | None = None

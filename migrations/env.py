@@ -13,6 +13,7 @@ from forumscraper.db.config import database_url
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import include_name
 from forumscraper.db.models import Base
+from forumscraper.db.queue import drop_queue_view, restore_queue_view
 
 config = context.config
 target_metadata = Base.metadata
@@ -65,7 +66,9 @@ def run_migrations_online() -> None:
                         # ALTER TABLE would commit on its own and a failing revision would leave
                         # the revisions before it applied.
                         connection.exec_driver_sql("BEGIN")
+                    drop_queue_view(connection)  # a view over our tables, made by workers
                     context.run_migrations()
+                    restore_queue_view(connection)
             finally:
                 if sqlite:
                     connection.rollback()

@@ -56,6 +56,11 @@ GOOD: list[tuple[str, str, Any]] = [
     ("FORUMSCRAPER_RETRY_AFTER_MAX", "60", 60.0),
     ("FORUMSCRAPER_USER_AGENT", AGENT, AGENT),
     ("FORUMSCRAPER_LOG_LEVEL", "warning", "WARNING"),
+    ("FORUMSCRAPER_DEFAULT_EVERY", "1h30m", 5400),
+    ("FORUMSCRAPER_QUEUE_CHECK_CRON", "*/5 * * * * *", "*/5 * * * * *"),
+    ("FORUMSCRAPER_QUEUE_FORUM_CRON", "0  2 * * *", "0 2 * * *"),
+    ("FORUMSCRAPER_QUEUE_HEARTBEAT", "2", 2.0),
+    ("FORUMSCRAPER_QUEUE_STALLED_AFTER", "5", 5.0),
 ]  # fmt: skip
 
 
@@ -72,6 +77,8 @@ def test_the_defaults_are_read_as_documented() -> None:
     assert config.db_retry_delay(settings) == 2.0
     assert config.db_migrate(settings) is True
     assert config.workers(settings) is None
+    assert config.default_every(settings) == 900
+    assert config.queue_check_cron(settings) == "* * * * *"
     assert config.base_url(settings) is None
     assert settings["LOG_LEVEL"] == "INFO"
     assert settings["USER_AGENT"].startswith("forumscraper/")
@@ -151,6 +158,11 @@ BAD = [
     ("FORUMSCRAPER_MALLOC_ARENAS", "two", "not a whole number"),
     ("FORUMSCRAPER_RETRY_AFTER_MAX", "-5", "must be 0 or more"),
     ("FORUMSCRAPER_LOG_LEVEL", "LOUD", "use one of CRITICAL"),
+    ("FORUMSCRAPER_DEFAULT_EVERY", "soon", "write a period such as 15m"),
+    ("FORUMSCRAPER_DEFAULT_EVERY", "30s", "must be at least 60 seconds"),
+    ("FORUMSCRAPER_QUEUE_CHECK_CRON", "every minute", "not a cron expression"),
+    ("FORUMSCRAPER_QUEUE_FORUM_CRON", "61 3 * * *", "not a cron expression"),
+    ("FORUMSCRAPER_QUEUE_STALLED_AFTER", "0", "must be 1 or more"),
 ]
 
 

@@ -40,11 +40,10 @@ from forumscraper.db.database import first_line
 from forumscraper.db.engine import make_engine
 from forumscraper.db.lock import RunLock
 from forumscraper.db.migrate import upgrade_to_head
+from forumscraper.db.queue import board_jobs
 
 PROG = "forumscraper boards"
 USAGE_ERROR = 2
-_PERIOD = re.compile(r"(\d+)\s*([smhd])", re.IGNORECASE)
-_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 SHORTEST_PERIOD = 60
 """Seconds: a board checked more often than once a minute gains nothing (dates are per minute)."""
@@ -57,14 +56,9 @@ class Usage(ValueError):
 def period_seconds(text: str) -> int:
     """``15m``, ``1h``, ``1h30m``, ``900s``, ``2d`` (or plain seconds) in seconds; at least a
     minute. Raises :class:`Usage`."""
-    value = text.strip()
-    if value.isdigit():
-        seconds = int(value)
-    else:
-        parts = _PERIOD.findall(value)
-        if not parts or _PERIOD.sub("", value).strip():
-            raise Usage(f"--every {text!r}: write a period such as 15m, 1h, 1h30m or 900s")
-        seconds = sum(int(number) * _UNIT[unit.lower()] for number, unit in parts)
+    seconds = config.period_seconds(text)
+    if seconds is None:
+        raise Usage(f"--every {text!r}: write a period such as 15m, 1h, 1h30m or 900s")
     if seconds < SHORTEST_PERIOD:
         raise Usage(f"--every {text!r}: at least 1m (board dates are shown per minute)")
     return seconds
@@ -163,7 +157,9 @@ def add(engine: Engine, url: str, settings: BoardSettings) -> int:
 
 
 def _every_text(seconds: int | None) -> str:
-    return f"every {format_period(seconds)}" if seconds else "at every run of boards=due"
+    if seconds:
+        return f"every {format_period(seconds)}"
+    return "at every run of boards=due; by workers every FORUMSCRAPER_DEFAULT_EVERY"
 
 
 def show(engine: Engine) -> int:
@@ -171,8 +167,15 @@ def show(engine: Engine) -> int:
     if not statuses:
         print("No board yet: forumscraper boards add https://name.forumotion.com/")
         return 0
-    header = ("id", "board", "every", "posts", "last run", "status", "next due")
+    header: tuple[str, ...] = ("id", "board", "every", "posts", "last run", "status", "next due")
     rows = [header, *(_row(status) for status in statuses)]
+    jobs = board_jobs(engine)
+    if jobs is not None:  # PostgreSQL with workers: their jobs too
+        rows = [
+            (*row, "jobs" if index == 0 else _jobs(jobs.get(int(row[0]), (0, 0))))
+            for index, row in enumerate(rows)
+        ]
+        header = rows[0]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
         print(
@@ -201,6 +204,13 @@ def _row(status: BoardStatus) -> tuple[str, ...]:
         last,
         due,
     )
+
+
+def _jobs(counts: tuple[int, int]) -> str:
+    waiting, running = counts
+    shown = [f"{running} running"] if running else []
+    shown += [f"{waiting} waiting"] if waiting else []
+    return ", ".join(shown) or "-"
 
 
 def _when(moment: datetime) -> str:

@@ -89,10 +89,17 @@ FTS_TABLES = "posts_fts"
 models."""
 
 
+QUEUE_TABLES = "procrastinate_"
+"""The job queue's tables (``forumscraper worker``, PostgreSQL): procrastinate's own schema."""
+
+
 def include_name(name: str | None, type_: str, parent_names: Mapping[Any, str | None]) -> bool:
     """Alembic's ``include_name`` hook: what ``alembic check`` and autogenerate compare. Everything
-    but the FTS5 tables, which the models cannot describe (a virtual table and its shadows)."""
-    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLES))
+    but the FTS5 tables, which the models cannot describe (a virtual table and its shadows), and
+    the job queue's tables, which procrastinate keeps."""
+    return not (
+        type_ == "table" and name is not None and name.startswith((FTS_TABLES, QUEUE_TABLES))
+    )
 
 
 def head_revision() -> str | None:
