@@ -28,7 +28,7 @@ import pytest
 
 from forumscraper.commands import browse
 from forumscraper.db.models import Base
-from forumscraper.readme import readme_examples, readme_text, schema_descriptions
+from forumscraper.readme import Example, readme_examples, readme_text, schema_descriptions
 from tests.processes import environment
 from tests.test_queries import Crawled, crawled_sqlite  # noqa: F401 (the fixture)
 
@@ -111,7 +111,7 @@ def site(
 
 
 @pytest.mark.parametrize("example", SQLITE_EXAMPLES, ids=[e.name for e in SQLITE_EXAMPLES])
-def test_a_canned_query_answers_what_its_sql_answers(site: Site, example: Any) -> None:
+def test_a_canned_query_answers_what_its_sql_answers(site: Site, example: Example) -> None:
     answer = site.get(f"{example.name}.json", _shape="objects")
     assert answer["ok"], answer
     assert answer["rows"] == site.sql(example.sql)
