@@ -214,6 +214,27 @@ def test_a_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert not missing.exists()
 
 
+def test_a_sqlite_file_that_is_no_archive_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other.sqlite3"
+    sqlite3.connect(other).close()
+    assert browse.main(["--database-url", f"sqlite:///{other}"]) == 2
+    assert capsys.readouterr().err == (
+        f"forumscraper browse: error: {other} is no forumscraper archive "
+        "(no schema in it)\n"
+    )
+
+
+def test_an_argument_datasette_refuses_is_its_usage_error(
+    crawled_sqlite: Crawled,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["--database-url", crawled_sqlite.url, "--", "--no-such-option"]
+    assert browse.main(args) == 2
+    assert "Error: No such option '--no-such-option'." in capsys.readouterr().err
+
+
 def test_without_datasette_the_extra_is_named(
     crawled_sqlite: Crawled,  # noqa: F811
     capsys: pytest.CaptureFixture[str],

@@ -35,7 +35,13 @@ from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import current_revision, upgrade_to_head
-from forumscraper.readme import Described, readme_examples, readme_text, schema_descriptions
+from forumscraper.readme import (
+    Described,
+    ReadmeMissing,
+    readme_examples,
+    readme_text,
+    schema_descriptions,
+)
 
 PROG = "forumscraper browse"
 INSTALL = "pip install 'forumscraper[browse]'"
@@ -187,6 +193,7 @@ def serve(path: Path, metadata_file: Path, host: str, port: int, extra: Sequence
     found: ours turn it into an exception, so that the caller's ``finally`` (the metadata's
     temporary folder) runs instead of the process dying where it stands.
     """
+    from click import ClickException
     from datasette.cli import cli
 
     args = ["serve", str(path), "--metadata", str(metadata_file), "--host", host]
@@ -196,6 +203,9 @@ def serve(path: Path, metadata_file: Path, host: str, port: int, extra: Sequence
         cli.main(args=args, prog_name="datasette", standalone_mode=False)
     except _Stopped:
         return 0
+    except ClickException as exc:  # an argument after -- that datasette serve refuses
+        exc.show()
+        return exc.exit_code
     except SystemExit as exc:  # uvicorn's way out when it cannot bind
         return exc.code if isinstance(exc.code, int) else 1
     finally:
@@ -226,7 +236,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
-    document = json.dumps(metadata(path.stem, readme_text()), ensure_ascii=False, indent=2)
+    try:
+        readme = readme_text()
+    except ReadmeMissing as exc:  # the descriptions and queries come from it
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    document = json.dumps(metadata(path.stem, readme), ensure_ascii=False, indent=2)
     if args.metadata_out is not None:
         args.metadata_out.write_text(document + "\n", encoding="utf-8")
         return 0
