@@ -42,6 +42,10 @@ COMMANDS = {
         "forumscraper.commands.dedup",
         "group the near-duplicate articles of every board (MinHash LSH)",
     ),
+    "browse": (
+        "forumscraper.commands.browse",
+        "serve the SQLite archive with Datasette: described, canned queries, facets, search",
+    ),
     "parse": ("forumscraper.inspect", "print what extraction reads from a page, as JSON"),
     "serve-demo": ("forumscraper.demo.server", "serve the bundled demo forum on 127.0.0.1"),
 }

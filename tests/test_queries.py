@@ -40,64 +40,18 @@ from forumscraper.db.models import Base, UTCDateTime
 from forumscraper.db.store import Batch, Store
 from forumscraper.demo.content import DEMO_SEED_TOPIC_ID, Board, Post, Topic, build_demo_board
 from forumscraper.demo.server import FixtureForumServer
+from forumscraper.readme import CHECKOUT_README as README
+from forumscraper.readme import Example, readme_examples
 from forumscraper.text.clean import CleanPost, clean_post
 from tests.crawling import crawl
 from tests.pgserver import PostgresServer
 
-README = Path(__file__).resolve().parents[1] / "README.md"
 VIEWS = {"post_details", "topic_activity", "daily_activity", "duplicate_articles"}
 Row = dict[str, Any]
 
 
-# -- the README's examples ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Example:
-    """One ```sql block of the README's "Querying" section."""
-
-    name: str
-    """Its ``-- q: name`` marker (first line)."""
-    database: str
-    """``postgresql``, or ``sqlite`` for a block marked ``-- q: name (SQLite)``."""
-    question: str | None
-    """The bold line just before the block (for a SQLite form: before its PostgreSQL form)."""
-    sql: str
-
-    @property
-    def id(self) -> str:
-        return self.name if self.database == "postgresql" else f"{self.name}-sqlite"
-
-
-def querying_section(readme: str) -> str:
-    start = readme.index("\n## Querying\n")
-    end = readme.find("\n## ", start + 1)
-    return readme[start : end if end != -1 else None]
-
-
-def readme_examples() -> list[Example]:
-    section = querying_section(README.read_text(encoding="utf-8"))
-    examples: list[Example] = []
-    for match in re.finditer(r"```sql\n(.*?)```", section, re.DOTALL):
-        sql = match.group(1)
-        marker = re.match(r"-- q: ([\w-]+)( \(SQLite\))?\n", sql)
-        before = section[: match.start()].rstrip("\n").rsplit("\n\n", 1)[-1].strip()
-        sqlite = bool(marker and marker.group(2))
-        question = before if before.startswith("**") else None
-        if sqlite and examples and examples[-1].name == (marker and marker.group(1)):
-            question = examples[-1].question
-        examples.append(
-            Example(
-                name=marker.group(1) if marker else f"<no marker: {sql[:40]!r}>",
-                database="sqlite" if sqlite else "postgresql",
-                question=question,
-                sql=sql,
-            )
-        )
-    return examples
-
-
-EXAMPLES = readme_examples()
+EXAMPLES = readme_examples(README.read_text(encoding="utf-8"))
+"""The README's ```sql blocks (its parser is shared with ``forumscraper browse``)."""
 
 
 # -- the crawled database -----------------------------------------------------------------------
