@@ -255,12 +255,13 @@ def scrapy_crawl(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess
     )
 
 
-def test_one_process_checks_five_boards_and_a_failing_one_fails_alone(
+def test_one_process_crawls_and_checks_five_boards_and_a_failing_one_fails_alone(
     db_url: str, engine: Engine
 ) -> None:
-    """Five boards in one ``scrapy crawl forum -a boards=all``: one is down, one names a member
-    login whose variables are not set; the other three are crawled whole, each with its own
-    content and its own ``crawl_runs`` row, and the exit status is 1."""
+    """Five boards in one ``scrapy crawl forum -a boards=all``, then in one ``recent``: one is
+    down, one names a member login whose variables are not set; the other three are crawled
+    whole (then found unchanged), each with its own content and its own ``crawl_runs`` rows, and
+    the exit status is 1 both times."""
     a, b = build_demo_board(), board_b()
     with ExitStack() as stack:
         servers = [
@@ -278,6 +279,8 @@ def test_one_process_checks_five_boards_and_a_failing_one_fails_alone(
         assert forumscraper(["boards", "--database-url", db_url, "add", login, *login_names]) == 0
         ids[login] = register_board(engine, login)[0]
         done = scrapy_crawl("forum", "-a", "boards=all", env=env)
+        # Then the check of every few minutes, on the same five: nothing new on three boards.
+        again = scrapy_crawl("recent", "-a", "boards=all", env=env)
     assert done.returncode == 1, done.stderr[-3000:]
     errors = [line for line in done.stderr.splitlines() if "ERROR" in line]
     assert "5 board(s) checked: 2 failed, 3 finished" in done.stdout, (done.stdout, errors)
@@ -308,6 +311,19 @@ def test_one_process_checks_five_boards_and_a_failing_one_fails_alone(
             assert only_b == (server is servers[1])
             assert len(texts) == expected + (1 if server is servers[1] else 0)
         assert count(engine, Post, ids[login]) == 0 and count(engine, Post, ids[down]) == 0
+    assert again.returncode == 1, again.stderr[-3000:]
+    assert "5 board(s) checked: 2 failed, 3 finished" in again.stdout, again.stdout
+    with engine.connect() as connection:
+        latest = {
+            board_id: (status, new_posts)
+            for board_id, status, new_posts in connection.execute(
+                select(runs.c.board_id, runs.c.status, runs.c.new_posts)
+                .where(runs.c.spider == "recent")
+                .order_by(runs.c.id)
+            )
+        }
+    assert {latest[ids[server.base_url]] for server in servers} == {("finished", 0)}
+    assert latest[ids[down]][0] == latest[ids[login]][0] == "failed"
 
 
 def test_boards_and_base_url_together_is_a_usage_error(sqlite_url: str) -> None:
