@@ -221,8 +221,7 @@ def test_a_sqlite_file_that_is_no_archive_is_one_line(
     sqlite3.connect(other).close()
     assert browse.main(["--database-url", f"sqlite:///{other}"]) == 2
     assert capsys.readouterr().err == (
-        f"forumscraper browse: error: {other} is no forumscraper archive "
-        "(no schema in it)\n"
+        f"forumscraper browse: error: {other} is no forumscraper archive (no schema in it)\n"
     )
 
 

@@ -203,7 +203,7 @@ def test_a_bad_date_is_refused_by_the_parser(capsys: pytest.CaptureFixture[str])
     with pytest.raises(SystemExit) as exit_:
         export.main(["posts", "--since", "yesterday"])
     assert exit_.value.code == 2
-    assert "not a date; write 2024-12-01" in capsys.readouterr().err
+    assert "not a date: 'yesterday' (write 2024-12-01" in capsys.readouterr().err
 
 
 def test_parquet_without_pyarrow_names_the_extra(

@@ -27,10 +27,11 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn
+from typing import Any
 
 from sqlalchemy.engine import URL
 
+from forumscraper.commands.common import OneLineParser, UsageError
 from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
 from forumscraper.db.engine import make_engine
@@ -69,15 +70,6 @@ SEARCH = {
 HIDDEN = ("alembic_version",)
 
 
-class UsageError(Exception):
-    """Input the command cannot use; the message is the one line it prints."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
-
-
 def _port(value: str) -> int:
     try:
         number = int(value)
@@ -89,7 +81,7 @@ def _port(value: str) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = OneLineParser(
         prog=PROG,
         description="Serve the SQLite archive with Datasette: tables and views described, the "
         "README's questions as canned queries, facets, full-text search. Arguments after -- go "

@@ -19,12 +19,13 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Connection, Select, Text, and_, cast, func, select, tuple_
 
+from forumscraper.commands.common import UsageError, parse_since
 from forumscraper.db.board import find_board
 from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
@@ -80,23 +81,6 @@ TOPIC_COLUMNS: dict[str, str] = {
     "url": "str",
 }
 """The columns of ``export topics``."""
-
-
-class UsageError(Exception):
-    """A wrong argument, said in one line (exit status 2)."""
-
-
-def parse_since(value: str) -> datetime:
-    """``--since``: a date (midnight UTC) or an ISO 8601 time (UTC when it has no offset)."""
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{value!r}: not a date; write 2024-12-01 or 2024-12-01T09:30+03:00"
-        ) from None
-    if len(value.strip()) == 10:
-        parsed = datetime.combine(parsed.date(), time(0), UTC)
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 # -- the queries -------------------------------------------------------------------------------

@@ -14,13 +14,12 @@ import argparse
 import re
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 
+from forumscraper.commands.common import OneLineParser, UsageError, parse_since
 from forumscraper.db.board import board_url, find_board
 from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
@@ -29,25 +28,6 @@ from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.search import MARK_END, MARK_START, BadSearch, Filters, Match, search
 
 PROG = "forumscraper search"
-
-
-class UsageError(Exception):
-    """Input the command cannot use; the message is the one line it prints."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
-
-
-def _since(value: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not a date: {value!r} (write 2026-11-01 or 2026-11-01T18:30)"
-        ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _limit(value: str) -> int:
@@ -61,7 +41,7 @@ def _limit(value: str) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = OneLineParser(
         prog=PROG,
         description="Print the posts that best match WORDS, best first: an extract with the "
         'matching words marked, and the URL. WORDS as in a search box: "an exact phrase", '
@@ -70,7 +50,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("words", nargs="+", help="what to look for")
     parser.add_argument("--author", metavar="NAME", help="only posts by this author (exact name)")
     parser.add_argument(
-        "--since", metavar="DATE", type=_since, help="only posts from then on (UTC by default)"
+        "--since", metavar="DATE", type=parse_since, help="only posts from then on (UTC by default)"
     )
     parser.add_argument("--forum", metavar="NAME-or-ID", help="only this forum (title or id)")
     parser.add_argument("--board", metavar="URL-or-ID", help="only this board (address or id)")
