@@ -38,6 +38,10 @@ COMMANDS = {
         "forumscraper.commands.dedup",
         "group the near-duplicate articles of every board (MinHash LSH)",
     ),
+    "report": (
+        "forumscraper.commands.report",
+        "write one self-contained HTML page of charts and tables about the archive",
+    ),
     "parse": ("forumscraper.inspect", "print what extraction reads from a page, as JSON"),
     "serve-demo": ("forumscraper.demo.server", "serve the bundled demo forum on 127.0.0.1"),
 }
