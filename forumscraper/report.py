@@ -272,6 +272,7 @@ def _integer_locator() -> Any:
 
 _PROLOG = re.compile(r"^.*?(?=<svg)", re.S)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
+_REFERENCE = re.compile(r'( id="|href="#|url\(#)([^")]+)')
 
 
 def _svg(figure: Any, name: str) -> str:
@@ -283,6 +284,10 @@ def _svg(figure: Any, name: str) -> str:
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(figure)
     text = _METADATA.sub("", _PROLOG.sub("", buffer.getvalue(), count=1), count=1)
+    # matplotlib names its groups figure_1, axes_1, … in every figure: one page holds several.
+    text = _REFERENCE.sub(
+        lambda m: m[0] if m[2].startswith(f"{name}-") else f"{m[1]}{name}-{m[2]}", text
+    )
     return text.replace("<svg ", f'<svg class="chart" data-chart="{name}" ', 1)
 
 

@@ -186,6 +186,10 @@ def test_the_page_references_nothing_outside_itself(page: Path) -> None:
                 assert value.startswith("#"), (element.tag, name, value)
     assert not re.findall(r"url\(\s*['\"]?(?!#)", html)
     assert "@import" not in html
+    ids = tree.xpath("//@id")
+    assert len(ids) == len(set(ids))  # several charts on one page, every id once
+    for reference in re.findall(r'href="#([^"]+)"|url\(#([^)]+)\)', html):
+        assert tree.xpath(f'//*[@id="{"".join(reference)}"]'), reference
     # The only addresses are links to the board's pages and the SVG namespaces.
     addresses = set(re.findall(r"https?://[^\s\"'<>)]+", html))
     links = set(tree.xpath("//a/@href"))
