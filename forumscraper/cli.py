@@ -46,6 +46,10 @@ COMMANDS = {
         "forumscraper.commands.browse",
         "serve the SQLite archive with Datasette: described, canned queries, facets, search",
     ),
+    "report": (
+        "forumscraper.commands.report",
+        "write one self-contained HTML page of charts and tables about the archive",
+    ),
     "parse": ("forumscraper.inspect", "print what extraction reads from a page, as JSON"),
     "serve-demo": ("forumscraper.demo.server", "serve the bundled demo forum on 127.0.0.1"),
 }

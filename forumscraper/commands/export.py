@@ -86,7 +86,7 @@ TOPIC_COLUMNS: dict[str, str] = {
 # -- the queries -------------------------------------------------------------------------------
 
 
-def _board_ids(connection: Connection, board: str | None) -> list[int] | None:
+def board_ids(connection: Connection, board: str | None) -> list[int] | None:
     if board is None:
         return None
     if board.isdigit():
@@ -319,7 +319,7 @@ def export(
         with engine.connect() as connection:
             if current_revision(engine) is None:
                 raise UsageError(f"{describe(url)} holds no forumscraper archive (no schema)")
-            boards = _board_ids(connection, board)
+            boards = board_ids(connection, board)
             forums = _forum_keys(connection, forum, boards)
             build, columns = (
                 (posts_query, POST_COLUMNS) if what == "posts" else (topics_query, TOPIC_COLUMNS)
