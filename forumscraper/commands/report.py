@@ -9,13 +9,12 @@ exits with status 2.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from forumscraper.commands.common import UsageError, parse_since
+from forumscraper.commands.common import OneLineParser, UsageError, parse_since
 from forumscraper.commands.export import board_ids
 from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
@@ -26,7 +25,7 @@ PROG = "forumscraper report"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog=PROG,
         description="Write one self-contained HTML page (no network needed to view it): posts "
         "per day and forum, posting hours on the board's clock, the most active authors and "
@@ -40,7 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--since", type=parse_since, help="posts and runs at or after this date (UTC) or ISO time"
     )
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
     try:
         from forumscraper import report
 
