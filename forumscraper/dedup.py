@@ -26,7 +26,7 @@ import hashlib
 import logging
 import re
 import zlib
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -192,13 +192,21 @@ def band_keys(values: np.ndarray) -> list[tuple[int, int]]:
     ]
 
 
+ARTICLES_PER_RUN = 2000
+"""At most about this many articles signed at the end of one crawl (whole batches): the first
+crawl of a large board leaves the rest to the next runs (each signs the next ones, oldest
+first) or to ``forumscraper dedup``, so that no crawl's end grows with the board."""
+
+
 async def after_crawl(crawler: Any, database: Any) -> None:
     """The crawl's step at its close (``forumscraper.runs``): sign the board's new articles and
     merge the groups of their near-duplicates, in a thread, with the run lock still held.
 
-    Skipped when ``FORUMSCRAPER_NEAR_DUPLICATES`` is 0 or the crawl's board is unknown. A
-    failure is logged as an error (the run then counts as failed) and loses nothing: the next
-    run, or ``forumscraper dedup``, signs what this one did not."""
+    Skipped when ``FORUMSCRAPER_NEAR_DUPLICATES`` is 0 or the crawl's board is unknown; not
+    called for a run that stored no new or changed post (``forumscraper.runs``: articles a capped
+    earlier step left are signed by the next run that stores posts, or by ``forumscraper
+    dedup``). A failure is logged as an error (the run then counts as failed) and loses
+    nothing: the next run, or ``forumscraper dedup``, signs what this one did not."""
     from scrapy.utils.asyncio import run_in_thread
 
     from forumscraper import config
@@ -208,9 +216,17 @@ async def after_crawl(crawler: Any, database: Any) -> None:
     if not config.near_duplicates(crawler.settings) or database.board_id is None:
         return
     try:
-        counts = await run_in_thread(near_duplicates.update, database.engine, database.board_id)
+        counts = await run_in_thread(
+            partial(near_duplicates.update, limit=ARTICLES_PER_RUN),
+            database.engine,
+            database.board_id,
+        )
     except Exception as exc:
-        logger.error("Near-duplicate articles not updated: %s", _first_line(exc))
+        logger.error(
+            "Near-duplicate articles not updated: %s",
+            _first_line(exc),
+            extra={"spider": crawler.spider},
+        )
         return
     stats.set_value("forumscraper/near_duplicates/signed", counts.signed)
     stats.set_value("forumscraper/near_duplicates/pairs", counts.pairs)

@@ -84,15 +84,24 @@ class Counts:
     seconds: float = 0.0
 
 
-def update(engine: Engine, board_id: int | None = None, *, batch_size: int = 500) -> Counts:
+def update(
+    engine: Engine,
+    board_id: int | None = None,
+    *,
+    batch_size: int = 500,
+    limit: int | None = None,
+) -> Counts:
     """Sign the articles of board ``board_id`` (every board: ``None``) that have no signature,
-    and merge the groups of the near-duplicates found (see the module docstring)."""
+    and merge the groups of the near-duplicates found (see the module docstring). With
+    ``limit``, stop after the batch that reached that many articles (the rest, oldest first
+    signed, are left for the next call: a crawl's step stays short and small whatever the
+    board's size)."""
     started = time.perf_counter()
     counts = Counts()
     with engine.begin() as connection:
         counts.removed = _remove_stale(connection, board_id)
     last: Key | None = None
-    while True:
+    while limit is None or counts.signed < limit:
         with engine.begin() as connection:
             rows = _unsigned(connection, board_id, last, batch_size)
             if not rows:
