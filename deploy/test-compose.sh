@@ -207,7 +207,7 @@ docker compose config -q
 check-jsonschema --builtin-schema vendor.compose-spec \
     docker-compose.yml deploy/compose.db-port.yml deploy/compose.test.yml
 # PostgreSQL is published only when asked, and then on loopback only.
-if docker compose -f docker-compose.yml config --format json | grep -q '"published"'; then
+if docker compose -f docker-compose.yml config --format json | grep '"published"' >/dev/null; then
     fail "docker-compose.yml publishes a port by default"
 fi
 docker compose -f docker-compose.yml -f deploy/compose.db-port.yml config --format json |
@@ -259,7 +259,7 @@ done
 [[ $state == exited ]] || fail "migrate still $state after 120s"
 migrate_exit=$(docker compose ps -a --format '{{.ExitCode}}' migrate)
 [[ $migrate_exit == 0 ]] || fail "migrate exited with status $migrate_exit"
-docker compose logs --no-log-prefix migrate | grep -q 'database schema at revision' ||
+docker compose logs --no-log-prefix migrate | grep 'database schema at revision' >/dev/null ||
     fail "migrate did not log the schema revision"
 [[ $(psql_db "SELECT count(*) FROM alembic_version") == 1 ]] || fail "no alembic_version row"
 took
@@ -356,13 +356,13 @@ echo "[test-compose] $(psql_db "SELECT count(*) FROM procrastinate_jobs WHERE ta
 timeout 120 docker compose run --rm -T worker forumscraper boards list >"$work/boards.txt" ||
     fail "forumscraper boards list"
 sed 's/^/[test-compose] boards list: /' "$work/boards.txt"
-head -n 1 "$work/boards.txt" | grep -q 'jobs$' || fail "boards list shows no jobs column"
+head -n 1 "$work/boards.txt" | grep 'jobs$' >/dev/null || fail "boards list shows no jobs column"
 took
 
 step "docker compose stop worker: the three workers stop cleanly"
 timeout 150 docker compose stop worker
 took
-docker compose ps -a --format '{{.ExitCode}}' worker | grep -qv '^0$' &&
+docker compose ps -a --format '{{.ExitCode}}' worker | grep -v '^0$' >/dev/null &&
     fail "a worker exited non-zero: $(docker compose ps -a worker)"
 [[ $(docker compose logs --no-log-prefix worker 2>&1 | grep -c 'Worker stopped') == 3 ]] ||
     fail "not every worker logged its stop"
