@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+import pytest
+import pytest_twisted
 from scrapy.crawler import Crawler, CrawlerRunner
 from scrapy.settings import Settings
+from scrapy.utils.defer import deferred_from_coro
+from sqlalchemy import text
+
+from forumscraper.demo.content import Board, build_demo_board
+from forumscraper.demo.server import FixtureForumServer
+from tests.pgserver import PostgresServer
 
 
 def test_settings(db_url: str, **overrides: Any) -> Settings:
@@ -50,3 +60,48 @@ async def crawl(
 def stat(crawler: Crawler, key: str, default: Any = None) -> Any:
     assert crawler.stats is not None
     return crawler.stats.get_value(key, default)
+
+
+@dataclass
+class Archive:
+    """The demo board and the database a module's tests read it from."""
+
+    board: Board
+    url: str
+    base_url: str
+
+
+def demo_archive(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, label: str
+) -> Iterator[Archive]:
+    """The body of a module-scoped fixture parametrized ``sqlite``/``postgresql``: the demo
+    board crawled once into a new database of that kind, dropped afterwards."""
+    cleanup = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp(label) / 'archive.sqlite3'}"
+    else:
+        from tests.test_queries import create_database
+
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        admin, name, url = create_database(server)
+        cleanup = (admin, name)
+    board = build_demo_board()
+    try:
+        with FixtureForumServer(board, version="prosilver") as forum:
+            crawler = pytest_twisted.blockon(
+                deferred_from_coro(
+                    crawl(
+                        "forum", url, base_url=forum.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
+                    )
+                )
+            )
+            base_url = forum.base_url
+        assert crawler.stats is not None
+        assert crawler.stats.get_value("forumscraper/run/status") == "finished"
+        yield Archive(board=board, url=url, base_url=base_url)
+    finally:
+        if cleanup is not None:
+            admin, name = cleanup
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()

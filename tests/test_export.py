@@ -11,32 +11,21 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-import pytest_twisted
-from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy import func, select
 
 from forumscraper.commands import export
 from forumscraper.db.board import board_url
 from forumscraper.db.engine import make_engine
 from forumscraper.db.models import Post, table_of
-from forumscraper.demo.content import Board, build_demo_board
+from forumscraper.demo.content import Board
 from forumscraper.demo.server import FixtureForumServer
 from forumscraper.text.clean import clean_post
-from tests.crawling import crawl
-from tests.pgserver import PostgresServer
-
-
-@dataclass
-class Archive:
-    board: Board
-    url: str
-    base_url: str
+from tests.crawling import Archive, demo_archive
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -44,37 +33,7 @@ def archive(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Archive]:
     """The demo board crawled once per backend."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('export') / 'archive.sqlite3'}"
-        cleanup = None
-    else:
-        from tests.test_queries import create_database
-
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        admin, name, url = create_database(server)
-        cleanup = (admin, name)
-    board = build_demo_board()
-    try:
-        with FixtureForumServer(board, version="prosilver") as forum:
-            crawler = pytest_twisted.blockon(
-                deferred_from_coro(
-                    crawl(
-                        "forum", url, base_url=forum.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
-                    )
-                )
-            )
-            base_url = forum.base_url
-        assert crawler.stats is not None
-        assert crawler.stats.get_value("forumscraper/run/status") == "finished"
-        yield Archive(board=board, url=url, base_url=base_url)
-    finally:
-        if cleanup is not None:
-            from sqlalchemy import text
-
-            admin, name = cleanup
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    yield from demo_archive(request, tmp_path_factory, "export")
 
 
 def run_export(archive: Archive, *args: str) -> int:

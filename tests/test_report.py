@@ -18,34 +18,21 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import lxml.html
 import pytest
-import pytest_twisted
 import websocket
 from PIL import Image
-from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy import func, select, text
 
 from forumscraper import report
 from forumscraper.commands import report as report_command
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import upgrade_to_head
-from forumscraper.demo.content import Board, build_demo_board
-from forumscraper.demo.server import FixtureForumServer
-from tests.crawling import crawl
-from tests.pgserver import PostgresServer
-
-
-@dataclass
-class Archive:
-    board: Board
-    url: str
-    base_url: str
+from tests.crawling import Archive, demo_archive
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -53,35 +40,7 @@ def archive(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Archive]:
     """The demo board crawled once per backend."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('report') / 'archive.sqlite3'}"
-        cleanup = None
-    else:
-        from tests.test_queries import create_database
-
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        admin, name, url = create_database(server)
-        cleanup = (admin, name)
-    board = build_demo_board()
-    try:
-        with FixtureForumServer(board, version="prosilver") as forum:
-            crawler = pytest_twisted.blockon(
-                deferred_from_coro(
-                    crawl(
-                        "forum", url, base_url=forum.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
-                    )
-                )
-            )
-            base_url = forum.base_url
-        assert crawler.stats is not None
-        assert crawler.stats.get_value("forumscraper/run/status") == "finished"
-        yield Archive(board=board, url=url, base_url=base_url)
-    finally:
-        if cleanup is not None:
-            admin, name = cleanup
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    yield from demo_archive(request, tmp_path_factory, "report")
 
 
 @pytest.fixture(scope="module")
