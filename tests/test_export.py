@@ -134,10 +134,10 @@ def test_filters_select_by_date_forum_and_board(archive: Archive, tmp_path: Path
     ("args", "message"),
     [
         (["posts", "--forum", "No such forum"], "--forum 'No such forum': no such forum"),
-        (["posts", "--board", "7"], "--board '7': no such board (boards: 1 http"),
+        (["posts", "--board", "7"], "--board: no board '7' in this database (boards: 1 http"),
         (
             ["posts", "--board", "https://other.forumotion.com/"],
-            "--board 'https://other.forumotion.com/': no such board",
+            "--board: no board 'https://other.forumotion.com/' in this database",
         ),
     ],
 )

@@ -15,7 +15,13 @@ import pytest
 from sqlalchemy import Engine, func, select, update
 
 from forumscraper.cli import main as forumscraper
-from forumscraper.db.board import boards_to_check, register_board, schedule_next
+from forumscraper.db.board import (
+    UnknownBoard,
+    board_named,
+    boards_to_check,
+    register_board,
+    schedule_next,
+)
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.models import Board, CrawlRun, Post, Topic, table_of
@@ -200,6 +206,28 @@ class TestBoardsCommand:
         assert count(engine, Post, a) == 1  # the other board keeps its rows
         status, _, err = boards_command(db_url, "remove", str(b), capsys=capsys)
         assert status == 2 and "no board" in err
+
+
+def test_a_board_is_named_by_id_or_address_and_a_wrong_name_lists_the_boards(
+    engine: Engine,
+) -> None:
+    """The one reader of ``-a boards=``, ``boards remove`` and every ``--board``: an id or any
+    spelling of an address; a wrong name says which boards there are (five, then how many
+    more), a malformed one says what it is not."""
+    with pytest.raises(UnknownBoard, match=r"no board '1' in this database \(it holds none\)"):
+        board_named(engine, "1")
+    ids = [register_board(engine, f"https://b{n}.forumotion.com/")[0] for n in range(7)]
+    assert board_named(engine, f" {ids[3]} ") == ids[3]
+    assert board_named(engine, "HTTPS://B4.forumotion.com") == ids[4]
+    with pytest.raises(UnknownBoard) as wrong:
+        board_named(engine, "https://c.forumotion.com/")
+    assert str(wrong.value) == (
+        "no board 'https://c.forumotion.com/' in this database (boards: "
+        + ", ".join(f"{ids[n]} https://b{n}.forumotion.com/" for n in range(5))
+        + " and 2 more: forumscraper boards list)"
+    )
+    with pytest.raises(UnknownBoard, match="'not a url' is neither a board id nor a board address"):
+        board_named(engine, "not a url")
 
 
 def test_due_boards_follow_their_schedule(engine: Engine) -> None:

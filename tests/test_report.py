@@ -171,7 +171,7 @@ def test_board_and_since_filter_and_a_wrong_board_is_one_line(
     capsys.readouterr()
     assert report_command.main([*args, "--board", "99"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--board '99': no such board" in err
+    assert err.count("\n") == 1 and "--board: no board '99' in this database (boards: 1 http" in err
     assert report_command.main([*args, "--since", "yesterday"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--since: not a date: 'yesterday'" in err

@@ -251,9 +251,15 @@ def test_the_command_prints_the_best_matches(
     [
         (["--since", "last week", "bank"], "--since: not a date: 'last week'"),
         (["--limit", "0", "bank"], "--limit: not a number from 1 to 1000: '0'"),
-        (["--board", "https://nowhere.forumotion.com/", "bank"], "--board: no board at"),
-        (["--board", "7", "bank"], "--board: no board has id 7"),
-        (["--board", "not a url", "bank"], "--board: not a board address or id"),
+        (
+            ["--board", "https://nowhere.forumotion.com/", "bank"],
+            "--board: no board 'https://nowhere.forumotion.com/' in this database (boards: 1 https://",
+        ),
+        (["--board", "7", "bank"], "--board: no board '7' in this database (boards: 1 https://"),
+        (
+            ["--board", "not a url", "bank"],
+            "--board: 'not a url' is neither a board id nor a board address",
+        ),
         (["--forum", "Sports", "bank"], "--forum: no forum is called Sports"),
         (["--", "-bank"], "only excluded words"),
         ([], "the following arguments are required: words"),

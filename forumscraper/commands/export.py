@@ -25,8 +25,7 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, Select, Text, and_, cast, func, select, tuple_
 
-from forumscraper.commands.common import UsageError, parse_since
-from forumscraper.db.board import find_board
+from forumscraper.commands.common import UsageError, board_option, parse_since
 from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
 from forumscraper.db.engine import make_engine
@@ -84,26 +83,6 @@ TOPIC_COLUMNS: dict[str, str] = {
 
 
 # -- the queries -------------------------------------------------------------------------------
-
-
-def board_ids(connection: Connection, board: str | None) -> list[int] | None:
-    if board is None:
-        return None
-    if board.isdigit():
-        if connection.execute(select(BOARDS.c.id).where(BOARDS.c.id == int(board))).first():
-            return [int(board)]
-    else:
-        try:
-            found = find_board(connection, board)
-        except ValueError:
-            raise UsageError(f"--board {board!r}: neither a board id nor an address") from None
-        if found is not None:
-            return [found]
-    known = ", ".join(
-        f"{row.id} {row.base_url}"
-        for row in connection.execute(select(BOARDS.c.id, BOARDS.c.base_url).order_by("id"))
-    )
-    raise UsageError(f"--board {board!r}: no such board (boards: {known or 'none'})")
 
 
 def _forum_keys(
@@ -319,7 +298,7 @@ def export(
         with engine.connect() as connection:
             if current_revision(engine) is None:
                 raise UsageError(f"{describe(url)} holds no forumscraper archive (no schema)")
-            boards = board_ids(connection, board)
+            boards = board_option(connection, board)
             forums = _forum_keys(connection, forum, boards)
             build, columns = (
                 (posts_query, POST_COLUMNS) if what == "posts" else (topics_query, TOPIC_COLUMNS)

@@ -14,8 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from forumscraper.commands.common import OneLineParser, UsageError, parse_since
-from forumscraper.commands.export import board_ids
+from forumscraper.commands.common import OneLineParser, UsageError, board_option, parse_since
 from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
 from forumscraper.db.engine import make_engine
@@ -62,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if current_revision(engine) is None:
                 raise UsageError(f"{describe(url)} holds no forumscraper archive (no schema)")
             with engine.connect() as connection:
-                boards = board_ids(connection, args.board)
+                boards = board_option(connection, args.board)
                 reports = report.gather(connection, boards, args.since)
         finally:
             engine.dispose()

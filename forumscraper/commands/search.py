@@ -19,8 +19,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 
-from forumscraper.commands.common import OneLineParser, UsageError, parse_since
-from forumscraper.db.board import board_url, find_board
+from forumscraper.commands.common import OneLineParser, UsageError, board_option, parse_since
 from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
 from forumscraper.db.engine import make_engine
@@ -59,26 +58,10 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _board(engine: Engine, value: str) -> int:
-    if value.strip().isdigit():
-        with engine.connect() as connection:
-            found = connection.execute(
-                text("SELECT id FROM boards WHERE id = :id"), {"id": int(value)}
-            ).scalar()
-        if found is None:
-            raise UsageError(f"--board: no board has id {value}")
-        return int(found)
-    try:
-        board_id = find_board(engine, value)
-    except ValueError:
-        raise UsageError(f"--board: not a board address or id: {value!r}") from None
-    if board_id is None:
-        raise UsageError(f"--board: no board at {board_url(value)} in this database")
-    return board_id
-
-
 def _filters(engine: Engine, args: argparse.Namespace) -> Filters:
-    board_id = _board(engine, args.board) if args.board is not None else None
+    with engine.connect() as connection:
+        boards = board_option(connection, args.board)
+    board_id = boards[0] if boards else None
     forum_id = forum_title = None
     if args.forum is not None:
         value = args.forum.strip()

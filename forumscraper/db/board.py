@@ -189,7 +189,12 @@ def add_board(engine: Engine, base_url: str, settings: BoardSettings) -> tuple[i
 
 def board_named(bind: Engine | Connection, name: str) -> int:
     """The id of the board ``name`` names: its id (``3``) or its address (any spelling
-    :func:`board_url` normalises). Raises :class:`UnknownBoard`."""
+    :func:`board_url` normalises). The one reader of a board named by a user (``-a boards=``,
+    ``boards remove``, ``--board`` of search, export and report). Raises :class:`UnknownBoard`,
+    whose message lists the boards the database holds."""
+    if isinstance(bind, Engine):
+        with bind.connect() as connection:
+            return board_named(connection, name)
     table = table_of(Board)
     if name.strip().isdigit():
         query = select(table.c.id).where(table.c.id == int(name))
@@ -198,14 +203,25 @@ def board_named(bind: Engine | Connection, name: str) -> int:
             query = select(table.c.id).where(table.c.base_url == board_url(name))
         except ValueError:
             raise UnknownBoard(f"{name!r} is neither a board id nor a board address") from None
-    if isinstance(bind, Engine):
-        with bind.connect() as connection:
-            found = connection.execute(query).scalar()
-    else:
-        found = bind.execute(query).scalar()
+    found = bind.execute(query).scalar()
     if found is None:
-        raise UnknownBoard(f"no board {name!r} in this database (see: forumscraper boards list)")
+        raise UnknownBoard(f"no board {name!r} in this database ({_known_boards(bind)})")
     return int(found)
+
+
+def _known_boards(connection: Connection, shown: int = 5) -> str:
+    """``boards: 1 https://…, 2 https://…`` (the first ``shown``; the rest counted)."""
+    table = table_of(Board)
+    rows = connection.execute(
+        select(table.c.id, table.c.base_url).order_by(table.c.id).limit(shown + 1)
+    ).all()
+    if not rows:
+        return "it holds none"
+    listed = ", ".join(f"{row.id} {row.base_url}" for row in rows[:shown])
+    if len(rows) > shown:
+        total = connection.execute(select(func.count()).select_from(table)).scalar_one()
+        listed += f" and {total - shown} more: forumscraper boards list"
+    return f"boards: {listed}"
 
 
 @dataclass(frozen=True)
