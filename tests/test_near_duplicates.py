@@ -22,7 +22,10 @@ from forumscraper.db.migrate import alembic_config, upgrade_to_head
 from forumscraper.db.models import ArticleSignature, NearDuplicate, table_of
 from forumscraper.demo.content import DEMO_SEED_TOPIC_ID, Board, build_demo_board
 from forumscraper.demo.server import FixtureForumServer
+from forumscraper.text.clean import content_hash as dedup_hash
 from tests.crawling import crawl, stat
+
+NEAR = table_of(NearDuplicate)
 
 TRIMMED = (
     "The commission explained that the investigation came under the direction of Prime "
@@ -234,3 +237,74 @@ def test_migration_0010_goes_down_and_up(engine: Engine) -> None:
 )
 def test_only_long_posts_are_articles(text_: str, article: bool) -> None:
     assert dedup.is_article(text_) is article
+
+
+ARTICLE = " ".join(
+    f"Paragraph {n}: the ministry published its report on the electricity grid in Basra, "
+    f"and the committee asked for the contracts of year {2000 + n} to be examined again."
+    for n in range(8)
+)
+
+
+def test_one_article_on_many_boards_is_one_group_compared_once_per_text(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same article on twelve boards, and a trimmed copy of it on each: after each board's
+    step, every copy so far is in one group; the step of the last board compares texts, not
+    copies (two texts: at most three comparisons, where 23 copies asked for dozens, and 23
+    shingle sets when a pair is checked on its words)."""
+    from forumscraper.db import near_duplicates
+    from forumscraper.db.board import register_board
+    from forumscraper.db.store import Batch, Store
+
+    upgrade_to_head(engine)
+    trimmed = ARTICLE.rsplit(" Paragraph 7", 1)[0]
+    now = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    compared: list[int] = []
+    similarity = dedup.similarity
+
+    def counted(a: object, b: object) -> float:
+        compared[-1] += 1
+        return similarity(a, b)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dedup, "similarity", counted)
+    keys: list[tuple[int, int]] = []
+    for n in range(12):
+        board_id, _ = register_board(engine, f"https://copies{n}.forumotion.com/")
+        posts = [
+            {
+                "id": post_id,
+                "topic_id": 1,
+                "position": post_id - 1,
+                "author_name": "Rocky",
+                "posted_at": now,
+                "body_html": f"<p>{body}</p>",
+                "body_text": body,
+                "content_hash": dedup_hash(body),
+                "links": [],
+                "hidden_link_count": 0,
+                "collapsed_repeats": 0,
+                "edit_count": 0,
+            }
+            for post_id, body in ((1, ARTICLE), (2, trimmed))
+        ]
+        Store(engine, board_id).write(
+            Batch(
+                categories=[{"id": 1, "title": "News", "url": "/c1-news", "position": 0}],
+                forums=[{"id": 1, "title": "Iraq", "category_id": 1, "position": 0}],
+                topics=[{"id": 1, "forum_id": 1, "title": "Report", "view_count": 1}],
+                posts=posts,
+            ),
+            now,
+        )
+        keys += [(board_id, 1), (board_id, 2)]
+        compared.append(0)
+        counts = near_duplicates.update(engine, board_id)
+        assert counts.signed == 2
+        with engine.connect() as connection:
+            groups = connection.execute(
+                select(NEAR.c.board_id, NEAR.c.post_id, NEAR.c.group_board_id, NEAR.c.group_post_id)
+            ).all()
+        assert sorted((row.board_id, row.post_id) for row in groups) == keys
+        assert {(row.group_board_id, row.group_post_id) for row in groups} == {keys[0]}
+    assert compared[0] <= 3 and compared[-1] <= 3

@@ -287,24 +287,47 @@ def _pairs(
                         candidates.add((min(key, other), max(key, other)))
     if not candidates:
         return set()
-    known = dict(signatures)
-    missing = sorted({key for pair in candidates for key in pair} - set(known))
-    for chunk in _chunks(missing):
-        for row in connection.execute(
-            select(SIGNATURES.c.board_id, SIGNATURES.c.post_id, SIGNATURES.c.signature).where(
-                tuple_(SIGNATURES.c.board_id, SIGNATURES.c.post_id).in_(chunk)
-            )
+    # Copies of one text (the same article on many boards, same content_hash) are compared
+    # once: their signatures and shingles are the same, so is every answer. Without this, the
+    # k-th board carrying an article compared it with k - 1 copies and held k shingle sets.
+    keys = sorted({key for pair in candidates for key in pair})
+    text_of: dict[Key, str] = {}
+    """The content hash of every key."""
+    known_by_text: dict[str, Key] = {}
+    """One key per content hash stands for its copies (its signature, its text)."""
+    known: dict[Key, np.ndarray] = {}
+    for chunk in _chunks(keys):
+        for stored in connection.execute(
+            select(
+                SIGNATURES.c.board_id,
+                SIGNATURES.c.post_id,
+                SIGNATURES.c.content_hash,
+                SIGNATURES.c.signature,
+            ).where(tuple_(SIGNATURES.c.board_id, SIGNATURES.c.post_id).in_(chunk))
         ):
-            known[(row.board_id, row.post_id)] = dedup.from_bytes(row.signature)
-    sure: set[tuple[Key, Key]] = set()
-    unsure: list[tuple[Key, Key]] = []
+            key = (stored.board_id, stored.post_id)
+            text_of[key] = stored.content_hash
+            if stored.content_hash not in known_by_text:
+                known_by_text[stored.content_hash] = key
+                given = signatures.get(key)
+                known[key] = given if given is not None else dedup.from_bytes(stored.signature)
+    verdict: dict[tuple[str, str], bool | None] = {}
+    """Per pair of texts: a copy (True), not one (False), or to check on the texts (None)."""
+    unsure: set[tuple[str, str]] = set()
     for a, b in candidates:
-        estimate = dedup.similarity(known[a], known[b])
+        texts_ab = _text_pair(text_of[a], text_of[b])
+        if texts_ab in verdict:
+            continue
+        first, second = (known_by_text[h] for h in texts_ab)
+        estimate = dedup.similarity(known[first], known[second])
         if estimate >= dedup.SURE_ABOVE:
-            sure.add((a, b))
+            verdict[texts_ab] = True
         elif estimate >= dedup.CANDIDATE_FLOOR:
-            unsure.append((a, b))
-    wanted = {key for pair in unsure for key in pair}
+            verdict[texts_ab] = None
+            unsure.add(texts_ab)
+        else:
+            verdict[texts_ab] = False
+    wanted = {known_by_text[h] for pair in unsure for h in pair}
     body = {key: text for key, text in texts.items() if key in wanted}
     for chunk in _chunks(sorted(wanted - set(body))):
         for row in connection.execute(
@@ -314,11 +337,18 @@ def _pairs(
         ):
             body[(row.board_id, row.id)] = row.body_text
     sets = {key: dedup.shingles(text) for key, text in body.items()}
-    return sure | {
-        (a, b)
-        for a, b in unsure
-        if a in sets and b in sets and dedup.jaccard(sets[a], sets[b]) >= dedup.THRESHOLD
-    }
+    for pair in unsure:
+        first, second = (known_by_text[h] for h in pair)
+        verdict[pair] = (
+            first in sets
+            and second in sets
+            and dedup.jaccard(sets[first], sets[second]) >= dedup.THRESHOLD
+        )
+    return {(a, b) for a, b in candidates if verdict[_text_pair(text_of[a], text_of[b])]}
+
+
+def _text_pair(first: str, second: str) -> tuple[str, str]:
+    return (first, second) if first <= second else (second, first)
 
 
 def _lock_groups(connection: Connection) -> None:
