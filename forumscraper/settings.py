@@ -17,7 +17,7 @@ from __future__ import annotations
 BOT_NAME = "forumscraper"
 SPIDER_MODULES = ["forumscraper.spiders"]
 NEWSPIDER_MODULE = "forumscraper.spiders"
-COMMANDS_MODULE = "forumscraper.commands"
+COMMANDS_MODULE = "forumscraper.scrapy_commands"
 
 ADDONS = {"forumscraper.config.EnvironmentSettings": 0}
 """Applies the ``FORUMSCRAPER_*`` environment variables (and the Scrapy settings derived from
@@ -170,6 +170,9 @@ EXTENSIONS = {
     "scrapy.extensions.logcount.LogCount": None,
     "forumscraper.logs.BoardLogCount": 0,
     "forumscraper.runs.CrawlRunRecorder": 100,
+    # Off (REMOTE_CONTROL_ENABLED) and not even imported: its module loads aiohttp's web server,
+    # a fifth of a second of every run's start.
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
 
 CONCURRENT_ITEMS = 4

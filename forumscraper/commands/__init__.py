@@ -1,1 +1,2 @@
-"""Scrapy commands of the project (``COMMANDS_MODULE``): ``crawl`` with a truthful exit status."""
+"""The console commands of ``forumscraper`` (:mod:`forumscraper.cli`), one module each with a
+``main(argv)``; ``crawl`` is also ``scrapy crawl`` (:mod:`forumscraper.scrapy_commands`)."""
