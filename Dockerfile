@@ -36,7 +36,7 @@ ENV PATH=/opt/venv/bin:$PATH \
 
 # /app: scrapy.cfg for `scrapy crawl`, pyproject.toml for `alembic upgrade head` ([tool.alembic]),
 # the migrations, and the deployment scripts; owned by root, read-only for the crawler user,
-# whose only writable place is its home (Scrapy keeps run state in ~/.local/state/scrapy).
+# whose only writable place is its home.
 WORKDIR /app
 COPY scrapy.cfg pyproject.toml ./
 COPY migrations ./migrations
