@@ -184,11 +184,16 @@ class CrawlRunRecorder:
         stored = stats_collector.get_value("forumscraper/db/new_posts", 0) or (
             stats_collector.get_value("forumscraper/db/updated_posts", 0)
         )
-        if stored and not stopping and not stats_collector.get_value("forumscraper/db/unavailable"):
+        if (
+            stored
+            and not stopping
+            and not stats_collector.get_value("forumscraper/db/unavailable")
+            and config.near_duplicates(self.crawler.settings)
+        ):
             # Near-duplicate articles of what the run stored (not for a run asked to stop: the
             # next one catches up). Imported here, and only then: numpy and datasketch (about
             # 50 MB and half a second of CPU) stay out of a crawl until its end, and out of the
-            # check of an unchanged board altogether.
+            # check of an unchanged board and of a crawl with the step off altogether.
             from forumscraper.dedup import after_crawl
 
             await after_crawl(self.crawler, self.database)

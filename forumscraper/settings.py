@@ -14,6 +14,8 @@ This module only defines values: importing it changes nothing (log masking is in
 
 from __future__ import annotations
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 BOT_NAME = "forumscraper"
 SPIDER_MODULES = ["forumscraper.spiders"]
 NEWSPIDER_MODULE = "forumscraper.spiders"
@@ -170,10 +172,16 @@ EXTENSIONS = {
     "scrapy.extensions.logcount.LogCount": None,
     "forumscraper.logs.BoardLogCount": 0,
     "forumscraper.runs.CrawlRunRecorder": 100,
-    # Off (REMOTE_CONTROL_ENABLED) and not even imported: its module loads aiohttp's web server,
-    # a fifth of a second of every run's start.
-    "scrapy.extensions.remote_control.RemoteControl": None,
 }
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in _scrapy_defaults.EXTENSIONS_BASE.items()
+    if path != "scrapy.extensions.remote_control.RemoteControl"
+}
+"""Scrapy's own extensions but its remote control: off (``REMOTE_CONTROL_ENABLED``), and not even
+imported, which naming it in ``EXTENSIONS`` (as ``None``) would still do, since Scrapy loads
+every class it finds there: its module loads aiohttp's web server, a tenth of a second of every
+run's start."""
 
 CONCURRENT_ITEMS = 4
 """Items of one response processed at once. Scrapy starts this many tasks for every response

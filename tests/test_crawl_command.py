@@ -395,3 +395,40 @@ def test_the_demo_keeps_its_address_and_dates_so_an_unchanged_board_costs_the_li
     assert {run.base_url for run in runs} == {"http://127.0.0.1:8000/"}
     assert [(run.new_posts, run.updated_posts) for run in runs[1:]] == [(0, 0), (0, 0)]
     assert runs[2].requests <= 4, runs[2].stats  # robots.txt, the widget, the feed, the search
+
+
+def test_checking_an_unchanged_board_loads_only_what_a_crawl_needs(sqlite_url: str) -> None:
+    """``scrapy crawl recent`` every few minutes on a board with nothing new: no Alembic (the
+    database is current), no job queue, no numpy (nothing new to compare), no aiohttp (Scrapy's
+    remote control, off), each a tenth of a second or more of every check's CPU."""
+    from forumscraper.demo.content import build_demo_board
+    from forumscraper.demo.server import FixtureForumServer
+
+    heavy = ("alembic", "procrastinate", "numpy", "datasketch", "aiohttp", "pyarrow")
+    code = (
+        "import sys\n"
+        "from scrapy.cmdline import execute\n"
+        "sys.argv = ['scrapy', 'crawl', 'recent', *sys.argv[1:]]\n"
+        "try:\n"
+        "    execute()\n"
+        "except SystemExit as exc:\n"
+        f"    loaded = sorted({{name.split('.')[0] for name in sys.modules}} & set({heavy!r}))\n"
+        "    print('loaded:', ','.join(loaded))\n"
+        "    raise\n"
+    )
+    with FixtureForumServer(build_demo_board()) as server:
+        args = ["-a", f"base_url={server.base_url}", "-s", "AUTOTHROTTLE_ENABLED=0"]
+        first = scrapy_crawl(*args, "-s", "DOWNLOAD_DELAY=0", env={"DATABASE_URL": sqlite_url})
+        assert first.returncode == 0, first.stderr[-3000:]
+        check = subprocess.run(
+            [sys.executable, "-c", code, *args],
+            cwd=ROOT,
+            env=clean_environment() | {"DATABASE_URL": sqlite_url},
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+    assert check.returncode == 0, check.stderr[-3000:]
+    assert "Run 2 of 'recent' finished: 2 pages, 0 new posts" in check.stdout
+    assert "loaded: \n" in check.stdout
