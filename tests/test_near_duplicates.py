@@ -308,3 +308,97 @@ def test_one_article_on_many_boards_is_one_group_compared_once_per_text(
         assert sorted((row.board_id, row.post_id) for row in groups) == keys
         assert {(row.group_board_id, row.group_post_id) for row in groups} == {keys[0]}
     assert compared[0] <= 3 and compared[-1] <= 3
+
+
+def test_incremental_groups_equal_the_rebuilt_ones_and_the_articles_families(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Six boards signed one after the other, then every group rebuilt: both give exactly the
+    families the texts were made from. A family is an article copied word for word to every
+    board, with one sentence dropped on some (a sure match), with three of eight dropped on
+    others (checked on the words), or an article on two boards only; each board also carries an
+    article of its own (no group). Texts of many words, so different articles share none."""
+    import random
+
+    from forumscraper.db import near_duplicates
+    from forumscraper.db.board import register_board
+    from forumscraper.db.store import Batch, Store
+
+    rng = random.Random(20)
+    vocabulary = [f"word{n:05d}" for n in range(20_000)]
+
+    def article() -> list[str]:
+        return [" ".join(rng.choices(vocabulary, k=14)) + "." for _ in range(8)]
+
+    copied, trimmed, pair = article(), article(), article()
+    checked_on_words: list[float] = []
+    jaccard = dedup.jaccard
+
+    def counted(a: object, b: object) -> float:
+        checked_on_words.append(jaccard(a, b))  # type: ignore[arg-type]
+        return checked_on_words[-1]
+
+    monkeypatch.setattr(dedup, "jaccard", counted)
+    upgrade_to_head(engine)
+    now = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    family: dict[tuple[int, int], str] = {}
+    for n in range(6):
+        board_id, _ = register_board(engine, f"https://family{n}.forumotion.com/")
+        bodies = {
+            1: ("copied", copied if n % 2 else copied[1:]),
+            2: ("trimmed", trimmed if n == 0 else trimmed[:5] if n % 2 == 0 else trimmed[:7]),
+            3: ("own", article()),
+        }
+        if n in (2, 4):
+            bodies[4] = ("pair", pair)
+        posts = []
+        for post_id, (kind, sentences) in bodies.items():
+            body = " ".join(sentences)
+            family[(board_id, post_id)] = kind if kind != "own" else f"own{n}"
+            posts.append(
+                {
+                    "id": post_id,
+                    "topic_id": 1,
+                    "position": post_id - 1,
+                    "author_name": "Rocky",
+                    "posted_at": now,
+                    "body_html": f"<p>{body}</p>",
+                    "body_text": body,
+                    "content_hash": dedup_hash(body),
+                    "links": [],
+                    "hidden_link_count": 0,
+                    "collapsed_repeats": 0,
+                    "edit_count": 0,
+                }
+            )
+        Store(engine, board_id).write(
+            Batch(
+                categories=[{"id": 1, "title": "News", "url": "/c1-news", "position": 0}],
+                forums=[{"id": 1, "title": "Iraq", "category_id": 1, "position": 0}],
+                topics=[{"id": 1, "forum_id": 1, "title": "Report", "view_count": 1}],
+                posts=posts,
+            ),
+            now,
+        )
+        near_duplicates.update(engine, board_id)
+    expected: dict[str, set[tuple[int, int]]] = {}
+    for key, kind in family.items():
+        expected.setdefault(kind, set()).add(key)
+    wanted = sorted(sorted(keys) for keys in expected.values() if len(keys) > 1)
+    assert len(wanted) == 3
+
+    def groups() -> list[list[tuple[int, int]]]:
+        found: dict[tuple[int, int], set[tuple[int, int]]] = {}
+        with engine.connect() as connection:
+            for row in connection.execute(select(NEAR)):
+                found.setdefault((row.group_board_id, row.group_post_id), set()).add(
+                    (row.board_id, row.post_id)
+                )
+        for name, keys in found.items():
+            assert name == min(keys)  # a group is named by its first member
+        return sorted(sorted(keys) for keys in found.values())
+
+    assert groups() == wanted
+    assert checked_on_words and min(checked_on_words) < dedup.SURE_ABOVE  # the words decided
+    near_duplicates.rebuild(engine)
+    assert groups() == wanted

@@ -78,7 +78,7 @@ class Counts:
     removed: int = 0
     """Signatures removed: the text changed or is no longer an article."""
     pairs: int = 0
-    """Near-duplicate pairs found (each new article with each match)."""
+    """Near-duplicate pairs found: each new article with one copy of each text it matches."""
     grouped: int = 0
     """Articles in a group, after the run (every board)."""
     seconds: float = 0.0
@@ -264,70 +264,109 @@ def _store(connection: Connection, rows: Sequence, signatures: dict[Key, np.ndar
 def _pairs(
     connection: Connection, signatures: dict[Key, np.ndarray], texts: dict[Key, str]
 ) -> set[tuple[Key, Key]]:
-    """The near-duplicate pairs (smaller key first) between the articles of ``signatures`` and
-    every stored article: candidates by shared band whose signatures agree on at least
+    """The pairs to merge (smaller key first) for the articles of ``signatures``: each with one
+    copy of every text it is a near-duplicate of, among the stored articles sharing one of its
+    bands. Two texts are near-duplicates when their signatures agree on at least
     ``dedup.SURE_ABOVE`` of their values, or on ``dedup.CANDIDATE_FLOOR`` and the exact
-    similarity of their texts is at least ``dedup.THRESHOLD`` (``texts``: those known
-    already)."""
+    similarity of their words is at least ``dedup.THRESHOLD`` (``texts``: those known already).
+
+    Copies of one text (one ``content_hash``: the same article on many boards) are one text
+    here: compared once, and an article is paired with one copy, the smallest key outside
+    ``signatures`` (else the smallest), which every copy is paired with too. The groups are the
+    same as with every copy paired with every other (the copies of a text are always in one
+    group), and the cost of an article no longer grows with the number of its copies."""
+    bands = _band_rows(connection, signatures)
+    text_of: dict[Key, str] = {}
+    copies: dict[str, list[Key]] = {}
+    near: dict[Key, set[str]] = {key: set() for key in signatures}
+    for bucket_keys, other, content_hash in bands:
+        if other not in text_of:
+            text_of[other] = content_hash
+            copies.setdefault(content_hash, []).append(other)
+        for key in bucket_keys:
+            if key != other:
+                near[key].add(content_hash)
+    if not any(near.values()):
+        return set()
+    anchor = {
+        content_hash: min((key for key in keys if key not in signatures), default=min(keys))
+        for content_hash, keys in copies.items()
+    }
+    is_near = _text_verdicts(
+        connection,
+        {
+            _text_pair(text_of[key], near_text)
+            for key, texts_ in near.items()
+            for near_text in texts_
+        },
+        copies,
+        signatures,
+        texts,
+    )
+    pairs: set[tuple[Key, Key]] = set()
+    for key, near_texts in near.items():
+        for near_text in near_texts:
+            partner = anchor[near_text]
+            if partner != key and is_near[_text_pair(text_of[key], near_text)]:
+                pairs.add((min(key, partner), max(key, partner)))
+    return pairs
+
+
+def _band_rows(
+    connection: Connection, signatures: dict[Key, np.ndarray]
+) -> Iterator[tuple[list[Key], Key, str]]:
+    """For every stored article sharing a band with the articles of ``signatures`` (these
+    included): the articles it shares that band with, its key and its content hash."""
     by_band: dict[int, dict[int, list[Key]]] = {}
     for key, values in signatures.items():
         for band, bucket in dedup.band_keys(values):
             by_band.setdefault(band, {}).setdefault(bucket, []).append(key)
-    candidates: set[tuple[Key, Key]] = set()
     for band, buckets in by_band.items():
         for chunk in _chunks(list(buckets)):
             for row in connection.execute(
-                select(BANDS.c.bucket, BANDS.c.board_id, BANDS.c.post_id).where(
-                    BANDS.c.band == band, BANDS.c.bucket.in_(chunk)
+                select(BANDS.c.bucket, BANDS.c.board_id, BANDS.c.post_id, SIGNATURES.c.content_hash)
+                .join(
+                    SIGNATURES,
+                    and_(
+                        SIGNATURES.c.board_id == BANDS.c.board_id,
+                        SIGNATURES.c.post_id == BANDS.c.post_id,
+                    ),
                 )
+                .where(BANDS.c.band == band, BANDS.c.bucket.in_(chunk))
             ):
-                other = (row.board_id, row.post_id)
-                for key in buckets[row.bucket]:
-                    if other != key:
-                        candidates.add((min(key, other), max(key, other)))
-    if not candidates:
-        return set()
-    # Copies of one text (the same article on many boards, same content_hash) are compared
-    # once: their signatures and shingles are the same, so is every answer. Without this, the
-    # k-th board carrying an article compared it with k - 1 copies and held k shingle sets.
-    keys = sorted({key for pair in candidates for key in pair})
-    text_of: dict[Key, str] = {}
-    """The content hash of every key."""
-    known_by_text: dict[str, Key] = {}
-    """One key per content hash stands for its copies (its signature, its text)."""
-    known: dict[Key, np.ndarray] = {}
-    for chunk in _chunks(keys):
-        for stored in connection.execute(
-            select(
-                SIGNATURES.c.board_id,
-                SIGNATURES.c.post_id,
-                SIGNATURES.c.content_hash,
-                SIGNATURES.c.signature,
-            ).where(tuple_(SIGNATURES.c.board_id, SIGNATURES.c.post_id).in_(chunk))
+                yield buckets[row.bucket], (row.board_id, row.post_id), row.content_hash
+
+
+def _text_verdicts(
+    connection: Connection,
+    candidates: set[tuple[str, str]],
+    copies: dict[str, list[Key]],
+    signatures: dict[Key, np.ndarray],
+    texts: dict[Key, str],
+) -> dict[tuple[str, str], bool]:
+    """Whether each pair of texts (content hashes) is a pair of near-duplicates, each text read
+    from one of its copies: the signature, then (between the floor and the sure mark) the
+    words."""
+    one = {
+        content_hash: next((key for key in keys if key in signatures), keys[0])
+        for content_hash, keys in copies.items()
+    }
+    known = {key: signatures[key] for key in one.values() if key in signatures}
+    for chunk in _chunks(sorted(set(one.values()) - set(known))):
+        for row in connection.execute(
+            select(SIGNATURES.c.board_id, SIGNATURES.c.post_id, SIGNATURES.c.signature).where(
+                tuple_(SIGNATURES.c.board_id, SIGNATURES.c.post_id).in_(chunk)
+            )
         ):
-            key = (stored.board_id, stored.post_id)
-            text_of[key] = stored.content_hash
-            if stored.content_hash not in known_by_text:
-                known_by_text[stored.content_hash] = key
-                given = signatures.get(key)
-                known[key] = given if given is not None else dedup.from_bytes(stored.signature)
-    verdict: dict[tuple[str, str], bool | None] = {}
-    """Per pair of texts: a copy (True), not one (False), or to check on the texts (None)."""
-    unsure: set[tuple[str, str]] = set()
-    for a, b in candidates:
-        texts_ab = _text_pair(text_of[a], text_of[b])
-        if texts_ab in verdict:
-            continue
-        first, second = (known_by_text[h] for h in texts_ab)
-        estimate = dedup.similarity(known[first], known[second])
-        if estimate >= dedup.SURE_ABOVE:
-            verdict[texts_ab] = True
-        elif estimate >= dedup.CANDIDATE_FLOOR:
-            verdict[texts_ab] = None
-            unsure.add(texts_ab)
-        else:
-            verdict[texts_ab] = False
-    wanted = {known_by_text[h] for pair in unsure for h in pair}
+            known[(row.board_id, row.post_id)] = dedup.from_bytes(row.signature)
+    verdicts: dict[tuple[str, str], bool] = {}
+    unsure: list[tuple[str, str]] = []
+    for pair in candidates:
+        estimate = dedup.similarity(known[one[pair[0]]], known[one[pair[1]]])
+        verdicts[pair] = estimate >= dedup.SURE_ABOVE
+        if dedup.CANDIDATE_FLOOR <= estimate < dedup.SURE_ABOVE:
+            unsure.append(pair)
+    wanted = {one[content_hash] for pair in unsure for content_hash in pair}
     body = {key: text for key, text in texts.items() if key in wanted}
     for chunk in _chunks(sorted(wanted - set(body))):
         for row in connection.execute(
@@ -336,15 +375,13 @@ def _pairs(
             )
         ):
             body[(row.board_id, row.id)] = row.body_text
-    sets = {key: dedup.shingles(text) for key, text in body.items()}
-    for pair in unsure:
-        first, second = (known_by_text[h] for h in pair)
-        verdict[pair] = (
-            first in sets
-            and second in sets
-            and dedup.jaccard(sets[first], sets[second]) >= dedup.THRESHOLD
+    words = {key: dedup.shingles(text) for key, text in body.items()}
+    for first, second in unsure:
+        a, b = one[first], one[second]
+        verdicts[(first, second)] = (
+            a in words and b in words and dedup.jaccard(words[a], words[b]) >= dedup.THRESHOLD
         )
-    return {(a, b) for a, b in candidates if verdict[_text_pair(text_of[a], text_of[b])]}
+    return verdicts
 
 
 def _text_pair(first: str, second: str) -> tuple[str, str]:
