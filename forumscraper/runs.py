@@ -177,23 +177,28 @@ class CrawlRunRecorder:
                 ", ".join(map(str, abandoned)),
             )
 
+    def _near_duplicates_due(self, reason: str) -> bool:
+        """Whether the run's close signs its new articles: it stored posts, was not asked to stop
+        (the next run catches up), reached its database, and the step is on."""
+        stats = self.crawler.stats
+        assert stats is not None
+        stored = stats.get_value("forumscraper/db/new_posts", 0) or stats.get_value(
+            "forumscraper/db/updated_posts", 0
+        )
+        return bool(
+            stored
+            and reason not in ("locked", NOT_A_BOARD, "shutdown", "closespider_timeout")
+            and not stats.get_value("forumscraper/db/unavailable")
+            and config.near_duplicates(self.crawler.settings)
+        )
+
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         stats_collector = self.crawler.stats
         assert stats_collector is not None
-        stopping = reason in ("locked", NOT_A_BOARD, "shutdown", "closespider_timeout")
-        stored = stats_collector.get_value("forumscraper/db/new_posts", 0) or (
-            stats_collector.get_value("forumscraper/db/updated_posts", 0)
-        )
-        if (
-            stored
-            and not stopping
-            and not stats_collector.get_value("forumscraper/db/unavailable")
-            and config.near_duplicates(self.crawler.settings)
-        ):
-            # Near-duplicate articles of what the run stored (not for a run asked to stop: the
-            # next one catches up). Imported here, and only then: numpy and datasketch (about
-            # 50 MB and half a second of CPU) stay out of a crawl until its end, and out of the
-            # check of an unchanged board and of a crawl with the step off altogether.
+        if self._near_duplicates_due(reason):
+            # Imported here, and only then: numpy and datasketch (about 50 MB and half a second
+            # of CPU) stay out of a crawl until its end, and out of the check of an unchanged
+            # board and of a crawl with the step off altogether.
             from forumscraper.dedup import after_crawl
 
             await after_crawl(self.crawler, self.database)
