@@ -239,6 +239,43 @@ def test_only_long_posts_are_articles(text_: str, article: bool) -> None:
     assert dedup.is_article(text_) is article
 
 
+def board_with_articles(engine: Engine, name: str, bodies: dict[int, str]) -> int:
+    """A board registered at ``https://NAME.forumotion.com/`` holding one topic whose posts are
+    ``bodies`` (post id: clean text), stored as a crawl stores them; its id."""
+    from forumscraper.db.board import register_board
+    from forumscraper.db.store import Batch, Store
+
+    board_id, _ = register_board(engine, f"https://{name}.forumotion.com/")
+    now = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    posts = [
+        {
+            "id": post_id,
+            "topic_id": 1,
+            "position": post_id - 1,
+            "author_name": "Rocky",
+            "posted_at": now,
+            "body_html": f"<p>{body}</p>",
+            "body_text": body,
+            "content_hash": dedup_hash(body),
+            "links": [],
+            "hidden_link_count": 0,
+            "collapsed_repeats": 0,
+            "edit_count": 0,
+        }
+        for post_id, body in bodies.items()
+    ]
+    Store(engine, board_id).write(
+        Batch(
+            categories=[{"id": 1, "title": "News", "url": "/c1-news", "position": 0}],
+            forums=[{"id": 1, "title": "Iraq", "category_id": 1, "position": 0}],
+            topics=[{"id": 1, "forum_id": 1, "title": "Report", "view_count": 1}],
+            posts=posts,
+        ),
+        now,
+    )
+    return board_id
+
+
 ARTICLE = " ".join(
     f"Paragraph {n}: the ministry published its report on the electricity grid in Basra, "
     f"and the committee asked for the contracts of year {2000 + n} to be examined again."
@@ -254,12 +291,9 @@ def test_one_article_on_many_boards_is_one_group_compared_once_per_text(
     copies (two texts: at most three comparisons, where 23 copies asked for dozens, and 23
     shingle sets when a pair is checked on its words)."""
     from forumscraper.db import near_duplicates
-    from forumscraper.db.board import register_board
-    from forumscraper.db.store import Batch, Store
 
     upgrade_to_head(engine)
     trimmed = ARTICLE.rsplit(" Paragraph 7", 1)[0]
-    now = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
     compared: list[int] = []
     similarity = dedup.similarity
 
@@ -270,33 +304,7 @@ def test_one_article_on_many_boards_is_one_group_compared_once_per_text(
     monkeypatch.setattr(dedup, "similarity", counted)
     keys: list[tuple[int, int]] = []
     for n in range(12):
-        board_id, _ = register_board(engine, f"https://copies{n}.forumotion.com/")
-        posts = [
-            {
-                "id": post_id,
-                "topic_id": 1,
-                "position": post_id - 1,
-                "author_name": "Rocky",
-                "posted_at": now,
-                "body_html": f"<p>{body}</p>",
-                "body_text": body,
-                "content_hash": dedup_hash(body),
-                "links": [],
-                "hidden_link_count": 0,
-                "collapsed_repeats": 0,
-                "edit_count": 0,
-            }
-            for post_id, body in ((1, ARTICLE), (2, trimmed))
-        ]
-        Store(engine, board_id).write(
-            Batch(
-                categories=[{"id": 1, "title": "News", "url": "/c1-news", "position": 0}],
-                forums=[{"id": 1, "title": "Iraq", "category_id": 1, "position": 0}],
-                topics=[{"id": 1, "forum_id": 1, "title": "Report", "view_count": 1}],
-                posts=posts,
-            ),
-            now,
-        )
+        board_id = board_with_articles(engine, f"copies{n}", {1: ARTICLE, 2: trimmed})
         keys += [(board_id, 1), (board_id, 2)]
         compared.append(0)
         counts = near_duplicates.update(engine, board_id)
@@ -321,8 +329,6 @@ def test_incremental_groups_equal_the_rebuilt_ones_and_the_articles_families(
     import random
 
     from forumscraper.db import near_duplicates
-    from forumscraper.db.board import register_board
-    from forumscraper.db.store import Batch, Store
 
     rng = random.Random(20)
     vocabulary = [f"word{n:05d}" for n in range(20_000)]
@@ -340,46 +346,17 @@ def test_incremental_groups_equal_the_rebuilt_ones_and_the_articles_families(
 
     monkeypatch.setattr(dedup, "jaccard", counted)
     upgrade_to_head(engine)
-    now = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
     family: dict[tuple[int, int], str] = {}
     for n in range(6):
-        board_id, _ = register_board(engine, f"https://family{n}.forumotion.com/")
-        bodies = {
-            1: ("copied", copied if n % 2 else copied[1:]),
-            2: ("trimmed", trimmed if n == 0 else trimmed[:5] if n % 2 == 0 else trimmed[:7]),
-            3: ("own", article()),
-        }
+        kinds = {1: ("copied", copied if n % 2 else copied[1:])}
+        kinds[2] = ("trimmed", trimmed if n == 0 else trimmed[:5] if n % 2 == 0 else trimmed[:7])
+        kinds[3] = (f"own{n}", article())
         if n in (2, 4):
-            bodies[4] = ("pair", pair)
-        posts = []
-        for post_id, (kind, sentences) in bodies.items():
-            body = " ".join(sentences)
-            family[(board_id, post_id)] = kind if kind != "own" else f"own{n}"
-            posts.append(
-                {
-                    "id": post_id,
-                    "topic_id": 1,
-                    "position": post_id - 1,
-                    "author_name": "Rocky",
-                    "posted_at": now,
-                    "body_html": f"<p>{body}</p>",
-                    "body_text": body,
-                    "content_hash": dedup_hash(body),
-                    "links": [],
-                    "hidden_link_count": 0,
-                    "collapsed_repeats": 0,
-                    "edit_count": 0,
-                }
-            )
-        Store(engine, board_id).write(
-            Batch(
-                categories=[{"id": 1, "title": "News", "url": "/c1-news", "position": 0}],
-                forums=[{"id": 1, "title": "Iraq", "category_id": 1, "position": 0}],
-                topics=[{"id": 1, "forum_id": 1, "title": "Report", "view_count": 1}],
-                posts=posts,
-            ),
-            now,
+            kinds[4] = ("pair", pair)
+        board_id = board_with_articles(
+            engine, f"family{n}", {post_id: " ".join(text) for post_id, (_, text) in kinds.items()}
         )
+        family.update({(board_id, post_id): kind for post_id, (kind, _) in kinds.items()})
         near_duplicates.update(engine, board_id)
     expected: dict[str, set[tuple[int, int]]] = {}
     for key, kind in family.items():
