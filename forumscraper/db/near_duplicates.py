@@ -274,7 +274,8 @@ def _pairs(
     here: compared once, and an article is paired with one copy, the smallest key outside
     ``signatures`` (else the smallest), which every copy is paired with too. The groups are the
     same as with every copy paired with every other (the copies of a text are always in one
-    group), and the cost of an article no longer grows with the number of its copies."""
+    group), and an article's comparisons and pairs no longer grow with the number of its copies
+    (its band rows still do: one per copy)."""
     bands = _band_rows(connection, signatures)
     text_of: dict[Key, str] = {}
     copies: dict[str, list[Key]] = {}
