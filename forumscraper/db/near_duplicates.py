@@ -8,10 +8,11 @@ the crawl-run recorder when a run closes) or for every board (``forumscraper ded
 2. every live article without a signature gets one, with its LSH bands, in batches (keyset
    paging on (``board_id``, ``id``), one transaction per batch): old posts are never
    recomputed;
-3. the posts sharing a band with a batch's articles, on any board, are its candidates; a pair
-   whose signatures agree on at least ``THRESHOLD`` of their values is a near-duplicate pair,
-   and the groups of its two posts are merged (a group is named by its smallest
-   (``board_id``, ``post_id``)).
+3. the posts sharing a band with a batch's articles, on any board, are its candidates; their
+   texts (copies of one text, one ``content_hash``, are one text) are compared on their
+   signatures, and on their words when the signatures are not sure; each article is paired
+   with one copy of every text it is a near-duplicate of, and the groups of each pair's posts
+   are merged (a group is named by its smallest (``board_id``, ``post_id``)).
 
 :func:`rebuild` recomputes every group from the stored signatures (after an edit split a
 group, or the threshold changed): incremental updates only merge groups, never split them.
