@@ -15,17 +15,11 @@ from forumscraper.db.engine import make_engine
 from forumscraper.db.models import Base, CrawlRun, Forum, Post, Topic
 from forumscraper.demo.content import Board, build_demo_board
 from forumscraper.demo.server import FixtureForumServer
+from forumscraper.pages.versions import VERSIONS as REGISTERED_VERSIONS
 from tests.crawling import crawl, stat
 
-VERSIONS = [
-    "prosilver",
-    "subsilver",
-    "punbb",
-    "invision",
-    "modernbb",
-    "awesomebb",
-    "mobile",
-]
+VERSIONS = list(REGISTERED_VERSIONS)
+"""Every registered template version: a version added to the registry is crawled here at once."""
 NO_VIEW_COUNTS = {"mobile"}
 """Versions that print no view counts (topic lists nor topic pages): view_count stays NULL."""
 
