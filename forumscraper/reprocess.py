@@ -24,7 +24,6 @@ recorded are left alone.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Sequence
@@ -35,11 +34,8 @@ from typing import Any, TextIO
 from sqlalchemy import Engine, func, select
 from tqdm import tqdm
 
-from forumscraper.db.config import database_url, describe
-from forumscraper.db.database import first_line
-from forumscraper.db.engine import make_engine
-from forumscraper.db.lock import LOCKED_MESSAGE, RunLock
-from forumscraper.db.migrate import upgrade_to_head
+from forumscraper.commands.common import rework_archive
+from forumscraper.db.config import describe
 from forumscraper.db.models import Board, Post, table_of
 from forumscraper.db.state import recorded_timezone
 from forumscraper.db.store import Store, Write
@@ -52,6 +48,8 @@ DATES = {"posted_at": "posted_at_raw", "edited_at": "edited_at_raw"}
 UNDATED = Write(table_of(Post), ("id", *DERIVED))
 DATED = Write(table_of(Post), ("id", *DERIVED, *DATES))
 """What :func:`reprocess` writes: the derived columns, and the dates when it can read them."""
+
+PROG = "forumscraper reprocess"
 
 
 @dataclass
@@ -197,32 +195,17 @@ class Progress:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="forumscraper reprocess",
-        description="Recompute clean text, links and hashes of every post from body_html, and "
-        "its dates from posted_at_raw and edited_at_raw.",
+    dates = DateCounts()
+    status, url, counts = rework_archive(
+        PROG,
+        "Recompute clean text, links and hashes of every post from body_html, and its dates "
+        "from posted_at_raw and edited_at_raw.",
+        argv,
+        lambda engine, size: reprocess(engine, batch_size=size, progress=sys.stderr, dates=dates),
     )
-    parser.add_argument("--database-url", help="default: DATABASE_URL, else the SQLite file")
-    parser.add_argument("--batch-size", type=int, default=500)
-    args = parser.parse_args(argv)
-    url = database_url(args.database_url)
-    engine = make_engine(url)
-    lock = RunLock(engine)
-    try:
-        upgrade_to_head(engine)
-        if not lock.acquire():
-            print(f"forumscraper reprocess: {LOCKED_MESSAGE}", file=sys.stderr)
-            return 1
-        dates = DateCounts()
-        seen, changed = reprocess(
-            engine, batch_size=args.batch_size, progress=sys.stderr, dates=dates
-        )
-    except Exception as exc:
-        print(f"forumscraper reprocess: {describe(url)}: {first_line(exc)}", file=sys.stderr)
-        return 1
-    finally:
-        lock.release()
-        engine.dispose()
+    if url is None or counts is None:
+        return status
+    seen, changed = counts
     print(f"Reprocessed {seen} posts in {describe(url)}: {changed} changed.")
     if dates.timezone is None:
         if seen:

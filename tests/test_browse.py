@@ -209,7 +209,7 @@ def test_a_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixtur
     missing = tmp_path / "nothing.sqlite3"
     assert browse.main(["--database-url", f"sqlite:///{missing}"]) == 2
     assert capsys.readouterr().err == (
-        f"forumscraper browse: error: no SQLite file at {missing} (crawl into it first)\n"
+        f"forumscraper browse: error: no database at {missing}: crawl a board first\n"
     )
     assert not missing.exists()
 
@@ -221,7 +221,7 @@ def test_a_sqlite_file_that_is_no_archive_is_one_line(
     sqlite3.connect(other).close()
     assert browse.main(["--database-url", f"sqlite:///{other}"]) == 2
     assert capsys.readouterr().err == (
-        f"forumscraper browse: error: {other} is no forumscraper archive (no schema in it)\n"
+        f"forumscraper browse: error: {other} holds no forumscraper archive (no schema)\n"
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select, update
 
 from forumscraper.db.engine import make_engine
 from forumscraper.db.lock import LOCKED_MESSAGE, RunLock
+from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.models import Post
 from forumscraper.demo.content import DEMO_SEED_TOPIC_ID, build_demo_board
 from forumscraper.demo.server import FixtureForumServer
@@ -117,6 +118,11 @@ async def test_reprocess_recomputes_derived_columns_and_never_touches_html(
 def test_reprocess_command_reports_the_count(
     sqlite_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    assert reprocess_main(["--database-url", sqlite_url]) == 2  # no file: none is made
+    assert "no database at" in capsys.readouterr().err
+    engine = make_engine(sqlite_url)
+    upgrade_to_head(engine)
+    engine.dispose()
     assert reprocess_main(["--database-url", sqlite_url]) == 0
     assert "Reprocessed 0 posts" in capsys.readouterr().out
     assert reprocess_main(["--database-url", "postgresql://nobody@127.0.0.1:1/x"]) == 1

@@ -1,6 +1,7 @@
 """The ``forumscraper`` command as people type it (a subprocess): its help, its version, a usage
 error, output cut short by ``| head``, and ``forumscraper crawl`` from a folder outside the
-checkout."""
+checkout; and (in-process, through ``forumscraper.cli.main``) what every command that reads an
+archive says of a database that is no archive."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, inspect, select, text
 
+from forumscraper import cli
 from forumscraper.cli import COMMANDS
 from forumscraper.db.engine import make_engine
 from forumscraper.db.models import CrawlRun, Post
@@ -119,3 +122,70 @@ def test_each_command_s_usage_names_it(tmp_path: Path) -> None:
         done = forumscraper(name, "--help", cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith(f"usage: forumscraper {name} "), done.stdout[:200]
+
+
+ARCHIVE_READERS = [
+    ("search", "bank"),
+    ("export", "posts"),
+    ("report", "-o", "{tmp}/report.html"),
+    ("browse", "--metadata-out", "{tmp}/metadata.json"),
+    ("dedup",),
+    ("reprocess",),
+]
+"""Every command that reads or reworks an archive, with the arguments it needs."""
+
+
+def _archive_command(
+    words: tuple[str, ...], url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, list[str]]:
+    argv = [word.format(tmp=tmp_path) for word in words]
+    status = cli.main([*argv, "--database-url", url])
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    return status, captured.err.splitlines()
+
+
+@pytest.mark.parametrize("words", ARCHIVE_READERS, ids=lambda words: words[0])
+def test_a_missing_sqlite_archive_is_one_line_and_not_created(
+    words: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "typo.sqlite3"
+    status, lines = _archive_command(words, f"sqlite:///{missing}", tmp_path, capsys)
+    assert status == 2
+    assert lines == [
+        f"forumscraper {words[0]}: error: no database at {missing}: crawl a board first"
+    ]
+    assert sorted(path.name for path in tmp_path.iterdir()) == []  # no file, no lock file
+
+
+@pytest.mark.parametrize("words", ARCHIVE_READERS, ids=lambda words: words[0])
+def test_a_database_that_is_no_archive_is_one_line_and_left_alone(
+    words: tuple[str, ...], db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE bookmarks (url TEXT)"))
+        status, lines = _archive_command(words, db_url, tmp_path, capsys)
+        assert status == 2
+        assert len(lines) == 1 and lines[0].startswith(f"forumscraper {words[0]}: error: ")
+        if words[0] == "browse" and db_url.startswith("postgresql"):
+            assert "Datasette reads SQLite files" in lines[0]  # any PostgreSQL database
+        else:
+            assert lines[0].endswith(" holds no forumscraper archive (no schema)")
+        assert inspect(engine).get_table_names() == ["bookmarks"]  # no table added
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("command", ["dedup", "reprocess"])
+@pytest.mark.parametrize("given", ["0", "-3", "many"])
+def test_a_batch_size_that_cannot_work_is_one_line(
+    command: str, given: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    status, lines = _archive_command((command, "--batch-size", given), url, tmp_path, capsys)
+    assert status == 2
+    assert len(lines) == 1 and lines[0].startswith(f"forumscraper {command}: error: ")
+    assert "--batch-size" in lines[0]
+    assert list(tmp_path.iterdir()) == []

@@ -290,7 +290,7 @@ def test_a_missing_sqlite_file_is_not_created(
 ) -> None:
     path = tmp_path / "none.sqlite3"
     status, out, err = run_cli(capsys, monkeypatch, f"sqlite:///{path}", "bank")
-    assert (status, out) == (1, "")
+    assert (status, out) == (2, "")
     assert "no database at" in err
     assert not path.exists()
 

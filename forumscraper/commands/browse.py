@@ -31,11 +31,10 @@ from typing import Any
 
 from sqlalchemy.engine import URL
 
-from forumscraper.commands.common import OneLineParser, UsageError
+from forumscraper.commands.common import OneLineParser, UsageError, open_archive
 from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
-from forumscraper.db.engine import make_engine
-from forumscraper.db.migrate import current_revision, upgrade_to_head
+from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.readme import (
     Described,
     ReadmeMissing,
@@ -144,19 +143,14 @@ def _sqlite_file(url: URL) -> Path:
         )
     if not url.database or url.database == ":memory:":
         raise UsageError("name the SQLite file: --database-url sqlite:///path/to/file.sqlite3")
-    path = Path(url.database)
-    if not path.is_file():
-        raise UsageError(f"no SQLite file at {path.resolve()} (crawl into it first)")
-    return path
+    return Path(url.database)
 
 
 def _prepare(url: URL) -> None:
     """Bring an archive of an older release up to date (the views and index the metadata
-    names); refuse a SQLite file that is no archive."""
-    engine = make_engine(url)
+    names); refuse a missing file or a SQLite file that is no archive."""
+    engine = open_archive(url)
     try:
-        if current_revision(engine) is None:
-            raise UsageError(f"{describe(url)} is no forumscraper archive (no schema in it)")
         upgrade_to_head(engine)
     finally:
         engine.dispose()

@@ -13,7 +13,6 @@ an export that fails leaves no half file, and an earlier one in its place stays 
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import os
@@ -25,11 +24,15 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, Select, Text, and_, cast, func, select, tuple_
 
-from forumscraper.commands.common import UsageError, board_option, parse_since
+from forumscraper.commands.common import (
+    OneLineParser,
+    UsageError,
+    board_option,
+    open_archive,
+    parse_since,
+)
 from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
-from forumscraper.db.engine import make_engine
-from forumscraper.db.migrate import current_revision
 from forumscraper.db.models import Board, Forum, Post, Topic, table_of
 
 PROG = "forumscraper export"
@@ -293,11 +296,9 @@ def export(
     """Write ``what`` (``posts`` or ``topics``) of the database at ``url`` to ``out`` in
     ``fmt``; return the number of rows. Raises :class:`UsageError` for a board or forum that
     does not exist."""
-    engine = make_engine(url)
+    engine = open_archive(url)
     try:
         with engine.connect() as connection:
-            if current_revision(engine) is None:
-                raise UsageError(f"{describe(url)} holds no forumscraper archive (no schema)")
             boards = board_option(connection, board)
             forums = _forum_keys(connection, forum, boards)
             build, columns = (
@@ -309,7 +310,7 @@ def export(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog=PROG,
         description="Write the archive's live posts or topics as JSON lines, CSV or Parquet "
         "(columns: README 'Exports').",
@@ -325,7 +326,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--board", help="a board's id or address (several boards in one database)")
     parser.add_argument("-o", "--output", type=Path, help="the file to write (default: stdout)")
     parser.add_argument("--database-url", help="default: DATABASE_URL, else the SQLite file")
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
     url = database_url(args.database_url)
     try:
         if args.format == "parquet":
@@ -361,7 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 partial.unlink(missing_ok=True)
     except UsageError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         raise  # the reader went away (| head): forumscraper.cli ends quietly

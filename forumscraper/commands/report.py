@@ -14,11 +14,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from forumscraper.commands.common import OneLineParser, UsageError, board_option, parse_since
+from forumscraper.commands.common import (
+    OneLineParser,
+    UsageError,
+    board_option,
+    open_archive,
+    parse_since,
+)
 from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
-from forumscraper.db.engine import make_engine
-from forumscraper.db.migrate import current_revision
 
 PROG = "forumscraper report"
 
@@ -56,10 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = database_url(args.database_url)
     partial = args.output.with_name(args.output.name + ".partial")
     try:
-        engine = make_engine(url)
+        engine = open_archive(url)
         try:
-            if current_revision(engine) is None:
-                raise UsageError(f"{describe(url)} holds no forumscraper archive (no schema)")
             with engine.connect() as connection:
                 boards = board_option(connection, args.board)
                 reports = report.gather(connection, boards, args.since)
@@ -69,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         partial.write_text(page, encoding="utf-8")
         os.replace(partial, args.output)
     except UsageError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)

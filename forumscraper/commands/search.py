@@ -14,15 +14,18 @@ import argparse
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import URL
 
-from forumscraper.commands.common import OneLineParser, UsageError, board_option, parse_since
+from forumscraper.commands.common import (
+    OneLineParser,
+    UsageError,
+    board_option,
+    open_archive,
+    parse_since,
+)
 from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
-from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.search import MARK_END, MARK_START, BadSearch, Filters, Match, search
 
@@ -112,14 +115,6 @@ def show(matches: list[Match], terminal: bool) -> str:
     return "\n\n".join(blocks)
 
 
-def _missing_sqlite_file(url: URL) -> str | None:
-    database = url.database
-    sqlite_file = url.get_backend_name() == "sqlite" and database and database != ":memory:"
-    if sqlite_file and database and not Path(database).is_file():
-        return f"no database at {Path(database).resolve()}: crawl a board first"
-    return None
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
@@ -127,24 +122,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
-    missing = _missing_sqlite_file(url)
-    if missing:
-        print(f"{PROG}: {missing}", file=sys.stderr)
-        return 1
     words = " ".join(args.words)
-    engine = make_engine(url)
     try:
+        engine = open_archive(url)
         try:
             upgrade_to_head(engine)  # an archive of an older release gets its index first
             matches = search(engine, words, _filters(engine, args), args.limit)
-        except (UsageError, BadSearch) as exc:
-            print(f"{PROG}: error: {exc}", file=sys.stderr)
-            return 2
-        except Exception as exc:
-            print(f"{PROG}: {describe(url)}: {first_line(exc)}", file=sys.stderr)
-            return 1
-    finally:
-        engine.dispose()
+        finally:
+            engine.dispose()
+    except (UsageError, BadSearch) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        print(f"{PROG}: {describe(url)}: {first_line(exc)}", file=sys.stderr)
+        return 1
     if not matches:
         print(f"No post matches {words!r}.")
         return 0
