@@ -189,3 +189,15 @@ def test_a_batch_size_that_cannot_work_is_one_line(
     assert len(lines) == 1 and lines[0].startswith(f"forumscraper {command}: error: ")
     assert "--batch-size" in lines[0]
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("words", [("list",), ("remove", "1")], ids=lambda words: words[0])
+def test_boards_reads_a_missing_sqlite_archive_as_one_line_and_makes_none(
+    words: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "typo.sqlite3"
+    status = cli.main(["boards", "--database-url", f"sqlite:///{missing}", *words])
+    captured = capsys.readouterr()
+    assert (status, captured.out) == (2, "")
+    assert captured.err == f"forumscraper boards: no database at {missing}: crawl a board first\n"
+    assert list(tmp_path.iterdir()) == []

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from forumscraper import config
+from forumscraper.commands.common import UsageError, open_archive
 from forumscraper.db.board import (
     BoardSettings,
     BoardStatus,
@@ -109,7 +110,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return USAGE_ERROR
     db_url = database_url(args.database_url)
-    engine = make_engine(db_url)
+    try:
+        # add makes the archive; list and remove read one (a mistyped path is not an empty one)
+        engine = make_engine(db_url) if args.command == "add" else open_archive(db_url)
+    except UsageError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except Exception as exc:
+        print(f"{PROG}: {describe(db_url)}: {first_line(exc)}", file=sys.stderr)
+        return 1
     try:
         upgrade_to_head(engine)
         if args.command == "add":
