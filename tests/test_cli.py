@@ -5,6 +5,7 @@ archive says of a database that is no archive."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -201,3 +202,22 @@ def test_boards_reads_a_missing_sqlite_archive_as_one_line_and_makes_none(
     assert (status, captured.out) == (2, "")
     assert captured.err == f"forumscraper boards: no database at {missing}: crawl a board first\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_demo_refuses_a_port_it_cannot_have_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["serve-demo", "--port", "99999"]) == 2
+    assert capsys.readouterr().err == (
+        "forumscraper serve-demo: error: argument --port: not a port number: '99999'\n"
+    )
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["serve-demo", "--port", str(port)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"forumscraper serve-demo: cannot serve on 127.0.0.1:{port}: Address already in use\n"
+    )

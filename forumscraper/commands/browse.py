@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy.engine import URL
 
-from forumscraper.commands.common import OneLineParser, UsageError, open_archive
+from forumscraper.commands.common import OneLineParser, UsageError, open_archive, port_number
 from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
 from forumscraper.db.migrate import upgrade_to_head
@@ -69,16 +69,6 @@ SEARCH = {
 HIDDEN = ("alembic_version",)
 
 
-def _port(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = -1
-    if not 0 <= number <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port number: {value!r}")
-    return number
-
-
 def parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog=PROG,
@@ -88,7 +78,9 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--database-url", help="default: DATABASE_URL, else the SQLite file")
     parser.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
-    parser.add_argument("--port", type=_port, default=8001, help="default: 8001 (0: any free)")
+    parser.add_argument(
+        "--port", type=port_number, default=8001, help="default: 8001 (0: any free)"
+    )
     parser.add_argument(
         "--metadata-out",
         metavar="FILE",

@@ -121,6 +121,17 @@ def batch_size(value: str) -> int:
     return size
 
 
+def port_number(value: str) -> int:
+    """``--port``: a TCP port, 0 to 65535."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}")
+    return number
+
+
 def parse_since(value: str) -> datetime:
     """``--since``: a date (midnight UTC) or an ISO 8601 time (UTC when it has no offset)."""
     try:

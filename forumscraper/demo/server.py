@@ -11,7 +11,6 @@ recorded in :attr:`FixtureForumServer.requests`.
 
 from __future__ import annotations
 
-import argparse
 import socket
 import sys
 import threading
@@ -162,6 +161,7 @@ class _Server(ThreadingHTTPServer):
 
 
 DEMO_PORT = 8000
+PROG = "forumscraper serve-demo"
 """Where ``forumscraper serve-demo`` and a crawl given no forum serve the demo board, so that the
 URLs a crawl stores still answer on the next run (another free port when it is taken)."""
 DEMO_NOW = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
@@ -282,15 +282,19 @@ def demo_server(version: str = "prosilver", host: str = "127.0.0.1") -> FixtureF
     return server
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None) -> int:
     """Serve the demo board until Ctrl-C."""
-    parser = argparse.ArgumentParser(
-        prog="forumscraper serve-demo", description="Serve the forumscraper demo forum."
-    )
+    from forumscraper.commands.common import OneLineParser, UsageError, port_number
+
+    parser = OneLineParser(prog=PROG, description="Serve the forumscraper demo forum.")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=DEMO_PORT)
+    parser.add_argument("--port", type=port_number, default=DEMO_PORT)
     parser.add_argument("--version", choices=VERSIONS, default="prosilver")
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
     server = FixtureForumServer(
         build_demo_board(DEMO_NOW),
         version=args.version,
@@ -298,7 +302,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         port=args.port,
         clock=lambda: DEMO_NOW,
     )
-    server.start()
+    try:
+        server.start()
+    except OSError as exc:  # the port is taken, the address is not this machine's
+        print(
+            f"{PROG}: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return 1
     print(f"Serving the demo forum ({args.version}) at {server.base_url} - Ctrl-C stops.")
     try:
         threading.Event().wait()
@@ -306,7 +317,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         pass
     finally:
         server.stop()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
