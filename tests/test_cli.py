@@ -17,6 +17,7 @@ from sqlalchemy import func, inspect, select, text
 from forumscraper import cli
 from forumscraper.cli import COMMANDS
 from forumscraper.db.engine import make_engine
+from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.models import CrawlRun, Post
 from forumscraper.demo.content import build_demo_board
 from forumscraper.demo.server import FixtureForumServer
@@ -220,4 +221,20 @@ def test_serve_demo_refuses_a_port_it_cannot_have_in_one_line(
     assert captured.out == ""
     assert captured.err == (
         f"forumscraper serve-demo: cannot serve on 127.0.0.1:{port}: Address already in use\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["export", "report"])
+def test_an_output_file_that_cannot_be_written_is_named_as_given(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    engine.dispose()
+    target = tmp_path / "no such folder" / "out.file"
+    words = ["posts"] if command == "export" else []
+    assert cli.main([command, *words, "-o", str(target), "--database-url", url]) == 1
+    assert capsys.readouterr().err == (
+        f"forumscraper {command}: cannot write {target}: No such file or directory\n"
     )

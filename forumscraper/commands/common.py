@@ -121,6 +121,14 @@ def batch_size(value: str) -> int:
     return size
 
 
+def write_error(exc: OSError, target: Path | None) -> str:
+    """The line for a file ``target`` that could not be written (its ``.partial`` twin named as
+    the file the user gave)."""
+    if target is not None and exc.strerror:
+        return f"cannot write {target}: {exc.strerror}"
+    return str(exc)
+
+
 def port_number(value: str) -> int:
     """``--port``: a TCP port, 0 to 65535."""
     try:

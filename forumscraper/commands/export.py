@@ -30,6 +30,7 @@ from forumscraper.commands.common import (
     board_option,
     open_archive,
     parse_since,
+    write_error,
 )
 from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
@@ -371,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         raise  # the reader went away (| head): forumscraper.cli ends quietly
     except OSError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        print(f"{PROG}: {write_error(exc, args.output)}", file=sys.stderr)
         return 1
     except Exception as exc:
         print(f"{PROG}: {describe(url)}: {first_line(exc)}", file=sys.stderr)

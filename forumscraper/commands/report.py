@@ -20,6 +20,7 @@ from forumscraper.commands.common import (
     board_option,
     open_archive,
     parse_since,
+    write_error,
 )
 from forumscraper.db.config import database_url, describe
 from forumscraper.db.database import first_line
@@ -74,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        print(f"{PROG}: {write_error(exc, args.output)}", file=sys.stderr)
         return 1
     except Exception as exc:
         print(f"{PROG}: {describe(url)}: {first_line(exc)}", file=sys.stderr)
@@ -82,5 +83,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         partial.unlink(missing_ok=True)
     posts = sum(r.post_count for r in reports)
-    print(f"report of {len(reports)} boards, {posts} posts: {args.output}", file=sys.stderr)
+    counted = f"{len(reports)} board{'s' if len(reports) != 1 else ''}"
+    print(f"report of {counted}, {posts} posts: {args.output}", file=sys.stderr)
     return 0
