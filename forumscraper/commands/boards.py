@@ -110,16 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return USAGE_ERROR
     db_url = database_url(args.database_url)
+    engine = None
     try:
         # add makes the archive; list and remove read one (a mistyped path is not an empty one)
         engine = make_engine(db_url) if args.command == "add" else open_archive(db_url)
-    except UsageError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return USAGE_ERROR
-    except Exception as exc:
-        print(f"{PROG}: {describe(db_url)}: {first_line(exc)}", file=sys.stderr)
-        return 1
-    try:
         upgrade_to_head(engine)
         if args.command == "add":
             assert url is not None and settings is not None
@@ -127,15 +121,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "list":
             return show(engine)
         return remove(engine, args.board, purge=args.purge, yes=args.yes)
-    except UnknownBoard as exc:
+    except (UnknownBoard, UsageError) as exc:
         print(f"{PROG}: {exc.args[0]}", file=sys.stderr)
         return USAGE_ERROR
     except Exception as exc:
         print(f"{PROG}: {describe(db_url)}: {first_line(exc)}", file=sys.stderr)
         return 1
     finally:
-        engine.dispose()
-
+        if engine is not None:
+            engine.dispose()
 
 def board_settings(args: argparse.Namespace) -> BoardSettings:
     timezone = None
