@@ -51,6 +51,9 @@ class ForumItem:
     """Order among its siblings, from 0."""
     topic_count: int | None = None
     post_count: int | None = None
+    gone: bool = False
+    """The forum answered 404 (a full crawl asks for stored forums the index no longer shows):
+    it gets ``deleted_at``; its topics are asked for one by one."""
 
 
 @dataclass(kw_only=True)

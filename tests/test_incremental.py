@@ -18,7 +18,7 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import Engine, func, select
 
 from forumscraper.db.engine import make_engine
-from forumscraper.db.models import CrawlRun, Post, PostRevision, Topic
+from forumscraper.db.models import CrawlRun, Forum, Post, PostRevision, Topic
 from forumscraper.demo.content import Board
 from forumscraper.demo.server import FixtureForumServer
 from tests.crawling import crawl, stat
@@ -150,6 +150,47 @@ async def test_deleted_posts_and_topics_are_marked_not_removed(
     assert topic_deleted is not None
     assert gone_posts == len(gone.live_posts)
     assert total == len(board.live_posts()) + 1 + len(gone.live_posts)
+
+
+@deferred_f_from_coro_f
+async def test_a_deleted_forum_and_its_topics_are_marked_by_a_full_run_only(
+    server: FixtureForumServer, board: Board, db_url: str, engine: Engine
+) -> None:
+    """A forum deleted on the board (with its sub-forum and their topics) leaves the index: an
+    incremental run cannot tell, a full run asks for it, reads the 404 and marks it, its
+    sub-forum and each of their topics deleted (each on its own 404); nothing else changes."""
+    await full_crawl(server, board, db_url)
+    parent = next(f for f in board.forums if any(s.parent_id == f.id for s in board.forums))
+    doomed = {parent.id} | {f.id for f in board.forums if f.parent_id == parent.id}
+    doomed_topics = {t.id for t in board.live_topics() if t.forum_id in doomed}
+    doomed_posts = sum(len(t.live_posts) for t in board.live_topics() if t.forum_id in doomed)
+    assert doomed_topics and len(doomed) == 2
+    board.delete_forum(parent.id)
+
+    def deleted(model: type[Forum] | type[Topic] | type[Post]) -> set[int]:
+        with engine.connect() as connection:
+            query = select(model.id).where(model.deleted_at.is_not(None))
+            return set(connection.execute(query).scalars())
+
+    await full_crawl(server, board, db_url)  # incremental: the forum is not asked for
+    assert (deleted(Forum), deleted(Topic), deleted(Post)) == (set(), set(), set())
+    crawler = await crawl(
+        "forum",
+        db_url,
+        base_url=server.base_url,
+        spider_args={"full": "1"},
+        FORUMSCRAPER_TIMEZONE=board.timezone,
+    )
+    assert stat(crawler, "forumscraper/run/status") == "finished"
+    assert stat(crawler, "forumscraper/fetch/gone_forums") == 2
+    assert stat(crawler, "forumscraper/fetch/gone_topics") == len(doomed_topics)
+    assert stat(crawler, "forumscraper/fetch/failed_pages") is None
+    assert deleted(Forum) == doomed
+    assert deleted(Topic) == doomed_topics
+    assert len(deleted(Post)) == doomed_posts
+    with engine.connect() as connection:
+        live = select(func.count()).select_from(Topic).where(Topic.deleted_at.is_(None))
+        assert connection.execute(live).scalar_one() == len(board.live_topics())
 
 
 @deferred_f_from_coro_f

@@ -10,7 +10,7 @@ from datetime import datetime, tzinfo
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from forumscraper.db.models import Board, CrawlRun, Post, Topic, table_of
+from forumscraper.db.models import Board, CrawlRun, Forum, Post, Topic, table_of
 from forumscraper.text.dates import board_timezone
 
 RECENT_GAP_KEY = "forumscraper/recent/gap"
@@ -81,6 +81,16 @@ def stored_topics(
             )
             for row in connection.execute(query)
         }
+
+
+def live_forums(engine: Engine, board_id: int) -> dict[int, str | None]:
+    """The forums stored and not marked deleted, with their URL."""
+    forums = table_of(Forum)
+    query = select(forums.c.id, forums.c.url).where(
+        forums.c.board_id == board_id, forums.c.deleted_at.is_(None)
+    )
+    with engine.connect() as connection:
+        return {row.id: row.url for row in connection.execute(query)}
 
 
 def live_topic_ids(engine: Engine, board_id: int, forum_id: int) -> set[int]:

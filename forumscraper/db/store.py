@@ -534,7 +534,9 @@ class Store:
         now = now or datetime.now(UTC)
         result = BatchResult()
         self.upsert(connection, CATEGORIES, list(_merge_by_id(batch.categories).values()), now)
-        self.upsert(connection, FORUMS, list(_merge_by_id(batch.forums).values()), now)
+        forums = _merge_by_id(batch.forums)
+        self.upsert(connection, FORUMS, [f for f in forums.values() if not f.get("gone")], now)
+        self._mark_forums_gone(connection, [f["id"] for f in forums.values() if f.get("gone")], now)
         # Completions apart: merged with a later listing of the same topic (an announcement
         # repeated on the next list page) their flag and post ids would be overwritten.
         completions = [t for t in batch.topics if t.get("complete")]
@@ -641,6 +643,22 @@ class Store:
                 posts.c.board_id == self.board_id,
                 posts.c.topic_id.in_(topic_ids),
                 posts.c.deleted_at.is_(None),
+            )
+            .values(deleted_at=now)
+        )
+
+    def _mark_forums_gone(self, connection: Connection, forum_ids: list[int], now: datetime) -> None:
+        """Forums that answer 404: marked deleted, never removed (their topics are marked one by
+        one, each on its own 404)."""
+        if not forum_ids:
+            return
+        forums = table_of(Forum)
+        connection.execute(
+            update(forums)
+            .where(
+                forums.c.board_id == self.board_id,
+                forums.c.id.in_(forum_ids),
+                forums.c.deleted_at.is_(None),
             )
             .values(deleted_at=now)
         )

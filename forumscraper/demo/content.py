@@ -648,6 +648,21 @@ class Board:
             topic.deleted = True
             self.changed()
 
+    def delete_forum(self, forum_id: int) -> None:
+        """Delete a forum as a board admin does: it, its sub-forums and their topics are gone
+        (their addresses answer 404)."""
+        with self.lock:
+            if self.forum(forum_id) is None:
+                raise KeyError(f"no forum {forum_id}")
+            doomed = {forum_id}
+            while grown := {f.id for f in self.forums if f.parent_id in doomed} - doomed:
+                doomed |= grown
+            self.forums = [forum for forum in self.forums if forum.id not in doomed]
+            for topic in self.topics:
+                if topic.forum_id in doomed:
+                    topic.deleted = True
+            self.changed()
+
     def make_global_announcement(self, topic_id: int, on: bool = True) -> Topic:
         """Turn a topic into a global announcement (:attr:`Topic.global_announcement`), or back
         into a normal topic with ``on=False``."""

@@ -18,9 +18,11 @@ from dataclasses import replace
 from typing import Any
 
 from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from forumscraper.db.state import live_topic_ids
+from forumscraper.db.state import live_forums, live_topic_ids
+from forumscraper.items import ForumItem
 from forumscraper.pages import ForumListPage, ForumPage
 from forumscraper.pages.problems import describe_problem, is_truncated
 from forumscraper.pages.urls import page_url, parse_page_url
@@ -36,17 +38,20 @@ class ForumSpider(TopicSpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.listed_topics: dict[int, set[int]] = {}
+        self.unlisted_forum_topics: dict[int, set[int]] = {}
+        """Full crawls: the live topics of each stored forum the index does not show."""
 
     def start_requests_for(self, base_url: str) -> Iterator[Request]:
         yield Request(base_url, callback=self.parse_index)
 
-    def parse_index(self, response: Response) -> Iterator[Any]:
+    async def parse_index(self, response: Response) -> AsyncIterator[Any]:
         page = self.html_page(response, ForumListPage)
         self.recognise_board(page, response)
         if not isinstance(page, ForumListPage):
             return
         if self.session_expired(page):
-            yield from self.renew_session(response)
+            for renewal in self.renew_session(response):
+                yield renewal
             return
         if is_truncated(page.html) or page.unknown_template is not None:
             # Cut off, or in a markup no template version recognises: a failed page, not an
@@ -71,7 +76,48 @@ class ForumSpider(TopicSpider):
             self.known_forums.add(forum.id)
             yield forum
             requests.append(self.forum_request(forum.id, forum.url or ""))
-        yield from self.when_clock_known(requests)
+        if self.full:
+            requests += await self.unlisted_forums({forum.id for forum in forums})
+        for request in self.when_clock_known(requests):
+            yield request
+
+    async def unlisted_forums(self, listed: set[int]) -> list[Request]:
+        """In a full crawl: stored forums the index does not show are asked for once (a
+        sub-forum that only its parent's page lists is fetched once all the same). One that
+        answers 404 is marked deleted, and its stored topics are asked for one by one."""
+        stored = await self.read_db(live_forums)
+        missing = sorted(set(stored) - listed)
+        if missing:
+            self.logger.info(
+                "The index does not show %d stored forum(s): asking for them", len(missing)
+            )
+        requests = []
+        for forum_id in missing:
+            # Read now: the errback that needs them cannot wait for the database.
+            self.unlisted_forum_topics[forum_id] = await self.read_db(live_topic_ids, forum_id)
+            request = self.forum_request(forum_id, stored[forum_id] or "")
+            meta = {"checked_forum": forum_id}
+            requests.append(request.replace(errback=self.forum_check_failed, meta=meta))
+        return requests
+
+    def forum_check_failed(self, failure: Failure) -> Iterator[Any]:
+        """A stored forum the index does not show could not be fetched: a 404 (or 410) marks it
+        deleted and sends for its topics; anything else is a failed page."""
+        request = failure.request  # type: ignore[attr-defined]
+        forum_id = request.meta["checked_forum"]
+        error = failure.value
+        status = error.response.status if isinstance(error, HttpError) else None
+        if status not in (404, 410):
+            self.crawler.stats.inc_value("forumscraper/fetch/failed_pages")
+            self.logger.error("Could not fetch %s: %s", request.url, failure.getErrorMessage())
+            return
+        self.crawler.stats.inc_value("forumscraper/fetch/gone_forums")
+        self.logger.info("Forum %s answers %s: marked deleted", forum_id, status)
+        yield ForumItem(id=forum_id, gone=True)
+        for topic_id in sorted(self.unlisted_forum_topics.get(forum_id, ())):
+            topic_request = self.topic_request(topic_id, "")
+            if topic_request is not None:
+                yield topic_request
 
     def when_clock_known(self, requests: list[Request]) -> Iterator[Request]:
         """Forum pages list dates: once the board's timezone is known, request them all; until
