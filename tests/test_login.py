@@ -16,7 +16,7 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import Engine, func, select
 
 from forumscraper.db.engine import make_engine
-from forumscraper.db.models import Post, PostRevision, Topic
+from forumscraper.db.models import Forum, Post, PostRevision, Topic
 from forumscraper.demo.content import Board
 from forumscraper.demo.content import Post as BoardPost
 from forumscraper.demo.server import FixtureForumServer
@@ -73,6 +73,45 @@ async def test_a_member_crawl_stores_real_links_and_member_only_forums(
         assert any(link["kind"] == "link" for link in rows[post_id].links), post_id
     assert member_forum_topics(board) <= topics
     assert len(topics) == len(board.live_topics())
+
+
+@deferred_f_from_coro_f
+async def test_a_guest_full_crawl_after_a_member_crawl_deletes_no_member_forum(
+    as_member: None,
+    monkeypatch: pytest.MonkeyPatch,
+    board: Board,
+    server: FixtureForumServer,
+    db_url: str,
+    engine: Engine,
+) -> None:
+    """The member-only forum is stored by a member crawl; a guest's index does not show it and
+    a guest asking for it gets the login form: not a 404, so neither it nor its topics are
+    marked deleted, and the run does not fail."""
+    crawler = await crawl("forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=TZ)
+    assert stat(crawler, "forumscraper/run/status") == "finished"
+    monkeypatch.delenv("FORUMSCRAPER_USERNAME")
+    monkeypatch.delenv("FORUMSCRAPER_PASSWORD")
+    server.clear_requests()
+    crawler = await crawl(
+        "forum",
+        db_url,
+        base_url=server.base_url,
+        spider_args={"full": "1"},
+        FORUMSCRAPER_TIMEZONE=TZ,
+    )
+    assert stat(crawler, "forumscraper/run/status") == "finished"
+    assert any(path.startswith(f"/f{MEMBER_FORUM}-") for path in server.requests)  # asked for
+    assert stat(crawler, "forumscraper/fetch/gone_forums") is None
+    assert stat(crawler, "forumscraper/fetch/failed_pages") is None
+    with engine.connect() as connection:
+        forum_deleted = connection.execute(
+            select(Forum.deleted_at).where(Forum.id == MEMBER_FORUM)
+        ).scalar_one()
+        topics_deleted = connection.execute(
+            select(func.count()).select_from(Topic).where(Topic.deleted_at.is_not(None))
+        ).scalar_one()
+    assert forum_deleted is None
+    assert topics_deleted == 0
 
 
 @deferred_f_from_coro_f

@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 from forumscraper.db.state import live_forums, live_topic_ids
 from forumscraper.items import ForumItem
 from forumscraper.pages import ForumListPage, ForumPage
-from forumscraper.pages.problems import describe_problem, is_truncated
+from forumscraper.pages.problems import describe_problem, is_truncated, page_problem
 from forumscraper.pages.urls import page_url, parse_page_url
 from forumscraper.spiders.base import CLOCK_PROBE
 from forumscraper.spiders.topics import TopicSpider
@@ -182,6 +182,15 @@ class ForumSpider(TopicSpider):
                 yield self.forum_request(sub.id, sub.url or "")
         topics = await self.listing(page, ForumPage.topics)
         if not topics and page.offset == 0 and not page.subforums():
+            if response.meta.get("checked_forum") is not None:
+                # A stored forum the index does not show, shown empty (a login form to a guest,
+                # a message): there, but not to this crawl; its rows stay as they are.
+                self.logger.info(
+                    "Forum %s shows this crawl nothing (%s): its rows stay as they are",
+                    page.forum_id,
+                    page_problem(page),
+                )
+                return
             self.crawler.stats.inc_value("forumscraper/extract/empty_forum")
         stored = await self.stored(topic.id for topic in topics)
         self.listed_topics.setdefault(page.forum_id, set()).update(t.id for t in topics)
