@@ -181,17 +181,8 @@ class ForumSpider(TopicSpider):
                     yield sub
                 yield self.forum_request(sub.id, sub.url or "")
         topics = await self.listing(page, ForumPage.topics)
-        if not topics and page.offset == 0 and not page.subforums():
-            if response.meta.get("checked_forum") is not None:
-                # A stored forum the index does not show, shown empty (a login form to a guest,
-                # a message): there, but not to this crawl; its rows stay as they are.
-                self.logger.info(
-                    "Forum %s shows this crawl nothing (%s): its rows stay as they are",
-                    page.forum_id,
-                    page_problem(page),
-                )
-                return
-            self.crawler.stats.inc_value("forumscraper/extract/empty_forum")
+        if not topics and page.offset == 0 and not page.subforums() and self.empty(response, page):
+            return
         stored = await self.stored(topic.id for topic in topics)
         self.listed_topics.setdefault(page.forum_id, set()).update(t.id for t in topics)
         changed = False
@@ -227,6 +218,20 @@ class ForumSpider(TopicSpider):
             # Paging stops here: topics an earlier run could not finish are fetched anyway.
             for request in await self.unfinished_topic_requests(page.forum_id):
                 yield request
+
+    def empty(self, response: Response, page: ForumPage) -> bool:
+        """A forum page with no topic and no sub-forum: counted, and whether reading it ends
+        here. It does for a stored forum the index does not show (a login form shown to a
+        guest, a message): there, but not to this crawl, so its rows stay as they are."""
+        if response.meta.get("checked_forum") is None:
+            self.crawler.stats.inc_value("forumscraper/extract/empty_forum")
+            return False
+        self.logger.info(
+            "Forum %s shows this crawl nothing (%s): its rows stay as they are",
+            page.forum_id,
+            page_problem(page),
+        )
+        return True
 
     async def unlisted_topics(self, forum_id: int) -> list[Request]:
         """After a forum's last list page, in a full crawl: stored topics of the forum that the
