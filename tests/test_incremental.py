@@ -45,6 +45,17 @@ async def full_crawl(server: FixtureForumServer, board: Board, db_url: str) -> N
     server.clear_requests()
 
 
+async def refetch_everything(server: FixtureForumServer, board: Board, db_url: str) -> object:
+    """``scrapy crawl forum -a full=1``."""
+    return await crawl(
+        "forum",
+        db_url,
+        base_url=server.base_url,
+        spider_args={"full": "1"},
+        FORUMSCRAPER_TIMEZONE=board.timezone,
+    )
+
+
 async def recent(server: FixtureForumServer, board: Board, db_url: str) -> object:
     crawler = await crawl(
         "recent", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
@@ -124,13 +135,7 @@ async def test_deleted_posts_and_topics_are_marked_not_removed(
     gone = board.topic(39)
     assert gone is not None
     board.delete_topic(gone.id)
-    crawler = await crawl(
-        "forum",
-        db_url,
-        base_url=server.base_url,
-        spider_args={"full": "1"},
-        FORUMSCRAPER_TIMEZONE=board.timezone,
-    )
+    crawler = await refetch_everything(server, board, db_url)
     assert stat(crawler, "forumscraper/run/status") == "finished"
     assert stat(crawler, "forumscraper/fetch/gone_topics") == 1
     with engine.connect() as connection:
@@ -174,13 +179,7 @@ async def test_a_deleted_forum_and_its_topics_are_marked_by_a_full_run_only(
 
     await full_crawl(server, board, db_url)  # incremental: the forum is not asked for
     assert (deleted(Forum), deleted(Topic), deleted(Post)) == (set(), set(), set())
-    crawler = await crawl(
-        "forum",
-        db_url,
-        base_url=server.base_url,
-        spider_args={"full": "1"},
-        FORUMSCRAPER_TIMEZONE=board.timezone,
-    )
+    crawler = await refetch_everything(server, board, db_url)
     assert stat(crawler, "forumscraper/run/status") == "finished"
     assert stat(crawler, "forumscraper/fetch/gone_forums") == 2
     assert stat(crawler, "forumscraper/fetch/gone_topics") == len(doomed_topics)

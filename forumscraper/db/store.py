@@ -43,6 +43,7 @@ from typing import Any, Literal, cast
 import psycopg
 from psycopg.types.array import ListBinaryDumper
 from sqlalchemy import (
+    Column,
     ColumnElement,
     CursorResult,
     Engine,
@@ -625,41 +626,27 @@ class Store:
 
     def _mark_gone(self, connection: Connection, topic_ids: list[int], now: datetime) -> None:
         """Topics that answer 404: they and their posts are marked deleted, never removed."""
-        if not topic_ids:
-            return
         topics, posts = table_of(Topic), table_of(Post)
-        connection.execute(
-            update(topics)
-            .where(
-                topics.c.board_id == self.board_id,
-                topics.c.id.in_(topic_ids),
-                topics.c.deleted_at.is_(None),
-            )
-            .values(deleted_at=now)
-        )
-        connection.execute(
-            update(posts)
-            .where(
-                posts.c.board_id == self.board_id,
-                posts.c.topic_id.in_(topic_ids),
-                posts.c.deleted_at.is_(None),
-            )
-            .values(deleted_at=now)
-        )
+        self._mark_deleted(connection, topics.c.id, topic_ids, now)
+        self._mark_deleted(connection, posts.c.topic_id, topic_ids, now)
 
-    def _mark_forums_gone(self, connection: Connection, forum_ids: list[int], now: datetime) -> None:
+    def _mark_forums_gone(
+        self, connection: Connection, forum_ids: list[int], now: datetime
+    ) -> None:
         """Forums that answer 404: marked deleted, never removed (their topics are marked one by
         one, each on its own 404)."""
-        if not forum_ids:
+        self._mark_deleted(connection, table_of(Forum).c.id, forum_ids, now)
+
+    def _mark_deleted(
+        self, connection: Connection, key: Column[int], ids: list[int], now: datetime
+    ) -> None:
+        """``deleted_at`` set on this board's live rows whose ``key`` is one of ``ids``."""
+        if not ids:
             return
-        forums = table_of(Forum)
+        table = key.table
         connection.execute(
-            update(forums)
-            .where(
-                forums.c.board_id == self.board_id,
-                forums.c.id.in_(forum_ids),
-                forums.c.deleted_at.is_(None),
-            )
+            update(table)
+            .where(table.c.board_id == self.board_id, key.in_(ids), table.c.deleted_at.is_(None))
             .values(deleted_at=now)
         )
 
