@@ -131,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if engine is not None:
             engine.dispose()
 
+
 def board_settings(args: argparse.Namespace) -> BoardSettings:
     timezone = None
     if args.timezone is not None:

@@ -42,10 +42,10 @@ class OneLineParser(argparse.ArgumentParser):
 
 def open_archive(url: URL) -> Engine:
     """The engine of the archive at ``url``, for a command that reads or reworks one (search,
-    export, report, browse, reprocess, dedup). Raises :class:`UsageError` for a SQLite file that
-    is not there (which is not created: a mistyped path would otherwise become an empty archive
-    and a report of nothing) and for a database without forumscraper's schema (which is left
-    as it is, no table added)."""
+    export, report, browse, reprocess, dedup, boards list and remove). Raises
+    :class:`UsageError` for a SQLite file that is not there (which is not created: a mistyped
+    path would otherwise become an empty archive and a report of nothing) and for a database
+    without forumscraper's schema (which is left as it is, no table added)."""
     database = url.database
     sqlite_file = url.get_backend_name() == "sqlite" and database not in (None, "", ":memory:")
     if sqlite_file and not Path(str(database)).is_file():

@@ -108,16 +108,12 @@ class ForumSpider(TopicSpider):
         error = failure.value
         status = error.response.status if isinstance(error, HttpError) else None
         if status not in (404, 410):
-            self.crawler.stats.inc_value("forumscraper/fetch/failed_pages")
-            self.logger.error("Could not fetch %s: %s", request.url, failure.getErrorMessage())
+            self.fetch_failed(failure)
             return
         self.crawler.stats.inc_value("forumscraper/fetch/gone_forums")
         self.logger.info("Forum %s answers %s: marked deleted", forum_id, status)
         yield ForumItem(id=forum_id, gone=True)
-        for topic_id in sorted(self.unlisted_forum_topics.get(forum_id, ())):
-            topic_request = self.topic_request(topic_id, "")
-            if topic_request is not None:
-                yield topic_request
+        yield from self.topic_checks(self.unlisted_forum_topics.get(forum_id, set()))
 
     def when_clock_known(self, requests: list[Request]) -> Iterator[Request]:
         """Forum pages list dates: once the board's timezone is known, request them all; until
@@ -132,10 +128,14 @@ class ForumSpider(TopicSpider):
         yield first.replace(meta=first.meta | {CLOCK_PROBE: True}, errback=self.probe_failed)
 
     def probe_failed(self, failure: Failure) -> Iterator[Request]:
+        self.fetch_failed(failure)
+        yield from self.end_clock_probe()
+
+    def fetch_failed(self, failure: Failure) -> None:
+        """A forum page that could not be fetched: counted and logged."""
         request = failure.request  # type: ignore[attr-defined]
         self.crawler.stats.inc_value("forumscraper/fetch/failed_pages")
         self.logger.error("Could not fetch %s: %s", request.url, failure.getErrorMessage())
-        yield from self.end_clock_probe()
 
     def forum_request(self, forum_id: int, url: str, offset: int = 0) -> Request:
         ref = parse_page_url(url)
@@ -243,9 +243,12 @@ class ForumSpider(TopicSpider):
             self.logger.info(
                 "Forum %s no longer lists %d stored topic(s): checking them", forum_id, len(missing)
             )
-        requests = []
-        for topic_id in missing:
+        return list(self.topic_checks(set(missing)))
+
+    def topic_checks(self, topic_ids: set[int]) -> Iterator[Request]:
+        """A request for each stored topic whose fate is asked (a 404 marks it deleted, a
+        redirect stores it under its new address)."""
+        for topic_id in sorted(topic_ids):
             request = self.topic_request(topic_id, "")
             if request is not None:
-                requests.append(request)
-        return requests
+                yield request
