@@ -13,13 +13,14 @@ from ``posted_at_raw`` and ``edited_at`` from ``edited_at_raw`` (the edit note's
 timezone recorded for the post's board in ``boards``, the way the crawl reads them. What the
 crawl took from the page being served, the moment of serving, is the row's ``last_seen_at``: the
 raw text is rewritten each time the post is stored, so it was printed then (a batch's delay
-earlier).
-That moment decides the year of a date printed without one (as the crawl does: the latest year
-that is not in the future). For "Today"/"Yesterday" dates it decides the day, and near midnight
-a batch's delay could tip it: those only fill a NULL, never replace a date the crawl read. A
-printed date the reader cannot read gives NULL (never an earlier reader's guess); one with no
-printed text kept leaves the column as it is. The dates of a board whose timezone no crawl
-recorded are left alone.
+earlier). A date printed without a year keeps the year the crawl gave it (its page bounded it:
+the topic's JSON-LD date, the posts before it), its day and time read again; one the crawl left
+NULL is dated, where one year fits, by the posts around it (post ids follow posting order:
+``forumscraper.db.dates_by_order``). For "Today"/"Yesterday" dates that moment decides the
+day, and near midnight a batch's delay could tip it: those only fill a NULL, never replace a
+date the crawl read. A printed date the reader cannot read gives NULL (never an earlier
+reader's guess); one with no printed text kept leaves the column as it is. The dates of a
+board whose timezone no crawl recorded are left alone.
 """
 
 from __future__ import annotations
@@ -36,11 +37,12 @@ from tqdm import tqdm
 
 from forumscraper.commands.common import rework_archive
 from forumscraper.db.config import describe
+from forumscraper.db.dates_by_order import date_by_order
 from forumscraper.db.models import Board, Post, table_of
 from forumscraper.db.state import recorded_timezone
 from forumscraper.db.store import Store, Write
 from forumscraper.text.clean import clean_post
-from forumscraper.text.dates import is_relative_date, parse_forum_date
+from forumscraper.text.dates import is_relative_date, lacks_year, parse_forum_date
 
 DERIVED = ("body_text", "links", "hidden_link_count", "collapsed_repeats", "content_hash")
 DATES = {"posted_at": "posted_at_raw", "edited_at": "edited_at_raw"}
@@ -72,6 +74,9 @@ def reread_date(
         return stored
     if stored is not None and is_relative_date(raw):
         return stored
+    if lacks_year(raw):
+        # Within a day of the stored value: its year, whatever timezone stored it.
+        return parse_forum_date(raw, now=seen_at, tz=tz, near=stored) if stored else None
     return parse_forum_date(raw, now=seen_at, tz=tz)
 
 
@@ -101,6 +106,11 @@ def reprocess(
         board_seen, board_changed = _reprocess_board(
             Store(engine, board_id), tz, batch_size, dates, shown, seen, changed
         )
+        if tz is not None:  # what the posts' pages could not date, their neighbours may
+            by_order = date_by_order(engine, board_id, tz)
+            dates.read += by_order.dated
+            dates.unreadable -= by_order.dated
+            board_changed += by_order.dated
         seen, changed = seen + board_seen, changed + board_changed
     dates.timezone = ", ".join(zones) if zones else None
     if shown is not None:

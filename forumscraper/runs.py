@@ -23,7 +23,7 @@ out to be no board removes the row it registered.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -35,8 +35,10 @@ from scrapy.utils.asyncio import run_in_thread
 from forumscraper import config
 from forumscraper.db.board import forget_board, record_board, schedule_next
 from forumscraper.db.database import Database, database_for, first_line
+from forumscraper.db.dates_by_order import date_by_order
 from forumscraper.db.lock import LOCKED_MESSAGE, RunLock
 from forumscraper.db.runs import finish_run, start_run
+from forumscraper.pipelines.dates import WITHOUT_YEAR
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,10 @@ NOT_A_BOARD = "not_forumotion"
 """The close reason of a run whose first page is no Forumotion page (``spiders.base``)."""
 NOT_A_BOARD_KEY = "forumscraper/board/not_forumotion"
 """What the first page showed instead of a Forumotion board."""
+DATED_BY_ORDER = "forumscraper/dates/dated_by_order"
+"""Posts dated at the run's close by the posts around them (``db.dates_by_order``)."""
+OUT_OF_ORDER = "forumscraper/dates/out_of_order"
+"""Posts left undated because the posts around them are not in id order."""
 CLOCK_EVIDENCE_KEY = "forumscraper/dates/clock_evidence"
 """Why the run stopped on dates that disagree with the board's clock (``spiders.clock``)."""
 
@@ -192,6 +198,45 @@ class CrawlRunRecorder:
             and config.near_duplicates(self.crawler.settings)
         )
 
+    def _dating_due(self, reason: str) -> bool:
+        """Whether the run stored posts whose date, printed without a year, their pages did not
+        bound to one year (``forumscraper.pipelines.dates``), and can reach its database."""
+        stats = self.crawler.stats
+        assert stats is not None
+        return bool(
+            stats.get_value(WITHOUT_YEAR)
+            and reason not in ("locked", NOT_A_BOARD)
+            and not stats.get_value("forumscraper/db/unavailable")
+            and self.database.board_id is not None
+        )
+
+    async def _date_by_order(self, spider: Spider) -> None:
+        """Date those posts by their neighbours' dates (``forumscraper.db.dates_by_order``)."""
+        stats = self.crawler.stats
+        tz, board_id = getattr(spider, "board_tz", None), self.database.board_id
+        assert stats is not None and board_id is not None
+        if tz is None:
+            return
+        since = run_start(stats.get_stats()) - timedelta(minutes=1)
+        try:
+            done = await run_in_thread(
+                partial(date_by_order, self.database.engine, board_id, tz, since=since)
+            )
+        except Exception as exc:
+            logger.warning("Could not date posts by their order: %s", first_line(exc))
+            return
+        stats.set_value(DATED_BY_ORDER, done.dated)
+        if done.out_of_order:
+            stats.set_value(OUT_OF_ORDER, done.out_of_order)
+        logger.info(
+            "Dates printed without a year: %d dated by the posts around them, %d left NULL%s",
+            done.dated,
+            done.undated + done.out_of_order,
+            f" ({done.out_of_order} between posts whose dates do not follow their ids)"
+            if done.out_of_order
+            else "",
+        )
+
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         stats_collector = self.crawler.stats
         assert stats_collector is not None
@@ -202,6 +247,8 @@ class CrawlRunRecorder:
             from forumscraper.dedup import after_crawl
 
             await after_crawl(self.crawler, self.database)
+        if self._dating_due(reason):
+            await self._date_by_order(spider)
         stats = stats_collector.get_stats()
         status, message = run_status(stats, reason, self.max_empty_page_share)
         stats_collector.set_value(STATUS_KEY, status)

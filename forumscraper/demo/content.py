@@ -97,6 +97,13 @@ def _minute(dt: datetime) -> datetime:
     return dt.replace(second=0, microsecond=0)
 
 
+def _years_back(moment: datetime, years: int, tz: ZoneInfo) -> datetime:
+    """``moment`` (UTC) ``years`` earlier on the board's wall clock."""
+    local = moment.astimezone(tz)
+    day = min(local.day, 28) if (local.month, local.day) == (2, 29) else local.day
+    return local.replace(year=local.year - years, day=day).astimezone(UTC)
+
+
 @dataclass(kw_only=True)
 class Member:
     """A registered member."""
@@ -311,6 +318,10 @@ class Board:
     (``dd.lastpost``, ``dd.views``, ``dd.posts`` after ``dd.dterm``); the post header
     ``p.author`` reads the date before the author, "Today at 9:59 am by Rocky" (absolute dates
     without the leading "on"). Classes and content are unchanged."""
+    json_ld_timezone: str | None = None
+    """The zone of the topics' JSON-LD ``datePublished`` (printed without one, FACTS §3):
+    ``None``, the board's own; another IANA name (``"UTC"``) for a board whose server prints it
+    on another clock, which real boards may do: nobody has checked."""
     topics_per_page: int = 50
     posts_per_page: int = 15
     categories: list[Category] = field(default_factory=list)
@@ -347,6 +358,8 @@ class Board:
             )
         if self.language not in LANGUAGES:
             raise ValueError(f"unknown language {self.language!r}, use one of {LANGUAGES}")
+        if self.json_ld_timezone is not None:
+            ZoneInfo(self.json_ld_timezone)  # an unknown name fails here, not on a page
         if self.recent_widget_topics < 0:
             raise ValueError(
                 f"recent_widget_topics must be 0 or more, not {self.recent_widget_topics}"
@@ -661,6 +674,21 @@ class Board:
             for topic in self.topics:
                 if topic.forum_id in doomed:
                     topic.deleted = True
+            self.changed()
+
+    def date_back(self, years: int, *, through_post: int) -> None:
+        """Make the board's first posts, up to post ``through_post``, ``years`` years older
+        (same month, day and time; 29 February becomes the 28th), edits included: a board
+        opened years before its latest posts. Ids still follow posting order, as on
+        Forumotion; a topic that straddles the post is one revived after years."""
+        with self.lock:
+            for topic in self.topics:
+                for post in topic.posts:
+                    if post.id > through_post:
+                        continue
+                    post.posted_at = _years_back(post.posted_at, years, self.tzinfo)
+                    if post.edited_at is not None:
+                        post.edited_at = _years_back(post.edited_at, years, self.tzinfo)
             self.changed()
 
     def make_global_announcement(self, topic_id: int, on: bool = True) -> Topic:

@@ -107,12 +107,16 @@ class DateContext:
     tz: tzinfo = UTC
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
-    def parse(self, raw: str | None) -> datetime | None:
-        """A printed date as an aware UTC datetime, ``None`` when it cannot be read."""
+    def parse(
+        self, raw: str | None, *, after: datetime | None = None, near: datetime | None = None
+    ) -> datetime | None:
+        """A printed date as an aware UTC datetime, ``None`` when it cannot be read; a date
+        printed without a year is bounded by ``after`` and ``near`` when the page gives them
+        (:func:`~forumscraper.text.dates.parse_forum_date`)."""
         raw = strip_date_lead(raw)
         if not raw:
             return None
-        return parse_forum_date(raw, now=self.now, tz=self.tz)
+        return parse_forum_date(raw, now=self.now, tz=self.tz, after=after, near=near)
 
 
 @dataclass(frozen=True)

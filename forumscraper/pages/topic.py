@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 
 from lxml import etree
@@ -46,7 +47,7 @@ from forumscraper.pages.rawhtml import (
 )
 from forumscraper.pages.urls import member_id, page_url, parse_page_url
 from forumscraper.pages.versions import PostMarkup, UnknownTemplate
-from forumscraper.text.dates import parse_jsonld_date
+from forumscraper.text.dates import OFFSET_SPAN, ORDER_SLACK, parse_jsonld_date
 from forumscraper.text.edits import EditNote, parse_edit_note
 
 _POST_ID = re.compile(r"^p(?:ost-?)?(\d+)$")
@@ -54,6 +55,9 @@ _SIGNATURE_RULE = re.compile(r"^\s*_{5,}\s*(?:<br\s*/?>\s*)?")
 """phpBB2 prints "_________________<br>" before a signature; other versions draw a line in CSS."""
 _TRAILING_BY = re.compile(rf"\s*\b{BY_WORD}\s*$", re.IGNORECASE)
 
+
+_NO_BOUND = datetime(1970, 1, 1, tzinfo=UTC)
+"""The lower bound of a date on a page that does not say its topic's year."""
 
 _HREFS = etree.XPath(".//a/@href")
 _LINKS = etree.XPath(".//a[@href]")
@@ -169,12 +173,37 @@ class TopicPage(Page):
             return []
         slug = self.ref.slug if self.ref else ""
         topic_url = page_url(self.url, "t", topic_id, 0, slug)
-        return [
-            self._post(item, topic_id, self.offset + index, topic_url)
-            for index, item in enumerate(raw)
-        ]
+        # A date printed without a year is read from what bounds it: the topic's publication
+        # (its JSON-LD, in a zone not known for sure) and the posts before it on this page. A
+        # page without JSON-LD (mobile) bounds nothing: such a date is then not guessed.
+        published = self.published_at
+        after = published - OFFSET_SPAN if published is not None else _NO_BOUND
+        posts = []
+        for index, item in enumerate(raw):
+            near = published if self.offset == 0 and index == 0 else None
+            post = self._post(item, topic_id, self.offset + index, topic_url, after, near)
+            if post.posted_at is not None:
+                after = max(after, post.posted_at - ORDER_SLACK)
+            posts.append(post)
+        return posts
 
-    def _post(self, raw: _RawPost, topic_id: int, position: int, topic_url: str) -> PostItem:
+    @cached_property
+    def published_at(self) -> datetime | None:
+        """The topic's first post's date as its JSON-LD ``datePublished`` says (with the year
+        every printed date may lack), read in the board's timezone."""
+        data = self.json_ld_of("DiscussionForumPosting") or {}
+        published = str(data.get("datePublished") or "")
+        return parse_jsonld_date(published, self.dates.tz) if published else None
+
+    def _post(
+        self,
+        raw: _RawPost,
+        topic_id: int,
+        position: int,
+        topic_url: str,
+        after: datetime | None = None,
+        near: datetime | None = None,
+    ) -> PostItem:
         node, markup = raw.node, self.markup
         author_name, author_id = self._author(node)
         date_raw = strip_date_lead(self._date_text(node, author_name))
@@ -190,6 +219,9 @@ class TopicPage(Page):
         signature = find(node, markup.signature)[:1]
         signature_html = _signature(signature[0]) if signature else None
         edited_raw = strip_date_lead(edit.edited_at_raw) if edit else ""
+        posted_at = self.dates.parse(date_raw, after=after, near=near)
+        # An edit never precedes its post.
+        edited_after = posted_at - ORDER_SLACK if posted_at is not None else after
         return PostItem(
             id=raw.id,
             topic_id=topic_id,
@@ -197,9 +229,9 @@ class TopicPage(Page):
             author_name=author_name,
             author_id=author_id,
             subject=self._subject(node),
-            posted_at=self.dates.parse(date_raw),
+            posted_at=posted_at,
             posted_at_raw=date_raw or None,
-            edited_at=self.dates.parse(edited_raw),
+            edited_at=self.dates.parse(edited_raw, after=edited_after),
             edited_at_raw=edited_raw or None,
             edited_by=edit.editor if edit else None,
             edit_count=edit.edit_count if edit else 0,
@@ -294,12 +326,9 @@ class TopicPage(Page):
             return None
         first = self.posts()[:1] if self.offset == 0 else []
         data = self.json_ld_of("DiscussionForumPosting") or {}
-        published = str(data.get("datePublished") or "")
-        # The first post's date: from the first post, else (a later page) from the JSON-LD,
-        # whose date is the board's wall clock.
+        # The first post's date is the first post's own. The JSON-LD's is not stored: it
+        # names no zone, and whether it is the board's is not known (only used as a bound).
         first_post_at = first[0].posted_at if first else None
-        if first_post_at is None and published:
-            first_post_at = parse_jsonld_date(published, self.dates.tz)
         author = data.get("author")
         return TopicItem(
             id=topic_id,

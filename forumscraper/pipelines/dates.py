@@ -8,6 +8,10 @@ pipeline makes sure that never happens silently. Every such date is counted, and
 so that a board whose dates are not read shows on its first pages rather than after the archive
 is complete. Once the reader knows the layout, ``forumscraper reprocess`` fills the dates in
 from the stored raw text.
+
+A date printed without a year that more than one year fits (``D j M - G:i`` on a post older
+than five years, :func:`forumscraper.text.dates.parse_forum_date`) is such a date too, also
+counted in ``forumscraper/dates/without_year``, and logged once with what would date it.
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from forumscraper.items import PostItem, TopicPageItem
-from forumscraper.text.dates import date_shape
+from forumscraper.text.dates import date_shape, lacks_year
 
 logger = logging.getLogger(__name__)
 
 UNREADABLE = "forumscraper/dates/unreadable"
+WITHOUT_YEAR = "forumscraper/dates/without_year"
 MAX_LOGGED_SHAPES = 50
 """Layouts logged per run at most: a page of garbage must not flood the log."""
 
@@ -35,6 +40,8 @@ class UnreadableDatesPipeline:
         self.stats = stats
         self.shapes: set[str] = set()
         """Layouts already logged in this run."""
+        self.year_said = False
+        """Whether a date without a year was logged in this run (once is enough)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> UnreadableDatesPipeline:
@@ -48,7 +55,7 @@ class UnreadableDatesPipeline:
             posts = [item]
         else:
             return item
-        unreadable = 0
+        unreadable = without_year = 0
         for post in posts:
             for what, raw, read in (
                 ("post date", post.posted_at_raw, post.posted_at),
@@ -56,10 +63,33 @@ class UnreadableDatesPipeline:
             ):
                 if raw and read is None:
                     unreadable += 1
-                    self._report(what, raw, post)
+                    if lacks_year(raw):
+                        without_year += 1
+                        self._report_year(what, raw, post)
+                    else:
+                        self._report(what, raw, post)
         if unreadable:
             self.stats.inc_value(UNREADABLE, unreadable)
+        if without_year:
+            self.stats.inc_value(WITHOUT_YEAR, without_year)
         return item
+
+    def _report_year(self, what: str, raw: str, post: PostItem) -> None:
+        if self.year_said:
+            return
+        self.year_said = True
+        logger.warning(
+            "The %s %r (post %s, %s) is printed without a year, and more than one year fits "
+            "it; stored as NULL with its text. Such dates are read only when the page leaves "
+            "one year: a topic's first post by the topic's JSON-LD date, a later post when the "
+            "posts before it are under five years old. Counted in %s; to date them all, crawl "
+            "as a member whose profile's date format prints the year",
+            what,
+            raw,
+            post.id,
+            post.url,
+            WITHOUT_YEAR,
+        )
 
     def _report(self, what: str, raw: str, post: PostItem) -> None:
         shape = date_shape(raw)

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from forumscraper.pages.common import DateContext
-from forumscraper.text.dates import infer_board_offset
+from forumscraper.text.dates import OFFSET_SPAN, infer_board_offset
 
 __all__ = [
     "CLOCK_TOLERANCE",
@@ -43,10 +43,9 @@ line shows minutes; a page may be rendered a moment before its header is written
 timezone offset error is at least 15 minutes."""
 FUTURE_TOLERANCE = timedelta(minutes=1)
 """How far after the server's ``Date`` header a printed date may lie."""
-OFFSET_SPAN = timedelta(hours=26)
-"""The largest error a wrong timezone can make (UTC-12 read as UTC+14). A date further in the
-future than that is not a clock problem but what the board prints (an absurd date someone
-typed): it is stored as printed, and counted."""
+# OFFSET_SPAN (text.dates): the largest error a wrong timezone can make. A date further in the
+# future than that is not a clock problem but what the board prints (an absurd date someone
+# typed): it is stored as printed, and counted.
 
 
 def describe_tz(tz: tzinfo) -> str:

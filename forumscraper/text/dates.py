@@ -33,10 +33,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from forumscraper.text.date_names import NAMES
 
 __all__ = [
+    "OFFSET_SPAN",
+    "ORDER_SLACK",
     "board_timezone",
     "date_shape",
     "infer_board_offset",
     "is_relative_date",
+    "lacks_year",
     "parse_clock_line",
     "parse_current_time",
     "parse_forum_date",
@@ -46,10 +49,18 @@ __all__ = [
 ]
 
 _MIN_YEAR = 1970
+_EPOCH = datetime(_MIN_YEAR, 1, 1, tzinfo=UTC)
 _MAX_YEAR = 2999
 _YEAR_SEARCH = 7  # earlier years tried to match a weekday when the year is not printed
 _CLOCK_SKEW = timedelta(days=1)
 _MAX_OFFSET = timedelta(hours=14)
+OFFSET_SPAN = timedelta(hours=26)
+"""The largest error a wrong timezone can make (UTC-12 read as UTC+14): how far apart two
+readings of one moment on clocks of unknown zones can be."""
+ORDER_SLACK = timedelta(days=1)
+"""How far a post may seem to precede one written before it (a wall-clock hour that a DST change
+repeats is read once): bounds from other posts are widened by it. A day changes no year: a
+date printed without one recurs five years apart at the closest."""
 _MAX_DATE_LENGTH = 100  # longer text is not a date; also bounds regex backtracking
 _MIN_PREFIX = 3  # a shortened name ("Eyl." for "Eylül") must keep this many letters
 _MAX_TAIL_WORDS = 2  # unknown words allowed between "Today"/"Yesterday" and the time
@@ -544,14 +555,31 @@ def _infer_year(clock: _WallClock, now: datetime, tz: tzinfo) -> int | None:
     return latest
 
 
-def parse_forum_date(raw: str, *, now: datetime, tz: tzinfo) -> datetime | None:
+def parse_forum_date(
+    raw: str,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    after: datetime | None = None,
+    near: datetime | None = None,
+    before: datetime | None = None,
+) -> datetime | None:
     """Parse a date as Forumotion prints it and return it as an aware UTC datetime.
 
     ``tz`` is the board timezone the wall-clock time is printed in; ``now`` (aware) is when the
-    page was served: "Today"/"Yesterday" are relative to its date in ``tz``, and a date printed
-    without a year gets the latest year that does not put it more than a day after ``now``.
-    Ambiguous wall-clock times (DST fall-back) take the first occurrence (``fold=0``).
-    Returns None for anything that cannot be parsed with confidence.
+    page was served: "Today"/"Yesterday" are relative to its date in ``tz``. Ambiguous
+    wall-clock times (DST fall-back) take the first occurrence (``fold=0``). Returns None for
+    anything that cannot be read with confidence.
+
+    A date printed without a year (``D j M - G:i``) recurs on the same weekday every 5, 6 or 11
+    years, so its year is only as sure as what bounds it. When the page gives bounds, the date
+    is read only if exactly one year fits them: ``after``, a moment it cannot precede (the
+    previous post of the topic, the topic's publication), ``near``, a full date it lies within
+    :data:`OFFSET_SPAN` of (the topic's JSON-LD ``datePublished`` for its first post), and
+    ``before``, a moment it cannot follow (a later post: :mod:`forumscraper.db.dates_by_order`),
+    with ``now`` (plus a day of clock skew) as the upper bound in any case. Without bounds
+    (listings), it gets the latest year that does not put it more than a day after ``now``
+    (:func:`_infer_year`).
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("parse_forum_date: now must be a timezone-aware datetime")
@@ -562,6 +590,8 @@ def parse_forum_date(raw: str, *, now: datetime, tz: tzinfo) -> datetime | None:
         if clock.days_ago is not None:
             day = now.astimezone(tz).date() - timedelta(days=clock.days_ago)
             year, month, dom = day.year, day.month, day.day
+        elif clock.year is None and (after, near, before) != (None, None, None):
+            return _bounded(clock, tz, now=now, after=after, near=near, before=before)
         else:
             year_or_none = clock.year if clock.year is not None else _infer_year(clock, now, tz)
             if year_or_none is None:
@@ -571,6 +601,40 @@ def parse_forum_date(raw: str, *, now: datetime, tz: tzinfo) -> datetime | None:
         return local.astimezone(UTC)
     except (ValueError, OverflowError):
         return None
+
+
+def _bounded(
+    clock: _WallClock,
+    tz: tzinfo,
+    *,
+    now: datetime,
+    after: datetime | None,
+    near: datetime | None,
+    before: datetime | None,
+) -> datetime | None:
+    """A date printed without a year, in the one year that fits the bounds, else ``None``."""
+    low, high = after or _EPOCH, now + _CLOCK_SKEW
+    if before is not None:
+        high = min(high, before)
+    if near is not None:
+        low, high = max(low, near - OFFSET_SPAN), min(high, near + OFFSET_SPAN)
+    fits = []
+    for year in range(max(low.astimezone(tz).year, _MIN_YEAR), high.astimezone(tz).year + 1):
+        try:
+            local = datetime(
+                year, clock.month, clock.day, clock.hour, clock.minute, clock.second, tzinfo=tz
+            )
+        except ValueError:
+            continue  # 29 February of a common year
+        if low <= local <= high and clock.weekday in (None, local.weekday()):
+            fits.append(local.astimezone(UTC))
+    return fits[0] if len(fits) == 1 else None
+
+
+def lacks_year(raw: str) -> bool:
+    """Whether ``raw`` reads as a date printed without a year (not "Today"/"Yesterday")."""
+    clock = _parse_wall_clock(raw)
+    return clock is not None and clock.days_ago is None and clock.year is None
 
 
 def parse_rss_date(raw: str) -> datetime | None:

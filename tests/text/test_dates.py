@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from forumscraper.text.dates import (
     board_timezone,
     infer_board_offset,
+    lacks_year,
     parse_clock_line,
     parse_current_time,
     parse_forum_date,
@@ -227,6 +228,88 @@ def test_parse_forum_date_never_raises_on_near_misses(
 ) -> None:
     raw = f"{day} {number} {month} {year} - {hour}:07{ampm}"
     parse_forum_date(raw, now=NOW_BAGHDAD, tz=BAGHDAD)
+
+
+# Wednesday 29 July was a Wednesday in 2015, 2020 and 2026: printed without a year ("D j M -
+# G:i", a layout Forumotion offers), only what bounds it on the page says which.
+NOW_2026 = datetime(2026, 12, 5, 12, 0, tzinfo=PARIS)
+JULY_29 = "Wed 29 Jul - 15:51"
+
+
+def paris(*args: int) -> datetime:
+    return datetime(*args, tzinfo=PARIS).astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    ("after", "near", "expected"),
+    [
+        # Unbounded (a listing): the latest year that fits, as before.
+        (None, None, paris(2026, 7, 29, 15, 51)),
+        # The topic's JSON-LD date (seconds, any zone within a day) settles the first post.
+        (None, paris(2015, 7, 29, 15, 51, 13), paris(2015, 7, 29, 15, 51)),
+        (None, datetime(2015, 7, 29, 15, 51, 13, tzinfo=UTC), paris(2015, 7, 29, 15, 51)),
+        (None, paris(2020, 7, 29, 0, 0), paris(2020, 7, 29, 15, 51)),
+        # A JSON-LD date of another day (a first post deleted): nothing fits.
+        (None, paris(2015, 7, 10, 9, 0), None),
+        # Only a lower bound: read when one year fits between it and now, never guessed.
+        (paris(2015, 7, 1), None, None),  # 2015, 2020 and 2026 fit
+        (paris(2021, 1, 1), None, paris(2026, 7, 29, 15, 51)),
+        (paris(2020, 7, 29, 15, 51), None, None),  # the bound itself and 2026
+        (paris(2026, 7, 29, 15, 52), None, None),  # after the only candidate: unread
+    ],
+)
+def test_a_date_without_a_year_is_read_in_the_one_year_its_bounds_allow(
+    after: datetime | None, near: datetime | None, expected: datetime | None
+) -> None:
+    assert parse_forum_date(JULY_29, now=NOW_2026, tz=PARIS, after=after, near=near) == expected
+
+
+def test_bounds_change_nothing_for_a_date_with_a_year_or_a_relative_date() -> None:
+    bounds = {"after": paris(2026, 12, 1), "near": paris(2026, 12, 1)}
+    for raw, expected in [
+        ("Wed 29 Jul 2015 - 15:51", paris(2015, 7, 29, 15, 51)),
+        ("Today at 9:59", paris(2026, 12, 5, 9, 59)),
+    ]:
+        assert parse_forum_date(raw, now=NOW_2026, tz=PARIS, **bounds) == expected
+    assert lacks_year(JULY_29)
+    assert not lacks_year("Wed 29 Jul 2015 - 15:51")
+    assert not lacks_year("Yesterday at 9:59")
+    assert not lacks_year("not a date")
+
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+@settings(deadline=None, max_examples=300)
+@given(
+    posted=st.datetimes(
+        min_value=datetime(1995, 1, 1), max_value=datetime(2026, 12, 4), timezones=st.just(PARIS)
+    ),
+    gap=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=4000)),
+    zone_error=st.timedeltas(min_value=timedelta(hours=-14), max_value=timedelta(hours=14)),
+)
+def test_a_bounded_date_without_a_year_is_right_or_unread_never_wrong(
+    posted: datetime, gap: timedelta, zone_error: timedelta
+) -> None:
+    posted = posted.replace(second=0, microsecond=0, fold=0)
+    raw = f"{WEEKDAYS[posted.weekday()]} {posted.day} {MONTHS[posted.month - 1]} - {posted:%H:%M}"
+    truth = posted.astimezone(UTC)
+    # The first post, beside its JSON-LD date: always read.
+    near = parse_forum_date(raw, now=NOW_2026, tz=PARIS, near=posted + zone_error)
+    assert near == truth or _fold_twin(posted, near)
+    # A later post, bounded by the one before it (``gap`` earlier): right, or not read.
+    read = parse_forum_date(raw, now=NOW_2026, tz=PARIS, after=truth - gap)
+    assert read in (truth, None) or _fold_twin(posted, read)
+    if NOW_2026 - (truth - gap) < timedelta(days=365 * 5):
+        assert read is not None  # a date recurs on its weekday 5 years apart at the closest
+
+
+def _fold_twin(posted: datetime, read: datetime | None) -> bool:
+    """Read as the other occurrence of a wall-clock time that the autumn DST change repeats."""
+    return read is not None and read.astimezone(PARIS).replace(tzinfo=None) == posted.replace(
+        tzinfo=None
+    )
 
 
 @pytest.mark.parametrize(

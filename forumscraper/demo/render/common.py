@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import format_datetime
 from html import escape
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from forumscraper.demo.content import (
     LANGUAGE_TEXTS,
@@ -312,7 +313,7 @@ def rich_snippets(
             "headline": topic.title,
             "name": topic.title,
             "url": ctx.absolute(topic_path(topic)),
-            "datePublished": first.posted_at.astimezone(ctx.board.tzinfo).strftime(
+            "datePublished": first.posted_at.astimezone(_json_ld_zone(ctx.board)).strftime(
                 "%Y-%m-%d %H:%M:%S"
             ),
             "image": f"{ILLIWEB}/{ctx.version}/logo.png",
@@ -325,6 +326,11 @@ def rich_snippets(
         }
         html += f'<script type="application/ld+json">{_json(posting)}</script>'
     return html
+
+
+def _json_ld_zone(board: Board) -> tzinfo:
+    zone = board.json_ld_timezone
+    return board.tzinfo if zone is None else ZoneInfo(zone)
 
 
 # -- pagination ------------------------------------------------------------------------------

@@ -1,0 +1,119 @@
+"""End to end: a board whose date layout prints no year (``D j M - G:i``, "Wed 29 Jul - 15:51")
+and whose first posts are ten years older than its latest.
+
+Such a date recurs on its weekday every 5, 6 or 11 years, so the year of a post older than five
+years is not on its page. What the crawl stores must be right or NULL (its text kept, counted),
+never a plausible wrong year: a topic's first post is dated by the topic's JSON-LD
+``datePublished`` (whatever zone that is printed in), a later post when the posts before it on
+the page leave one year, and at the run's close the rest by the posts around them (ids follow
+posting order). The reader used to give every such date the latest year that fits, which put
+ten-year-old posts years later than they were written.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from scrapy.utils.defer import deferred_f_from_coro_f
+from sqlalchemy import Engine, select
+
+from forumscraper.db.models import Post, Topic
+from forumscraper.demo.content import DEMO_LONG_TOPIC_ID, Board, build_demo_board
+from forumscraper.demo.server import FixtureForumServer
+from forumscraper.reprocess import reprocess
+from forumscraper.text.dates import is_relative_date, lacks_year, parse_forum_date
+from tests.crawling import crawl, stat
+
+YEARS = 10
+
+
+def old_board(date_format: str, json_ld_timezone: str | None = None) -> Board:
+    """The demo board with its posts up to the 20th of the long topic ten years older: that
+    topic (three pages) is revived after ten years; 140 posts are old, 80 recent."""
+    board = build_demo_board()
+    board.date_format, board.json_ld_timezone = date_format, json_ld_timezone
+    board.date_back(YEARS, through_post=split_post(board))
+    return board
+
+
+def split_post(board: Board) -> int:
+    return board.topic(DEMO_LONG_TOPIC_ID).live_posts[19].id
+
+
+def stored_posts(engine: Engine) -> dict[int, Any]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(Post.id, Post.posted_at, Post.posted_at_raw, Post.edited_at, Post.edited_at_raw)
+        )
+        return {row.id: row for row in rows}
+
+
+@pytest.mark.parametrize("json_ld_timezone", [None, "America/Los_Angeles"])
+@deferred_f_from_coro_f
+async def test_a_date_without_a_year_is_stored_right_or_null_never_in_a_wrong_year(
+    json_ld_timezone: str | None, db_url: str, engine: Engine
+) -> None:
+    board = old_board("forumotion_short", json_ld_timezone)
+    with FixtureForumServer(board, version="prosilver") as server:
+        crawler = await crawl(
+            "forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
+        )
+        served_at = datetime.now(board.tzinfo)
+    assert stat(crawler, "forumscraper/run/status") == "finished"
+    stored = stored_posts(engine)
+    posts = board.live_posts()
+    old = {post.id for post in posts if post.id <= split_post(board)}
+    undated = 0
+    for post in posts:
+        row = stored[post.id]
+        assert lacks_year(row.posted_at_raw) or is_relative_date(row.posted_at_raw)
+        # Right, or NULL: never another year.
+        assert row.posted_at in (post.posted_at, None), (post.id, row.posted_at_raw)
+        assert row.edited_at in (post.edited_at, None), (post.id, row.edited_at_raw)
+        undated += (row.posted_at is None) + (post.edited_at is not None and row.edited_at is None)
+    # Every topic's first post is dated by its JSON-LD, and the topic row has it.
+    with engine.connect() as connection:
+        first_post_at = dict(connection.execute(select(Topic.id, Topic.first_post_at)).all())
+    for topic in board.live_topics():
+        assert stored[topic.first_post.id].posted_at == topic.first_post.posted_at
+        assert first_post_at[topic.id] == topic.first_post.posted_at
+    # The pages left the old replies undated; the posts around them dated most of them. What
+    # stays NULL sits in the ten years with no post, where two years fit.
+    without_year = stat(crawler, "forumscraper/dates/without_year")
+    by_order = stat(crawler, "forumscraper/dates/dated_by_order")
+    assert without_year > 50 and by_order > 50
+    assert without_year - by_order == undated
+    assert 0 < undated < 10
+    assert stat(crawler, "forumscraper/dates/out_of_order") is None
+    # What the reader did before: each old post in the latest year that fits, years off.
+    wrong = [
+        post.id
+        for post in posts
+        if parse_forum_date(stored[post.id].posted_at_raw, now=served_at, tz=board.tzinfo)
+        != post.posted_at
+    ]
+    assert set(wrong) == old
+    # reprocess keeps each year the crawl gave, and the undated stay NULL.
+    assert reprocess(engine) == (len(stored), 0)
+    assert stored_posts(engine) == stored
+
+
+@deferred_f_from_coro_f
+async def test_the_same_board_with_the_year_printed_is_all_dated(
+    db_url: str, engine: Engine
+) -> None:
+    board = old_board("forumotion")  # "D j M Y - G:i"
+    with FixtureForumServer(board, version="prosilver") as server:
+        crawler = await crawl(
+            "forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
+        )
+    assert stat(crawler, "forumscraper/dates/unreadable") is None
+    assert stat(crawler, "forumscraper/dates/dated_by_order") is None
+    stored = stored_posts(engine)
+    for post in board.live_posts():
+        assert (stored[post.id].posted_at, stored[post.id].edited_at) == (
+            post.posted_at,
+            post.edited_at,
+        )
