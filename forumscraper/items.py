@@ -80,6 +80,10 @@ class TopicItem:
     reply_count: int | None = None
     view_count: int | None = None
     last_post_at: datetime | None = None
+    last_post_year_unknown: bool = False
+    """A listing printed ``last_post_at`` without a year: its year is only the latest that fits
+    (``forumscraper.text.dates``). The watermark is then compared by wall clock and taken from
+    the topic's own pages (``forumscraper.spiders.topics``). Never stored."""
     last_poster_name: str | None = None
     first_post_at: datetime | None = None
     topic_type: str | None = None

@@ -50,6 +50,11 @@ def stored_posts(engine: Engine) -> dict[int, Any]:
         return {row.id: row for row in rows}
 
 
+def stored_topics(engine: Engine) -> dict[int, datetime | None]:
+    with engine.connect() as connection:
+        return dict(connection.execute(select(Topic.id, Topic.last_post_at)).all())
+
+
 @pytest.mark.parametrize("json_ld_timezone", [None, "America/Los_Angeles"])
 @deferred_f_from_coro_f
 async def test_a_date_without_a_year_is_stored_right_or_null_never_in_a_wrong_year(
@@ -95,9 +100,40 @@ async def test_a_date_without_a_year_is_stored_right_or_null_never_in_a_wrong_ye
         != post.posted_at
     ]
     assert set(wrong) == old
+    # A topic's last post: the listing prints it without a year too; stored right or NULL.
+    last_post_at = stored_topics(engine)
+    for topic in board.live_topics():
+        assert last_post_at[topic.id] in (topic.last_post_at, None), topic.id
+    assert sum(last_post_at[t.id] is None for t in board.live_topics()) < 5
     # reprocess keeps each year the crawl gave, and the undated stay NULL.
     assert reprocess(engine) == (len(stored), 0)
     assert stored_posts(engine) == stored
+
+
+@deferred_f_from_coro_f
+async def test_an_unchanged_old_board_is_not_fetched_again_and_a_new_reply_is(
+    db_url: str, engine: Engine
+) -> None:
+    """The listings' guessed years never make a stored topic look changed, so an incremental
+    run of the unchanged board fetches no topic; a reply to a ten-year-old topic is fetched."""
+    board = old_board("forumotion_short")
+    with FixtureForumServer(board, version="prosilver") as server:
+        await crawl("forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone)
+        again = await crawl(
+            "forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
+        )
+        assert stat(again, "forumscraper/incremental/changed_topics") is None
+        assert stat(again, "forumscraper/db/new_posts") is None
+        old_topic = board.topic(12)
+        assert old_topic.last_post.id <= split_post(board)
+        reply = board.add_post(old_topic.id, None, "<b>Ten years on</b>", guest_name="Visitor")
+        revived = await crawl(
+            "forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
+        )
+    assert stat(revived, "forumscraper/incremental/changed_topics") == 1
+    assert stat(revived, "forumscraper/db/new_posts") == 1
+    assert stored_posts(engine)[reply.id].posted_at == reply.posted_at
+    assert stored_topics(engine)[old_topic.id] == reply.posted_at
 
 
 @deferred_f_from_coro_f

@@ -13,7 +13,8 @@ follow time here), nothing is read from them and the post is counted in
 :attr:`OrderDating.out_of_order`.
 
 Called when a crawl closes (for the posts that crawl left undated) and by ``forumscraper
-reprocess`` (for all of them). Only ``posts.posted_at`` is dated so: an edit has no id of its own.
+reprocess`` (for all of them). Only ``posts.posted_at`` is dated so (an edit has no id of its
+own), and a topic's ``last_post_at`` its pages left NULL follows its newest post.
 """
 
 from __future__ import annotations
@@ -21,15 +22,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, update
 
-from forumscraper.db.models import Post, table_of
+from forumscraper.db.models import Post, Topic, table_of
 from forumscraper.db.store import Store, Write
 from forumscraper.text.dates import ORDER_SLACK, lacks_year, parse_forum_date
 
 __all__ = ["DATED", "OrderDating", "date_by_order"]
 
 POSTS = table_of(Post)
+TOPICS = table_of(Topic)
 DATED = Write(POSTS, ("id", "posted_at"))
 """What :func:`date_by_order` writes."""
 BATCH = 500
@@ -54,11 +56,14 @@ def date_by_order(
     dates (``since``: only posts stored since then); one transaction per batch."""
     store, result = Store(engine, board_id), OrderDating()
     last_id = 0
+    topics: set[int] = set()
     carried: tuple[int, datetime] | None = None
     """The last post dated by this call: the nearest dated post below the next ones."""
     while True:
         with engine.begin() as connection:
-            query = select(POSTS.c.id, POSTS.c.posted_at_raw, POSTS.c.last_seen_at).where(
+            query = select(
+                POSTS.c.id, POSTS.c.topic_id, POSTS.c.posted_at_raw, POSTS.c.last_seen_at
+            ).where(
                 POSTS.c.board_id == board_id,
                 POSTS.c.id > last_id,
                 POSTS.c.posted_at.is_(None),
@@ -96,8 +101,38 @@ def date_by_order(
                 result.dated += 1
                 carried = (row.id, value)
                 updates.append({"id": row.id, "posted_at": value})
+                topics.add(row.topic_id)
             store.update(connection, DATED, updates, None)
+            _fill_last_post_at(connection, board_id, topics)
+            topics.clear()
             last_id = rows[-1].id
+
+
+def _fill_last_post_at(connection: Connection, board_id: int, topic_ids: set[int]) -> None:
+    """The watermark a topic's pages could not date (``topics.last_post_at`` NULL, see
+    ``forumscraper.spiders.visits``): its newest live post's date, now that it may have one."""
+    if not topic_ids:
+        return
+    newest = (
+        select(POSTS.c.posted_at)
+        .where(
+            POSTS.c.board_id == TOPICS.c.board_id,
+            POSTS.c.topic_id == TOPICS.c.id,
+            POSTS.c.deleted_at.is_(None),
+        )
+        .order_by(POSTS.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    connection.execute(
+        update(TOPICS)
+        .where(
+            TOPICS.c.board_id == board_id,
+            TOPICS.c.id.in_(sorted(topic_ids)),
+            TOPICS.c.last_post_at.is_(None),
+        )
+        .values(last_post_at=newest)
+    )
 
 
 def _neighbour(

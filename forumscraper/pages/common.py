@@ -43,7 +43,12 @@ from forumscraper.pages.versions import (
     detect_template,
     markup_evidence,
 )
-from forumscraper.text.dates import parse_clock_line, parse_current_time, parse_forum_date
+from forumscraper.text.dates import (
+    lacks_year,
+    parse_clock_line,
+    parse_current_time,
+    parse_forum_date,
+)
 
 BY_WORD = r"(?:by|par|por|von|di|de|door|od|av)"
 """The word printed before a poster's name, as a regex group: "by NAME", French "par", Spanish
@@ -117,6 +122,11 @@ class DateContext:
         if not raw:
             return None
         return parse_forum_date(raw, now=self.now, tz=self.tz, after=after, near=near)
+
+    @staticmethod
+    def lacks_year(raw: str | None) -> bool:
+        """Whether a printed date has no year (so :meth:`parse` guesses it unless bounded)."""
+        return lacks_year(strip_date_lead(raw) or "")
 
 
 @dataclass(frozen=True)

@@ -274,6 +274,7 @@ class ForumPage(ForumListPage):
                 reply_count=_count(row, markup.replies),
                 view_count=_count(row, markup.views),
                 last_post_at=self.dates.parse(last_time),
+                last_post_year_unknown=self.dates.lacks_year(last_time),
                 last_poster_name=last_author,
                 topic_type=self._topic_type(row),
             )

@@ -46,6 +46,8 @@ class RecentTopic:
     title: str | None
     """The full title, or ``None`` when the listing only shows a cut one."""
     last_post_at: datetime | None = None
+    last_post_year_unknown: bool = False
+    """``last_post_at`` was printed without a year (see :class:`~forumscraper.items.TopicItem`)."""
     last_poster_name: str | None = None
     last_page_offset: int | None = None
     """Offset of the page the listing links to (the last post's page), when it says."""
@@ -140,6 +142,7 @@ class RecentTopicsPage(Page):
             url=self.absolute(href),
             title=title or None,
             last_post_at=self.dates.parse(time_text),
+            last_post_year_unknown=self.dates.lacks_year(time_text),
             last_poster_name=name,
             last_page_offset=ref.offset,
         )
@@ -193,6 +196,7 @@ class ActiveTopicsPage(ForumPage):
                     url=topic.url or "",
                     title=topic.title,
                     last_post_at=topic.last_post_at,
+                    last_post_year_unknown=topic.last_post_year_unknown,
                     last_poster_name=topic.last_poster_name,
                     reply_count=topic.reply_count,
                     forum_id=topic.forum_id,

@@ -325,6 +325,7 @@ class RecentSpider(TopicSpider):
                 title=entry.title,
                 reply_count=entry.reply_count,
                 last_post_at=entry.last_post_at,
+                last_post_year_unknown=entry.last_post_year_unknown,
                 last_poster_name=entry.last_poster_name,
             )
             known = stored.get(entry.topic_id)
@@ -376,6 +377,7 @@ def _merge(first: RecentTopic, other: RecentTopic) -> RecentTopic:
         last_post_at=max(
             (d for d in (first.last_post_at, other.last_post_at) if d is not None), default=None
         ),
+        last_post_year_unknown=first.last_post_year_unknown or other.last_post_year_unknown,
         last_poster_name=first.last_poster_name or other.last_poster_name,
         last_page_offset=max(
             (o for o in (first.last_page_offset, other.last_page_offset) if o is not None),

@@ -29,6 +29,7 @@ from forumscraper.reading import read_and_clean_topic_page, record_cleaning
 from forumscraper.spiders.base import ForumotionSpider, fetch_again, log_charset
 from forumscraper.spiders.login import is_logged_in
 from forumscraper.spiders.visits import TopicVisit, TopicVisits
+from forumscraper.text.dates import same_but_year
 from forumscraper.workers import Workers, workers_for
 
 logger = logging.getLogger(__name__)
@@ -93,11 +94,7 @@ class TopicSpider(ForumotionSpider):
             return None
         if stored is None or not stored.complete:
             return 0
-        newer = (
-            listing.last_post_at is None
-            or stored.last_post_at is None
-            or listing.last_post_at > stored.last_post_at
-        )
+        newer = self._listed_later(listing, stored)
         recounted = (
             listing.reply_count is not None
             and stored.reply_count is not None
@@ -113,6 +110,20 @@ class TopicSpider(ForumotionSpider):
         per_page = max(1, self.posts_per_page)
         self.crawler.stats.inc_value("forumscraper/incremental/changed_topics")
         return (first_missing // per_page) * per_page
+
+    def _listed_later(self, listing: TopicItem, stored: StoredTopic) -> bool:
+        """Whether the listing shows a later last post than the stored watermark (or cannot
+        tell). A last post printed without a year is only compared by its wall clock: the
+        year the listing gives it is a guess, the stored one its page's (or none, when the page
+        left it undated: then only the reply count tells)."""
+        listed, known = listing.last_post_at, stored.last_post_at
+        if listed is not None and listing.last_post_year_unknown:
+            tz = self.board_tz
+            if known is None:
+                return False
+            if tz is not None and same_but_year(listed, known, tz):
+                return False
+        return listed is None or known is None or listed > known
 
     async def unfinished_topic_requests(self, forum_id: int | None = None) -> list[Request]:
         """Requests for the topics a previous run left incomplete (none with ``full``: those

@@ -55,6 +55,8 @@ class TopicVisit:
     post_ids: list[int] = field(default_factory=list)
     seen: set[int] = field(default_factory=set)
     last_posted_at: datetime | None = None
+    newest: tuple[int, datetime | None] | None = None
+    """The newest post seen (the largest id: ids follow posting order) and its date, if read."""
     replies_on_page: int | None = None
     """The reply count the topic's own first page states (JSON-LD), if it does."""
 
@@ -130,6 +132,8 @@ class TopicVisits:
                 visit.last_posted_at is None or post.posted_at > visit.last_posted_at
             ):
                 visit.last_posted_at = post.posted_at
+            if visit.newest is None or post.id > visit.newest[0]:
+                visit.newest = (post.id, post.posted_at)
             fresh.append(post)
         return fresh
 
@@ -183,7 +187,10 @@ class TopicVisits:
         if reply_count is None and visit.start_offset == 0:
             reply_count = len(visit.post_ids) - 1
         last_post_at = listing.last_post_at if listing else None
-        if last_post_at is None:
+        if listing is not None and listing.last_post_year_unknown:
+            # The listing's year is a guess: the last post's own page says it, or nothing does.
+            last_post_at = visit.newest[1] if visit.newest else None
+        elif last_post_at is None:
             last_post_at = visit.last_posted_at
         return TopicItem(
             id=visit.topic_id,

@@ -46,6 +46,7 @@ __all__ = [
     "parse_http_date",
     "parse_jsonld_date",
     "parse_rss_date",
+    "same_but_year",
 ]
 
 _MIN_YEAR = 1970
@@ -629,6 +630,13 @@ def _bounded(
         if low <= local <= high and clock.weekday in (None, local.weekday()):
             fits.append(local.astimezone(UTC))
     return fits[0] if len(fits) == 1 else None
+
+
+def same_but_year(one: datetime, other: datetime, tz: tzinfo) -> bool:
+    """Whether two moments show the same month, day and time on the board's clock, whatever
+    their years: one post's date printed without a year, read in two years."""
+    a, b = one.astimezone(tz), other.astimezone(tz)
+    return (a.month, a.day, a.hour, a.minute) == (b.month, b.day, b.hour, b.minute)
 
 
 def lacks_year(raw: str) -> bool:
