@@ -101,6 +101,30 @@ def test_a_listing_without_counts_is_completed_from_the_pages() -> None:
     assert (done.reply_count, done.last_post_at) == (1, datetime(2026, 1, 3, tzinfo=UTC))
 
 
+def test_a_listing_date_without_a_year_gives_way_to_the_newest_posts_own() -> None:
+    # The listing's year is the latest that fits (a guess): the watermark is the date the
+    # newest post's page gave it, whichever page arrived last, or none if it gave none.
+    guessed = datetime(2026, 7, 29, 15, 51, tzinfo=UTC)
+    own = datetime(2015, 7, 29, 15, 51, tzinfo=UTC)
+    visits = TopicVisits()
+    for topic_id, newest_date in [(5, own), (6, None)]:
+        visit = started(
+            visits,
+            topic_id,
+            listing=listing(topic_id, last_post_at=guessed, last_post_year_unknown=True),
+        )
+        visits.arrived(visit)
+        visits.add_posts(visit, [P(30, T0), P(31, newest_date)])  # the page of the newest
+        visits.add_posts(visit, [P(10, datetime(2015, 1, 1, tzinfo=UTC))])  # arrived after
+        done = visits.finish(visit)
+        assert done is not None and done.last_post_at == (own if newest_date else None)
+    printed = started(visits, 7, listing=listing(7, last_post_at=guessed))
+    visits.arrived(printed)
+    visits.add_posts(printed, [P(31, own)])
+    done = visits.finish(printed)
+    assert done is not None and done.last_post_at == guessed  # a year printed: the listing's
+
+
 def test_a_partial_fetch_states_no_reply_count_it_did_not_see() -> None:
     visits = TopicVisits()
     visit = started(visits, offset=30)
