@@ -12,7 +12,7 @@ ten-year-old posts years later than they were written.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -153,3 +153,37 @@ async def test_the_same_board_with_the_year_printed_is_all_dated(
             post.posted_at,
             post.edited_at,
         )
+
+
+def years_back_same_weekday(day: datetime) -> datetime:
+    """``day`` in the latest earlier year where it falls on the same weekday."""
+    for years in range(1, 29):
+        try:
+            earlier = day.replace(year=day.year - years)
+        except ValueError:  # 29 February
+            continue
+        if earlier.weekday() == day.weekday():
+            return earlier
+    raise AssertionError("a date falls on its weekday again within 28 years")
+
+
+@deferred_f_from_coro_f
+async def test_a_listed_date_without_a_year_read_as_tomorrow_does_not_stop_the_run(
+    db_url: str, engine: Engine
+) -> None:
+    """A topic whose last post was written years ago on tomorrow's day and weekday: its
+    listing date reads as tomorrow, a day after the server's clock, which would be a timezone's
+    error for a date with a year. Here it says nothing of the clock: the run goes on."""
+    board = old_board("forumotion_short")
+    tomorrow = datetime.now(board.tzinfo).replace(second=0, microsecond=0) + timedelta(days=1)
+    topic = board.topic(12)
+    topic.last_post.posted_at = years_back_same_weekday(tomorrow).astimezone(UTC)
+    board.changed()
+    with FixtureForumServer(board, version="prosilver") as server:
+        crawler = await crawl(
+            "forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
+        )
+    assert stat(crawler, "forumscraper/run/status") == "finished"
+    assert stat(crawler, "forumscraper/dates/clock_mismatch") is None
+    assert stored_posts(engine)[topic.last_post.id].posted_at in (topic.last_post_at, None)
+    assert stored_topics(engine)[topic.id] in (topic.last_post_at, None)
