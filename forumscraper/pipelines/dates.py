@@ -80,9 +80,8 @@ class UnreadableDatesPipeline:
         self.year_said = True
         logger.warning(
             "The %s %r (post %s, %s) is printed without a year, and more than one year fits "
-            "it; stored as NULL with its text. Such dates are read only when the page leaves "
-            "one year: a topic's first post by the topic's JSON-LD date, a later post when the "
-            "posts before it are under five years old. Counted in %s; to date them all, crawl "
+            "what its page shows; stored as NULL with its text. Counted in %s; when the run "
+            "closes, the posts around such posts date those they can. To date them all, crawl "
             "as a member whose profile's date format prints the year",
             what,
             raw,
