@@ -29,10 +29,13 @@ from tests.crawling import crawl, stat
 YEARS = 10
 
 
-def old_board(date_format: str, json_ld_timezone: str | None = None) -> Board:
+def old_board(
+    date_format: str, json_ld_timezone: str | None = None, *, built: datetime | None = None
+) -> Board:
     """The demo board with its posts up to the 20th of the long topic ten years older: that
-    topic (three pages) is revived after ten years; 140 posts are old, 80 recent."""
-    board = build_demo_board()
+    topic (three pages) is revived after ten years; 140 posts are old, 80 recent (``built``:
+    the moment its dates count back from, now by default)."""
+    board = build_demo_board(built)
     board.date_format, board.json_ld_timezone = date_format, json_ld_timezone
     board.date_back(YEARS, through_post=split_post(board))
     return board
@@ -187,3 +190,34 @@ async def test_a_listed_date_without_a_year_read_as_tomorrow_does_not_stop_the_r
     assert stat(crawler, "forumscraper/dates/clock_mismatch") is None
     assert stored_posts(engine)[topic.last_post.id].posted_at in (topic.last_post_at, None)
     assert stored_topics(engine)[topic.id] in (topic.last_post_at, None)
+
+
+@deferred_f_from_coro_f
+async def test_a_new_reply_without_a_year_is_dated_by_the_posts_before_it(
+    db_url: str, engine: Engine
+) -> None:
+    """A reply written three days ago to a ten-year-old topic, read by the `recent` spider: its
+    page bounds it by the topic's first post only (ten years: two years fit), and the run's
+    close dates it by the posts before it, board-wide, as it does the topic's watermark."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    board = old_board("forumotion_short", built=now - timedelta(days=10))
+    topic = board.topic(12)
+    with FixtureForumServer(board, version="prosilver") as server:
+        await crawl("forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone)
+        reply = board.add_post(
+            topic.id, None, "<b>Ten years on</b>", now - timedelta(days=3), guest_name="Visitor"
+        )
+        recent = await crawl(
+            "recent", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
+        )
+    assert stat(recent, "forumscraper/run/status") == "finished"
+    # The page leaves both replies undated: the new one, and the old one, whose stored date
+    # (from the first run's close) stays; the close dates the new one.
+    assert stat(recent, "forumscraper/dates/without_year") == 2
+    assert stat(recent, "forumscraper/dates/dated_by_order") == 1
+    stored = stored_posts(engine)
+    assert lacks_year(stored[reply.id].posted_at_raw)
+    assert [stored[post.id].posted_at for post in topic.live_posts] == [
+        post.posted_at for post in topic.live_posts
+    ]
+    assert stored_topics(engine)[topic.id] == reply.posted_at

@@ -14,7 +14,7 @@ follow time here), nothing is read from them and the post is counted in
 
 Called when a crawl closes (for the posts that crawl left undated) and by ``forumscraper
 reprocess`` (for all of them). Only ``posts.posted_at`` is dated so (an edit has no id of its
-own), and a topic's ``last_post_at`` its pages left NULL follows its newest post.
+own), and a topic's ``last_post_at`` follows its newest post once that is dated.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, or_, select, update
 
 from forumscraper.db.models import Post, Topic, table_of
 from forumscraper.db.store import Store, Write
@@ -109,8 +109,9 @@ def date_by_order(
 
 
 def _fill_last_post_at(connection: Connection, board_id: int, topic_ids: set[int]) -> None:
-    """The watermark a topic's pages could not date (``topics.last_post_at`` NULL, see
-    ``forumscraper.spiders.visits``): its newest live post's date, now that it may have one."""
+    """The watermark of the topics whose posts were just dated: their newest live post's date
+    when it is later than the stored one (their pages could not date it, so the run stored no
+    watermark for it: ``forumscraper.spiders.visits``)."""
     if not topic_ids:
         return
     newest = (
@@ -129,7 +130,7 @@ def _fill_last_post_at(connection: Connection, board_id: int, topic_ids: set[int
         .where(
             TOPICS.c.board_id == board_id,
             TOPICS.c.id.in_(sorted(topic_ids)),
-            TOPICS.c.last_post_at.is_(None),
+            or_(TOPICS.c.last_post_at.is_(None), TOPICS.c.last_post_at < newest),
         )
         .values(last_post_at=newest)
     )
