@@ -2,7 +2,10 @@
 
 A Scrapy extension: at start it writes a ``running`` row, at the end it completes the row with
 the status, counts and the run's stats as JSON, and logs one summary line saying where the data
-is. The status also decides the process exit status (see ``forumscraper.commands.crawl``):
+is. Before that, the run's closing steps: the near-duplicate groups of its new articles
+(``forumscraper.dedup``) and the dates without a year that its pages left undated
+(``forumscraper.db.dates_by_order``). The status also decides the process exit status (see
+``forumscraper.commands.crawl``):
 
 - ``finished``: the crawl ran to its end, fetched pages and stored what it read;
 - ``interrupted``: stopped by a signal (Ctrl-C, SIGTERM) or by ``FORUMSCRAPER_MAX_RUNTIME``;
