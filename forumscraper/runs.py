@@ -220,7 +220,9 @@ class CrawlRunRecorder:
         assert stats is not None and board_id is not None
         if tz is None:
             return
-        since = run_start(stats.get_stats()) - timedelta(minutes=1)
+        # This run's posts, and a day before it: those of a run killed before its close (a
+        # page left them undated and its year went; ``forumscraper reprocess`` reaches older).
+        since = run_start(stats.get_stats()) - timedelta(days=1)
         try:
             done = await run_in_thread(
                 partial(date_by_order, self.database.engine, board_id, tz, since=since)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from forumscraper.db.models import Post, Topic
 from forumscraper.demo.content import DEMO_LONG_TOPIC_ID, Board, build_demo_board
@@ -211,13 +211,45 @@ async def test_a_new_reply_without_a_year_is_dated_by_the_posts_before_it(
             "recent", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
         )
     assert stat(recent, "forumscraper/run/status") == "finished"
-    # The page leaves both replies undated: the new one, and the old one, whose stored date
-    # (from the first run's close) stays; the close dates the new one.
+    # The page leaves both replies undated, the new one and the old one (its year, from the
+    # first run's close, is not the page's): the close dates both.
     assert stat(recent, "forumscraper/dates/without_year") == 2
-    assert stat(recent, "forumscraper/dates/dated_by_order") == 1
+    assert stat(recent, "forumscraper/dates/dated_by_order") == 2
     stored = stored_posts(engine)
     assert lacks_year(stored[reply.id].posted_at_raw)
     assert [stored[post.id].posted_at for post in topic.live_posts] == [
         post.posted_at for post in topic.live_posts
     ]
     assert stored_topics(engine)[topic.id] == reply.posted_at
+
+
+@deferred_f_from_coro_f
+async def test_a_full_run_puts_right_an_archive_the_older_reader_stored_guessed_years_in(
+    db_url: str, engine: Engine
+) -> None:
+    """An archive of the old board as the older reader left it, every date without a year in
+    the latest year that fits: a full run stores each such date as its page and the posts around
+    it read it, or NULL, never keeping the guess."""
+    board = old_board("forumotion_short")
+    with FixtureForumServer(board, version="prosilver") as server:
+        await crawl("forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone)
+        right = stored_posts(engine)
+        guessed = {
+            post_id: parse_forum_date(row.posted_at_raw, now=datetime.now(UTC), tz=board.tzinfo)
+            for post_id, row in right.items()
+            if lacks_year(row.posted_at_raw)
+        }
+        with engine.begin() as connection:
+            for post_id, value in guessed.items():
+                connection.execute(update(Post).where(Post.id == post_id).values(posted_at=value))
+        wrong = [pid for pid, value in guessed.items() if value != board.post(pid).posted_at]
+        assert len(wrong) > 100
+        full = await crawl(
+            "forum",
+            db_url,
+            base_url=server.base_url,
+            spider_args={"full": "1"},
+            FORUMSCRAPER_TIMEZONE=board.timezone,
+        )
+    assert stat(full, "forumscraper/run/status") == "finished"
+    assert stored_posts(engine) == right

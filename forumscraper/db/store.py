@@ -71,6 +71,7 @@ from sqlalchemy.sql.type_api import TypeEngine
 from sqlalchemy.types import Integer, String
 
 from forumscraper.db.models import Category, Forum, Post, PostRevision, Topic, table_of
+from forumscraper.text.dates import lacks_year
 
 logger = logging.getLogger(__name__)
 
@@ -623,6 +624,22 @@ class Store:
         if changed:
             connection.execute(_revisions(self.unnest), {"ids": changed, BOARD: self.board_id})
         self.upsert(connection, POSTS, list(posts.values()), now, stored=stored)
+        # A date printed without a year that its page left undated is not known: a year stored
+        # for it goes (an older reader's guess; the run's close dates it again if it can).
+        undated = [
+            pid
+            for pid, row in posts.items()
+            if pid in stored
+            and row.get("posted_at") is None
+            and lacks_year(row.get("posted_at_raw") or "")
+        ]
+        if undated:
+            table = table_of(Post)
+            connection.execute(
+                update(table)
+                .where(table.c.board_id == self.board_id, table.c.id.in_(undated))
+                .values(posted_at=None)
+            )
 
     def _mark_gone(self, connection: Connection, topic_ids: list[int], now: datetime) -> None:
         """Topics that answer 404: they and their posts are marked deleted, never removed."""
