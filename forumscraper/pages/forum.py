@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
+from itertools import chain, takewhile
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -276,7 +277,7 @@ class ForumPage(ForumListPage):
                 last_post_at=self.dates.parse(last_time),
                 last_post_year_unknown=self.dates.lacks_year(last_time),
                 last_poster_name=last_author,
-                topic_type=self._topic_type(row),
+                topic_type=self._topic_type(row, link[0]),
             )
         return list(topics.values())
 
@@ -317,11 +318,16 @@ class ForumPage(ForumListPage):
         return time, linked or (_THROUGH_BY.sub("", head).strip() or None)
 
     @staticmethod
-    def _topic_type(row: etree._Element) -> str:
-        for text in find(row, ".//strong/text()"):
-            key = clean_space(text).rstrip(":").strip().lower()
-            if key in _TOPIC_TYPES:
-                return _TOPIC_TYPES[key]
+    def _topic_type(row: etree._Element, title: etree._Element) -> str:
+        """The row's ``{TOPIC_TYPE}`` prefix, printed before the title in every version; a
+        ``<strong>`` after it is not one (a guest author named "Moved" or "Sticky"). Mobile
+        prints it inside the title's link."""
+        before = takewhile(lambda element: element is not title, row.iter())
+        for element in chain(before, title.iter()):
+            if element.tag == "strong":
+                key = clean_space(element_text(element)).rstrip(":").strip().lower()
+                if key in _TOPIC_TYPES:
+                    return _TOPIC_TYPES[key]
         return "normal"
 
     def page_offsets(self) -> tuple[list[int], int | None]:

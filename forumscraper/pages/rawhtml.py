@@ -28,6 +28,8 @@ from forumscraper.text.edits import EditNote, parse_edit_note
 
 _DIV_TAG = re.compile(r"<(/?)div\b", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+_ELEMENT_TAG = re.compile(r"<(?P<close>/?)(?P<name>[a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
+_VOID = frozenset({"br", "img", "hr", "input", "wbr", "area", "col", "embed", "source", "meta"})
 _NOTE_START = re.compile(
     r"last\s+edited|derni[eè]re\s+[ée]dition|[úu]ltima\s+edici[óo]n|[úu]ltima\s+edi[çc][ãa]o"
     r"|ultima\s+modifica|zuletzt\s+bearbeitet",
@@ -200,6 +202,19 @@ def source_region(
     return None
 
 
+def _closes_outer(fragment: str) -> bool:
+    """Whether ``fragment`` closes an element opened before it: text inside the message (a
+    quote, a code box, a bold line), not the note printed after the message."""
+    depth = 0
+    for tag in _ELEMENT_TAG.finditer(fragment):
+        if tag["name"].lower() in _VOID or tag[0].endswith("/>"):
+            continue
+        depth += -1 if tag["close"] else 1
+        if depth < 0:
+            return True
+    return False
+
+
 def split_edit_note(region: str) -> tuple[str, EditNote | None]:
     """Separate an edit note printed as loose text at the end of ``region`` (HTML).
 
@@ -209,7 +224,7 @@ def split_edit_note(region: str) -> tuple[str, EditNote | None]:
     """
     for match in reversed(list(_NOTE_START.finditer(region))):
         rest = region[match.start() :]
-        if "<div" in rest.lower():
+        if "<div" in rest.lower() or _closes_outer(rest):
             continue
         note = parse_edit_note(html.unescape(_TAG.sub(" ", rest)))
         if note is not None:

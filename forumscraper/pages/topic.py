@@ -62,7 +62,7 @@ _NO_BOUND = datetime(1970, 1, 1, tzinfo=UTC)
 _HREFS = etree.XPath(".//a/@href")
 _LINKS = etree.XPath(".//a[@href]")
 _FIRST_HREF = etree.XPath("descendant-or-self::a[@href][1]/@href")
-_MEMBER_HREFS = etree.XPath(".//a[contains(@href,'/u')]/@href")
+_MEMBER_LINKS = etree.XPath(".//a[contains(@href,'/u')]")
 _OWN_TEXT = etree.XPath("./text()")
 _AFTER_LAST_ICON = etree.XPath("./img[last()]/following-sibling::node()")
 _BEFORE_LAST_ICON = etree.XPath("./img[last()]/preceding-sibling::node()")
@@ -214,7 +214,7 @@ class TopicPage(Page):
                 if markup.edit_note
                 else None
             )
-        elif markup.edit_note and edit is None:
+        elif markup.edit_note:
             edit = parse_edit_note(element_texts(find(node, markup.edit_note)))
         signature = find(node, markup.signature)[:1]
         signature_html = _signature(signature[0]) if signature else None
@@ -254,16 +254,20 @@ class TopicPage(Page):
         if name and self.markup.author_after_by:
             name = strip_by(name).strip() or None
         if author_id is None and name:
-            # The profile link may sit outside the name node (e.g. around the avatar).
-            for href in _MEMBER_HREFS(node):
-                if member_id(href) is not None:
-                    author_id = member_id(href)
+            # The profile link may sit outside the name node (e.g. around the avatar), never in
+            # the message or signature: a guest's post that links a member is still a guest's.
+            written = set(find(node, self.markup.body)) | set(find(node, self.markup.signature))
+            for link in _MEMBER_LINKS(node):
+                if member_id(link.get("href")) is not None and written.isdisjoint(
+                    link.iterancestors()
+                ):
+                    author_id = member_id(link.get("href"))
                     break
         return name, author_id
 
     def _body(self, raw: _RawPost) -> tuple[str, EditNote | None]:
         """The body's inner HTML exactly as served, and an edit note cut from its end
-        (``body_mode="region"`` only)."""
+        (``body_mode="region"`` without an ``edit_note`` selector only)."""
         markup = self.markup
         body_nodes = find(raw.node, markup.body)
         if not body_nodes:
@@ -280,6 +284,8 @@ class TopicPage(Page):
         if region is None:
             first_stop = min(stops, key=lambda stop: list(body_el).index(stop), default=None)
             region = serialize_until(body_el, first_stop)
+        if markup.edit_note:  # the note is printed after the message (mobile): not in it
+            return region.strip(), None
         return split_edit_note(region)
 
     def _subject(self, node: etree._Element) -> str | None:
@@ -312,6 +318,13 @@ class TopicPage(Page):
                 return clean_space(tail)
         text = element_text(holder[0])
         if author_name and author_name in text:
+            # "by NAME DATE": the name is the one after the "by" word, wherever else it shows
+            # (a guest named "1" or "May" is also inside the date).
+            rest = strip_by(text)
+            if rest != text and rest.startswith(author_name):
+                after = rest[len(author_name) :]
+                if clean_space(after):
+                    return clean_space(after)
             before, after = text.rsplit(author_name, 1)
             if clean_space(after):
                 return clean_space(after)

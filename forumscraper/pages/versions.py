@@ -89,8 +89,8 @@ class PostMarkup:
     (``body_mode="region"``)."""
     signature: str
     edit_note: str
-    """Nodes whose text is the edit note (unused with ``body_mode="region"``: the note is cut
-    from the end of the region)."""
+    """Nodes whose text is the edit note; empty with ``body_mode="region"`` when the note is
+    printed inside the region, after the message: it is then cut from the region's end."""
     title: str
     """The topic title, relative to the page."""
     repeated_first: str
