@@ -5,7 +5,8 @@ and ``[size=52]`` never match its ``[size=0-29]`` rule), and copy-pasted article
 unclosed or mis-nested tags with them. :func:`strip_bbcode` removes the known tags in one
 linear regex pass; it never pairs tags across lines, so unclosed, mis-nested and 10,000-deep
 input cost the same as well-formed input. Unknown ``[tags]`` and brackets in prose
-("[sic]", "[1]", "[Post 1 of 2]") are left alone.
+("[sic]", "[1]", "[Post 1 of 2]") are left alone, and so is a bare known tag the text never
+closes ("a[i] = b[i]", "cat[s]"): it is how the writer typed it.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ _TOKEN_RE = re.compile(
     rf"|\[(?P<close>/?)(?P<name>{_NAMES_PATTERN}){_UID}{_ARGUMENT}\]",
     re.IGNORECASE,
 )
+_CLOSING_RE = re.compile(rf"\[/({_NAMES_PATTERN}){_UID}\]", re.IGNORECASE)
+_STANDALONE_TAGS = frozenset({"*", "hr"})
 _LINE_BREAK_TAGS = frozenset({"hr", "list", "table", "tr", "quote"})
 _CELL_TAGS = frozenset({"td", "th"})
 _QUOTE_ENTITY_RE = re.compile(r"&(?:quot|#0*34|#x0*22);", re.IGNORECASE)
@@ -60,22 +63,38 @@ def strip_bbcode(text: str) -> str:
     ``[quote="X"]`` becomes an "X wrote:" line. Runs to a fixpoint, so the result holds no
     known tag even when removal joined brackets into a new one.
     """
+    closed = closed_tags(text)
     for _ in range(MAX_PASSES):
-        text, removed = strip_bbcode_once(text)
+        text, removed = strip_bbcode_once(text, closed)
         if not removed:
             break
     return text
 
 
-def strip_bbcode_once(text: str) -> tuple[str, int]:
-    """One linear pass of :func:`strip_bbcode`; returns the text and the number of tags removed."""
+def closed_tags(text: str) -> frozenset[str]:
+    """The known tags ``text`` closes somewhere (``[/b]`` -> ``b``), lower case."""
+    if "[/" not in text:
+        return frozenset()
+    return frozenset(name.lower() for name in _CLOSING_RE.findall(text))
+
+
+def strip_bbcode_once(text: str, closed: frozenset[str] | None = None) -> tuple[str, int]:
+    """One linear pass of :func:`strip_bbcode`; returns the text and the number of tags removed.
+
+    ``closed``: the tags the whole post closes (:func:`closed_tags`), when ``text`` is a part
+    of it; by default the ones ``text`` closes."""
     if "[" not in text:
         return text, 0
     out: list[str] = []
     pos = 0
     removed = 0
     line_start = True  # the output so far ends a line (ignoring spaces)
+    if closed is None:
+        closed = closed_tags(text)
     for match in _TOKEN_RE.finditer(text):
+        name = (match.group("name") or "").lower()
+        if name and _is_prose(match, name, closed):
+            continue
         start = match.start()
         if start > pos:
             before = text[pos:start]
@@ -87,7 +106,6 @@ def strip_bbcode_once(text: str) -> tuple[str, int]:
         removed += 1
         if match.group("media"):
             continue
-        name = match.group("name").lower()
         closing = bool(match.group("close"))
         if name == "*":
             if not closing:
@@ -104,6 +122,19 @@ def strip_bbcode_once(text: str) -> tuple[str, int]:
             out.append(" ")
     out.append(text[pos:])
     return "".join(out), removed
+
+
+def _is_prose(match: re.Match[str], name: str, closed: frozenset[str]) -> bool:
+    """A bare opening tag never closed in the text is the writer's brackets ("a[i] = b[i]",
+    "cat[s]"): phpBB's parser leaves an unclosed ``[i]`` as typed, and so do we. Closing tags,
+    tags with an argument (``[size=45]``) and the tags that stand alone (``[*]``, ``[hr]``)
+    are BBCode wherever they are."""
+    return (
+        name not in closed
+        and name not in _STANDALONE_TAGS
+        and not match.group("close")
+        and len(match[0]) == len(name) + 2
+    )
 
 
 def _attribution(argument: str | None) -> str:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from forumscraper.text._tree import walk
-from forumscraper.text.bbcode import MAX_PASSES, strip_bbcode_once
+from forumscraper.text.bbcode import MAX_PASSES, closed_tags, strip_bbcode_once
 from forumscraper.text.html import render
 from forumscraper.text.links import build_links, remove_placeholders
 from forumscraper.text.parsing import parse_html, scrub
@@ -57,7 +57,7 @@ def clean_post(body_html: str, *, base_url: str | None = None) -> CleanPost:
     """
     html, removed_chars = scrub(body_html)
     walked = walk(parse_html(html, fragment=True), char_refs="&#" in body_html)
-    stage = _TextStage()
+    stage = _TextStage(closed_tags(body_html))
     text = render(walked.blocks, stage.prose, stage.code)
     text, collapsed = collapse_repeats(text, normalized=True)
     return CleanPost(
@@ -100,13 +100,15 @@ def content_hash(text: str) -> str:
 class _TextStage:
     """Placeholder and BBCode removal plus normalisation for each block; counts placeholders."""
 
-    def __init__(self) -> None:
+    def __init__(self, closed: frozenset[str]) -> None:
         self.hidden = 0
+        self.closed = closed
+        """The BBCode tags the post closes: a bare ``[i]`` it never closes is prose."""
 
     def prose(self, text: str) -> str:
         text = unicodedata.normalize("NFC", text)
         text, placeholders = remove_placeholders(text)
-        text, tags = strip_bbcode_once(text)
+        text, tags = strip_bbcode_once(text, self.closed)
         self.hidden += placeholders
         # A removal can join a letter and a combining mark, hence NFC again.
         text = normalize_text(text) if placeholders or tags else normalize_whitespace(text)
@@ -115,7 +117,7 @@ class _TextStage:
         # fixpoint and cleaning the output again changes nothing.
         for _ in range(MAX_PASSES):
             stripped, placeholders = remove_placeholders(text)
-            stripped, tags = strip_bbcode_once(stripped)
+            stripped, tags = strip_bbcode_once(stripped, self.closed)
             if not placeholders and not tags:
                 break
             self.hidden += placeholders

@@ -75,7 +75,8 @@ def remove_placeholders(text: str) -> tuple[str, int]:
     """Remove guest placeholders from ``text``; returns the text and how many were removed.
 
     Matches the English and French link and image placeholders in any case, with extra
-    spaces, with or without the trailing period and the brackets. (A substring test on
+    spaces, with or without the trailing period and the brackets, but with one of the three:
+    the same words in a sentence of a post are the post's. (A substring test on
     "registered"/"inscrit" in lower, upper or capitalised form skips the regex for text that
     cannot hold one.) Nothing is put in their
     place: "Posted on[…] by […]" becomes "Posted on by " (whitespace is normalised later).
@@ -87,6 +88,8 @@ def remove_placeholders(text: str) -> tuple[str, int]:
     count = 0
     for match in _PLACEHOLDER_RE.finditer(text):
         start = _extend_left(text, match.start(), pos)
+        if start == match.start() and not match[0].endswith((".", "]")):
+            continue  # the words in a sentence ("…to see this link? I am logged in!")
         out.append(text[pos:start])
         pos = match.end()
         count += 1

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from forumscraper.text.bbcode import TAG_NAMES, strip_bbcode, strip_bbcode_once
+from forumscraper.text.clean import clean_post
 
 
 class TestKnownTagsRemoved:
@@ -148,3 +149,29 @@ class TestRobustness:
         start = time.perf_counter()
         strip_bbcode(pathological)
         assert time.perf_counter() - start < 1.0
+
+
+class TestWritersBrackets:
+    """phpBB's parser prints a bare tag nobody closes as typed: it is the writer's text."""
+
+    @pytest.mark.parametrize(
+        "prose", ["a[i] = b[i] + c[i]; then print a[i].", "cat[s] and dog[s]", "see [u] below"]
+    )
+    def test_a_bare_tag_never_closed_stays(self, prose: str) -> None:
+        assert strip_bbcode(prose) == prose
+
+    def test_a_tag_closed_anywhere_in_the_text_is_bbcode(self) -> None:
+        assert strip_bbcode("[i]one\nline later[/i] and x[i]") == "one\nline later and x"
+
+    @pytest.mark.parametrize(
+        ("leaked", "left"),
+        [("[size=45]no close", "no close"), ("tail[/size]", "tail"), ("[*]a[*]b", "- a\n- b")],
+    )
+    def test_arguments_closings_and_standalone_tags_go_unpaired(
+        self, leaked: str, left: str
+    ) -> None:
+        assert strip_bbcode(leaked) == left
+
+    def test_a_post_closing_the_tag_in_another_block_strips_it(self) -> None:
+        result = clean_post("<p>[b]Title</p><p>Body[/b]</p><p>x[i]</p>")
+        assert result.body_text == "Title\n\nBody\n\nx[i]"

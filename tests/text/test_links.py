@@ -37,6 +37,16 @@ class TestRemovePlaceholders:
     def test_variants_are_removed(self, placeholder: str) -> None:
         assert remove_placeholders(f"see {placeholder} now") == ("see  now", 1)
 
+    @pytest.mark.parametrize(
+        "sentence",
+        [
+            "Why does it say You must be registered and logged in to see this link? I am!",
+            "it says you must be registered and logged in to see this image, odd",
+        ],
+    )
+    def test_the_words_in_a_sentence_stay(self, sentence: str) -> None:
+        assert remove_placeholders(sentence) == (sentence, 0)
+
     def test_other_brackets_stay(self) -> None:
         text = "[size=45] [Post 1 of 2] You must be joking"
         assert remove_placeholders(text) == (text, 0)
