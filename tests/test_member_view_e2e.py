@@ -143,3 +143,37 @@ async def test_a_member_recrawl_after_a_guest_crawl_reveals_the_links(
     # Byline and the two source lines aside, the member's text is the guest's.
     guest_lines = str(guest["body_text"]).splitlines()
     assert str(member["body_text"]).splitlines()[1:-2] == guest_lines[1:]
+
+
+@deferred_f_from_coro_f
+async def test_a_guest_recrawl_after_a_member_crawl_keeps_the_links(
+    monkeypatch: pytest.MonkeyPatch, board: Board, server: FixtureForumServer, db_url: str
+) -> None:
+    """The weekly ``full=1`` job without credentials reads the posts with their links hidden:
+    the member's text stays, and nothing is recorded as an edit."""
+    monkeypatch.setenv("FORUMSCRAPER_USERNAME", "Rocky")
+    monkeypatch.setenv("FORUMSCRAPER_PASSWORD", PASSWORD)
+    await crawl("forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=TZ)
+    monkeypatch.delenv("FORUMSCRAPER_USERNAME")
+    monkeypatch.delenv("FORUMSCRAPER_PASSWORD")
+    engine = make_engine(db_url)
+    try:
+        member = seed_row(engine, board)
+        assert member["hidden_link_count"] == 0
+        crawler = await crawl(
+            "forum", db_url, base_url=server.base_url, spider_args={"full": "1"},
+            FORUMSCRAPER_TIMEZONE=TZ,
+        )  # fmt: skip
+        assert stat(crawler, "forumscraper/db/links_kept", 0) >= 1
+        assert stat(crawler, "forumscraper/db/updated_posts", 0) == 0
+        again = seed_row(engine, board)
+        with engine.connect() as connection:
+            revisions = connection.execute(
+                select(func.count()).select_from(PostRevision)
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert revisions == 0, "hidden links are not an edit"
+    for column in ("body_html", "body_text", "links", "hidden_link_count", "content_hash"):
+        assert again[column] == member[column], column
+    assert again["last_seen_at"] > member["last_seen_at"]

@@ -152,6 +152,28 @@ class TestUpsert:
         assert count_revisions(store) == 0
         assert posts(store, "body_text")[101] == ("Member",)
 
+    def test_links_hidden_again_keep_the_members_text(self, store: Store) -> None:
+        member = post_row(101, body="Member") | {"edit_count": 1}
+        store.write(Batch(posts=[member]), NOW)
+        guest = post_row(101, position=4, body="Guest") | {"edit_count": 1, "hidden_link_count": 2}
+        result = store.write(Batch(posts=[guest]), LATER)
+        assert (result.links_kept, result.updated_posts, result.unchanged_posts) == (1, 0, 1)
+        assert count_revisions(store) == 0
+        assert posts(store, "body_text", "hidden_link_count", "position", "last_seen_at")[101] == (
+            "Member",
+            0,
+            4,
+            LATER,
+        )
+
+    def test_links_hidden_with_a_new_edit_note_are_an_edit(self, store: Store) -> None:
+        store.write(Batch(posts=[post_row(101, body="Member") | {"edit_count": 1}]), NOW)
+        edited = post_row(101, body="Edited") | {"edit_count": 2, "hidden_link_count": 1}
+        result = store.write(Batch(posts=[edited]), LATER)
+        assert (result.links_kept, result.updated_posts) == (0, 1)
+        assert count_revisions(store) == 1
+        assert posts(store, "body_text", "hidden_link_count")[101] == ("Edited", 1)
+
     def test_unknown_links_are_stored_as_json_null(self, store: Store) -> None:
         store.write(Batch(posts=[post_row(101) | {"links": None}]), NOW)
         with store.engine.connect() as connection:

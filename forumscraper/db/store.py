@@ -183,6 +183,29 @@ POSTS = Write(
     on_insert={"first_seen_at": NOW, "last_seen_at": NOW, "deleted_at": None},
     on_update={"last_seen_at": NOW, "deleted_at": None},
 )
+POST_CONTENT_FIELDS = frozenset(
+    {
+        "body_html",
+        "body_text",
+        "signature_html",
+        "content_hash",
+        "links",
+        "hidden_link_count",
+        "collapsed_repeats",
+        "edited_at",
+        "edited_at_raw",
+        "edited_by",
+        "edit_count",
+    }
+)
+POSTS_SEEN = Write(
+    table_of(Post),
+    tuple(name for name in POST_FIELDS if name not in POST_CONTENT_FIELDS),
+    keep_known=POSTS.keep_known,
+    on_update=POSTS.on_update,
+)
+"""A stored post seen again without its content being stored: only where it is and who wrote
+it (a guest's view of a post a member crawl stored with its links)."""
 
 
 @dataclass
@@ -208,6 +231,8 @@ class BatchResult:
     deleted_posts: int = 0
     topics_completed: int = 0
     links_revealed: int = 0
+    links_kept: int = 0
+    """Posts stored with their links that a guest's view showed hidden (text kept)."""
 
     def add(self, other: BatchResult) -> None:
         self.new_posts += other.new_posts
@@ -216,6 +241,7 @@ class BatchResult:
         self.deleted_posts += other.deleted_posts
         self.topics_completed += other.topics_completed
         self.links_revealed += other.links_revealed
+        self.links_kept += other.links_kept
 
 
 INT_MAX = 2**31 - 1
@@ -407,11 +433,11 @@ def _ids(column_: ColumnElement[Any], name: str, arrays: bool) -> ColumnElement[
 
 @cache
 def _stored_posts(arrays: bool) -> Executable:
-    """The stored hash of the posts of a batch."""
+    """The stored hash, hidden links and edit count of the posts of a batch."""
     posts = table_of(Post)
-    return select(posts.c.id, posts.c.content_hash, posts.c.hidden_link_count).where(
-        posts.c.board_id == _board(), _ids(posts.c.id, "ids", arrays)
-    )
+    return select(
+        posts.c.id, posts.c.content_hash, posts.c.hidden_link_count, posts.c.edit_count
+    ).where(posts.c.board_id == _board(), _ids(posts.c.id, "ids", arrays))
 
 
 @cache
@@ -597,13 +623,14 @@ class Store:
             return
         posts = _merge_by_id(rows)
         ids = list(posts)
-        stored: dict[int, tuple[str, int]] = {
-            pid: (hash_, hidden)
-            for pid, hash_, hidden in connection.execute(
+        stored: dict[int, tuple[str, int, int]] = {
+            pid: (hash_, hidden, edits)
+            for pid, hash_, hidden, edits in connection.execute(
                 _stored_posts(self.unnest), {"ids": ids, BOARD: self.board_id}
             )
         }
         changed: list[int] = []
+        hidden_again: dict[int, Row] = {}
         new = 0
         for pid, row in posts.items():
             known = stored.get(pid)
@@ -612,10 +639,17 @@ class Store:
                 continue
             if known[0] == row.get("content_hash"):
                 continue
-            if (row.get("hidden_link_count") or 0) < known[1]:
+            hidden = row.get("hidden_link_count") or 0
+            if hidden < known[1]:
                 # First seen as a guest (links hidden), now as a member: the text gains the
                 # links it hid, which is not an edit by its author.
                 result.links_revealed += 1
+                continue
+            if hidden > known[1] and (row.get("edit_count") or 0) == (known[2] or 0):
+                # Stored from a member's view, now seen as a guest: the same post with its
+                # links hidden (no edit note changed), not an edit. The stored text stays.
+                result.links_kept += 1
+                hidden_again[pid] = row
                 continue
             changed.append(pid)
         result.new_posts += new
@@ -623,7 +657,9 @@ class Store:
         result.unchanged_posts += len(posts) - len(changed) - new
         if changed:
             connection.execute(_revisions(self.unnest), {"ids": changed, BOARD: self.board_id})
-        self.upsert(connection, POSTS, list(posts.values()), now, stored=stored)
+        whole = [row for pid, row in posts.items() if pid not in hidden_again]
+        self.upsert(connection, POSTS, whole, now, stored=stored)
+        self.update(connection, POSTS_SEEN, list(hidden_again.values()), now)
         # A date printed without a year that its page left undated is not known: a year stored
         # for it goes (an older reader's guess; the run's close dates it again if it can).
         undated = [

@@ -238,6 +238,7 @@ class DatabasePipeline:
             "deleted_posts",
             "topics_completed",
             "links_revealed",
+            "links_kept",
         ):
             value = getattr(result, name)
             if value:
