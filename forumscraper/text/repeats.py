@@ -14,6 +14,9 @@ are ignored and whitespace is normalised for the comparison. Two kinds of repeat
   table repeated under two headings, a refrain, or one long sentence shared by two paragraphs
   stays. A longer gap (a real reply between the copies) keeps both copies.
 
+Quoted lines ("> …", how :mod:`forumscraper.text.html` renders a quote) are never part of a
+repeat: a multi-quote of two replies that both quoted the same post keeps both quotes.
+
 Only the paragraphs equal to the first copy are removed. Whatever sits between the copies or
 after the last one stays where it is, so every copy's own source link (its text) is still in
 the text, after the first copy: "article, source A, source B". Links themselves never depend on
@@ -78,7 +81,14 @@ def collapse_repeat_lines(lines: list[str], *, normalized: bool = False) -> tupl
     if count < 2:
         return lines, 0
     interned: dict[str, int] = {}
-    ids = [interned.setdefault(keys[index], len(interned) + 1) for index in units]
+    # A quoted line ("> …") gets an id of its own: two replies quoting the same post are both
+    # quoted, never a paste to collapse (interned ids are at most ``count``).
+    ids = [
+        count + 1 + index
+        if keys[index].startswith(">")
+        else interned.setdefault(keys[index], len(interned) + 1)
+        for index in units
+    ]
     if len(interned) == count:  # every paragraph is unique: nothing can repeat
         return lines, 0
     spans = _Spans(ids, [len(keys[index]) for index in units])

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from forumscraper.text.clean import clean_post
 from forumscraper.text.repeats import collapse_repeats
 
 TITLE = "\u201cThe War of Leaks\u201d Confuses the Political Scene"
@@ -145,6 +146,23 @@ class TestNotARepeat:
             "Second point, about the courts. " + shared + "Nobody was charged.",
         )
         assert collapse_repeats(text) == (text, 0)
+
+    def test_two_replies_quoting_the_same_post_keep_both_quotes(self) -> None:
+        first = "The council announced that the road works on the bridge go on all year. " * 3
+        second = "Residents said the detour adds forty minutes to every commute, and more. " * 3
+        quoted = ["> Xavier wrote:", f"> > {first}", "> >", f"> > {second}", ">"]
+        text = _text("Anna wrote:", *quoted, "> I agree.", "Ben wrote:", *quoted, "> Nonsense.")
+        assert collapse_repeats(text) == (text, 0)
+        html = (
+            f"<blockquote><cite>Xavier wrote:</cite><div>{first}<br /><br />{second}</div>"
+            "</blockquote>"
+        )
+        post = (
+            f"<blockquote><cite>Anna wrote:</cite><div>{html}I agree.</div></blockquote>"
+            f"<blockquote><cite>Ben wrote:</cite><div>{html}Nonsense.</div></blockquote>Both."
+        )
+        cleaned = clean_post(post)
+        assert (cleaned.body_text.count("Xavier wrote:"), cleaned.collapsed_repeats) == (2, 0)
 
     def test_one_long_sentence_on_its_own_line_in_two_places(self) -> None:
         shared = "Legal experts confirm that audio leaks must be investigated by judges. " * 8
