@@ -257,6 +257,12 @@ def forum_address(name: str, value: str) -> str:
         if not parts.scheme and not parts.netloc and parts.path and "/" not in parts.path[:-1]:
             hint = f"https://{parts.path.rstrip('/')}/"  # "name.forumotion.com": no scheme
         raise BadSetting(name, value, f"not a forum address; write it as {hint}")
+    try:
+        parts.port  # noqa: B018 - raises for a port that is no number from 0 to 65535
+    except ValueError:
+        raise BadSetting(name, value, "not a forum address: its port is no port") from None
+    if not (parts.hostname or "").rstrip("."):
+        raise BadSetting(name, value, "not a forum address: it names no host")
     return value.strip()
 
 

@@ -52,6 +52,9 @@ NOT_A_BOARD = "not_forumotion"
 """The close reason of a run whose first page is no Forumotion page (``spiders.base``)."""
 NOT_A_BOARD_KEY = "forumscraper/board/not_forumotion"
 """What the first page showed instead of a Forumotion board."""
+ELSEWHERE_KEY = "forumscraper/board/answers_elsewhere"
+"""The address the board answered from instead of the one crawled (the run stops the same way
+as on a page that is no board: ``NOT_A_BOARD``)."""
 DATED_BY_ORDER = "forumscraper/dates/dated_by_order"
 """Posts dated at the run's close by the posts around them (``db.dates_by_order``)."""
 OUT_OF_ORDER = "forumscraper/dates/out_of_order"
@@ -71,6 +74,8 @@ def run_status(
         return "failed", str(stats["forumscraper/db/unavailable"])
     if reason == "locked":
         return "failed", LOCKED_MESSAGE
+    if reason == NOT_A_BOARD and stats.get(ELSEWHERE_KEY):
+        return "failed", f"the board answers at another address: {stats[ELSEWHERE_KEY]}"
     if reason == NOT_A_BOARD:
         return "failed", f"not a Forumotion board: {stats.get(NOT_A_BOARD_KEY)}"
     if stats.get("forumscraper/login/failed"):

@@ -58,19 +58,27 @@ def database_timezone(zone: str | tzinfo) -> str:
     )
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+"""The port a scheme's address means when it names none (``https://x:443/`` is ``https://x/``)."""
+
+
 def board_url(url: str) -> str:
     """The board's address as ``boards`` keeps it, one spelling per board: scheme and host
-    (lowercase, with the port when there is one) and ``/``; a path, query or fragment is
-    dropped (a Forumotion board lives at the root of its host). Raises ValueError for an
-    address without a scheme and host."""
+    (lowercase, without the trailing dot of a fully qualified name, with the port when it is
+    not the scheme's default) and ``/``; a path, query or fragment is dropped (a Forumotion
+    board lives at the root of its host). ``http`` and ``https``, ``www.`` and no ``www.``
+    stay apart: different hosts may serve different boards. Raises ValueError for an address
+    without a scheme and host, or with a port that is no port."""
     parts = urlsplit(url.strip())
-    if not parts.scheme or not parts.hostname:
+    host = (parts.hostname or "").rstrip(".")
+    if not parts.scheme or not host:
         raise ValueError(f"not a board address: {url!r}")
-    host = parts.hostname.lower()
     if ":" in host:
         host = f"[{host}]"
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme.lower()}://{host}{port}/"
+    scheme = parts.scheme.lower()
+    port = parts.port
+    shown = f":{port}" if port and port != DEFAULT_PORTS.get(scheme) else ""
+    return f"{scheme}://{host}{shown}/"
 
 
 def find_board(bind: Engine | Connection, base_url: str) -> int | None:

@@ -21,6 +21,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response, TextResponse
 
 from forumscraper import config
+from forumscraper.db.board import board_url as board_root
 from forumscraper.db.database import database_for
 from forumscraper.db.retry import DatabaseRetry
 from forumscraper.db.state import (
@@ -35,7 +36,7 @@ from forumscraper.pages import DateContext, Page
 from forumscraper.pages.common import Crumb
 from forumscraper.pages.parse import decode_html
 from forumscraper.pages.topic import TopicPageReading
-from forumscraper.runs import CLOCK_EVIDENCE_KEY, NOT_A_BOARD, NOT_A_BOARD_KEY
+from forumscraper.runs import CLOCK_EVIDENCE_KEY, ELSEWHERE_KEY, NOT_A_BOARD, NOT_A_BOARD_KEY
 from forumscraper.spiders.clock import BoardClock, check_dates, describe_tz, far_future
 from forumscraper.spiders.login import Credentials, LoginFlow, LoginMisconfigured
 from forumscraper.text.dates import parse_http_date
@@ -114,6 +115,9 @@ class ForumotionSpider(scrapy.Spider):
                 "no forum to crawl: give -a base_url=… or set FORUMSCRAPER_BASE_URL "
                 "(scrapy crawl with neither serves the bundled demo forum)",
             )
+        # A board lives at the root of its host: ``…/forum`` or a topic's address is the board
+        # at ``…/``, and every request is made from that root.
+        spider.base_url = board_root(spider.base_url)
         spider.posts_per_page = config.posts_per_page(settings)
         configured = config.board_timezone(settings)
         if configured is not None:
@@ -125,8 +129,6 @@ class ForumotionSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         assert self.base_url
-        if not self.base_url.endswith("/"):
-            self.base_url += "/"
         await self.find_board()
         if not self.clock.known:
             self.clock.recorded = await self.read_db(recorded_timezone)
@@ -200,10 +202,25 @@ class ForumotionSpider(scrapy.Spider):
     def recognise_board(self, page: Page | None, response: Response) -> None:
         """The run's first page must be a Forumotion page; else the address is not a board (or
         the board is behind a maintenance or proxy page): stop before anything is stored, with
-        the evidence."""
+        the evidence. A board that answers from another address (``base_url`` redirects to a
+        custom domain, or from ``http`` to ``https``) stops the run the same way: its rows would
+        be kept under an address whose pages are not its own, and the board would be archived
+        twice once its own address is crawled."""
         if self.board_recognised:
             return
         if page is not None and page.is_forumotion:
+            assert self.base_url
+            answered = board_root(response.url)
+            if answered != board_root(self.base_url):
+                evidence = (
+                    f"{self.base_url} redirects to {answered}: crawl the address the board "
+                    f"answers at, {answered}"
+                )
+                self.crawler.stats.set_value(ELSEWHERE_KEY, evidence)
+                logger.error(
+                    "The board answers at another address: %s", evidence, extra={"spider": self}
+                )
+                raise CloseSpider(NOT_A_BOARD)
             self.board_recognised = True
             self.template_version = page.version
             self.board_language = page_language(page.sel.xpath("string(/html/@lang)").get())
