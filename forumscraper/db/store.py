@@ -630,7 +630,7 @@ class Store:
             )
         }
         changed: list[int] = []
-        hidden_again: dict[int, Row] = {}
+        hidden_again: dict[int, RowIn] = {}
         new = 0
         for pid, row in posts.items():
             known = stored.get(pid)
