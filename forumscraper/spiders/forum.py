@@ -9,6 +9,12 @@ the first post not yet stored. Topic lists are ordered by last post, so paging a
 the first page without a changed topic. ``-a full=1`` fetches everything again. Links
 are followed by the URL scheme only: never the previous/next-topic links (``/t11p-slug``), and
 never one page twice.
+
+The index or a forum page that cannot be fetched (an HTTP error, 403 and 404 included, or no
+answer) is a failed page, which fails the run, as a failed topic page does: the forum's topics
+were not read. Two answers are not failures: the login form served with an error status to a
+member crawl whose session ended (the page is fetched again as a member), and, in a full crawl,
+a 404 or 410 from a stored forum the index no longer shows (the forum is marked deleted).
 """
 
 from __future__ import annotations
@@ -29,6 +35,10 @@ from forumscraper.pages.urls import page_url, parse_page_url
 from forumscraper.spiders.base import CLOCK_PROBE
 from forumscraper.spiders.topics import TopicSpider
 
+CHECKED_FORUM = "forumscraper_checked_forum"
+"""Request meta: the id of a stored forum the index does not show, asked for in a full crawl
+(a ``forumscraper_*`` key: kept when the page is fetched again)."""
+
 
 class ForumSpider(TopicSpider):
     """Crawl every category, forum, topic and post of a Forumotion board."""
@@ -42,7 +52,7 @@ class ForumSpider(TopicSpider):
         """Full crawls: the live topics of each stored forum the index does not show."""
 
     def start_requests_for(self, base_url: str) -> Iterator[Request]:
-        yield Request(base_url, callback=self.parse_index)
+        yield Request(base_url, callback=self.parse_index, errback=self.forum_failed)
 
     async def parse_index(self, response: Response) -> AsyncIterator[Any]:
         page = self.html_page(response, ForumListPage)
@@ -65,7 +75,10 @@ class ForumSpider(TopicSpider):
         if not forums and not response.meta.get("portal_checked"):
             # A portal in front of the board: the forum index is /forum.
             yield Request(
-                response.urljoin("/forum"), callback=self.parse_index, meta={"portal_checked": True}
+                response.urljoin("/forum"),
+                callback=self.parse_index,
+                errback=self.forum_failed,
+                meta={"portal_checked": True},
             )
             return
         for category in page.categories():
@@ -96,24 +109,32 @@ class ForumSpider(TopicSpider):
             # Read now: the errback that needs them cannot wait for the database.
             self.unlisted_forum_topics[forum_id] = await self.read_db(live_topic_ids, forum_id)
             request = self.forum_request(forum_id, stored[forum_id] or "")
-            meta = {"checked_forum": forum_id}
-            requests.append(request.replace(errback=self.forum_check_failed, meta=meta))
+            requests.append(request.replace(meta={CHECKED_FORUM: forum_id}))
         return requests
 
-    def forum_check_failed(self, failure: Failure) -> Iterator[Any]:
-        """A stored forum the index does not show could not be fetched: a 404 (or 410) marks it
-        deleted and sends for its topics; anything else is a failed page."""
+    def forum_failed(self, failure: Failure) -> Iterator[Any]:
+        """The index or a forum page could not be fetched. The login form with an error status,
+        in a member crawl, is a guest page: fetched again as a member (as a guest page answered
+        200 is). In a full crawl, a stored forum the index does not show that answers 404 (or
+        410) is marked deleted and its topics are asked for. Anything else is a failed page,
+        which fails the run. A clock probe ends unless its page is fetched again."""
         request = failure.request  # type: ignore[attr-defined]
-        forum_id = request.meta["checked_forum"]
         error = failure.value
-        status = error.response.status if isinstance(error, HttpError) else None
-        if status not in (404, 410):
-            self.fetch_failed(failure)
+        response = error.response if isinstance(error, HttpError) else None
+        if response is not None and self._guest_error(response):
+            yield from self.renew_session(response)  # a probe stays one when fetched again
             return
-        self.crawler.stats.inc_value("forumscraper/fetch/gone_forums")
-        self.logger.info("Forum %s answers %s: marked deleted", forum_id, status)
-        yield ForumItem(id=forum_id, gone=True)
-        yield from self.topic_checks(self.unlisted_forum_topics.get(forum_id, set()))
+        forum_id = request.meta.get(CHECKED_FORUM)
+        status = response.status if response is not None else None
+        if forum_id is not None and status in (404, 410):
+            self.crawler.stats.inc_value("forumscraper/fetch/gone_forums")
+            self.logger.info("Forum %s answers %s: marked deleted", forum_id, status)
+            yield ForumItem(id=forum_id, gone=True)
+            yield from self.topic_checks(self.unlisted_forum_topics.get(forum_id, set()))
+        else:
+            self.fetch_failed(failure)
+        if request.meta.get(CLOCK_PROBE):
+            yield from self.end_clock_probe()
 
     def when_clock_known(self, requests: list[Request]) -> Iterator[Request]:
         """Forum pages list dates: once the board's timezone is known, request them all; until
@@ -125,23 +146,25 @@ class ForumSpider(TopicSpider):
         first, *rest = requests
         self.held_for_clock.extend(rest)
         self.begin_clock_probe()
-        yield first.replace(meta=first.meta | {CLOCK_PROBE: True}, errback=self.probe_failed)
-
-    def probe_failed(self, failure: Failure) -> Iterator[Request]:
-        self.fetch_failed(failure)
-        yield from self.end_clock_probe()
+        yield first.replace(meta=first.meta | {CLOCK_PROBE: True})
 
     def fetch_failed(self, failure: Failure) -> None:
-        """A forum page that could not be fetched: counted and logged."""
+        """A page that could not be fetched: counted and logged (an error: the run fails), with
+        the HTTP status it answered, if any."""
         request = failure.request  # type: ignore[attr-defined]
+        error = failure.value
+        why = failure.getErrorMessage()
+        if isinstance(error, HttpError):
+            why = f"HTTP {error.response.status} ({why})"
         self.crawler.stats.inc_value("forumscraper/fetch/failed_pages")
-        self.logger.error("Could not fetch %s: %s", request.url, failure.getErrorMessage())
+        self.logger.error("Could not fetch %s: %s", request.url, why)
 
     def forum_request(self, forum_id: int, url: str, offset: int = 0) -> Request:
         ref = parse_page_url(url)
         return Request(
             page_url(self.base_url or url, "f", forum_id, offset, ref.slug if ref else ""),
             callback=self.parse_forum,
+            errback=self.forum_failed,
         )
 
     async def parse_forum(self, response: Response) -> AsyncIterator[Any]:
@@ -223,7 +246,7 @@ class ForumSpider(TopicSpider):
         """A forum page with no topic and no sub-forum: counted, and whether reading it ends
         here. It does for a stored forum the index does not show (a login form shown to a
         guest, a message): there, but not to this crawl, so its rows stay as they are."""
-        if response.meta.get("checked_forum") is None:
+        if response.meta.get(CHECKED_FORUM) is None:
             self.crawler.stats.inc_value("forumscraper/extract/empty_forum")
             return False
         self.logger.info(
