@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from forumscraper.items import TopicItem
-from forumscraper.spiders.visits import TopicVisit, TopicVisits
+from forumscraper.spiders.visits import TopicVisit, TopicVisits, misplaced_posts
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -250,3 +250,51 @@ def test_visits_left_at_the_end_are_reported_lost() -> None:
     started(visits, 3)
     assert visits.abandon_all() == [3, 5]
     assert len(visits) == 0 and visits.abandon_all() == []
+
+
+def test_a_reread_visit_starts_again_from_the_first_page() -> None:
+    visits = TopicVisits()
+    visit = started(visits, listing=listing(5, reply_count=33), offset=30)
+    visits.arrived(visit)
+    again = visits.reread(visit)
+    assert again is not None and again is not visit
+    assert again.reread and again.start_offset == 0 and again.scheduled == {0}
+    assert visits.schedule(5, offset=30) is again  # its later pages are awaited afresh
+    visits.arrived(again)
+    visits.arrived(again)
+    visits.add_posts(again, [P(1), P(2)])
+    completed = visits.finish(again)
+    assert completed is not None
+    assert completed.first_position == 0 and completed.reply_count == 33
+
+
+def test_a_visit_still_awaiting_pages_is_not_reread() -> None:
+    visits = TopicVisits()
+    visit = started(visits)
+    assert visits.reread(visit) is None
+
+
+@pytest.mark.parametrize(
+    ("page_ids", "stored", "evidence"),
+    [
+        # New posts after the stored ones: nothing to say.
+        ([417, 422, 500], [(417, 30), (422, 31)], None),
+        ([500, 501], [], None),
+        # A post further up vanished: the page's posts are stored one position later.
+        ([422, 434], [(417, 30), (422, 31), (434, 32)], "post 417 is stored at position 30"),
+        # Posts merged in further up: stored earlier than the page shows them.
+        ([384, 395], [(384, 27), (395, 28), (417, 30)], "post 384 is stored at position 27"),
+        # A post stored at the page's first position that the page does not show.
+        ([500], [(417, 30)], "post 417 is stored at position 30"),
+        # Positions unknown (an old row) say nothing.
+        ([417], [(417, None)], None),
+    ],
+)
+def test_a_later_page_is_checked_against_the_stored_positions(
+    page_ids: list[int], stored: list[tuple[int, int | None]], evidence: str | None
+) -> None:
+    found = misplaced_posts(30, page_ids, stored)
+    if evidence is None:
+        assert found is None
+    else:
+        assert found is not None and found.startswith(evidence)

@@ -1,5 +1,11 @@
 """What the database already holds about a board's topics: what incremental crawls compare
-against. Every read is limited to one board (``board_id``, a ``boards`` row)."""
+against. Every read is limited to one board (``board_id``, a ``boards`` row).
+
+A topic is *unfinished* when its stored rows do not match its watermark: never stored
+completely (``last_crawled_at`` is NULL), or some of its posts were stored after its last
+completion (``posts.last_seen_at`` later than ``topics.last_crawled_at``: a later visit stored
+pages of it, then one of its pages failed). The next run fetches those whatever the listings
+say (:func:`unfinished_topics`)."""
 
 from __future__ import annotations
 
@@ -7,8 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, exists, func, or_, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.sql.elements import ColumnElement
 
 from forumscraper.db.models import Board, CrawlRun, Forum, Post, Topic, table_of
 from forumscraper.text.dates import board_timezone
@@ -16,6 +23,13 @@ from forumscraper.text.dates import board_timezone
 RECENT_GAP_KEY = "forumscraper/recent/gap"
 """Stat of a ``recent`` run whose listings did not reach back to the board's last covered run:
 the seconds left uncovered (see :func:`last_covered_start`)."""
+
+
+INCOMPLETE_TOPICS_KEY = "forumscraper/fetch/incomplete_topics"
+"""Stat of a run that left topics incomplete (a page failed after others of the topic were
+stored): the runs after it look for those topics (:func:`unfinished_topics`)."""
+LOST_TOPICS_KEY = "forumscraper/fetch/lost_topics"
+"""Stat of a run with topics whose pages never all arrived (see ``spiders.topics``)."""
 
 
 COVERING_SPIDERS = ("forum", "recent")
@@ -108,18 +122,74 @@ def live_topic_ids(engine: Engine, board_id: int, forum_id: int) -> set[int]:
 def unfinished_topics(
     engine: Engine, board_id: int, forum_id: int | None = None
 ) -> list[tuple[int, str | None]]:
-    """Topics stored but never stored completely (a page failed, the run was killed), with
-    their URL: the next run fetches them whatever the listings say. ``forum_id``: only those."""
-    topics = table_of(Topic)
+    """Topics stored but not stored completely (a page failed, the run was killed), with
+    their URL: the next run fetches them whatever the listings say. ``forum_id``: only those.
+
+    That is every topic never completed, and, when a run since the board's last covered run
+    left topics incomplete (:data:`INCOMPLETE_TOPICS_KEY`, :data:`LOST_TOPICS_KEY`), every
+    topic with a live post stored after its last completion. Only then are posts compared:
+    their ``last_seen_at`` is not indexed, and an unchanged board must stay cheap to check."""
+    topics, posts = table_of(Topic), table_of(Post)
+    never = topics.c.last_crawled_at.is_(None)
+    condition: ColumnElement[bool] = never
+    if _runs_left_topics_incomplete(engine, board_id):
+        stored_since = (
+            exists()
+            .where(
+                posts.c.board_id == topics.c.board_id,
+                posts.c.topic_id == topics.c.id,
+                posts.c.deleted_at.is_(None),
+                posts.c.last_seen_at > topics.c.last_crawled_at,
+            )
+            .correlate(topics)
+        )
+        condition = or_(never, stored_since)
     query = select(topics.c.id, topics.c.url).where(
         topics.c.board_id == board_id,
-        topics.c.last_crawled_at.is_(None),
+        condition,
         topics.c.deleted_at.is_(None),
     )
     if forum_id is not None:
         query = query.where(topics.c.forum_id == forum_id)
     with engine.connect() as connection:
         return [(row[0], row[1]) for row in connection.execute(query.order_by(topics.c.id))]
+
+
+def _runs_left_topics_incomplete(engine: Engine, board_id: int) -> bool:
+    """Whether a run of the board that started with or after its last covered run (any run,
+    with none) left topics incomplete: the last covered run itself may have (a page that
+    answers 404 does not fail a run)."""
+    runs = table_of(CrawlRun)
+    left = or_(
+        runs.c.stats[INCOMPLETE_TOPICS_KEY].as_float() > 0,
+        runs.c.stats[LOST_TOPICS_KEY].as_float() > 0,
+    )
+    query = select(runs.c.id).where(runs.c.board_id == board_id, left)
+    since = last_covered_start(engine, board_id)
+    if since is not None:
+        query = query.where(runs.c.started_at >= since)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(query.limit(1)).first() is not None
+    except (ProgrammingError, OperationalError):  # no schema yet (the crawl creates it)
+        return False
+
+
+def stored_positions(
+    engine: Engine, board_id: int, topic_id: int, post_ids: Iterable[int], position: int
+) -> list[tuple[int, int | None]]:
+    """The live posts of a topic that are one of ``post_ids`` or stored at ``position``, as
+    (id, position): what a later page of the topic is checked against
+    (``spiders.visits.misplaced_posts``)."""
+    posts = table_of(Post)
+    query = select(posts.c.id, posts.c.position).where(
+        posts.c.board_id == board_id,
+        posts.c.topic_id == topic_id,
+        posts.c.deleted_at.is_(None),
+        or_(posts.c.id.in_(sorted(set(post_ids))), posts.c.position == position),
+    )
+    with engine.connect() as connection:
+        return [(row[0], row[1]) for row in connection.execute(query)]
 
 
 def recorded_timezone(engine: Engine, board_id: int) -> tzinfo | None:

@@ -7,6 +7,14 @@ stored watermark, see ``forumscraper.items.TopicItem``). A topic one of whose pa
 never completed, so the next run fetches it again. Which topics to fetch, and from which page,
 is decided here too (:meth:`TopicSpider.plan_topic`): incremental runs fetch only the pages that
 can hold posts not yet stored.
+
+Those runs check what they read against the archive, since a post deleted, or merged in, above
+the pages they fetch shifts every later post: a listing that counts fewer posts than are stored,
+or a later page whose posts sit elsewhere in the archive (:func:`~forumscraper.spiders.visits.
+misplaced_posts`), makes the visit read the topic whole, which marks vanished posts deleted and
+stores every position again (``forumscraper/incremental/topics_reread``). A topic whose page
+failed after others of it were stored is fetched again by the next run
+(:func:`~forumscraper.db.state.unfinished_topics`; ``forumscraper/fetch/incomplete_topics``).
 """
 
 from __future__ import annotations
@@ -21,14 +29,20 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from forumscraper.db.state import StoredTopic, unfinished_topics
+from forumscraper.db.state import (
+    INCOMPLETE_TOPICS_KEY,
+    LOST_TOPICS_KEY,
+    StoredTopic,
+    stored_positions,
+    unfinished_topics,
+)
 from forumscraper.items import TopicItem, TopicPageItem
 from forumscraper.pages.topic import TopicPageReading
 from forumscraper.pages.urls import page_url, parse_page_url
 from forumscraper.reading import read_and_clean_topic_page, record_cleaning
 from forumscraper.spiders.base import ForumotionSpider, fetch_again, log_charset
 from forumscraper.spiders.login import is_logged_in
-from forumscraper.spiders.visits import TopicVisit, TopicVisits
+from forumscraper.spiders.visits import TopicVisit, TopicVisits, misplaced_posts
 from forumscraper.text.dates import same_but_year
 from forumscraper.workers import Workers, workers_for
 
@@ -44,6 +58,9 @@ REDIRECTS_META = "forumscraper_redirects"
 """Request meta: how many redirects led to this topic page request."""
 RETRIED_PROBLEMS = frozenset({"truncated", "not_forumotion", "message"})
 """Causes that may pass (a cut connection, maintenance, a transient error box)."""
+REREAD_KEY = "forumscraper/incremental/topics_reread"
+"""Stat: incremental visits that found the archive disagreeing with the topic and read it
+whole."""
 
 
 class TopicSpider(ForumotionSpider):
@@ -70,7 +87,7 @@ class TopicSpider(ForumotionSpider):
         lost = self.visits.abandon_all()
         if not lost:
             return
-        self.crawler.stats.inc_value("forumscraper/fetch/lost_topics", len(lost))
+        self.crawler.stats.inc_value(LOST_TOPICS_KEY, len(lost))
         logger.error(
             "%d topic(s) never received all their pages (watermarks stay): %s",
             len(lost),
@@ -85,7 +102,9 @@ class TopicSpider(ForumotionSpider):
 
         A topic never stored completely is fetched whole. A stored one is fetched only when the
         listing shows a later last post or another reply count, and then only from the page
-        holding the first post not yet stored (posts-per-page from the topic's pagination).
+        holding the first post not yet stored (posts-per-page from the topic's pagination),
+        or whole when the listing counts fewer posts than are stored (a post vanished: only a
+        visit of every page tells which).
         """
         if stored is not None and stored.moved_to_id is not None:
             # A row still listed under the id of a topic merged away (lists lag behind): its
@@ -103,6 +122,15 @@ class TopicSpider(ForumotionSpider):
         if not (newer or recounted):
             self.crawler.stats.inc_value("forumscraper/incremental/unchanged_topics")
             return None
+        if listing.reply_count is not None and listing.reply_count + 1 < stored.stored_posts:
+            self.crawler.stats.inc_value(REREAD_KEY)
+            logger.info(
+                "Topic %s: the listing counts %d posts, %d are stored; reading it whole",
+                listing.id,
+                listing.reply_count + 1,
+                stored.stored_posts,
+            )
+            return 0
         # Positions 0 .. stored_posts-1 are stored; the forum now has reply_count + 1 posts.
         first_missing = stored.stored_posts
         if listing.reply_count is not None:
@@ -149,10 +177,16 @@ class TopicSpider(ForumotionSpider):
         if visit is None:
             return None
         return self._page_request(
-            page_url(self.base_url or "", "t", visit.topic_id, offset, visit.slug), visit.topic_id
+            page_url(self.base_url or "", "t", visit.topic_id, offset, visit.slug),
+            visit.topic_id,
+            again=visit.reread,
         )
 
-    def _page_request(self, url: str, topic_id: int, redirects: int = 0) -> Request:
+    def _page_request(
+        self, url: str, topic_id: int, redirects: int = 0, *, again: bool = False
+    ) -> Request:
+        """A topic page request; ``again``: a page this run may have fetched already (a topic
+        read again whole), which the duplicate filter must let through."""
         return Request(
             url,
             callback=self.parse_topic,
@@ -166,7 +200,7 @@ class TopicSpider(ForumotionSpider):
                 "handle_httpstatus_list": list(REDIRECTS),
                 REDIRECTS_META: redirects,
             },
-            dont_filter=redirects > 0,
+            dont_filter=redirects > 0 or again,
             priority=TOPIC_PRIORITY,
         )
 
@@ -276,6 +310,14 @@ class TopicSpider(ForumotionSpider):
             yield moved
             if not goes_on:
                 return  # this run reads that topic already
+        if visit.start_offset > 0 and reading.offset == visit.start_offset:
+            evidence = await self.misplaced(visit, [post.id for post in reading.posts])
+            if self.visits.is_ended(visit):
+                return
+            if evidence is not None:
+                for request in self.reread(visit, evidence):
+                    yield request
+                return
         page_item = TopicPageItem(topic_id=visit.topic_id, url=response.url)
         if reading.offset == visit.start_offset:
             for parent in self.hierarchy_items(reading.breadcrumb):
@@ -299,6 +341,35 @@ class TopicSpider(ForumotionSpider):
         page_item.completed = self.complete(visit)
         if page_item.topic or page_item.posts or page_item.completed:
             yield page_item
+
+    async def misplaced(self, visit: TopicVisit, post_ids: list[int]) -> str | None:
+        """Why the first page an incremental visit read (a later page of the topic, its posts
+        ``post_ids``) disagrees with the archive, or ``None`` (see ``misplaced_posts``)."""
+        if not post_ids:
+            return None
+        stored = await self.read_db(stored_positions, visit.topic_id, post_ids, visit.start_offset)
+        return misplaced_posts(visit.start_offset, post_ids, stored)
+
+    def reread(self, visit: TopicVisit, evidence: str) -> Iterator[Request]:
+        """Read a topic whole after its later page disagreed with the archive (``evidence``):
+        the complete visit then marks the posts that vanished deleted and stores every post at
+        its position."""
+        self.crawler.stats.inc_value(REREAD_KEY)
+        logger.info(
+            "Topic %s: page %s disagrees with the archive (%s); reading it whole",
+            visit.topic_id,
+            visit.start_offset,
+            evidence,
+        )
+        again = self.visits.reread(visit)
+        if again is None:  # never: the first page a visit reads is the only one it awaited
+            self.visits.fail(visit)
+            return
+        yield self._page_request(
+            page_url(self.base_url or "", "t", again.topic_id, 0, again.slug),
+            again.topic_id,
+            again=True,
+        )
 
     def page_failed(
         self, response: Response, problem: str, detail: str, kind: str
@@ -360,10 +431,13 @@ class TopicSpider(ForumotionSpider):
                 return
             if offset == visit.start_offset and visit.pending == 0:
                 # The page we expected new posts on is gone (posts were deleted): read it all.
-                self.visits.restart(visit)
-                retry = self.topic_request(visit.topic_id, visit.slug, visit.listing, offset=0)
-                if retry is not None:
-                    yield retry
+                again = self.visits.reread(visit)
+                if again is not None:
+                    yield self._page_request(
+                        page_url(self.base_url or "", "t", again.topic_id, 0, again.slug),
+                        again.topic_id,
+                        again=True,
+                    )
                 return
         completed = self.complete(visit)
         if completed is not None:  # never: a failed visit is not completed
@@ -381,6 +455,8 @@ class TopicSpider(ForumotionSpider):
         ``TopicVisits.finish``); a visit that ends with a failed page is logged."""
         completed = self.visits.finish(visit)
         if completed is None and visit.failed and self.visits.is_ended(visit):
+            # The next runs look for it (db.state.unfinished_topics), whatever the listings say.
+            self.crawler.stats.inc_value(INCOMPLETE_TOPICS_KEY)
             logger.warning(
                 "Topic %s was not fetched completely; its watermark stays", visit.topic_id
             )

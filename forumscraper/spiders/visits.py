@@ -14,18 +14,23 @@ unless the new id is visited in this run already: then the visit ends there (the
 reads those posts) and only the move is recorded. Requests carry the id they were made for;
 :meth:`TopicVisits.get` follows re-keyed ids, so a page asked for under the old id finds its
 visit.
+
+A visit that starts at a later page (an incremental run: the page of the first post not yet
+stored) checks that page against the archive (:func:`misplaced_posts`): posts deleted or merged
+in further up shift every later post, and only a visit of the whole topic can tell which posts
+vanished. Such a visit is started again from the first page (:meth:`TopicVisits.reread`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol, TypeVar
 
 from forumscraper.items import TopicItem
 
-__all__ = ["TopicVisit", "TopicVisits"]
+__all__ = ["TopicVisit", "TopicVisits", "misplaced_posts"]
 
 
 class _Post(Protocol):
@@ -57,8 +62,13 @@ class TopicVisit:
     last_posted_at: datetime | None = None
     newest: tuple[int, datetime | None] | None = None
     """The newest post seen (the largest id: ids follow posting order) and its date, if read."""
+    newest_author: str | None = None
+    """The name of the newest post's author (the topic's last poster, when no listing says)."""
     replies_on_page: int | None = None
     """The reply count the topic's own first page states (JSON-LD), if it does."""
+    reread: bool = False
+    """Started again from the first page after a later page disagreed with the archive (its
+    pages may have been fetched in this run already)."""
 
 
 class TopicVisits:
@@ -134,6 +144,7 @@ class TopicVisits:
                 visit.last_posted_at = post.posted_at
             if visit.newest is None or post.id > visit.newest[0]:
                 visit.newest = (post.id, post.posted_at)
+                visit.newest_author = getattr(post, "author_name", None)
             fresh.append(post)
         return fresh
 
@@ -172,6 +183,17 @@ class TopicVisits:
         self._active.pop(visit.topic_id, None)
         self._visited.discard(visit.topic_id)
 
+    def reread(self, visit: TopicVisit) -> TopicVisit | None:
+        """Start the topic again from its first page (:meth:`restart`), every page of it
+        awaited afresh; the new visit (``reread``), or ``None`` if pages are still awaited."""
+        if visit.pending > 0:
+            return None
+        self.restart(visit)
+        again = self.schedule(visit.topic_id, visit.slug, visit.listing, 0)
+        if again is not None:
+            again.reread = True
+        return again
+
     def finish(self, visit: TopicVisit) -> TopicItem | None:
         """End the visit if no page is awaited any more; the complete item when every page
         was read, ``None`` otherwise (still awaiting pages, or a page failed)."""
@@ -196,7 +218,7 @@ class TopicVisits:
             id=visit.topic_id,
             reply_count=reply_count,
             last_post_at=last_post_at,
-            last_poster_name=listing.last_poster_name if listing else None,
+            last_poster_name=(listing.last_poster_name if listing else None) or visit.newest_author,
             complete=True,
             post_ids=visit.post_ids,
             first_position=visit.start_offset,
@@ -211,3 +233,24 @@ class TopicVisits:
         lost = sorted(self._active)
         self._active.clear()
         return lost
+
+
+def misplaced_posts(
+    offset: int, page_ids: Sequence[int], stored: Iterable[tuple[int, int | None]]
+) -> str | None:
+    """What a later page of a topic (page ``offset``, its posts ``page_ids`` in order) shows
+    that the archive disagrees with, or ``None``: a post stored at another position than the
+    page gives it, or another post stored at the page's first position (a post before the page
+    vanished or was added). ``stored``: the topic's live posts as (id, position), at least those
+    of the page and those stored at ``offset``."""
+    where = {post_id: offset + index for index, post_id in enumerate(page_ids)}
+    first = page_ids[0] if page_ids else None
+    for post_id, position in sorted(stored, key=lambda row: row[0]):
+        if position is None:
+            continue
+        if post_id in where and where[post_id] != position:
+            shown = where[post_id]
+            return f"post {post_id} is stored at position {position}, the page shows it at {shown}"
+        if position == offset and post_id != first:
+            return f"post {post_id} is stored at position {offset}, the page shows {first} there"
+    return None
