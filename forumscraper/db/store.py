@@ -125,15 +125,7 @@ TOPIC_FIELDS = (
     "first_post_at",
 )
 TOPIC_WATERMARK_FIELDS = ("reply_count", "last_post_at", "last_poster_name")
-POST_FIELDS = (
-    "id",
-    "topic_id",
-    "position",
-    "author_name",
-    "author_id",
-    "subject",
-    "posted_at",
-    "posted_at_raw",
+POST_CONTENT_FIELDS = (
     "edited_at",
     "edited_at_raw",
     "edited_by",
@@ -145,6 +137,18 @@ POST_FIELDS = (
     "links",
     "hidden_link_count",
     "collapsed_repeats",
+)
+"""What a post says (and its edit note), as opposed to where it is and who wrote it."""
+POST_FIELDS = (
+    "id",
+    "topic_id",
+    "position",
+    "author_name",
+    "author_id",
+    "subject",
+    "posted_at",
+    "posted_at_raw",
+    *POST_CONTENT_FIELDS,
     "url",
 )
 
@@ -182,21 +186,6 @@ POSTS = Write(
     keep_known=frozenset({"author_name", "author_id", "posted_at", "subject"}),
     on_insert={"first_seen_at": NOW, "last_seen_at": NOW, "deleted_at": None},
     on_update={"last_seen_at": NOW, "deleted_at": None},
-)
-POST_CONTENT_FIELDS = frozenset(
-    {
-        "body_html",
-        "body_text",
-        "signature_html",
-        "content_hash",
-        "links",
-        "hidden_link_count",
-        "collapsed_repeats",
-        "edited_at",
-        "edited_at_raw",
-        "edited_by",
-        "edit_count",
-    }
 )
 POSTS_SEEN = Write(
     table_of(Post),
