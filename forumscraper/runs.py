@@ -41,6 +41,7 @@ from forumscraper.db.database import Database, database_for, first_line
 from forumscraper.db.dates_by_order import date_by_order
 from forumscraper.db.lock import LOCKED_MESSAGE, RunLock
 from forumscraper.db.runs import finish_run, start_run
+from forumscraper.db.state import reopen_topics
 from forumscraper.pipelines.dates import WITHOUT_YEAR
 
 logger = logging.getLogger(__name__)
@@ -247,6 +248,22 @@ class CrawlRunRecorder:
             else "",
         )
 
+    async def _reopen_topics(self, board_id: int, since: datetime) -> None:
+        """The run stopped on dates read on a wrong clock, after storing pages read on it: the
+        topics it stored are read whole by the next run (``db.state.reopen_topics``)."""
+        try:
+            reopened = await run_in_thread(reopen_topics, self.database.engine, board_id, since)
+        except Exception as exc:
+            logger.warning("Could not mark the run's topics for reading again: %s", exc)
+            return
+        if reopened:
+            self.crawler.stats.set_value("forumscraper/dates/topics_reopened", reopened)
+            logger.warning(
+                "%d topic(s) stored with dates on the wrong clock will be read again by the "
+                "next run",
+                reopened,
+            )
+
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         stats_collector = self.crawler.stats
         assert stats_collector is not None
@@ -267,6 +284,9 @@ class CrawlRunRecorder:
         usable = reason not in ("locked", NOT_A_BOARD) and not stats.get(
             "forumscraper/db/unavailable"
         )
+        wrong_clock = bool(stats.get(CLOCK_EVIDENCE_KEY))
+        if board_id is not None and usable and wrong_clock:
+            await self._reopen_topics(board_id, run_start(stats))
         if board_id is not None and usable:
             try:
                 await run_in_thread(
@@ -274,7 +294,8 @@ class CrawlRunRecorder:
                         record_board,
                         self.database.engine,
                         board_id,
-                        timezone=getattr(spider, "board_tz", None),
+                        # A zone the dates disagreed with is not recorded for later runs.
+                        timezone=None if wrong_clock else getattr(spider, "board_tz", None),
                         template_version=getattr(spider, "template_version", None),
                         title=getattr(spider, "board_title", None),
                         language=getattr(spider, "board_language", None),

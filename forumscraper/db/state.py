@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from sqlalchemy import Engine, exists, func, or_, select
+from sqlalchemy import Engine, exists, func, or_, select, update
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -173,6 +173,25 @@ def _runs_left_topics_incomplete(engine: Engine, board_id: int) -> bool:
             return connection.execute(query.limit(1)).first() is not None
     except (ProgrammingError, OperationalError):  # no schema yet (the crawl creates it)
         return False
+
+
+def reopen_topics(engine: Engine, board_id: int, since: datetime) -> int:
+    """Topics with posts stored since ``since`` lose their completion (``last_crawled_at``), so
+    the next run reads them whole again: a run stopped on dates read on a wrong clock stored
+    them with those dates. Returns how many."""
+    topics, posts = table_of(Topic), table_of(Post)
+    stored = (
+        select(posts.c.topic_id)
+        .where(posts.c.board_id == board_id, posts.c.last_seen_at >= since)
+        .distinct()
+    )
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(topics)
+            .where(topics.c.board_id == board_id, topics.c.id.in_(stored))
+            .values(last_crawled_at=None)
+        )
+    return int(result.rowcount or 0)
 
 
 def stored_positions(

@@ -59,6 +59,9 @@ class MemberArea:
     """User name -> password."""
     member_only_forums: set[int] = field(default_factory=set)
     hide_links_from_guests: bool = False
+    profile_timezone: str | None = None
+    """The zone the members' profiles set (Forumotion's profile "Timezone"), when not the
+    board's: member pages print their dates on it."""
     sessions: set[str] = field(default_factory=set)
     logins: int = 0
     """Successful logins (tests count renewals)."""

@@ -127,6 +127,7 @@ class _Handler(BaseHTTPRequestHandler):
             site=f"http://{host}",
             default_version=owner.version,
             robots_disallow=owner.robots_disallow,
+            timezone=owner.members.profile_timezone if member else None,
         )
         body = owner.members.finish(response.body, member, owner.board)
         if fault is not None and fault.kind == "encoding":

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 from forumscraper.demo.content import RECENT_WIDGET_MODES, Board
 from forumscraper.demo.render.common import (
@@ -60,8 +61,11 @@ def respond(
     site: str,
     default_version: str = "prosilver",
     robots_disallow: Sequence[str] = (),
+    timezone: str | None = None,
 ) -> Response:
-    """Answer one GET of ``target`` (path and query) as a guest at instant ``now``."""
+    """Answer one GET of ``target`` (path and query) as a guest at instant ``now``; dates on
+    ``timezone``'s clock when given (a member whose profile sets another zone), else the
+    board's."""
     url = urlsplit(target)
     query = parse_qs(url.query)
     forced = query.get("change_version", [""])[0]
@@ -74,6 +78,7 @@ def respond(
         version=version,
         keep_version=forced in VERSIONS,
         widget_mode=widget if widget in RECENT_WIDGET_MODES else board.recent_widget_mode,
+        timezone=ZoneInfo(timezone) if timezone else None,
     )
     renderer = RENDERERS[version]
     path = url.path

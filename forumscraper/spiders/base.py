@@ -19,6 +19,7 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
 
 from forumscraper import config
 from forumscraper.db.board import board_url as board_root
@@ -35,11 +36,19 @@ from forumscraper.middlewares import SESSION_META
 from forumscraper.pages import DateContext, Page
 from forumscraper.pages.common import Crumb
 from forumscraper.pages.parse import decode_html
-from forumscraper.pages.topic import TopicPageReading
+from forumscraper.pages.recent import RecentTopic, feed_entries
+from forumscraper.pages.topic import TopicPage, TopicPageReading
+from forumscraper.pages.versions import UnknownTemplate
 from forumscraper.runs import CLOCK_EVIDENCE_KEY, ELSEWHERE_KEY, NOT_A_BOARD, NOT_A_BOARD_KEY
-from forumscraper.spiders.clock import BoardClock, check_dates, describe_tz, far_future
+from forumscraper.spiders.clock import (
+    BoardClock,
+    FeedCheck,
+    check_dates,
+    describe_tz,
+    far_future,
+)
 from forumscraper.spiders.login import Credentials, LoginFlow, LoginMisconfigured
-from forumscraper.text.dates import parse_http_date
+from forumscraper.text.dates import infer_board_offset, parse_http_date
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,6 +68,8 @@ OWN_META = frozenset({"topic_id", "portal_checked"})
 ``forumscraper_*`` key)."""
 CLOCK_PROBE = "forumscraper_clock_probe"
 """Request meta: the page is read to find the board's clock (see ``begin_clock_probe``)."""
+TOPIC_PROBE_PRIORITY = 10
+"""The topic page read for the board's clock goes before the pages waiting for it."""
 
 
 class ForumotionSpider(scrapy.Spider):
@@ -82,6 +93,8 @@ class ForumotionSpider(scrapy.Spider):
         self.posts_per_page = 15
         self.clock = BoardClock()
         """The board's timezone: configured, learnt from the first clock line, or a fallback."""
+        self.feed_check = FeedCheck()
+        """Topics' creation times from the board's RSS feed, against their first posts."""
         self.clock_probes = 0
         """Pages requested to find the board's clock and not yet read."""
         self.held_for_clock: list[Request] = []
@@ -305,6 +318,70 @@ class ForumotionSpider(scrapy.Spider):
             page.url,
         )
         return rows
+
+    def learn_feed(self, response: Response) -> list[RecentTopic]:
+        """The topics of the board's RSS feed (``/feed/``), their creation times kept for
+        :meth:`check_first_post`."""
+        body = response.text if isinstance(response, TextResponse) else response.body
+        entries = feed_entries(response.url, body, self.dates_for(response))
+        self.feed_check.learn(
+            {entry.topic_id: entry.created_at for entry in entries if entry.created_at},
+            {entry.topic_id: response.urljoin(entry.url) for entry in entries if entry.url},
+        )
+        return entries
+
+    def feed_clock_probe(self, response: Response) -> Request | None:
+        """No page has shown the board's clock yet: ask for the first page of a topic the feed
+        dates, whose first post's printed date, against the feed's UTC time, tells the offset
+        (:meth:`parse_feed_probe`). ``None`` when the clock is known or the feed has no such
+        topic."""
+        if self.clock.known:
+            return None
+        found = self.feed_check.probe_topic(server_time(response) or datetime.now(UTC))
+        if found is None:
+            return None
+        url, created = found
+        self.begin_clock_probe()
+        return Request(
+            url,
+            callback=self.parse_feed_probe,
+            errback=self.feed_probe_failed,
+            cb_kwargs={"created": created},
+            dont_filter=True,  # the crawl reads this page again, as any topic page
+            priority=TOPIC_PROBE_PRIORITY,
+        )
+
+    def parse_feed_probe(self, response: Response, created: datetime) -> Iterator[Request]:
+        """Learn the board's offset from a topic's first post (read as naive wall-clock time:
+        the zone is not known yet) and the feed's UTC creation time, then end the probe."""
+        page = self.html_page(response, TopicPage) if not self.clock.known else None
+        try:
+            posts = page.posts() if isinstance(page, TopicPage) else []
+        except UnknownTemplate:
+            posts = []
+        first = posts[0] if posts and posts[0].position == 0 else None
+        if first is not None and first.posted_at is not None and not self.clock.known:
+            offset = infer_board_offset(first.posted_at.replace(tzinfo=None), created)
+            if offset is not None:
+                self.clock.settle(
+                    offset, f"the RSS feed's time of the first post of {response.url}"
+                )
+                logger.info("Board timezone from %s: %s", self.clock.source, describe_tz(offset))
+        yield from self.end_clock_probe()
+
+    def feed_probe_failed(self, failure: Failure) -> Iterator[Request]:
+        logger.info("Could not read a topic to find the board's clock: %s", failure.value)
+        yield from self.end_clock_probe()
+
+    def check_first_post(self, topic_id: int, posted_at: datetime | None, url: str) -> None:
+        """Stop the run when topics' first posts, read on the clock in use, are off their
+        creation times in the RSS feed by one timezone's offset (see ``spiders.clock``)."""
+        tz = self.clock.tz
+        if tz is None:
+            return
+        evidence = self.feed_check.check(topic_id, posted_at, tz, url)
+        if evidence is not None:
+            self.stop_for_dates(evidence)
 
     async def read_dates(self, page: Page) -> DateContext:
         """Wait until the board's timezone is known, then make ``page`` read its dates in it."""

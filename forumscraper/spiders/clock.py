@@ -3,9 +3,11 @@ that catch a wrong one. No Scrapy here.
 
 Forumotion prints every date on the board's wall clock. The timezone is, in order:
 ``FORUMSCRAPER_TIMEZONE``; else the offset between the first "Current date/time is …" line a
-page of the run shows and that response's HTTP ``Date`` header; else, only once the pages that
-could show a clock (portal, index, a forum page) showed none, the zone an earlier run recorded
-in ``boards``; else UTC, with a warning. Until it is known, no date is read: the spiders
+page of the run shows and that response's HTTP ``Date`` header; else the offset between a
+topic's first post as printed and its creation time in the board's RSS feed (the ``forum``
+spider reads one such topic page when no other page showed a clock); else, only once the pages
+that could show a clock (portal, index, a forum page, that topic page) showed none, the zone an
+earlier run recorded in ``boards``; else UTC, with a warning. Until it is known, no date is read: the spiders
 wait (:meth:`BoardClock.wait`) before reading a page's dates.
 
 Self-checks, each failing the run with its evidence rather than storing wrong dates:
@@ -15,7 +17,11 @@ Self-checks, each failing the run with its evidence rather than storing wrong da
 - no date read on a page may lie after the server's own ``Date`` header (beyond a minute, and
   within the 26 hours a timezone can be wrong by: :func:`check_dates`). A wrong offset shows
   there first on "Today at 23:50"-style dates: read on the wrong day's clock, the latest of
-  them land in the future.
+  them land in the future;
+- a topic's first post must be dated when the board's RSS feed says the topic was created
+  (:class:`FeedCheck`): the feed prints UTC, the page the viewer's clock. This is the check that
+  reaches the versions that show guests no clock (phpBB2, PunBB, AwesomeBB, mobile), a zone
+  configured or recorded wrongly, and a member whose profile sets another zone than the board's.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ __all__ = [
     "FUTURE_TOLERANCE",
     "OFFSET_SPAN",
     "BoardClock",
+    "FeedCheck",
     "check_dates",
     "describe_tz",
     "far_future",
@@ -160,3 +167,71 @@ def far_future(dates: Iterable[datetime | None], context: DateContext) -> int:
     """How many of ``dates`` lie further in the future than any clock error explains."""
     high = context.now + OFFSET_SPAN
     return sum(1 for value in dates if value is not None and value > high)
+
+
+ZONE_STEP = timedelta(minutes=15)
+"""Every timezone offset is a multiple of this."""
+
+
+class FeedCheck:
+    """Topics' creation times from the board's RSS feed (UTC, to the second) against their
+    first posts' dates as read (the viewer's clock, to the minute).
+
+    A difference of a whole number of quarter hours, from 15 minutes to 26 hours, is what a
+    wrong timezone makes. It is evidence once two topics show the same one and more topics show
+    it than agree: one topic alone may have lost its first post (deleted or merged), and no
+    other cause gives several topics one offset."""
+
+    def __init__(self) -> None:
+        self.created: dict[int, datetime] = {}
+        self.urls: dict[int, str] = {}
+        self.agreeing = 0
+        self.offsets: dict[timedelta, list[str]] = {}
+
+    def learn(self, created: dict[int, datetime], urls: dict[int, str] | None = None) -> None:
+        """The feed's topics and creation times (an older entry never replaces a newer one),
+        and their addresses."""
+        for topic_id, moment in created.items():
+            self.created.setdefault(topic_id, moment)
+        for topic_id, url in (urls or {}).items():
+            self.urls.setdefault(topic_id, url)
+
+    def probe_topic(self, now: datetime) -> tuple[str, datetime] | None:
+        """The newest topic of the feed created more than two days before ``now`` (its first
+        post's date is printed whole, not as "Today"/"Yesterday"): its address and creation
+        time, whose first page tells the board's clock when no page shows it."""
+        old = [
+            (moment, topic_id)
+            for topic_id, moment in self.created.items()
+            if moment < now - timedelta(days=2) and topic_id in self.urls
+        ]
+        if not old:
+            return None
+        moment, topic_id = max(old)
+        return self.urls[topic_id], moment
+
+    def check(self, topic_id: int, posted_at: datetime | None, tz: tzinfo, url: str) -> str | None:
+        """The evidence that dates are read on a wrong clock, once this first post makes it
+        so; else ``None``."""
+        created = self.created.pop(topic_id, None)
+        if created is None or posted_at is None:
+            return None
+        error = posted_at - created.replace(second=0, microsecond=0)
+        if abs(error) < CLOCK_TOLERANCE:
+            self.agreeing += 1
+            return None
+        offset = round(error / ZONE_STEP) * ZONE_STEP
+        if abs(error - offset) > FUTURE_TOLERANCE or abs(offset) > OFFSET_SPAN:
+            return None  # not a timezone's error (a first post deleted or merged)
+        seen = self.offsets.setdefault(offset, [])
+        seen.append(
+            f"{url}: the first post was read as {posted_at:%Y-%m-%d %H:%M} UTC, the feed says "
+            f"the topic was created at {created:%Y-%m-%d %H:%M:%S} UTC"
+        )
+        if len(seen) < 2 or len(seen) <= self.agreeing:
+            return None
+        hours = offset / timedelta(hours=1)
+        return (
+            f"dates read in {describe_tz(tz)} are {hours:+g} h from the board's RSS feed on "
+            f"{len(seen)} topics ({seen[0]}; {seen[1]})"
+        )

@@ -50,9 +50,44 @@ class ForumSpider(TopicSpider):
         self.listed_topics: dict[int, set[int]] = {}
         self.unlisted_forum_topics: dict[int, set[int]] = {}
         """Full crawls: the live topics of each stored forum the index does not show."""
+        self.feed_requested = False
+        """The RSS feed was asked for (once, by the first index page read)."""
 
     def start_requests_for(self, base_url: str) -> Iterator[Request]:
         yield Request(base_url, callback=self.parse_index, errback=self.forum_failed)
+
+    def feed_request(self, response: Response) -> Iterator[Request]:
+        """Once the board is recognised: its RSS feed, whose creation times check the first
+        posts' dates (``check_first_post``) and, where no page shows the board's clock, tell it
+        (the feed is then a clock probe: no date is read before it answers)."""
+        if self.feed_requested:
+            return
+        self.feed_requested = True
+        probe = not self.clock.known
+        if probe:
+            self.begin_clock_probe()
+        yield Request(
+            response.urljoin("/feed/"),
+            callback=self.parse_feed,
+            errback=self.feed_failed,
+            meta={CLOCK_PROBE: probe},
+        )
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        entries = self.learn_feed(response)
+        self.crawler.stats.set_value("forumscraper/dates/feed_topics", len(entries))
+        if response.meta.get(CLOCK_PROBE):
+            probe = self.feed_clock_probe(response)
+            if probe is not None:
+                yield probe
+            yield from self.end_clock_probe()
+
+    def feed_failed(self, failure: Failure) -> Iterator[Request]:
+        """No feed (an admin may turn it off): the first posts go unchecked by it."""
+        self.logger.info("No RSS feed to check dates with: %s", failure.getErrorMessage())
+        self.crawler.stats.set_value("forumscraper/dates/feed_topics", 0)
+        if failure.request.meta.get(CLOCK_PROBE):  # type: ignore[attr-defined]
+            yield from self.end_clock_probe()
 
     async def parse_index(self, response: Response) -> AsyncIterator[Any]:
         page = self.html_page(response, ForumListPage)
@@ -91,6 +126,8 @@ class ForumSpider(TopicSpider):
             requests.append(self.forum_request(forum.id, forum.url or ""))
         if self.full:
             requests += await self.unlisted_forums({forum.id for forum in forums})
+        for request in self.feed_request(response):
+            yield request
         for request in self.when_clock_known(requests):
             yield request
 

@@ -29,7 +29,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scrapy.http import Request, Response, TextResponse
+from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from forumscraper.db.state import RECENT_GAP_KEY, last_covered_start
@@ -40,7 +40,6 @@ from forumscraper.pages.recent import (
     ActiveTopicsPage,
     RecentTopic,
     RecentTopicsPage,
-    feed_entries,
 )
 from forumscraper.pages.urls import parse_page_url
 from forumscraper.spiders.base import CLOCK_PROBE
@@ -260,9 +259,9 @@ class RecentSpider(TopicSpider):
             yield item
 
     async def parse_feed(self, response: Response) -> AsyncIterator[Any]:
-        body = response.text if isinstance(response, TextResponse) else response.body
-        # Dated by creation: it names new topics, never proves replies covered.
-        self._collect(feed_entries(response.url, body, self.dates_for(response)), "feed")
+        # Dated by creation: it names new topics, never proves replies covered (and checks
+        # their first posts' dates: ``check_first_post``).
+        self._collect(self.learn_feed(response), "feed")
         async for item in self._listing_done():
             yield item
 

@@ -304,6 +304,9 @@ class TopicSpider(ForumotionSpider):
             context,
             response.url,
         )
+        first = reading.posts[0]
+        if reading.topic_id is not None and first.position == 0:
+            self.check_first_post(reading.topic_id, first.posted_at, response.url)
         if reading.topic_id is not None and reading.topic_id != visit.topic_id:
             # Moved or merged: the old address answers with the topic's new id.
             moved, goes_on = self._move(visit, reading.topic_id)

@@ -66,6 +66,8 @@ class RenderContext:
     """True when the request forced the version: links then keep ``?change_version=``."""
     widget_mode: str = "scrolling"
     """How the "Recent topics" widget lists topics: ``scrolling`` or ``classical``."""
+    timezone: tzinfo | None = None
+    """The viewer's zone when it is not the board's (a member's profile "Timezone")."""
 
     def t(self, key: str) -> str:
         """A label in the board language."""
@@ -82,7 +84,7 @@ class RenderContext:
         return self.site + path
 
     def date(self, moment: datetime, *, relative: bool = True) -> str:
-        return format_date(moment, self.board, self.now, relative=relative)
+        return format_date(moment, self.board, self.now, relative=relative, tz=self.timezone)
 
 
 class Renderer(Protocol):
@@ -219,16 +221,25 @@ def absolute_date(local: datetime, date_format: str, language: str = "en") -> st
     return f"{numbers.format('.')} {clock(local)}"
 
 
-def format_date(moment: datetime, board: Board, now: datetime, *, relative: bool = True) -> str:
-    """``moment`` as the board prints it to a guest: board time zone and date format.
+def format_date(
+    moment: datetime,
+    board: Board,
+    now: datetime,
+    *,
+    relative: bool = True,
+    tz: tzinfo | None = None,
+) -> str:
+    """``moment`` as the board prints it to a guest: board time zone (or the viewer's ``tz``)
+    and date format.
 
     With ``relative``, dates falling today or yesterday (board time, relative to ``now``) read
     "Today at 9:59 am" / "Yesterday at 15:51", the clock in the format's 12 or 24 hour style
     (24 hour on French boards).
     """
-    local = moment.astimezone(board.tzinfo)
+    zone = tz or board.tzinfo
+    local = moment.astimezone(zone)
     if relative:
-        today = now.astimezone(board.tzinfo).date()
+        today = now.astimezone(zone).date()
         clock = _clock24 if board.language == "fr" else _CLOCKS[board.date_format]
         if local.date() == today:
             return f"{label(board.language, 'today')} {clock(local)}"
