@@ -7,8 +7,8 @@ page of the run shows and that response's HTTP ``Date`` header; else the offset 
 topic's first post as printed and its creation time in the board's RSS feed (the ``forum``
 spider reads one such topic page when no other page showed a clock); else, only once the pages
 that could show a clock (portal, index, a forum page, that topic page) showed none, the zone an
-earlier run recorded in ``boards``; else UTC, with a warning. Until it is known, no date is read: the spiders
-wait (:meth:`BoardClock.wait`) before reading a page's dates.
+earlier run recorded in ``boards``; else UTC, with a warning. Until it is known, no date is
+read: the spiders wait (:meth:`BoardClock.wait`) before reading a page's dates.
 
 Self-checks, each failing the run with its evidence rather than storing wrong dates:
 
