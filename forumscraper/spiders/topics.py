@@ -176,6 +176,11 @@ class TopicSpider(ForumotionSpider):
         visit = self.visits.schedule(topic_id, slug, listing, offset)
         if visit is None:
             return None
+        return self._visit_request(visit, offset)
+
+    def _visit_request(self, visit: TopicVisit, offset: int = 0) -> Request:
+        """Page ``offset`` of a visit's topic (a visit read again whole passes the duplicate
+        filter: this run may have fetched its pages already)."""
         return self._page_request(
             page_url(self.base_url or "", "t", visit.topic_id, offset, visit.slug),
             visit.topic_id,
@@ -368,11 +373,7 @@ class TopicSpider(ForumotionSpider):
         if again is None:  # never: the first page a visit reads is the only one it awaited
             self.visits.fail(visit)
             return
-        yield self._page_request(
-            page_url(self.base_url or "", "t", again.topic_id, 0, again.slug),
-            again.topic_id,
-            again=True,
-        )
+        yield self._visit_request(again)
 
     def page_failed(
         self, response: Response, problem: str, detail: str, kind: str
@@ -436,11 +437,7 @@ class TopicSpider(ForumotionSpider):
                 # The page we expected new posts on is gone (posts were deleted): read it all.
                 again = self.visits.reread(visit)
                 if again is not None:
-                    yield self._page_request(
-                        page_url(self.base_url or "", "t", again.topic_id, 0, again.slug),
-                        again.topic_id,
-                        again=True,
-                    )
+                    yield self._visit_request(again)
                 return
         completed = self.complete(visit)
         if completed is not None:  # never: a failed visit is not completed
