@@ -12,7 +12,7 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import Engine, select
 
 from forumscraper.db.models import Post
-from forumscraper.demo.content import build_demo_board
+from forumscraper.demo.content import LANGUAGE_TEXTS, build_demo_board
 from forumscraper.demo.render import common
 from forumscraper.demo.server import FixtureForumServer
 from forumscraper.items import PostItem, TopicItem, TopicPageItem
@@ -104,3 +104,39 @@ async def test_a_crawl_stores_unreadable_dates_as_null_and_says_so(
         r.getMessage() for r in caplog.records if "Could not read the post date" in r.getMessage()
     ]
     assert len(logged) == 1 and "'Sxn " in logged[0]
+
+
+@deferred_f_from_coro_f
+async def test_a_crawl_keeps_an_edit_note_it_cannot_read_and_says_so(
+    db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A Turkish board's edit notes (a wording the reader does not know): each edited post is
+    stored as edited once at least, with its note as the evidence in ``edited_at_raw`` and no
+    date, counted and logged; before, the post was stored as never edited, in silence."""
+    note = "En son {editor} tarafından {date} tarihinde düzenlendi, {count} kez"  # noqa: RUF001
+    texts = {**LANGUAGE_TEXTS["tr"], "edited_one": note, "edited_many": note}
+    monkeypatch.setitem(LANGUAGE_TEXTS, "tr", texts)
+    board = build_demo_board()
+    board.language = "tr"
+    edited = [post for post in board.live_posts() if post.edit_count]
+    assert edited
+    with (
+        FixtureForumServer(board, version="punbb") as server,
+        caplog.at_level(logging.WARNING, logger="forumscraper.pipelines.dates"),
+    ):
+        crawler = await crawl(
+            "forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
+        )
+    assert stat(crawler, "forumscraper/run/status") == "finished"
+    columns = (Post.id, Post.edit_count, Post.edited_at, Post.edited_by, Post.edited_at_raw)
+    with engine.connect() as connection:
+        rows = {row.id: row for row in connection.execute(select(*columns))}
+    for post in board.live_posts():
+        row = rows[post.id]
+        if post.edit_count:
+            assert (row.edit_count, row.edited_at, row.edited_by) == (1, None, None), post.id
+            assert row.edited_at_raw.startswith("En son "), post.id
+        else:
+            assert (row.edit_count, row.edited_at_raw) == (0, None), post.id
+    assert stat(crawler, UNREADABLE) >= len(edited)
+    assert any("edit date 'En son " in record.getMessage() for record in caplog.records)

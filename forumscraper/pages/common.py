@@ -50,9 +50,10 @@ from forumscraper.text.dates import (
     parse_forum_date,
 )
 
-BY_WORD = r"(?:by|par|por|von|di|de|door|od|av)"
+BY_WORD = r"(?:by|par|por|von|di|da|de|door|od|av|من طرف)"
 """The word printed before a poster's name, as a regex group: "by NAME", French "par", Spanish
-and Portuguese "por", German "von", Italian "di", Dutch "door", Polish "od", Swedish "av", "de"."""
+and Portuguese "por", German "von", Italian "da" ("Messaggio Da Admin") and "di", Dutch "door",
+Polish "od", Swedish "av", "de", Arabic "من طرف" ("مُساهمة من طرف NAME", DATES.md)."""
 ON_WORD = r"(?:on|le|el|em|am|il|à|a|at|op)"
 """The word printed before a date ("by NAME on DATE"), as a regex group: French "le", Spanish
 "el", Portuguese "em", German "am", Italian "il", Dutch "op"; "à", "a", "at" before a time."""

@@ -24,18 +24,12 @@ from collections.abc import Iterator, Sequence
 from lxml import etree
 from lxml import html as lxml_html
 
-from forumscraper.text.edits import EditNote, parse_edit_note
+from forumscraper.text.edits import NOTE_START, EditNote, parse_edit_note
 
 _DIV_TAG = re.compile(r"<(/?)div\b", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _ELEMENT_TAG = re.compile(r"<(?P<close>/?)(?P<name>[a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
 _VOID = frozenset({"br", "img", "hr", "input", "wbr", "area", "col", "embed", "source", "meta"})
-_NOTE_START = re.compile(
-    r"last\s+edited|derni[eè]re\s+[ée]dition|[úu]ltima\s+edici[óo]n|[úu]ltima\s+edi[çc][ãa]o"
-    r"|ultima\s+modifica|zuletzt\s+bearbeitet",
-    re.IGNORECASE,
-)
-"""How an edit note starts, in the languages :func:`parse_edit_note` reads."""
 
 
 def serialize_inner(element: etree._Element) -> str:
@@ -222,7 +216,7 @@ def split_edit_note(region: str) -> tuple[str, EditNote | None]:
     whole region when it ends with none). The last note-like text that parses wins, so that a
     quoted "Last edited by" inside the message does not cut it short.
     """
-    for match in reversed(list(_NOTE_START.finditer(region))):
+    for match in reversed(list(NOTE_START.finditer(region))):
         rest = region[match.start() :]
         if "<div" in rest.lower() or _closes_outer(rest):
             continue

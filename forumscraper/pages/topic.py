@@ -48,7 +48,7 @@ from forumscraper.pages.rawhtml import (
 from forumscraper.pages.urls import member_id, page_url, parse_page_url
 from forumscraper.pages.versions import PostMarkup, UnknownTemplate
 from forumscraper.text.dates import OFFSET_SPAN, ORDER_SLACK, parse_jsonld_date
-from forumscraper.text.edits import EditNote, parse_edit_note
+from forumscraper.text.edits import EditNote, parse_edit_note, unread_edit_note
 
 _POST_ID = re.compile(r"^p(?:ost-?)?(\d+)$")
 _SIGNATURE_RULE = re.compile(r"^\s*_{5,}\s*(?:<br\s*/?>\s*)?")
@@ -208,17 +208,12 @@ class TopicPage(Page):
         author_name, author_id = self._author(node)
         date_raw = strip_date_lead(self._date_text(node, author_name))
         body_html, edit = self._body(raw)
-        if markup.body_mode != "region":
-            edit = (
-                parse_edit_note(element_texts(find(node, markup.edit_note)))
-                if markup.edit_note
-                else None
-            )
-        elif markup.edit_note:
-            edit = parse_edit_note(element_texts(find(node, markup.edit_note)))
+        if markup.edit_note:  # printed in a node of its own: read there
+            printed = element_texts(find(node, markup.edit_note))
+            edit = parse_edit_note(printed) or unread_edit_note(printed)
         signature = find(node, markup.signature)[:1]
         signature_html = _signature(signature[0]) if signature else None
-        edited_raw = strip_date_lead(edit.edited_at_raw) if edit else ""
+        edited_raw = strip_date_lead(edit.edited_at_raw) if edit and edit.read else ""
         posted_at = self.dates.parse(date_raw, after=after, near=near)
         # An edit never precedes its post.
         edited_after = posted_at - ORDER_SLACK if posted_at is not None else after
@@ -231,8 +226,8 @@ class TopicPage(Page):
             subject=self._subject(node),
             posted_at=posted_at,
             posted_at_raw=date_raw or None,
-            edited_at=self.dates.parse(edited_raw, after=edited_after),
-            edited_at_raw=edited_raw or None,
+            edited_at=self.dates.parse(edited_raw, after=edited_after) if edited_raw else None,
+            edited_at_raw=(edited_raw if edit.read else edit.edited_at_raw) if edit else None,
             edited_by=edit.editor if edit else None,
             edit_count=edit.edit_count if edit else 0,
             body_html=body_html,
