@@ -529,8 +529,8 @@ def _infer_year(clock: _WallClock, now: datetime, tz: tzinfo) -> int | None:
     """Pick the year of a date printed without one: the latest that is not in the future.
 
     Up to one day in the future is allowed (clock skew). When the weekday is printed and does
-    not match, up to 7 earlier years are tried for one that does; failing that, the latest fit
-    is kept.
+    not match, up to 7 earlier years are tried for one that does; failing that, ``None``: a
+    year whose weekday contradicts the page is not a reading.
     """
     limit = now + _CLOCK_SKEW
     this_year = now.astimezone(tz).year
@@ -553,7 +553,7 @@ def _infer_year(clock: _WallClock, now: datetime, tz: tzinfo) -> int | None:
             break
         if candidate.weekday() == clock.weekday:
             return year
-    return latest
+    return None
 
 
 def parse_forum_date(
