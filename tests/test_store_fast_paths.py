@@ -152,6 +152,16 @@ class TestUpsert:
         assert count_revisions(store) == 0
         assert posts(store, "body_text")[101] == ("Member",)
 
+    def test_links_revealed_with_a_new_edit_note_are_an_edit(self, store: Store) -> None:
+        # A guest's view stored, then the author edits the post (a link out, a line in) and a
+        # member reads it: the earlier text is a revision, not a guest's view.
+        store.write(Batch(posts=[post_row(101, body="Guest") | {"hidden_link_count": 1}]), NOW)
+        edited = post_row(101, body="Edited") | {"edit_count": 1}
+        result = store.write(Batch(posts=[edited]), LATER)
+        assert (result.links_revealed, result.updated_posts) == (0, 1)
+        assert count_revisions(store) == 1
+        assert posts(store, "body_text", "hidden_link_count", "edit_count")[101] == ("Edited", 0, 1)
+
     def test_links_hidden_again_keep_the_members_text(self, store: Store) -> None:
         member = post_row(101, body="Member") | {"edit_count": 1}
         store.write(Batch(posts=[member]), NOW)

@@ -629,12 +629,14 @@ class Store:
             if known[0] == row.get("content_hash"):
                 continue
             hidden = row.get("hidden_link_count") or 0
-            if hidden < known[1]:
+            same_edits = (row.get("edit_count") or 0) == (known[2] or 0)
+            if hidden < known[1] and same_edits:
                 # First seen as a guest (links hidden), now as a member: the text gains the
-                # links it hid, which is not an edit by its author.
+                # links it hid, which is not an edit by its author (no edit note changed). With
+                # a changed edit count it is an edit, and the text before it is a revision.
                 result.links_revealed += 1
                 continue
-            if hidden > known[1] and (row.get("edit_count") or 0) == (known[2] or 0):
+            if hidden > known[1] and same_edits:
                 # Stored from a member's view, now seen as a guest: the same post with its
                 # links hidden (no edit note changed), not an edit. The stored text stays.
                 result.links_kept += 1
