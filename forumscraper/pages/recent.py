@@ -13,6 +13,7 @@ lookups).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -115,7 +116,7 @@ class RecentTopicsPage(Page):
             poster: etree._Element | None = next(
                 (n for n in segment if not isinstance(n, str) and n.tag == "a"), None
             )
-            time_text, name = _time_and_name(element_texts(segment))
+            time_text, name = _time_and_name(element_texts(segment), self.dates.parse)
             entry = self._entry(link, time_text, poster, name)
             if entry:
                 entries.append(entry)
@@ -159,13 +160,22 @@ def _poster_name(node: etree._Element) -> str | None:
 _NUMBER = re.compile(r"\d+(?:[,.]\d{3})*")
 _SCROLLING = re.compile(rf"^(?P<time>.+?)\s+{BY_WORD}\s+(?P<name>.+)$", re.IGNORECASE)
 _CLASSICAL = re.compile(rf"^{BY_WORD}\s+(?P<name>.+?)\s+{ON_WORD}\s+(?P<time>.+)$", re.IGNORECASE)
+_ON = re.compile(rf"\s+{ON_WORD}\s+", re.IGNORECASE)
 
 
-def _time_and_name(text: str) -> tuple[str, str | None]:
+def _time_and_name(text: str, parse: Callable[[str], datetime | None]) -> tuple[str, str | None]:
     """Date and poster of "Today at 9:59 by Rocky" (scrolling widget) or "by Rocky on Today at
-    9:59" (classical widget)."""
+    9:59" (classical widget). A guest's name may hold the "on" word ("by Anon on Tour on Today
+    at 9:59"): the date is what follows the first "on" after which a date can be read."""
     text = clean_space(text).strip("\u00bb ").strip()
-    match = _CLASSICAL.match(text) or _SCROLLING.match(text)
+    match = _CLASSICAL.match(text)
+    if match:
+        start = match.start("name")
+        for on in _ON.finditer(text, start):
+            if parse(text[on.end() :]) is not None:
+                return text[on.end() :], text[start : on.start()]
+        return match["time"], match["name"]
+    match = _SCROLLING.match(text)
     if match:
         return match["time"], match["name"]
     return text, None

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -35,6 +36,24 @@ def test_widget(load: Load, board: Board, version: str, mode: str) -> None:
         assert got.last_poster_name == last.author_name, want.id
         assert got.last_page_offset == post_start(board, want, last), want.id
         assert got.url.startswith(f"{SITE}/t{want.id}")
+
+
+@pytest.mark.parametrize("version", DESKTOP)
+@pytest.mark.parametrize("mode", ["scrolling", "classical"])
+@pytest.mark.parametrize("guest", ["Anon on Tour", "Jean le Bon", "Bob at Home"])
+def test_a_guest_name_with_the_on_word_is_read_whole(version: str, mode: str, guest: str) -> None:
+    """Classical lines read "by NAME on DATE": a guest's name holding "on", "le" or "at" is not
+    cut there, and the date after it is read."""
+    board = build_demo_board(NOW)
+    board.recent_widget_mode = mode
+    topic = board.recent_topics()[0]
+    reply = board.add_post(topic.id, None, "hello", NOW - timedelta(minutes=5), guest_name=guest)
+    response = respond(board, "/", now=NOW, site=SITE, default_version=version)
+    widget = RecentTopicsPage(
+        SITE + "/", response.body.decode(), DateContext(tz=board.tzinfo, now=NOW)
+    ).widget()
+    (entry,) = [e for e in widget if e.topic_id == topic.id]
+    assert (entry.last_poster_name, entry.last_post_at) == (guest, reply.posted_at)
 
 
 @pytest.mark.parametrize("version", DESKTOP)
