@@ -7,6 +7,7 @@ group; ``forumscraper dedup`` rebuilds the same groups; migration 0010 goes down
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from alembic import command
@@ -19,7 +20,7 @@ from forumscraper.commands import dedup as dedup_command
 from forumscraper.db.board import find_board
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import alembic_config, upgrade_to_head
-from forumscraper.db.models import ArticleSignature, NearDuplicate, table_of
+from forumscraper.db.models import ArticleBand, ArticleSignature, NearDuplicate, table_of
 from forumscraper.demo.content import DEMO_SEED_TOPIC_ID, Board, build_demo_board
 from forumscraper.demo.server import FixtureForumServer
 from forumscraper.text.clean import content_hash as dedup_hash
@@ -379,3 +380,99 @@ def test_incremental_groups_equal_the_rebuilt_ones_and_the_articles_families(
     assert checked_on_words and min(checked_on_words) < dedup.SURE_ABOVE  # the words decided
     near_duplicates.rebuild(engine)
     assert groups() == wanted
+
+
+def test_two_boards_closing_at_once_group_as_when_they_close_one_after_the_other(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two boards' steps run in two threads, each transaction of one started together with the
+    other's (a barrier before the lock); on PostgreSQL the batch that gets the lock first stores
+    and looks up only once the other is seen waiting for it, so the two truly overlap. The
+    groups are those of the two steps one after the other: no pair is lost (issue 20)."""
+    import random
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from forumscraper.db import near_duplicates
+
+    rng = random.Random(21)
+    vocabulary = [f"word{n:05d}" for n in range(20_000)]
+
+    def article() -> list[str]:
+        return [" ".join(rng.choices(vocabulary, k=14)) + "." for _ in range(8)]
+
+    first, second = article(), article()
+    upgrade_to_head(engine)
+    boards = [
+        board_with_articles(
+            engine,
+            name,
+            {1: " ".join(first[skip:]), 2: " ".join(second[: 8 - skip]), 3: " ".join(article())},
+        )
+        for name, skip in (("closing0", 0), ("closing1", 1))
+    ]
+    postgresql = engine.dialect.name == "postgresql"
+    barrier = threading.Barrier(2, timeout=30)
+    local = threading.local()
+    acquired: dict[int, list[str]] = {}
+    overlapped: list[int] = []
+    lock, store = near_duplicates._lock, near_duplicates._store
+
+    def lock_together(connection: Any) -> None:
+        local.round = getattr(local, "round", -1) + 1
+        barrier.wait()  # each transaction of a step starts with the other step's
+        lock(connection)
+        acquired.setdefault(local.round, []).append(threading.current_thread().name)
+
+    def other_waits_for_the_lock() -> None:
+        deadline = time.monotonic() + 30
+        with engine.connect() as watcher:
+            while not watcher.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = :id "
+                    "AND NOT granted AND database = "
+                    "(SELECT oid FROM pg_database WHERE datname = current_database())"
+                ),
+                {"id": near_duplicates._LOCK_ID},
+            ).scalar_one():
+                assert time.monotonic() < deadline, "the other step never waited for the lock"
+                time.sleep(0.01)
+
+    def store_while_the_other_waits(connection: Any, rows: Any, signatures: Any) -> None:
+        if postgresql and len(acquired[local.round]) == 1:  # the first of this round
+            other_waits_for_the_lock()
+            overlapped.append(local.round)
+        store(connection, rows, signatures)
+
+    def groups() -> list[list[tuple[int, int]]]:
+        found: dict[tuple[int, int], set[tuple[int, int]]] = {}
+        with engine.connect() as connection:
+            for row in connection.execute(select(NEAR)):
+                found.setdefault((row.group_board_id, row.group_post_id), set()).add(
+                    (row.board_id, row.post_id)
+                )
+        for name, keys in found.items():
+            assert name == min(keys)
+        return sorted(sorted(keys) for keys in found.values())
+
+    monkeypatch.setattr(near_duplicates, "_lock", lock_together)
+    monkeypatch.setattr(near_duplicates, "_store", store_while_the_other_waits)
+    with ThreadPoolExecutor(2) as pool:
+        steps = [pool.submit(near_duplicates.update, engine, b, batch_size=1) for b in boards]
+        counts = [step.result(timeout=120) for step in steps]
+    assert [c.signed for c in counts] == [3, 3]
+    if postgresql:  # the removal, three batches, the empty read: the three batches overlapped
+        assert overlapped == [1, 2, 3]
+    at_once = groups()
+    monkeypatch.undo()
+
+    with engine.begin() as connection:
+        for table in (NEAR, table_of(ArticleBand), table_of(ArticleSignature)):
+            connection.execute(delete(table))
+    for board_id in boards:
+        near_duplicates.update(engine, board_id, batch_size=1)
+    one_after_the_other = groups()
+    a, b = boards
+    assert one_after_the_other == [[(a, 1), (b, 1)], [(a, 2), (b, 2)]]
+    assert at_once == one_after_the_other

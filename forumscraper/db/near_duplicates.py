@@ -17,8 +17,18 @@ the crawl-run recorder when a run closes) or for every board (``forumscraper ded
 :func:`rebuild` recomputes every group from the stored signatures (after an edit split a
 group, or the threshold changed): incremental updates only merge groups, never split them.
 
-On PostgreSQL each batch's group merge takes a transaction-level advisory lock, so crawls of
-two boards closing at once merge groups one after the other.
+Two boards' crawls may close at once, and a pair is looked up only once: by the batch that
+signs the later of its two articles (old posts are never signed again). So every transaction
+of :func:`update` (the stale signatures' removal, and each batch: reading its unsigned
+articles, storing their signatures and bands, looking up candidates, merging groups) is
+serialised. On PostgreSQL each takes a transaction-level advisory lock before its first read,
+held until it commits; its statements, read committed (PostgreSQL's default), each see what
+the batches before it committed. On SQLite the database's write lock does it: a batch's first
+write (its signatures) waits for the other writer's commit, and its lookups come after. Either
+way the batches run one after the other, and for any two near-duplicate articles sharing a
+band, the batch that signs the second sees the first's bands (or signs both): the pair is
+found, as when the crawls close one after the other. Groups are only ever merged, so every pair
+found stays in one group.
 """
 
 from __future__ import annotations
@@ -64,7 +74,8 @@ Key = tuple[int, int]
 """(``board_id``, ``post_id``)."""
 
 _LOCK_ID = 20_006
-"""The PostgreSQL advisory lock that serialises group merges (issue 20, item 6)."""
+"""The PostgreSQL advisory lock that serialises the transactions writing signatures, bands and
+groups (issue 20, item 6)."""
 _CHUNK = 500
 """Values per ``IN (…)`` list (SQLite allows 32,766 bound values, older builds 999)."""
 
@@ -100,10 +111,13 @@ def update(
     started = time.perf_counter()
     counts = Counts()
     with engine.begin() as connection:
+        _lock(connection)
         counts.removed = _remove_stale(connection, board_id)
     last: Key | None = None
     while limit is None or counts.signed < limit:
         with engine.begin() as connection:
+            # before anything is read: the batch's lookups see every batch signed before it
+            _lock(connection)
             rows = _unsigned(connection, board_id, last, batch_size)
             if not rows:
                 break
@@ -119,7 +133,6 @@ def update(
             counts.signed += len(signatures)
             counts.pairs += len(pairs)
             if pairs:
-                _lock_groups(connection)
                 _merge(connection, pairs)
     with engine.connect() as connection:
         counts.grouped = int(
@@ -162,7 +175,7 @@ def rebuild(engine: Engine, *, batch_size: int = 500) -> Counts:
     groups = _components(edges, {})
     now = datetime.now(UTC)
     with engine.begin() as connection:
-        _lock_groups(connection)
+        _lock(connection)
         connection.execute(delete(GROUPS))
         _insert_groups(connection, groups, {}, now)
     counts.pairs = len(edges)
@@ -390,7 +403,9 @@ def _text_pair(first: str, second: str) -> tuple[str, str]:
     return (first, second) if first <= second else (second, first)
 
 
-def _lock_groups(connection: Connection) -> None:
+def _lock(connection: Connection) -> None:
+    """On PostgreSQL, wait for the other transactions writing signatures, bands or groups to
+    end, and keep them waiting until this one ends (SQLite: its write lock does it)."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
 
