@@ -88,6 +88,10 @@ class BoardReport:
     title: str | None
     timezone: str
     post_count: int = 0
+    """Live posts (from ``since`` on: those whose date is known to be)."""
+    undated: int = 0
+    """Live posts whose date could not be read: counted in ``post_count`` (when no ``since`` is
+    given), left out of the charts."""
     days: dict[str, Counter[date]] = field(default_factory=dict)
     """Forum title -> posts per day (board's clock)."""
     hours: list[int] = field(default_factory=lambda: [0] * 24)
@@ -100,6 +104,11 @@ class BoardReport:
     @property
     def name(self) -> str:
         return self.title or self.base_url
+
+    @property
+    def dated(self) -> int:
+        """Posts in the charts of days and hours."""
+        return sum(self.hours)
 
     @property
     def statuses(self) -> Counter[str]:
@@ -156,6 +165,9 @@ def gather(
 def _activity(
     connection: Connection, report: BoardReport, zone: tzinfo, since: datetime | None
 ) -> None:
+    """Posts per day and hour, and the number of live posts: those without a date (unreadable)
+    are counted, but in no chart; from ``since`` on, they are not counted (their date is not
+    known to be later)."""
     p = POST_DETAILS.c
     query = select(p.forum_title, p.posted_at).where(
         p.board_id == report.id, p.posted_at.is_not(None)
@@ -167,8 +179,11 @@ def _activity(
         local = posted_at.astimezone(zone)
         days[forum_title or "(no forum)"][local.date()] += 1
         report.hours[local.hour] += 1
-        report.post_count += 1
     report.days = dict(sorted(days.items(), key=lambda item: -item[1].total()))
+    report.undated = connection.execute(
+        select(func.count()).where(p.board_id == report.id, p.posted_at.is_(None))
+    ).scalar_one()
+    report.post_count = report.dated + (report.undated if since is None else 0)
 
 
 def _authors(connection: Connection, report: BoardReport, since: datetime | None) -> None:
@@ -405,15 +420,19 @@ svg.chart { display: block; width: 100%; height: auto; }
 <section class="board" id="board-{{ board.report.id }}">
 <h2>{{ board.report.name }}</h2>
 <p><a href="{{ board.report.base_url }}">{{ board.report.base_url }}</a> (board {{ board.report.id
-}}): <span class="posts">{{ board.report.post_count }}</span> live posts; days and hours on the
-board's clock, {{ board.report.timezone }}.</p>
+}}): <span class="posts">{{ board.report.post_count }}</span> live posts{% if board.report.undated
+%}; <span class="undated">{{ board.report.undated }} post{{ "s" if board.report.undated != 1
+}} without a date</span> ({% if since %}not counted here{% else %}counted, in no
+chart{% endif %}){% endif %}; days and hours on the board's clock, {{ board.report.timezone }}.</p>
 {% if not board.report.post_count %}
 <p class="empty">No live post{% if since %} since {{ since }}{% endif %} on this board.</p>
 {% else %}
+{% if board.report.dated %}
 <h3>Posts per day, per forum</h3>
 {{ board.charts.days }}
 <h3>Posting hours</h3>
 {{ board.charts.hours }}
+{% endif %}
 <h3>Most active authors</h3>
 {{ board.charts.authors }}
 <table class="authors">
@@ -485,11 +504,11 @@ def render(reports: list[BoardReport], *, database: str, since: datetime | None 
     for report in reports:
         prefix = f"b{report.id}"
         charts: dict[str, str] = {}
-        if report.post_count:
+        if report.dated:
             charts["days"] = days_chart(report, f"{prefix}-days")
             charts["hours"] = hours_chart(report, f"{prefix}-hours")
-            if report.authors:
-                charts["authors"] = authors_chart(report, f"{prefix}-authors")
+        if report.post_count and report.authors:
+            charts["authors"] = authors_chart(report, f"{prefix}-authors")
         if report.runs:
             charts["runs"] = runs_chart(report, f"{prefix}-runs")
         # Markup: the SVG goes into the page as it is (matplotlib escaped its own text).

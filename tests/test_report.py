@@ -26,13 +26,17 @@ import lxml.html
 import pytest
 import websocket
 from PIL import Image
+from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import func, select, text
 
 from forumscraper import report
 from forumscraper.commands import report as report_command
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import upgrade_to_head
-from tests.crawling import Archive, demo_archive
+from forumscraper.demo.content import build_demo_board
+from forumscraper.demo.render import common
+from forumscraper.demo.server import FixtureForumServer
+from tests.crawling import Archive, crawl, demo_archive, stat
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -386,3 +390,56 @@ def test_since_is_read_as_a_date(archive: Archive) -> None:
     finally:
         engine.dispose()
     assert found.post_count == later == sum(1 for at in posted if at >= since) > 0
+
+
+@deferred_f_from_coro_f
+async def test_live_posts_without_a_date_are_counted_and_the_page_says_how_many(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo board crawled with its Sundays printed with a weekday no language has ("Sxn"):
+    those posts are stored with no date. The headline and the command's line count every live
+    post (the rows of ``post_details``), the charts the dated ones, and the page says how many
+    have no date; from ``--since`` on, those are not counted."""
+    printed = common.absolute_date
+
+    def sunday_unreadable(local: datetime, date_format: str, language: str = "en") -> str:
+        return printed(local, date_format, language).replace("Sun ", "Sxn ")
+
+    monkeypatch.setattr(common, "absolute_date", sunday_unreadable)
+    board = build_demo_board()
+    with FixtureForumServer(board, version="prosilver") as server:
+        crawler = await crawl(
+            "forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
+        )
+    assert stat(crawler, "forumscraper/run/status") == "finished"
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            live, undated = connection.execute(
+                text("SELECT count(*), count(*) - count(posted_at) FROM post_details")
+            ).one()
+            (found,) = report.gather(connection)
+    finally:
+        engine.dispose()
+    assert 0 < undated < live
+    assert (found.post_count, found.undated, found.dated) == (live, undated, live - undated)
+    assert sum(counts.total() for counts in found.days.values()) == live - undated
+
+    out = tmp_path / "report.html"
+    capsys.readouterr()
+    assert report_command.main(["-o", str(out), "--database-url", db_url]) == 0
+    assert f"report of 1 board, {live} posts: " in capsys.readouterr().err
+    tree = lxml.html.fromstring(out.read_bytes())
+    assert tree.xpath('string(//span[@class="posts"])') == str(live)
+    note = f"{undated} post{'s' if undated != 1 else ''} without a date"
+    assert tree.xpath('string(//span[@class="undated"])') == note
+    assert "(counted, in no chart)" in " ".join(tree.text_content().split())
+    assert {svg.get("data-chart") for svg in tree.xpath("//svg")} >= {"b1-days", "b1-hours"}
+
+    since = ["--since", "2000-01-01"]
+    assert report_command.main(["-o", str(out), "--database-url", db_url, *since]) == 0
+    assert f"report of 1 board, {live - undated} posts: " in capsys.readouterr().err
+    tree = lxml.html.fromstring(out.read_bytes())
+    assert tree.xpath('string(//span[@class="posts"])') == str(live - undated)
+    assert tree.xpath('string(//span[@class="undated"])') == note
+    assert "(not counted here)" in " ".join(tree.text_content().split())
