@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import Engine, exists, func, or_, select, update
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -23,6 +23,9 @@ from forumscraper.text.dates import board_timezone
 RECENT_GAP_KEY = "forumscraper/recent/gap"
 """Stat of a ``recent`` run whose listings did not reach back to the board's last covered run:
 the seconds left uncovered (see :func:`last_covered_start`)."""
+NO_COVERED_RUN_KEY = "forumscraper/recent/no_covered_run"
+"""Stat (1) of a ``recent`` run of a board that had no covered run: its listings had nothing to
+reach back to, so they prove nothing about the older topics (see :func:`last_covered_start`)."""
 
 
 INCOMPLETE_TOPICS_KEY = "forumscraper/fetch/incomplete_topics"
@@ -248,12 +251,14 @@ def last_covered_start(engine: Engine, board_id: int) -> datetime | None:
     """When the board's last *covered* run started: every change made before then is stored.
 
     That is the newest ``finished`` run of the board, of either spider, that left no gap: a
-    ``forum`` run (it pages every forum's list until a page holds no changed topic, so whatever
+    ``forum`` run (with no covered run before it, it pages every forum's list to its end; with
+    one, until a page holds no changed topic and reaches back before that run, so whatever
     changed before it started is stored) or a ``recent`` run whose listings reached back to the
-    covered run before it (no :data:`RECENT_GAP_KEY` stat). A run that failed, was interrupted
-    or abandoned proves nothing (a page may have failed, a topic may have kept its old
-    watermark), nor does a ``recent`` run with a gap. ``None``: no such run (the board's first
-    run, or a database made before ``crawl_runs``)."""
+    covered run before it (neither a :data:`RECENT_GAP_KEY` nor a :data:`NO_COVERED_RUN_KEY`
+    stat: a ``recent`` run with nothing to reach back to proves nothing). A run that failed,
+    was interrupted or abandoned proves nothing (a page may have failed, a topic may have kept
+    its old watermark), nor does a ``recent`` run with a gap. ``None``: no such run (the
+    board's first run, or a database made before ``crawl_runs``)."""
     runs = table_of(CrawlRun)
     query = (
         select(runs.c.started_at)
@@ -262,6 +267,7 @@ def last_covered_start(engine: Engine, board_id: int) -> datetime | None:
             runs.c.spider.in_(COVERING_SPIDERS),
             runs.c.status == "finished",
             runs.c.stats[RECENT_GAP_KEY].as_float().is_(None),
+            runs.c.stats[NO_COVERED_RUN_KEY].as_float().is_(None),
         )
         .order_by(runs.c.started_at.desc())
         .limit(1)
@@ -272,3 +278,27 @@ def last_covered_start(engine: Engine, board_id: int) -> datetime | None:
     except (ProgrammingError, OperationalError):  # no schema yet (the crawl creates it)
         return None
     return started
+
+
+def topics_later_than(
+    engine: Engine, board_id: int, since: datetime, limit: int
+) -> list[tuple[int, datetime]]:
+    """Up to ``limit`` live topics (neither deleted nor merged away) whose stored last post is
+    later than ``since``, newest first, as (id, last post in UTC): what a listing ordered by
+    last post whose oldest entry is ``since`` must show, unless their last post was deleted
+    (``spiders.recent`` checks the "Recent topics" widget with them)."""
+    topics = table_of(Topic)
+    query = (
+        select(topics.c.id, topics.c.last_post_at)
+        .where(
+            topics.c.board_id == board_id,
+            topics.c.last_post_at > since,
+            topics.c.deleted_at.is_(None),
+            topics.c.moved_to_id.is_(None),
+        )
+        .order_by(topics.c.last_post_at.desc(), topics.c.id)
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [(row[0], row[1] if row[1].tzinfo else row[1].replace(tzinfo=UTC)) for row in rows]

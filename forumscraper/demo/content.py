@@ -270,6 +270,10 @@ class Board:
     recent_widget_topics: int = 10
     """How many topics the "Recent topics" widget lists (an ACP setting of the widget; 0: it
     lists none, as a page whose widget is disabled or absent shows no entry)."""
+    recent_widget_hidden_forums: frozenset[int] = frozenset()
+    """Forums whose topics the "Recent topics" widget leaves out, as a widget set to list
+    some forums only would (whether Forumotion offers that is not verified): see
+    :meth:`recent_topics`. Other listings (the active topics) still list them."""
     portal: bool = False
     """The board has a portal home page (ACP "Portal" on, as many real boards have).
 
@@ -513,13 +517,20 @@ class Board:
         return self._forum_rows(forum_id)[1]
 
     def recent_topics(self, limit: int = 10) -> list[Topic]:
-        """Live topics with the most recent last post first (the "Recent topics" widget)."""
+        """Live topics with the most recent last post first (the "Recent topics" widget).
+
+        A list shorter than the board's topics is the widget's, and leaves out the topics of
+        :attr:`recent_widget_hidden_forums`; asked for every topic (``len(board.topics)``, as
+        the active topics' search and tests do), it is the board's whole order."""
         ordered = self._memo(
             "recent_topics",
             lambda: sorted(
                 self.live_topics(), key=lambda t: (t.last_post_at, t.last_post.id), reverse=True
             ),
         )
+        if self.recent_widget_hidden_forums and limit < len(self.topics):
+            hidden = self.recent_widget_hidden_forums
+            return [topic for topic in ordered if topic.forum_id not in hidden][:limit]
         return ordered[:limit]
 
     def newest_topics(self, forum_id: int | None = None, limit: int = 25) -> list[Topic]:

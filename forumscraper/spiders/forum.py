@@ -6,9 +6,13 @@ Forums and sub-forums are found on the index and on each forum page; each forum'
 read page by page (``/f12p50-slug``). A topic new to the database is fetched whole; a stored one
 only when its listed last post is newer than the stored one, and then only from the page with
 the first post not yet stored. Topic lists are ordered by last post, so paging a forum stops at
-the first page without a changed topic. ``-a full=1`` fetches everything again. Links
-are followed by the URL scheme only: never the previous/next-topic links (``/t11p-slug``), and
-never one page twice.
+the first page without a changed topic whose topics reach back before the board's last covered
+run (:func:`~forumscraper.db.state.last_covered_start`): every post made before that run is
+stored, so the pages after it hold nothing new. With no covered run (the board's first run,
+or every run so far failed: a list page may have been lost), nothing proves the older topics
+stored, and every list is paged to its end (unchanged topics are still not fetched).
+``-a full=1`` fetches everything again. Links are followed by the URL scheme only: never the
+previous/next-topic links (``/t11p-slug``), and never one page twice.
 
 The index or a forum page that cannot be fetched (an HTTP error, 403 and 404 included, or no
 answer) is a failed page, which fails the run, as a failed topic page does: the forum's topics
@@ -19,25 +23,37 @@ a 404 or 410 from a stored forum the index no longer shows (the forum is marked 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from forumscraper.db.state import live_forums, live_topic_ids
-from forumscraper.items import ForumItem
+from forumscraper.db.state import last_covered_start, live_forums, live_topic_ids
+from forumscraper.items import ForumItem, TopicItem
 from forumscraper.pages import ForumListPage, ForumPage
 from forumscraper.pages.problems import describe_problem, is_truncated, page_problem
 from forumscraper.pages.urls import page_url, parse_page_url
 from forumscraper.spiders.base import CLOCK_PROBE
+from forumscraper.spiders.recent import proven_since
 from forumscraper.spiders.topics import TopicSpider
 
 CHECKED_FORUM = "forumscraper_checked_forum"
 """Request meta: the id of a stored forum the index does not show, asked for in a full crawl
 (a ``forumscraper_*`` key: kept when the page is fetched again)."""
+
+UNPROVEN_PAGES_KEY = "forumscraper/incremental/forum_pages_unproven"
+"""Stat: list pages read after a page with no changed topic, because nothing proved the topics
+after it stored (no covered run, or the page's topics moved after the last covered run)."""
+NO_COVERED_RUN_KEY = "forumscraper/incremental/no_covered_run"
+"""Stat (1): the board had no covered run, so every forum's list was paged to its end."""
+
+GUESSED_CLOCK_MARGIN = timedelta(hours=14)
+"""How far dates read in a guessed timezone (UTC, see ``BoardClock.guessed``) may be from the
+truth: a board's zone is at most 14 hours from UTC."""
 
 
 class ForumSpider(TopicSpider):
@@ -52,6 +68,22 @@ class ForumSpider(TopicSpider):
         """Full crawls: the live topics of each stored forum the index does not show."""
         self.feed_requested = False
         """The RSS feed was asked for (once, by the first index page read)."""
+        self.covered_since: datetime | None = None
+        """When the board's last covered run started: a topic list stops at a page with no
+        changed topic only once its topics reach back before then (``None``: none does)."""
+
+    async def start(self) -> AsyncIterator[Any]:
+        if not self.full:
+            self.covered_since = await self.read_db(last_covered_start)
+            if self.covered_since is None:
+                self.crawler.stats.set_value(NO_COVERED_RUN_KEY, 1)
+                self.logger.info(
+                    "No covered run of this board (it was never read whole, or every run "
+                    "failed): every forum's topic list is read to its end; unchanged topics "
+                    "are not fetched"
+                )
+        async for request in super().start():
+            yield request
 
     def start_requests_for(self, base_url: str) -> Iterator[Request]:
         yield Request(base_url, callback=self.parse_index, errback=self.forum_failed)
@@ -266,8 +298,9 @@ class ForumSpider(TopicSpider):
         offsets, _per_page = page.page_offsets()
         later = [offset for offset in offsets if offset > page.offset]
         if later and (changed or self.full):
-            # Topic lists are ordered by last post: a page with no changed topic means the
-            # pages after it hold none either.
+            yield self.forum_request(page.forum_id, response.url, min(later))
+        elif later and not self.rest_stored(topics, page):
+            self.crawler.stats.inc_value(UNPROVEN_PAGES_KEY)
             yield self.forum_request(page.forum_id, response.url, min(later))
         elif self.full:
             for request in await self.unlisted_topics(page.forum_id):
@@ -278,6 +311,29 @@ class ForumSpider(TopicSpider):
             # Paging stops here: topics an earlier run could not finish are fetched anyway.
             for request in await self.unfinished_topic_requests(page.forum_id):
                 yield request
+
+    def rest_stored(self, topics: Sequence[TopicItem], page: ForumPage) -> bool:
+        """Whether the pages of a topic list after ``page`` (whose ``topics`` all are stored
+        as listed) hold only topics stored as they are. Lists are ordered by last post (but
+        for the stickies and announcements heading them): every topic after the page has its
+        last post before the page's oldest one, and when that is before the board's last
+        covered run started (by the margin of the listings' minute dates and the clocks),
+        every post of theirs is stored. Without a covered run, or with no dated topic, nothing
+        proves it: a run that failed on a list page leaves topics after it unstored, unchanged
+        ones before them."""
+        if self.covered_since is None:
+            return False
+        dates = [
+            topic.last_post_at
+            for topic in topics
+            if topic.topic_type == "normal" and topic.last_post_at is not None
+        ]
+        if not dates:
+            return False
+        proven = proven_since(min(dates), page.dates.now, datetime.now(UTC))
+        if self.clock.guessed:
+            proven += GUESSED_CLOCK_MARGIN
+        return proven < self.covered_since
 
     def empty(self, response: Response, page: ForumPage) -> bool:
         """A forum page with no topic and no sub-forum: counted, and whether reading it ends

@@ -15,6 +15,18 @@ nothing about replies: it is read last, and after it a gap is reported (a WARNIN
 the stat ``forumscraper/recent/gap``) for a ``forum`` run to catch up. The first run of a board, a
 ``-a full=1`` run and a run whose dates are read in a guessed timezone read every listing.
 
+A run counts as covered (:func:`~forumscraper.db.state.last_covered_start`) only when its
+listings demonstrably reach back to the last covered run: a ``-a full=1`` run whose listings do
+not reports its gap as any run does, a run on a guessed clock proves nothing (its whole span is
+the gap), and a run of a board with no covered run at all has nothing to reach back to (a
+WARNING, the stat ``forumscraper/recent/no_covered_run``): each is followed by runs that warn
+again, until a ``forum`` run reads the board.
+
+The widget is checked against the archive before it may prove anything: a stored topic whose
+last post is later than the widget's oldest entry must be among its entries. One that is not
+(a widget set to list some forums only, say) makes the widget prove nothing: the next listing
+is read (``forumscraper/recent/widget_left_out``, one INFO line with the evidence).
+
 Once the listings are read, each listed topic is compared with the database: a topic the
 database does not hold is fetched whole; a stored one only if the listing shows a newer last
 post or another reply count, and then only from the page holding the first post not yet
@@ -32,7 +44,12 @@ from typing import Any
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from forumscraper.db.state import RECENT_GAP_KEY, last_covered_start
+from forumscraper.db.state import (
+    NO_COVERED_RUN_KEY,
+    RECENT_GAP_KEY,
+    last_covered_start,
+    topics_later_than,
+)
 from forumscraper.items import TopicItem
 from forumscraper.pages import ForumListPage, Page
 from forumscraper.pages.problems import describe_problem, is_truncated
@@ -60,6 +77,10 @@ ACTIVE_TOPICS_WINDOW = timedelta(hours=24)
 (the templates' ``U_TODAY_ACTIVE`` link, "active topics"): a page that holds every match the
 search found (:meth:`ActiveTopicsPage.match_count`) proves that far back, whatever its oldest
 entry."""
+
+WIDGET_LEFT_OUT_KEY = "forumscraper/recent/widget_left_out"
+"""Stat: stored topics whose last post is later than the widget's oldest entry, and which the
+widget does not list (it then proves nothing about coverage)."""
 
 Callback = Callable[[Response], AsyncIterator[Any]]
 
@@ -109,8 +130,9 @@ class RecentSpider(TopicSpider):
         self.listings_read: list[str] = []
 
     async def start(self) -> AsyncIterator[Any]:
-        if not self.full:
-            self.covered_since = await self.read_db(last_covered_start)
+        # Read with -a full=1 too: such a run reads every listing, and still counts as
+        # covered only if they reach back to the last covered run.
+        self.covered_since = await self.read_db(last_covered_start)
         async for request in super().start():
             yield request
 
@@ -133,12 +155,15 @@ class RecentSpider(TopicSpider):
     def judging(self) -> bool:
         """Whether listings are read one at a time until one covers: not on the board's first
         run, nor with ``-a full=1``, nor with dates read in a guessed timezone."""
-        return self.covered_since is not None and not self.clock.guessed
+        return self.covered_since is not None and not self.clock.guessed and not self.full
 
     @property
     def covered(self) -> bool:
+        """Whether the listings read show every change since the last covered run (never on
+        a guessed clock: their dates may be hours off)."""
         return (
             self.covered_since is not None
+            and not self.clock.guessed
             and self.proven is not None
             and self.proven < self.covered_since
         )
@@ -231,9 +256,41 @@ class RecentSpider(TopicSpider):
         if page is not None:
             self.widget_page = None
             entries = await self.listing(page, RecentTopicsPage.widget)
-            self._collect(entries, "widget", page, complete=not is_truncated(page.html))
+            complete = not is_truncated(page.html)
+            trusted = not await self.widget_leaves_out(entries, complete)
+            # A widget that leaves out stored topics still names what it lists, but proves
+            # nothing about what it does not.
+            self._collect(entries, "widget", page if trusted else None, complete=complete)
         async for item in self._listing_done():
             yield item
+
+    async def widget_leaves_out(self, entries: list[RecentTopic], complete: bool) -> bool:
+        """Whether the widget leaves out a stored topic whose stored last post is later than
+        the widget's oldest entry (by :data:`COVERAGE_MARGIN`, for minute dates): listed by
+        last post, it would list it, unless it lists some forums only (or the topic's last
+        post was deleted). Counted and logged with the evidence; such a widget proves
+        nothing. Not checked on a guessed clock (nothing is proven on it anyway)."""
+        reach = listing_reach(entries, complete)
+        if reach is None or self.clock.guessed:
+            return False
+        since = (reach + COVERAGE_MARGIN).astimezone(UTC)
+        later = await self.read_db(topics_later_than, since, len(entries) + 10)
+        listed = {entry.topic_id for entry in entries}
+        left_out = [(topic_id, at) for topic_id, at in later if topic_id not in listed]
+        if not left_out:
+            return False
+        self.crawler.stats.set_value(WIDGET_LEFT_OUT_KEY, len(left_out))
+        self.logger.info(
+            "The recent topics widget does not list %d stored topic(s) whose last post is "
+            "later than its oldest entry (%s UTC): %s; it may list some forums only, so it "
+            "proves nothing and the next listing is read",
+            len(left_out),
+            f"{reach.astimezone(UTC):%Y-%m-%d %H:%M}",
+            ", ".join(
+                f"topic {topic_id} ({at:%Y-%m-%d %H:%M} UTC)" for topic_id, at in left_out[:5]
+            ),
+        )
+        return True
 
     async def parse_active(self, response: Response) -> AsyncIterator[Any]:
         page = self.html_page(response, ActiveTopicsPage)
@@ -309,8 +366,8 @@ class RecentSpider(TopicSpider):
                 yield request
             return
         self.crawler.stats.set_value("forumscraper/recent/listings_read", len(self.listings_read))
-        if self.judging and not self.covered:
-            self._report_gap()
+        if not self.covered:
+            self._report_uncovered()
         for request in await self.unfinished_topic_requests():
             yield request
         if not self.listed:
@@ -343,20 +400,44 @@ class RecentSpider(TopicSpider):
             if topic_request is not None:
                 yield topic_request
 
+    def _report_uncovered(self) -> None:
+        """Every listing is read and none reaches back to the last covered run, or there is
+        none to reach back to: changes made before and no longer listed are not seen by this
+        run, which does not count as covered (later ``recent`` runs say so again). Only a
+        ``forum`` run catches up."""
+        if self.covered_since is None:
+            self.crawler.stats.set_value(NO_COVERED_RUN_KEY, 1)
+            self.logger.warning(
+                "No covered run of this board: its listings (%s) show recent changes only, "
+                "and no earlier run proves the older topics stored (the board was never read "
+                "whole, or every run of it failed). Run the forum spider (scrapy crawl forum "
+                "-a base_url=%s) to read the board",
+                ", ".join(self.listings_read) or "none readable",
+                self.base_url,
+            )
+            return
+        self._report_gap()
+
     def _report_gap(self) -> None:
-        """Every listing is read and none reaches back to the last covered run: changes made
-        in between and no longer listed are not seen by this run (nor by later ``recent`` runs:
-        this one does not count as covered). Only a ``forum`` run catches up."""
+        """The listings do not reach back to the last covered run: the seconds in between
+        (all of them on a guessed clock), as the stat and a WARNING."""
         assert self.covered_since is not None
-        until = self.proven or datetime.now(UTC)
+        proven = None if self.clock.guessed else self.proven
+        until = proven or datetime.now(UTC)
         seconds = max(1, int((until - self.covered_since).total_seconds()))
         self.crawler.stats.set_value(RECENT_GAP_KEY, seconds)
-        reach = (
-            f"show every change since {self.proven:%Y-%m-%d %H:%M} UTC only (their oldest "
-            f"entry plus a margin of {COVERAGE_MARGIN.total_seconds() / 60:.0f} minutes)"
-            if self.proven is not None
-            else "prove nothing about when topics moved (no dated listing ordered by last post)"
-        )
+        if self.clock.guessed:
+            reach = (
+                "prove nothing: their dates were read in a guessed timezone (UTC, no page "
+                "showed the board's clock), which may be hours off"
+            )
+        elif proven is not None:
+            reach = (
+                f"show every change since {proven:%Y-%m-%d %H:%M} UTC only (their oldest "
+                f"entry plus a margin of {COVERAGE_MARGIN.total_seconds() / 60:.0f} minutes)"
+            )
+        else:
+            reach = "prove nothing about when topics moved (no dated listing ordered by last post)"
         self.logger.warning(
             "Gap: the board's listings (%s) %s, and the last covered run started "
             "%s UTC: posts made between them in topics no longer listed are not fetched. "
