@@ -222,6 +222,11 @@ class BatchResult:
     links_revealed: int = 0
     links_kept: int = 0
     """Posts stored with their links that a guest's view showed hidden (text kept)."""
+    dates_kept: int = 0
+    """Stored posts read again at their stored date."""
+    dates_moved: list[tuple[int, datetime, datetime]] = field(default_factory=list)
+    """Stored posts read again at another date: (id, stored, read). A post's date never
+    changes: the crawl checks these (``spiders.clock.StoredDatesCheck``)."""
 
     def add(self, other: BatchResult) -> None:
         self.new_posts += other.new_posts
@@ -231,6 +236,8 @@ class BatchResult:
         self.topics_completed += other.topics_completed
         self.links_revealed += other.links_revealed
         self.links_kept += other.links_kept
+        self.dates_kept += other.dates_kept
+        self.dates_moved += other.dates_moved
 
 
 INT_MAX = 2**31 - 1
@@ -422,11 +429,27 @@ def _ids(column_: ColumnElement[Any], name: str, arrays: bool) -> ColumnElement[
 
 @cache
 def _stored_posts(arrays: bool) -> Executable:
-    """The stored hash, hidden links and edit count of the posts of a batch."""
-    posts = table_of(Post)
-    return select(
-        posts.c.id, posts.c.content_hash, posts.c.hidden_link_count, posts.c.edit_count
-    ).where(posts.c.board_id == _board(), _ids(posts.c.id, "ids", arrays))
+    """The stored hash, hidden links, edit count and date of the posts of a batch, and whether
+    their topic is complete (a topic reopened after a run stopped on dates is not: its posts'
+    dates are the ones in doubt)."""
+    posts, topics = table_of(Post), table_of(Topic)
+    return (
+        select(
+            posts.c.id,
+            posts.c.content_hash,
+            posts.c.hidden_link_count,
+            posts.c.edit_count,
+            posts.c.posted_at,
+            topics.c.last_crawled_at.is_not(None),
+        )
+        .select_from(
+            posts.outerjoin(
+                topics,
+                and_(topics.c.board_id == posts.c.board_id, topics.c.id == posts.c.topic_id),
+            )
+        )
+        .where(posts.c.board_id == _board(), _ids(posts.c.id, "ids", arrays))
+    )
 
 
 @cache
@@ -612,12 +635,17 @@ class Store:
             return
         posts = _merge_by_id(rows)
         ids = list(posts)
-        stored: dict[int, tuple[str, int, int]] = {
-            pid: (hash_, hidden, edits)
-            for pid, hash_, hidden, edits in connection.execute(
-                _stored_posts(self.unnest), {"ids": ids, BOARD: self.board_id}
-            )
-        }
+        stored: dict[int, tuple[str, int, int]] = {}
+        for pid, hash_, hidden, edits, posted_at, settled in connection.execute(
+            _stored_posts(self.unnest), {"ids": ids, BOARD: self.board_id}
+        ):
+            stored[pid] = (hash_, hidden, edits)
+            read = posts[pid].get("posted_at")
+            if settled and posted_at is not None and read is not None:
+                if posted_at == read:
+                    result.dates_kept += 1
+                else:
+                    result.dates_moved.append((pid, posted_at, read))
         changed: list[int] = []
         hidden_again: dict[int, RowIn] = {}
         new = 0

@@ -702,6 +702,14 @@ class Board:
                         post.edited_at = _years_back(post.edited_at, years, self.tzinfo)
             self.changed()
 
+    def move_clock(self, timezone: str) -> None:
+        """The admin sets another zone, or turns summer time on or off: every date is printed
+        on the new clock from now on (the posts' moments stay)."""
+        with self.lock:
+            self.timezone = timezone
+            self.__dict__.pop("tzinfo", None)
+            self.changed()
+
     def make_global_announcement(self, topic_id: int, on: bool = True) -> Topic:
         """Turn a topic into a global announcement (:attr:`Topic.global_announcement`), or back
         into a normal topic with ``on=False``."""

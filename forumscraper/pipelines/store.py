@@ -155,6 +155,9 @@ class DatabasePipeline:
             result = await self._write_with_retries(batch)
         if result is not None:
             self._count(result)
+            check = getattr(self.crawler.spider, "check_stored_dates", None)
+            if check is not None:  # a post's date never changes: the spider judges moves
+                check(result.dates_moved, result.dates_kept)
 
     async def _write_with_retries(self, batch: Batch) -> BatchResult | None:
         """Write ``batch``; ``None`` when the database stayed unreachable (the crawl stops)."""

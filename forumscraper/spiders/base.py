@@ -8,6 +8,7 @@ serves the bundled demo forum and gives the spider its address (``forumscraper.c
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -43,6 +44,7 @@ from forumscraper.runs import CLOCK_EVIDENCE_KEY, ELSEWHERE_KEY, NOT_A_BOARD, NO
 from forumscraper.spiders.clock import (
     BoardClock,
     FeedCheck,
+    StoredDatesCheck,
     check_dates,
     describe_tz,
     far_future,
@@ -95,6 +97,9 @@ class ForumotionSpider(scrapy.Spider):
         """The board's timezone: configured, learnt from the first clock line, or a fallback."""
         self.feed_check = FeedCheck()
         """Topics' creation times from the board's RSS feed, against their first posts."""
+        self.stored_dates = StoredDatesCheck()
+        """Posts read again against their stored dates (fed by the store pipeline)."""
+        self._closing: asyncio.Future[None] | None = None
         self.clock_probes = 0
         """Pages requested to find the board's clock and not yet read."""
         self.held_for_clock: list[Request] = []
@@ -248,6 +253,10 @@ class ForumotionSpider(scrapy.Spider):
 
     def stop_for_dates(self, evidence: str) -> NoReturn:
         """Dates read with the timezone in use cannot be right: fail the run, with why."""
+        self._dates_wrong(evidence)
+        raise CloseSpider("clock_mismatch")
+
+    def _dates_wrong(self, evidence: str) -> None:
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("forumscraper/dates/clock_mismatch")
@@ -258,7 +267,23 @@ class ForumotionSpider(scrapy.Spider):
             evidence,
             extra={"spider": self},
         )
-        raise CloseSpider("clock_mismatch")
+
+    def check_stored_dates(self, moved: list[tuple[int, datetime, datetime]], kept: int) -> None:
+        """Close the run when posts read again moved from their stored dates by one
+        timezone's offset (``spiders.clock.StoredDatesCheck``); called by the store pipeline
+        with what each write found, outside any callback."""
+        tz = self.clock.tz
+        if tz is None or (not moved and not kept):
+            return
+        evidence = self.stored_dates.check(moved, kept, tz)
+        if evidence is None or self.crawler.stats.get_value(CLOCK_EVIDENCE_KEY):
+            return
+        self._dates_wrong(evidence)
+        engine = self.crawler.engine
+        if engine is not None:
+            self._closing = asyncio.ensure_future(
+                engine.close_spider_async(reason="clock_mismatch")
+            )
 
     def check_dates(
         self, dates: Iterable[tuple[str | None, datetime | None]], context: DateContext, url: str

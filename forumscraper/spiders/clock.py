@@ -39,6 +39,8 @@ __all__ = [
     "OFFSET_SPAN",
     "BoardClock",
     "FeedCheck",
+    "OffsetVotes",
+    "StoredDatesCheck",
     "check_dates",
     "describe_tz",
     "far_future",
@@ -173,20 +175,42 @@ ZONE_STEP = timedelta(minutes=15)
 """Every timezone offset is a multiple of this."""
 
 
-class FeedCheck:
-    """Topics' creation times from the board's RSS feed (UTC, to the second) against their
-    first posts' dates as read (the viewer's clock, to the minute).
+class OffsetVotes:
+    """Dates read against the same dates known another way (a feed's UTC, the archive).
 
     A difference of a whole number of quarter hours, from 15 minutes to 26 hours, is what a
-    wrong timezone makes. It is evidence once two topics show the same one and more topics show
-    it than agree: one topic alone may have lost its first post (deleted or merged), and no
-    other cause gives several topics one offset."""
+    wrong timezone makes. It is evidence once two dates show the same one and more dates show it
+    than agree: one date alone may be another post's (deleted, merged, an older reader's
+    mistake), and no other cause gives several dates one offset."""
+
+    def __init__(self) -> None:
+        self.agreeing = 0
+        self.offsets: dict[timedelta, list[str]] = {}
+
+    def vote(self, error: timedelta, evidence: str) -> tuple[timedelta, list[str]] | None:
+        """Count one date ``error`` off (read minus known); the offset and its evidence once
+        they make the case, else ``None``."""
+        if abs(error) < CLOCK_TOLERANCE:
+            self.agreeing += 1
+            return None
+        offset = round(error / ZONE_STEP) * ZONE_STEP
+        if abs(error - offset) > FUTURE_TOLERANCE or abs(offset) > OFFSET_SPAN:
+            return None  # not a timezone's error
+        seen = self.offsets.setdefault(offset, [])
+        seen.append(evidence)
+        if len(seen) < 2 or len(seen) <= self.agreeing:
+            return None
+        return offset, seen
+
+
+class FeedCheck:
+    """Topics' creation times from the board's RSS feed (UTC, to the second) against their
+    first posts' dates as read (the viewer's clock, to the minute), by :class:`OffsetVotes`."""
 
     def __init__(self) -> None:
         self.created: dict[int, datetime] = {}
         self.urls: dict[int, str] = {}
-        self.agreeing = 0
-        self.offsets: dict[timedelta, list[str]] = {}
+        self.votes = OffsetVotes()
 
     def learn(self, created: dict[int, datetime], urls: dict[int, str] | None = None) -> None:
         """The feed's topics and creation times (an older entry never replaces a newer one),
@@ -216,22 +240,48 @@ class FeedCheck:
         created = self.created.pop(topic_id, None)
         if created is None or posted_at is None:
             return None
-        error = posted_at - created.replace(second=0, microsecond=0)
-        if abs(error) < CLOCK_TOLERANCE:
-            self.agreeing += 1
-            return None
-        offset = round(error / ZONE_STEP) * ZONE_STEP
-        if abs(error - offset) > FUTURE_TOLERANCE or abs(offset) > OFFSET_SPAN:
-            return None  # not a timezone's error (a first post deleted or merged)
-        seen = self.offsets.setdefault(offset, [])
-        seen.append(
+        found = self.votes.vote(
+            posted_at - created.replace(second=0, microsecond=0),
             f"{url}: the first post was read as {posted_at:%Y-%m-%d %H:%M} UTC, the feed says "
-            f"the topic was created at {created:%Y-%m-%d %H:%M:%S} UTC"
+            f"the topic was created at {created:%Y-%m-%d %H:%M:%S} UTC",
         )
-        if len(seen) < 2 or len(seen) <= self.agreeing:
+        if found is None:
             return None
-        hours = offset / timedelta(hours=1)
+        offset, seen = found
         return (
-            f"dates read in {describe_tz(tz)} are {hours:+g} h from the board's RSS feed on "
-            f"{len(seen)} topics ({seen[0]}; {seen[1]})"
+            f"dates read in {describe_tz(tz)} are {offset / timedelta(hours=1):+g} h from the "
+            f"board's RSS feed on {len(seen)} topics ({seen[0]}; {seen[1]})"
         )
+
+
+class StoredDatesCheck:
+    """Posts read again against their dates in the archive. A post's date never changes: posts
+    read again that moved by one timezone's offset (:class:`OffsetVotes`) mean the board's
+    clock is not the one the archive's dates were read on (an admin moved the board's zone or
+    its summer time, and no page of this run showed the clock)."""
+
+    def __init__(self) -> None:
+        self.votes = OffsetVotes()
+
+    def check(
+        self, moved: Iterable[tuple[int, datetime, datetime]], agreeing: int, tz: tzinfo
+    ) -> str | None:
+        """``moved``: (post id, stored date, date read now) of posts whose date changed;
+        ``agreeing``: posts read again at their stored date. The evidence once they make the
+        case, else ``None``."""
+        self.votes.agreeing += agreeing
+        for post_id, stored, read in moved:
+            found = self.votes.vote(
+                read - stored,
+                f"post {post_id} was stored as {stored:%Y-%m-%d %H:%M} UTC and is read now as "
+                f"{read:%Y-%m-%d %H:%M} UTC",
+            )
+            if found is not None:
+                offset, seen = found
+                return (
+                    f"dates read in {describe_tz(tz)} are {offset / timedelta(hours=1):+g} h "
+                    f"from the same posts' dates in the archive on {len(seen)} posts ({seen[0]}; "
+                    f"{seen[1]}): the board's timezone or summer time changed since they were "
+                    "stored; a forum run whose pages show the board's clock learns it"
+                )
+        return None
