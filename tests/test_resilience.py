@@ -194,6 +194,42 @@ async def test_one_bad_row_does_not_lose_the_rest_of_its_batch(
         engine.dispose()
 
 
+@deferred_f_from_coro_f
+async def test_a_bad_row_keeps_its_topics_watermark_whichever_batch_completes_it(
+    pg_url: str, board: Board, server: FixtureForumServer
+) -> None:
+    """A topic of three pages whose first page's post is refused: with small batches its
+    completion comes in a later batch than the refusal, and must not be written either. The
+    next run reads the topic again and stores the post."""
+    engine = make_engine(pg_url)
+    upgrade_to_head(engine)
+    long = max(board.live_topics(), key=lambda topic: len(topic.live_posts))
+    assert len(long.live_posts) > 2 * 15, "a topic of three pages"
+    refused = long.live_posts[1]
+    with engine.begin() as connection:
+        connection.execute(
+            text(f"ALTER TABLE posts ADD CONSTRAINT ck_refused CHECK (id <> {refused.id})")
+        )
+    crawler = await crawl(
+        "forum", pg_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=TZ,
+        FORUMSCRAPER_DB_BATCH_SIZE=5,
+    )  # fmt: skip
+    try:
+        assert stat(crawler, "forumscraper/db/failed_rows") == 1
+        with engine.connect() as connection:
+            watermark = connection.execute(
+                select(Topic.last_crawled_at).where(Topic.id == long.id)
+            ).scalar_one()
+        assert watermark is None
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE posts DROP CONSTRAINT ck_refused"))
+        again = await crawl("forum", pg_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=TZ)
+        assert stat(again, "forumscraper/run/status") == "finished"
+        check_database_holds_the_board(engine, board)
+    finally:
+        engine.dispose()
+
+
 # -- bad input ---------------------------------------------------------------------------------
 
 

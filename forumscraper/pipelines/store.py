@@ -97,6 +97,9 @@ class DatabasePipeline:
         self.batch = Batch()
         self._write_lock: asyncio.Lock | None = None
         self.failed = False
+        self.failed_topics: set[int] = set()
+        """Topics a post of which could not be stored in this run: none is completed (its
+        watermark stays, so the next run reads it again), whichever batch completes it."""
         self._closing: asyncio.Future[None] | None = None
 
     @classmethod
@@ -151,7 +154,9 @@ class DatabasePipeline:
         if not len(batch) or self.failed:
             return
         assert self._write_lock is not None
-        async with self._write_lock:
+        async with self._write_lock:  # after the batch before it: its failed rows are known
+            if self.failed_topics:
+                batch.topics = [row for row in batch.topics if not self._keeps_watermark(row)]
             result = await self._write_with_retries(batch)
         if result is not None:
             self._count(result)
@@ -202,7 +207,6 @@ class DatabasePipeline:
     def _write_one_by_one(self, batch: Batch) -> BatchResult:
         """Each row in its own transaction; a failed post keeps its topic's watermark back."""
         total = BatchResult()
-        failed_topics: set[int] = set()
         rows: list[tuple[str, dict[str, Any]]] = [
             (kind, row) for kind in ("categories", "forums") for row in getattr(batch, kind)
         ]
@@ -211,12 +215,7 @@ class DatabasePipeline:
         rows += [("topics", row) for row in batch.topics if row.get("complete")]
         for kind, row in rows:
             topic = row.get("topic_id") if kind == "posts" else row.get("id")
-            if kind == "topics" and row.get("complete") and topic in failed_topics:
-                logger.error(
-                    "Topic %s keeps its watermark: some of its rows failed",
-                    topic,
-                    extra={"spider": self.crawler.spider},
-                )
+            if kind == "topics" and self._keeps_watermark(row):
                 continue
             try:
                 total.add(self._store(Batch(**{kind: [row]})))
@@ -230,8 +229,20 @@ class DatabasePipeline:
                     extra={"spider": self.crawler.spider},
                 )
                 if topic is not None:
-                    failed_topics.add(topic)
+                    self.failed_topics.add(topic)
         return total
+
+    def _keeps_watermark(self, row: dict[str, Any]) -> bool:
+        """Whether ``row`` completes a topic a post of which failed in this run: it is not
+        written, and the topic keeps its watermark."""
+        if not row.get("complete") or row.get("id") not in self.failed_topics:
+            return False
+        logger.error(
+            "Topic %s keeps its watermark: some of its rows failed",
+            row.get("id"),
+            extra={"spider": self.crawler.spider},
+        )
+        return True
 
     def _count(self, result: BatchResult) -> None:
         self.stats.inc_value("forumscraper/db/batches")
