@@ -34,6 +34,7 @@ from forumscraper.spiders.recent import WIDGET_LEFT_OUT_KEY
 from tests.crawling import crawl, stat
 from tests.test_crawl_forum import check_database_holds_the_board
 from tests.test_incremental import full_crawl, minute, topic_requests
+from tests.test_recent_listings import recent as recent_run
 
 WIDGET = ["/robots.txt", "/"]
 ACTIVE = "/search?search_id=activetopics"
@@ -48,21 +49,6 @@ async def forum_run(server: FixtureForumServer, board: Board, db_url: str, statu
         "forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
     )
     assert stat(crawler, "forumscraper/run/status") == status
-    return crawler
-
-
-async def recent_run(
-    server: FixtureForumServer, board: Board, db_url: str, **spider_args: str
-) -> Crawler:
-    server.clear_requests()
-    crawler = await crawl(
-        "recent",
-        db_url,
-        base_url=server.base_url,
-        spider_args=spider_args,
-        FORUMSCRAPER_TIMEZONE=board.timezone,
-    )
-    assert stat(crawler, "forumscraper/run/status") == "finished"
     return crawler
 
 
