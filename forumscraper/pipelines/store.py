@@ -170,8 +170,11 @@ class DatabasePipeline:
             return await self.retry.call(
                 self._store, batch, action="write", on_failure=self._count_retry
             )
-        except OperationalError:
-            self._give_up(f"the database stayed unreachable after {self.retry.attempts} attempts")
+        except OperationalError as exc:
+            self._give_up(
+                f"the database refused every write for {self.retry.attempts} attempts "
+                f"(unreachable, full or read-only): {first_line(exc)}"
+            )
             return None
         except DBAPIError as exc:  # a bad row: retrying the whole batch cannot help
             logger.warning(
