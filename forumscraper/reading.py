@@ -80,6 +80,7 @@ def apply_cleaning(
         if isinstance(cleaned, CleanFailure):
             cleaning.failures.append((post.id, cleaned.error))
             post.body_text, post.content_hash = "", content_hash("")
+            post.links, post.hidden_link_count, post.collapsed_repeats = [], 0, 0
             continue
         post.body_text = cleaned.body_text
         post.links = cleaned.links
@@ -112,8 +113,9 @@ def read_and_clean_topic_page(
     return reading, clean_posts([post for post in reading.posts if post.id not in skip])
 
 
-def record_cleaning(stats: Stats, cleaning: Cleaning) -> None:
-    """Count what cleaning removed and log the posts it failed on."""
+def record_cleaning(stats: Stats, cleaning: Cleaning, spider: object = None) -> None:
+    """Count what cleaning removed and log the posts it failed on (as ``spider``'s: in a
+    process crawling several boards, each board counts its own errors)."""
     if cleaning.removed_chars:
         stats.inc_value("forumscraper/clean/removed_chars", cleaning.removed_chars)
     if cleaning.failures:
@@ -124,6 +126,7 @@ def record_cleaning(stats: Stats, cleaning: Cleaning) -> None:
             "`forumscraper reprocess` or the next crawl of its topic fills in",
             post_id,
             error,
+            extra={"spider": spider},
         )
 
 

@@ -28,6 +28,7 @@ from forumscraper.db.models import Board, CrawlRun, Post, Topic, table_of
 from forumscraper.demo.content import build_demo_board
 from forumscraper.demo.server import FixtureForumServer
 from forumscraper.spiders.base import page_language
+from tests.members import PASSWORD, member_server
 from tests.processes import environment
 from tests.test_boards import board_b
 
@@ -408,3 +409,102 @@ def test_the_board_language_is_the_tag_its_pages_declare(
     declared: str | None, kept: str | None
 ) -> None:
     assert page_language(declared) == kept
+
+
+def test_one_boards_zone_and_login_are_not_anothers(db_url: str, engine: Engine) -> None:
+    """``FORUMSCRAPER_TIMEZONE`` and the member login set for the ``FORUMSCRAPER_BASE_URL``
+    board (as a Docker ``.env`` of a first board has them) stay that board's among
+    ``-a boards=all``: a board in another zone that shows guests no clock is read in the zone
+    ``boards add --timezone`` gave it, and never receives the other board's password."""
+    tokyo, bogota = build_demo_board(), build_demo_board()
+    tokyo.move_clock("Asia/Tokyo")
+    bogota.move_clock("America/Bogota")
+    with ExitStack() as stack:
+        first = stack.enter_context(member_server(tokyo, member_only_forum=False))
+        other = stack.enter_context(FixtureForumServer(bogota, version="subsilver"))
+        ids = {server.base_url: register_board(engine, server.base_url)[0] for server in (first,)}
+        add = ["boards", "--database-url", db_url, "add", other.base_url]
+        assert forumscraper([*add, "--timezone", "America/Bogota"]) == 0
+        ids[other.base_url] = register_board(engine, other.base_url)[0]
+        env = environment(
+            DATABASE_URL=db_url,
+            FORUMSCRAPER_BASE_URL=first.base_url,
+            FORUMSCRAPER_TIMEZONE="Asia/Tokyo",
+            FORUMSCRAPER_USERNAME="Rocky",
+            FORUMSCRAPER_PASSWORD=PASSWORD,
+        )
+        done = scrapy_crawl("forum", "-a", "boards=all", env=env)
+        assert "/login" not in {path.split("?")[0] for path in other.requests}
+        assert any(path.startswith("/login") for path in first.requests)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "2 board(s) checked: 2 finished" in done.stdout
+    assert f"FORUMSCRAPER_USERNAME is not used for {other.base_url}" in done.stderr
+    assert f"FORUMSCRAPER_TIMEZONE is not used for {other.base_url}" in done.stderr
+    posts = table_of(Post)
+    for board, server in ((tokyo, first), (bogota, other)):
+        with engine.connect() as connection:
+            stored = dict(
+                connection.execute(
+                    select(posts.c.id, posts.c.posted_at).where(
+                        posts.c.board_id == ids[server.base_url]
+                    )
+                ).all()
+            )
+        truth = {post.id: post.posted_at for t in board.live_topics() for post in t.live_posts}
+        assert stored == truth, server.base_url
+
+
+CLEANING_FAILS_ON_B = r"""
+import sys
+import forumscraper.text.clean as clean
+original = clean.clean_post
+def clean_post(body_html, **kwargs):
+    if "ONLY-ON-BOARD-B" in body_html:
+        raise RuntimeError("cleaning failed on board B")
+    return original(body_html, **kwargs)
+clean.clean_post = clean_post
+from scrapy.cmdline import execute
+sys.argv = ["scrapy", *sys.argv[1:]]
+execute()
+"""
+
+
+def test_an_error_of_one_board_fails_that_boards_run_only(db_url: str, engine: Engine) -> None:
+    """A post whose cleaning fails on board B is stored with empty text (its topic complete),
+    and the error fails B's run, not board A's, which runs beside it in the same process."""
+    a, b = build_demo_board(), build_demo_board()
+    topic = b.live_topics()[0]
+    rocky = b.member_by_name("Rocky")
+    bad = b.add_post(topic.id, rocky, "<p>ONLY-ON-BOARD-B</p>", topic.live_posts[-1].posted_at)
+    with ExitStack() as stack:
+        servers = [stack.enter_context(FixtureForumServer(board)) for board in (a, b)]
+        servers[0].latency = 0.05  # board A is still crawling when B's error is logged
+        ids = [register_board(engine, server.base_url)[0] for server in servers]
+        env = environment(
+            DATABASE_URL=db_url, FORUMSCRAPER_TIMEZONE=a.timezone, FORUMSCRAPER_WORKERS="0"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", CLEANING_FAILS_ON_B, "crawl", "forum", "-a", "boards=all"],
+            cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert "2 board(s) checked: 1 failed, 1 finished" in done.stdout, done.stderr[-3000:]
+    runs = table_of(CrawlRun)
+    with engine.connect() as connection:
+        status = dict(connection.execute(select(runs.c.board_id, runs.c.status)).all())
+        row = connection.execute(
+            select(Post.body_text, Post.hidden_link_count).where(
+                Post.board_id == ids[1], Post.id == bad.id
+            )
+        ).one()
+    assert (status[ids[0]], status[ids[1]]) == ("finished", "failed")
+    assert tuple(row) == ("", 0)
+    assert count(engine, Post, ids[1]) == len(b.live_posts())
+
+
+def test_boards_and_board_url_together_is_a_usage_error(sqlite_url: str) -> None:
+    done = scrapy_crawl(
+        "forum", "-a", "boards=all", "-a", "board_url=https://mine.forumotion.com/",
+        env=environment(DATABASE_URL=sqlite_url),
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "give -a boards=… or -a board_url=…, not both" in done.stderr

@@ -73,8 +73,9 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1 or args[0] not in spiders:
             given = f"no spider {args[0]!r}; " if len(args) == 1 else ""
             raise UsageError(f"{given}give exactly one spider name: {' or '.join(sorted(spiders))}")
-        if "boards" in opts.spargs and opts.spargs.get("base_url"):
-            raise UsageError("give -a boards=… or -a base_url=…, not both")
+        for one in ("base_url", "board_url"):
+            if "boards" in opts.spargs and opts.spargs.get(one):
+                raise UsageError(f"give -a boards=… or -a {one}=…, not both")
         try:
             config.apply_environment(self.settings)
             config.check_settings(self.settings)
@@ -187,7 +188,8 @@ class ManyBoards:
         crawler = self.command._create_crawler(self.spider)
         self.started.append(board)
         self.running[board.id] = crawler
-        done = self.process.crawl(crawler, **(self.spargs | {"base_url": board.base_url}))
+        one = {"base_url": board.base_url, "many_boards": "1"}
+        done = self.process.crawl(crawler, **(self.spargs | one))
         if isinstance(done, Deferred):  # Scrapy's CrawlerProcess (FORCE_CRAWLER_PROCESS)
             done.addBoth(self._then_next, board, crawler)
         else:

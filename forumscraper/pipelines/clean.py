@@ -35,16 +35,20 @@ class CleanPipeline:
     database can store: NUL bytes and lone surrogates, counted in
     ``forumscraper/clean/removed_chars``)."""
 
-    def __init__(self, stats: StatsCollector, workers: Workers) -> None:
+    def __init__(
+        self, stats: StatsCollector, workers: Workers, crawler: Crawler | None = None
+    ) -> None:
         self.stats = stats
         self.workers = workers
+        self.crawler = crawler
+        """Its spider is named in the log lines (each board counts its own errors)."""
         self._last: asyncio.Future[None] | None = None
         """Done when the item that entered last has left: the next one waits for it."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
         assert crawler.stats is not None
-        return cls(crawler.stats, workers_for(crawler))
+        return cls(crawler.stats, workers_for(crawler), crawler)
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, TopicPageItem):
@@ -62,7 +66,8 @@ class CleanPipeline:
             if before is not None and not before.done():
                 await before  # leave in the order of arrival
             if uncleaned:
-                record_cleaning(self.stats, apply_cleaning(uncleaned, results))
+                spider = self.crawler.spider if self.crawler is not None else None
+                record_cleaning(self.stats, apply_cleaning(uncleaned, results), spider)
             count_cleaned(self.stats, posts)
         finally:
             mine.set_result(None)

@@ -83,6 +83,7 @@ class ForumotionSpider(scrapy.Spider):
         base_url: str | None = None,
         full: str | None = None,
         board_url: str | None = None,
+        many_boards: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -90,6 +91,9 @@ class ForumotionSpider(scrapy.Spider):
         self.board_url = board_url
         """``-a board_url=…``: the address the board is registered under in ``boards`` when it
         is not ``base_url`` (the bundled demo, served on a free port each time)."""
+        self.many_boards = bool(many_boards)
+        """One of the boards of ``-a boards=…`` (a worker's job too): the process-wide
+        settings of one board (zone, login) are the ``FORUMSCRAPER_BASE_URL`` board's only."""
         self.full = str(full or "").lower() in ("1", "true", "yes")
         """``-a full=1``: fetch every topic whole, whatever the database holds."""
         self.posts_per_page = 15
@@ -138,10 +142,31 @@ class ForumotionSpider(scrapy.Spider):
         spider.base_url = board_root(spider.base_url)
         spider.posts_per_page = config.posts_per_page(settings)
         configured = config.board_timezone(settings)
+        if configured is not None and not spider.settings_are_mine():
+            logger.warning(
+                "FORUMSCRAPER_TIMEZONE is not used for %s: among several boards it is the "
+                "FORUMSCRAPER_BASE_URL board's only (give this board its own: forumscraper "
+                "boards add %s --timezone TZ)",
+                spider.base_url,
+                spider.base_url,
+                extra={"spider": spider},
+            )
+            configured = None
         if configured is not None:
             spider.clock = BoardClock(configured)
         spider.db_retry = DatabaseRetry.from_crawler(crawler)
         return spider
+
+    def settings_are_mine(self) -> bool:
+        """Whether the settings that describe one board (``FORUMSCRAPER_TIMEZONE``, the member
+        login ``FORUMSCRAPER_USERNAME``/``…_PASSWORD``) are this board's: in a run of one board,
+        yes; among ``-a boards=…`` (a worker's job), only for the ``FORUMSCRAPER_BASE_URL``
+        board. Another board's zone or password is never used: each board's own are its row's
+        (``boards add --timezone``, ``--username-env``)."""
+        if not self.many_boards:
+            return True
+        own = config.base_url(self.crawler.settings)
+        return own is not None and board_root(own) == self.base_url
 
     # -- start ----------------------------------------------------------------------------------
 
@@ -152,11 +177,22 @@ class ForumotionSpider(scrapy.Spider):
             self.clock.recorded = await self.read_db(recorded_timezone)
         names = await self.read_db(board_login_names)
         try:
-            credentials = (
-                Credentials.from_environment(*names, named_by_board=True)
-                if names
-                else Credentials.from_environment()
-            )
+            if names:
+                credentials = Credentials.from_environment(*names, named_by_board=True)
+            else:
+                credentials = Credentials.from_environment()
+                if credentials is not None and not self.settings_are_mine():
+                    # The process-wide login is one board's: never sent to another.
+                    logger.warning(
+                        "FORUMSCRAPER_USERNAME is not used for %s: among several boards it is "
+                        "the FORUMSCRAPER_BASE_URL board's only; this board is crawled as a "
+                        "guest (give it its own: forumscraper boards add %s --username-env N "
+                        "--password-env N)",
+                        self.base_url,
+                        self.base_url,
+                        extra={"spider": self},
+                    )
+                    credentials = None
         except LoginMisconfigured as exc:
             self.crawler.stats.set_value("forumscraper/login/failed", f"misconfigured: {exc.why}")
             logger.error("Login misconfigured: %s", exc.why, extra={"spider": self})
