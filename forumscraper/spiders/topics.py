@@ -266,7 +266,7 @@ class TopicSpider(ForumotionSpider):
             logger.exception("Reading topic page %s failed", response.url, extra={"spider": self})
             self.crawler.stats.inc_value("forumscraper/extract/errors")
             return None
-        record_cleaning(self.crawler.stats, cleaning)
+        record_cleaning(self.crawler.stats, cleaning, self)
         if reading.charset is not None:
             log_charset(response.url, response.encoding, reading.charset)
         return reading
