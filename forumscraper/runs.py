@@ -84,7 +84,8 @@ def run_status(
     if stats.get(CLOCK_EVIDENCE_KEY):
         return "failed", (
             f"dates disagree with the board's clock, the run stopped: "
-            f"{stats[CLOCK_EVIDENCE_KEY]} (set FORUMSCRAPER_TIMEZONE to the board's timezone)"
+            f"{stats[CLOCK_EVIDENCE_KEY]} (set FORUMSCRAPER_TIMEZONE to the zone its pages are"
+            " printed in: the board's, or on a member login the member profile's)"
         )
     if reason in ("shutdown", "closespider_timeout"):
         return "interrupted", f"stopped early ({reason})"

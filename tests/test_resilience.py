@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -178,7 +178,8 @@ async def test_one_bad_row_does_not_lose_the_rest_of_its_batch(
             )
         )
     rocky = board.member_by_name("Rocky")
-    poison = board.add_post(119, rocky, "This reply holds POISON", datetime(2026, 1, 2, tzinfo=UTC))
+    after = board.topic(119).last_post_at + timedelta(minutes=1)  # type: ignore[union-attr]
+    poison = board.add_post(119, rocky, "This reply holds POISON", after)
     crawler = await crawl("forum", pg_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=TZ)
     try:
         assert stat(crawler, "forumscraper/db/failed_rows") == 1
@@ -238,7 +239,7 @@ async def test_hostile_and_absurd_posts_are_stored_verbatim_and_safely(
     db_url: str, board: Board, server: FixtureForumServer
 ) -> None:
     rocky = board.member_by_name("Rocky")
-    at = datetime(2026, 1, 3, 10, 0, tzinfo=UTC)
+    at = board.topic(119).last_post_at + timedelta(minutes=1)  # type: ignore[union-attr]
     injection = "'; DROP TABLE posts; --"
     posts = {
         "nul": board.add_post(119, rocky, "before\x00after NUL", at),

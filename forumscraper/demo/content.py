@@ -597,12 +597,21 @@ class Board:
             topic = self.topic(topic_id)
             if topic is None:
                 raise KeyError(f"no topic {topic_id}")
+            at = _minute(posted_at or datetime.now(UTC)).astimezone(UTC)
+            if topic.live_posts and at < topic.last_post_at:
+                # Forumotion dates a post when it is sent: a reply is never older than the post
+                # before it. A test that adds one (a fixed time, near the board's midnight, when
+                # the demo's "today" posts are minutes old) would test a board that cannot be.
+                raise ValueError(
+                    f"a reply at {at:%Y-%m-%d %H:%M} UTC is older than topic {topic_id}'s last"
+                    f" post ({topic.last_post_at:%Y-%m-%d %H:%M} UTC)"
+                )
             post = Post(
                 id=self._next_post_id(),
                 topic_id=topic_id,
                 author=author,
                 guest_name=None if author is not None else (guest_name or "Guest"),
-                posted_at=_minute(posted_at or datetime.now(UTC)).astimezone(UTC),
+                posted_at=at,
                 body_html=body_html,
                 signature_html=signature_html,
                 edited_at=None,
