@@ -321,6 +321,16 @@ class ForumotionSpider(scrapy.Spider):
                 engine.close_spider_async(reason="clock_mismatch")
             )
 
+    def check_listed_date(self, topic_id: int, stored: datetime, listed: datetime) -> None:
+        """Stop the run when listed topics' last posts moved from their stored watermarks by
+        one timezone's offset (``spiders.clock.StoredDatesCheck.check_listed``)."""
+        tz = self.clock.tz
+        if tz is None or self.crawler.stats.get_value(CLOCK_EVIDENCE_KEY):
+            return
+        evidence = self.stored_dates.check_listed(topic_id, stored, listed, tz)
+        if evidence is not None:
+            self.stop_for_dates(evidence)
+
     def check_dates(
         self, dates: Iterable[tuple[str | None, datetime | None]], context: DateContext, url: str
     ) -> None:

@@ -258,7 +258,12 @@ class StoredDatesCheck:
     """Posts read again against their dates in the archive. A post's date never changes: posts
     read again that moved by one timezone's offset (:class:`OffsetVotes`) mean the board's
     clock is not the one the archive's dates were read on (an admin moved the board's zone or
-    its summer time, and no page of this run showed the clock)."""
+    its summer time, and no page of this run showed the clock).
+
+    A listed topic's last post counts too, against the topic's stored watermark: its date read
+    again, unless a reply came since. A clock moved back makes every such date earlier, a new
+    reply within the hour included, so the run would judge the topic unchanged and miss the
+    reply; no page of it would be fetched for the posts' check to see."""
 
     def __init__(self) -> None:
         self.votes = OffsetVotes()
@@ -277,11 +282,31 @@ class StoredDatesCheck:
                 f"{read:%Y-%m-%d %H:%M} UTC",
             )
             if found is not None:
-                offset, seen = found
-                return (
-                    f"dates read in {describe_tz(tz)} are {offset / timedelta(hours=1):+g} h "
-                    f"from the same posts' dates in the archive on {len(seen)} posts ({seen[0]}; "
-                    f"{seen[1]}): the board's timezone or summer time changed since they were "
-                    "stored; a forum run whose pages show the board's clock learns it"
-                )
+                return _moved_evidence(found, tz)
         return None
+
+    def check_listed(
+        self, topic_id: int, stored: datetime, listed: datetime, tz: tzinfo
+    ) -> str | None:
+        """A topic's last post as a listing dates it, against the topic's stored watermark.
+        A later date is not counted (a reply is what it means); the same one agrees; an earlier
+        one is the clock moved back, or the last post deleted (then seldom by whole quarter
+        hours, and not on several topics by the same)."""
+        if listed > stored:
+            return None
+        found = self.votes.vote(
+            listed - stored,
+            f"topic {topic_id}'s last post was stored as {stored:%Y-%m-%d %H:%M} UTC and is "
+            f"listed now as {listed:%Y-%m-%d %H:%M} UTC",
+        )
+        return None if found is None else _moved_evidence(found, tz)
+
+
+def _moved_evidence(found: tuple[timedelta, list[str]], tz: tzinfo) -> str:
+    offset, seen = found
+    return (
+        f"dates read in {describe_tz(tz)} are {offset / timedelta(hours=1):+g} h "
+        f"from the same posts' dates in the archive on {len(seen)} posts ({seen[0]}; "
+        f"{seen[1]}): the board's timezone or summer time changed since they were "
+        "stored; a forum run whose pages show the board's clock learns it"
+    )

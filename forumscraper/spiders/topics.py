@@ -113,6 +113,12 @@ class TopicSpider(ForumotionSpider):
             return None
         if stored is None or not stored.complete:
             return 0
+        if (
+            listing.last_post_at is not None
+            and stored.last_post_at is not None
+            and not listing.last_post_year_unknown
+        ):
+            self.check_listed_date(listing.id, stored.last_post_at, listing.last_post_at)
         newer = self._listed_later(listing, stored)
         recounted = (
             listing.reply_count is not None
