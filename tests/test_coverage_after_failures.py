@@ -43,6 +43,14 @@ PAGE_2 = "/f2p50-"
 """Page 2 of forum 2's topic list (the demo's only forum with two pages)."""
 
 
+@pytest.fixture
+def board() -> Board:
+    """The demo board as it stood three hours ago (the tests add posts, edit, delete): the
+    replies tests add from the last two hours are then newer than every post before them, at any
+    hour. Built now, just after the board's midnight, its "today" posts are minutes old."""
+    return build_demo_board(datetime.now(UTC) - timedelta(hours=3))
+
+
 async def forum_run(server: FixtureForumServer, board: Board, db_url: str, status: str) -> Crawler:
     server.clear_requests()
     crawler = await crawl(

@@ -329,6 +329,12 @@ class RecentSpider(TopicSpider):
         async for item in self._listing_done():
             yield item
 
+    def _listings_named(self) -> str:
+        """The listings read, in the order they are asked for (their answers come in any)."""
+        order = ("widget", "activetopics", "feed")
+        read = sorted(self.listings_read, key=lambda name: (*order, name).index(name))
+        return ", ".join(read) or "none readable"
+
     def _collect(
         self,
         entries: list[RecentTopic],
@@ -412,7 +418,7 @@ class RecentSpider(TopicSpider):
                 "and no earlier run proves the older topics stored (the board was never read "
                 "whole, or every run of it failed). Run the forum spider (scrapy crawl forum "
                 "-a base_url=%s) to read the board",
-                ", ".join(self.listings_read) or "none readable",
+                self._listings_named(),
                 self.base_url,
             )
             return
@@ -442,7 +448,7 @@ class RecentSpider(TopicSpider):
             "Gap: the board's listings (%s) %s, and the last covered run started "
             "%s UTC: posts made between them in topics no longer listed are not fetched. "
             "Run the forum spider (scrapy crawl forum -a base_url=%s) to catch up",
-            ", ".join(self.listings_read) or "none readable",
+            self._listings_named(),
             reach,
             f"{self.covered_since:%Y-%m-%d %H:%M}",
             self.base_url,
