@@ -48,7 +48,7 @@ CHECKED_FORUM = "forumscraper_checked_forum"
 UNPROVEN_PAGES_KEY = "forumscraper/incremental/forum_pages_unproven"
 """Stat: list pages read after a page with no changed topic, because nothing proved the topics
 after it stored (no covered run, or the page's topics moved after the last covered run)."""
-NO_COVERED_RUN_KEY = "forumscraper/incremental/no_covered_run"
+LISTS_TO_THE_END_KEY = "forumscraper/incremental/no_covered_run"
 """Stat (1): the board had no covered run, so every forum's list was paged to its end."""
 
 GUESSED_CLOCK_MARGIN = timedelta(hours=14)
@@ -76,7 +76,7 @@ class ForumSpider(TopicSpider):
         if not self.full:
             self.covered_since = await self.read_db(last_covered_start)
             if self.covered_since is None:
-                self.crawler.stats.set_value(NO_COVERED_RUN_KEY, 1)
+                self.crawler.stats.set_value(LISTS_TO_THE_END_KEY, 1)
                 self.logger.info(
                     "No covered run of this board (it was never read whole, or every run "
                     "failed): every forum's topic list is read to its end; unchanged topics "
