@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from forumscraper.demo.content import Board, build_demo_board
 from forumscraper.demo.server import FixtureForumServer
 from tests.members import PASSWORD
 from tests.pgserver import PostgresServer, find_bindir
+
+BoardAsOf = Callable[[timedelta], Board]
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +70,18 @@ def db_url(request: pytest.FixtureRequest) -> str:
 def board() -> Board:
     """A fresh demo board (tests may change it: add posts, edit, delete)."""
     return build_demo_board()
+
+
+@pytest.fixture
+def board_as_of() -> BoardAsOf:
+    """Builds the demo board as it stood ``ago`` before now: its dates count back from then
+    (whole minutes), for tests that add posts later than all of its own, or want none of its
+    posts recent. Each call builds a fresh board."""
+
+    def build(ago: timedelta) -> Board:
+        return build_demo_board(datetime.now(UTC) - ago)
+
+    return build
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from forumscraper.demo.render.common import VERSIONS
 from forumscraper.demo.server import FixtureForumServer
 from forumscraper.spiders.forum import UNPROVEN_PAGES_KEY
 from forumscraper.spiders.recent import WIDGET_LEFT_OUT_KEY
+from tests.conftest import BoardAsOf
 from tests.crawling import crawl, stat
 from tests.test_crawl_forum import check_database_holds_the_board
 from tests.test_incremental import full_crawl, minute, topic_requests
@@ -44,11 +45,11 @@ PAGE_2 = "/f2p50-"
 
 
 @pytest.fixture
-def board() -> Board:
+def board(board_as_of: BoardAsOf) -> Board:
     """The demo board as it stood three hours ago (the tests add posts, edit, delete): the
     replies tests add from the last two hours are then newer than every post before them, at any
     hour. Built now, just after the board's midnight, its "today" posts are minutes old."""
-    return build_demo_board(datetime.now(UTC) - timedelta(hours=3))
+    return board_as_of(timedelta(hours=3))
 
 
 async def forum_run(server: FixtureForumServer, board: Board, db_url: str, status: str) -> Crawler:

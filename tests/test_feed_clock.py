@@ -17,6 +17,7 @@ from forumscraper.db.models import CrawlRun, Post
 from forumscraper.demo.content import Board, build_demo_board
 from forumscraper.demo.server import FixtureForumServer
 from forumscraper.spiders.clock import FeedCheck
+from tests.conftest import BoardAsOf
 from tests.crawling import crawl, stat
 from tests.members import PASSWORD, TZ, member_server
 from tests.test_board_variants import check_dates_are_the_boards
@@ -75,12 +76,12 @@ def board() -> Board:
 
 
 @pytest.fixture
-def old_board() -> Board:
+def old_board(board_as_of: BoardAsOf) -> Board:
     """The demo board as it stood three days ago: no post is then "Today", "Yesterday" or
     hours old. On a wrong zone such a post can read as later than the server's clock, and that
     check (right too) stops the run before the feed's evidence is weighed, at some hours of the
     day: in New York's evening the member's "Today" is already tomorrow in Baghdad."""
-    return build_demo_board(datetime.now(UTC) - timedelta(days=3))
+    return board_as_of(timedelta(days=3))
 
 
 @deferred_f_from_coro_f

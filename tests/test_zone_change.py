@@ -14,9 +14,10 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import Engine, select
 
 from forumscraper.db.models import CrawlRun
-from forumscraper.demo.content import Board, build_demo_board
+from forumscraper.demo.content import Board
 from forumscraper.demo.server import FixtureForumServer
 from forumscraper.spiders.clock import StoredDatesCheck
+from tests.conftest import BoardAsOf
 from tests.crawling import crawl, stat
 from tests.test_board_variants import check_dates_are_the_boards
 
@@ -52,14 +53,6 @@ def test_a_reply_an_agreeing_topic_or_a_deleted_last_post_is_not_evidence() -> N
     assert check.check_listed(10, STORED, STORED - timedelta(hours=1), ZONE) is not None
 
 
-def quiet_board(hours: int = 1) -> Board:
-    """The demo board as it stood ``hours`` ago: its newest posts ("today" ones, placed between
-    the board's midnight and its build) are then older than :func:`add_activity`'s, at any hour.
-    Built now, just after the board's midnight, they fall in the last minutes, and a reply added
-    half an hour ago would be older than the post before it, which Forumotion never shows."""
-    return build_demo_board(minute(-60 * hours))
-
-
 def summer_and_winter_clocks() -> tuple[str, str]:
     """A zone and the same zone an hour behind (summer time turned off), as ``Etc`` names,
     chosen so that both clocks' dates agree for the test's span. In the hour when the board's
@@ -81,7 +74,11 @@ def summer_and_winter_clocks() -> tuple[str, str]:
 
 
 def add_activity(board: Board, ago: int = 30) -> None:
-    """Replies to the three latest topics and a new topic, from ``ago`` minutes ago."""
+    """Replies to the three latest topics and a new topic, from ``ago`` minutes ago, on a board
+    as it stood before then (``board_as_of``, hours back): its newest posts ("today" ones, placed
+    between the board's midnight and its build) are then older than these, at any hour. Built
+    now, just after the board's midnight, they fall in the last minutes, and a reply added half
+    an hour ago would be older than the post before it, which Forumotion never shows."""
     rocky = board.member_by_name("Rocky")
     assert rocky is not None
     for index, topic in enumerate(board.recent_topics(3)):
@@ -98,14 +95,19 @@ def add_activity(board: Board, ago: int = 30) -> None:
 @pytest.mark.parametrize("summer_time", ["turned off", "turned on"])
 @deferred_f_from_coro_f
 async def test_a_board_whose_clock_moved_stops_recent_and_forum_reads_it_right(
-    version: str, portal: bool, summer_time: str, db_url: str, engine: Engine
+    version: str,
+    portal: bool,
+    summer_time: str,
+    db_url: str,
+    engine: Engine,
+    board_as_of: BoardAsOf,
 ) -> None:
     """Turned off, the clock moves back: every listed last post is an hour earlier than its
     watermark, a reply of the last hour included, so no topic page would be fetched and the
     reply would be missed; the listing's dates are the evidence. Turned on, every listed topic
     looks changed: its posts read again are (the replies are older than an hour: a newer one
     would be read after the server's clock, a check that stops the run first)."""
-    board = quiet_board(1 if summer_time == "turned off" else 3)
+    board = board_as_of(timedelta(hours=1 if summer_time == "turned off" else 3))
     board.portal = portal
     summer, winter = summer_and_winter_clocks()
     before, after = (summer, winter) if summer_time == "turned off" else (winter, summer)
@@ -154,8 +156,10 @@ async def test_a_board_whose_clock_moved_stops_recent_and_forum_reads_it_right(
 
 
 @deferred_f_from_coro_f
-async def test_posts_read_again_on_an_unmoved_clock_pass(db_url: str, engine: Engine) -> None:
-    board = quiet_board()
+async def test_posts_read_again_on_an_unmoved_clock_pass(
+    db_url: str, engine: Engine, board_as_of: BoardAsOf
+) -> None:
+    board = board_as_of(timedelta(hours=1))
     board.portal = True
     with FixtureForumServer(board, version="prosilver") as server:
         await crawl("forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone)
