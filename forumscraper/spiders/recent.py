@@ -78,6 +78,13 @@ ACTIVE_TOPICS_WINDOW = timedelta(hours=24)
 search found (:meth:`ActiveTopicsPage.match_count`) proves that far back, whatever its oldest
 entry."""
 
+WIDGET_LISTING = "widget"
+ACTIVE_TOPICS_LISTING = "activetopics"
+FEED_LISTING = "feed"
+LISTINGS = (WIDGET_LISTING, ACTIVE_TOPICS_LISTING, FEED_LISTING)
+"""The listings' names, in the order they are asked for (cheapest first): in the log lines
+that name the listings read, and in their stats (``forumscraper/recent/<name>_entries``)."""
+
 WIDGET_LEFT_OUT_KEY = "forumscraper/recent/widget_left_out"
 """Stat: stored topics whose last post is later than the widget's oldest entry, and which the
 widget does not list (it then proves nothing about coverage)."""
@@ -260,7 +267,7 @@ class RecentSpider(TopicSpider):
             trusted = not await self.widget_leaves_out(entries, complete)
             # A widget that leaves out stored topics still names what it lists, but proves
             # nothing about what it does not.
-            self._collect(entries, "widget", page if trusted else None, complete=complete)
+            self._collect(entries, WIDGET_LISTING, page if trusted else None, complete=complete)
         async for item in self._listing_done():
             yield item
 
@@ -311,14 +318,16 @@ class RecentSpider(TopicSpider):
                 if whole and page.match_count() == len(entries)
                 else None
             )
-            self._collect(entries, "activetopics", page, complete=whole, every_since=every_since)
+            self._collect(
+                entries, ACTIVE_TOPICS_LISTING, page, complete=whole, every_since=every_since
+            )
         async for item in self._listing_done():
             yield item
 
     async def parse_feed(self, response: Response) -> AsyncIterator[Any]:
         # Dated by creation: it names new topics, never proves replies covered (and checks
         # their first posts' dates: ``check_first_post``).
-        self._collect(self.learn_feed(response), "feed")
+        self._collect(self.learn_feed(response), FEED_LISTING)
         async for item in self._listing_done():
             yield item
 
@@ -331,8 +340,7 @@ class RecentSpider(TopicSpider):
 
     def _listings_named(self) -> str:
         """The listings read, in the order they are asked for (their answers come in any)."""
-        order = ("widget", "activetopics", "feed")
-        read = sorted(self.listings_read, key=lambda name: (*order, name).index(name))
+        read = sorted(self.listings_read, key=lambda name: (*LISTINGS, name).index(name))
         return ", ".join(read) or "none readable"
 
     def _collect(
