@@ -25,6 +25,7 @@ out to be no board removes the row it registered.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -62,6 +63,17 @@ OUT_OF_ORDER = "forumscraper/dates/out_of_order"
 """Posts left undated because the posts around them are not in id order."""
 CLOCK_EVIDENCE_KEY = "forumscraper/dates/clock_evidence"
 """Why the run stopped on dates that disagree with the board's clock (``spiders.clock``)."""
+
+
+def close_from_outside(crawler: Crawler, reason: str) -> asyncio.Future[None] | None:
+    """Close the crawler's spider with ``reason`` from code that runs outside any request's
+    callback, where raising ``CloseSpider`` would stop nothing (the store pipeline's writes).
+    The caller keeps the returned future while it runs (the event loop holds tasks weakly);
+    ``None`` before the crawl has an engine."""
+    engine = crawler.engine
+    if engine is None:
+        return None
+    return asyncio.ensure_future(engine.close_spider_async(reason=reason))
 
 
 def run_status(

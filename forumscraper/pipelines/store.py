@@ -39,6 +39,7 @@ from forumscraper.items import (
     TopicPageItem,
     bad_times,
 )
+from forumscraper.runs import close_from_outside
 
 logger = logging.getLogger(__name__)
 
@@ -201,11 +202,7 @@ class DatabasePipeline:
         self.failed = True
         self.stats.set_value("forumscraper/db/unavailable", message)
         logger.error("Stopping the crawl: %s", message, extra={"spider": self.crawler.spider})
-        engine = self.crawler.engine
-        if engine is not None:
-            self._closing = asyncio.ensure_future(
-                engine.close_spider_async(reason="database_unavailable")
-            )
+        self._closing = close_from_outside(self.crawler, "database_unavailable")
 
     def _write_one_by_one(self, batch: Batch) -> BatchResult:
         """Each row in its own transaction; a failed post keeps its topic's watermark back."""

@@ -40,7 +40,13 @@ from forumscraper.pages.parse import decode_html
 from forumscraper.pages.recent import RecentTopic, feed_entries
 from forumscraper.pages.topic import TopicPage, TopicPageReading
 from forumscraper.pages.versions import UnknownTemplate
-from forumscraper.runs import CLOCK_EVIDENCE_KEY, ELSEWHERE_KEY, NOT_A_BOARD, NOT_A_BOARD_KEY
+from forumscraper.runs import (
+    CLOCK_EVIDENCE_KEY,
+    ELSEWHERE_KEY,
+    NOT_A_BOARD,
+    NOT_A_BOARD_KEY,
+    close_from_outside,
+)
 from forumscraper.spiders.clock import (
     BoardClock,
     FeedCheck,
@@ -304,28 +310,32 @@ class ForumotionSpider(scrapy.Spider):
             extra={"spider": self},
         )
 
+    def _zone_for_stored_dates(self) -> tzinfo | None:
+        """The timezone dates read again are checked against the archive's in: ``None``
+        (nothing to check) while the board's zone is unknown, or once the run has its clock
+        evidence (it is stopping on it)."""
+        if self.crawler.stats.get_value(CLOCK_EVIDENCE_KEY):
+            return None
+        return self.clock.tz
+
     def check_stored_dates(self, moved: list[tuple[int, datetime, datetime]], kept: int) -> None:
         """Close the run when posts read again moved from their stored dates by one
         timezone's offset (``spiders.clock.StoredDatesCheck``); called by the store pipeline
         with what each write found, outside any callback."""
-        tz = self.clock.tz
+        tz = self._zone_for_stored_dates()
         if tz is None or (not moved and not kept):
             return
         evidence = self.stored_dates.check(moved, kept, tz)
-        if evidence is None or self.crawler.stats.get_value(CLOCK_EVIDENCE_KEY):
+        if evidence is None:
             return
         self._dates_wrong(evidence)
-        engine = self.crawler.engine
-        if engine is not None:
-            self._closing = asyncio.ensure_future(
-                engine.close_spider_async(reason="clock_mismatch")
-            )
+        self._closing = close_from_outside(self.crawler, "clock_mismatch")
 
     def check_listed_date(self, topic_id: int, stored: datetime, listed: datetime) -> None:
         """Stop the run when listed topics' last posts moved from their stored watermarks by
         one timezone's offset (``spiders.clock.StoredDatesCheck.check_listed``)."""
-        tz = self.clock.tz
-        if tz is None or self.crawler.stats.get_value(CLOCK_EVIDENCE_KEY):
+        tz = self._zone_for_stored_dates()
+        if tz is None:
             return
         evidence = self.stored_dates.check_listed(topic_id, stored, listed, tz)
         if evidence is not None:
