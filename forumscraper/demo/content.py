@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "DATE_FORMATS",
+    "DATE_ONLY_FORMATS",
     "DEMO_FORMATTING_TOPIC_ID",
     "DEMO_LONG_FORUM_ID",
     "DEMO_LONG_TOPIC_ID",
@@ -66,6 +67,13 @@ the layouts Forumotion offers (``shared/forumotion/DATES.md``): ``phpbb`` ``D M 
 "16th April 2013, 2:13 pm", ``dmy_24h`` ``D d M Y, H:i`` "Fri 26 Apr 2024, 17:33", ``dmy_12h``
 ``D d M Y, g:i a`` "Mon 18 Mar 2024, 9:38 pm", ``numeric`` ``d/m/y, h:i a`` "19/10/16, 09:28 pm",
 ``numeric_dots`` ``d.m.y G:i`` "20.01.12 10:00"."""
+DATE_ONLY_FORMATS = ("date_ymd", "date_numeric", "date_ordinal")
+"""The layouts Forumotion also offers that print no time of day (``shared/forumotion/DATES.md``):
+``date_ymd`` ``Y-m-d`` "2024-05-06", ``date_numeric`` ``j/n/Y`` "6/5/2024", ``date_ordinal``
+``jS F Y`` "6th May 2024". A post's moment is not on such a board's pages, so its dates must be
+stored as NULL next to their text, never as a midnight. These boards print no "Today"/"Yesterday"
+here: what Forumotion prints for a recent post in a layout without a clock is not in our
+references, and the absolute date is the harder case for the reader."""
 RECENT_WIDGET_MODES = ("scrolling", "classical")
 """Display modes of the "Recent topics" widget (ACP: scrolling marquee or classical list)."""
 
@@ -261,7 +269,7 @@ class Board:
     timezone: str
     """IANA name of the board time zone ("System time zone"), e.g. ``Asia/Baghdad``."""
     date_format: str = "phpbb"
-    """One of :data:`DATE_FORMATS`."""
+    """One of :data:`DATE_FORMATS` or :data:`DATE_ONLY_FORMATS`."""
     description: str = ""
     language: str = "en"
     """One of :data:`LANGUAGES`: labels, dates and notes are printed in it."""
@@ -353,8 +361,11 @@ class Board:
     _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.date_format not in DATE_FORMATS:
-            raise ValueError(f"unknown date_format {self.date_format!r}, use one of {DATE_FORMATS}")
+        if self.date_format not in DATE_FORMATS + DATE_ONLY_FORMATS:
+            raise ValueError(
+                f"unknown date_format {self.date_format!r}, "
+                f"use one of {DATE_FORMATS + DATE_ONLY_FORMATS}"
+            )
         if self.recent_widget_mode not in RECENT_WIDGET_MODES:
             raise ValueError(
                 f"unknown recent_widget_mode {self.recent_widget_mode!r}, "

@@ -11,7 +11,10 @@ from the stored raw text.
 
 A date printed without a year that more than one year fits (``D j M - G:i`` on a post older
 than five years, :func:`forumscraper.text.dates.parse_forum_date`) is such a date too, also
-counted in ``forumscraper/dates/without_year``, and logged once with what would date it.
+counted in ``forumscraper/dates/without_year``, and logged once with what would date it. So is a
+date printed without a time of day (the board's layout is ``Y-m-d``, ``j/n/Y`` or ``jS F Y``):
+counted in ``forumscraper/dates/without_time`` and logged once, with what would give the times
+(``reprocess`` cannot: the pages do not print them).
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from forumscraper.items import PostItem, TopicPageItem
-from forumscraper.text.dates import date_shape, lacks_year
+from forumscraper.text.dates import date_shape, lacks_time, lacks_year
 
 logger = logging.getLogger(__name__)
 
 UNREADABLE = "forumscraper/dates/unreadable"
 WITHOUT_YEAR = "forumscraper/dates/without_year"
+WITHOUT_TIME = "forumscraper/dates/without_time"
 MAX_LOGGED_SHAPES = 50
 """Layouts logged per run at most: a page of garbage must not flood the log."""
 
@@ -42,6 +46,8 @@ class UnreadableDatesPipeline:
         """Layouts already logged in this run."""
         self.year_said = False
         """Whether a date without a year was logged in this run (once is enough)."""
+        self.time_said = False
+        """Whether a date without a time of day was logged in this run."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> UnreadableDatesPipeline:
@@ -55,7 +61,7 @@ class UnreadableDatesPipeline:
             posts = [item]
         else:
             return item
-        unreadable = without_year = 0
+        unreadable = without_year = without_time = 0
         for post in posts:
             for what, raw, read in (
                 ("post date", post.posted_at_raw, post.posted_at),
@@ -63,7 +69,10 @@ class UnreadableDatesPipeline:
             ):
                 if raw and read is None:
                     unreadable += 1
-                    if lacks_year(raw):
+                    if lacks_time(raw):
+                        without_time += 1
+                        self._report_time(what, raw, post)
+                    elif lacks_year(raw):
                         without_year += 1
                         self._report_year(what, raw, post)
                     else:
@@ -72,7 +81,25 @@ class UnreadableDatesPipeline:
             self.stats.inc_value(UNREADABLE, unreadable)
         if without_year:
             self.stats.inc_value(WITHOUT_YEAR, without_year)
+        if without_time:
+            self.stats.inc_value(WITHOUT_TIME, without_time)
         return item
+
+    def _report_time(self, what: str, raw: str, post: PostItem) -> None:
+        if self.time_said:
+            return
+        self.time_said = True
+        logger.warning(
+            "The %s %r (post %s, %s) is printed without a time of day: the board's date "
+            "format shows only dates, so the moment is not on its pages; stored as NULL with "
+            "its text (never as a midnight). Counted in %s. To store the times, crawl as a "
+            "member whose profile's date format prints the time",
+            what,
+            raw,
+            post.id,
+            post.url,
+            WITHOUT_TIME,
+        )
 
     def _report_year(self, what: str, raw: str, post: PostItem) -> None:
         if self.year_said:

@@ -39,6 +39,7 @@ __all__ = [
     "date_shape",
     "infer_board_offset",
     "is_relative_date",
+    "lacks_time",
     "lacks_year",
     "parse_clock_line",
     "parse_current_time",
@@ -643,6 +644,13 @@ def lacks_year(raw: str) -> bool:
     """Whether ``raw`` reads as a date printed without a year (not "Today"/"Yesterday")."""
     clock = _parse_wall_clock(raw)
     return clock is not None and clock.days_ago is None and clock.year is None
+
+
+def lacks_time(raw: str) -> bool:
+    """Whether ``raw`` reads as a date printed without a time of day ("2024-05-06", "6/5/2024",
+    "6th May 2024": layouts Forumotion offers). Such a date gives no moment: it is never read as
+    a midnight."""
+    return _parse_wall_clock(raw) is None and _parse_wall_clock(f"{raw} 00:00") is not None
 
 
 def parse_rss_date(raw: str) -> datetime | None:

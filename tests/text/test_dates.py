@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from forumscraper.text.dates import (
     board_timezone,
     infer_board_offset,
+    lacks_time,
     lacks_year,
     parse_clock_line,
     parse_current_time,
@@ -276,6 +277,21 @@ def test_bounds_change_nothing_for_a_date_with_a_year_or_a_relative_date() -> No
     assert not lacks_year("Wed 29 Jul 2015 - 15:51")
     assert not lacks_year("Yesterday at 9:59")
     assert not lacks_year("not a date")
+
+
+@pytest.mark.parametrize(
+    "raw", ["2024-05-06", "6/5/2024", "6th May 2024", "1er mai 2024", "6 Mayo 2024", "Today"]
+)
+def test_a_date_without_a_time_of_day_is_no_moment(raw: str) -> None:
+    """The layouts Forumotion offers without a clock (``Y-m-d``, ``j/n/Y``, ``jS F Y``) give a
+    day, not a moment: never read as its midnight, and told apart from text that is no date."""
+    assert lacks_time(raw)
+    assert parse_forum_date(raw, now=NOW_2026, tz=PARIS) is None
+
+
+@pytest.mark.parametrize("raw", ["Sun Dec 01, 2024 9:59 am", "Today at 9:59", "9:59", "2024", ""])
+def test_a_date_with_a_time_or_no_date_does_not_lack_a_time(raw: str) -> None:
+    assert not lacks_time(raw)
 
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]

@@ -196,6 +196,12 @@ def absolute_date(local: datetime, date_format: str, language: str = "en") -> st
     days, months = names["days"], names["months"]
     long_months = names.get("long_months", months)
     day, month = days[local.weekday()], months[local.month - 1]
+    if date_format == "date_ymd":
+        return f"{local.year}-{local.month:02d}-{local.day:02d}"
+    if date_format == "date_numeric":
+        return f"{local.day}/{local.month}/{local.year}"
+    if date_format == "date_ordinal":
+        return _day_month_year(local, language, long_months)
     clock = _CLOCKS.get(date_format)
     if clock is None:
         raise ValueError(f"unknown date format {date_format!r}")
@@ -206,19 +212,25 @@ def absolute_date(local: datetime, date_format: str, language: str = "en") -> st
     if date_format == "forumotion_short":
         return f"{day} {local.day} {month} - {clock(local)}"
     if date_format == "ordinal":
-        long_month = long_months[local.month - 1]
-        if language == "fr":
-            first = "1er" if local.day == 1 else str(local.day)
-            return f"{first} {long_month} {local.year}, {_clock24(local)}"
-        if language == "en":
-            return f"{_ordinal(local.day)} {long_month} {local.year}, {clock(local)}"
-        return f"{local.day} {long_month} {local.year}, {clock(local)}"
+        hours = _clock24 if language == "fr" else clock
+        return f"{_day_month_year(local, language, long_months)}, {hours(local)}"
     if date_format in ("dmy_24h", "dmy_12h"):
         return f"{day} {local.day:02d} {month} {local.year}, {clock(local)}"
     numbers = f"{local.day:02d}{{0}}{local.month:02d}{{0}}{local.year % 100:02d}"
     if date_format == "numeric":
         return f"{numbers.format('/')}, {clock(local)}"
     return f"{numbers.format('.')} {clock(local)}"
+
+
+def _day_month_year(local: datetime, language: str, long_months: list[str]) -> str:
+    """``jS F Y`` in the board language: "16th April 2013" in English, "1er avril 2013" in
+    French, the day's plain number in the others."""
+    long_month = long_months[local.month - 1]
+    if language == "fr":
+        return f"{'1er' if local.day == 1 else local.day} {long_month} {local.year}"
+    if language == "en":
+        return f"{_ordinal(local.day)} {long_month} {local.year}"
+    return f"{local.day} {long_month} {local.year}"
 
 
 def format_date(
@@ -238,7 +250,7 @@ def format_date(
     """
     zone = tz or board.tzinfo
     local = moment.astimezone(zone)
-    if relative:
+    if relative and board.date_format in _CLOCKS:  # date-only layouts print none (content.py)
         today = now.astimezone(zone).date()
         clock = _clock24 if board.language == "fr" else _CLOCKS[board.date_format]
         if local.date() == today:
