@@ -43,7 +43,7 @@ from forumscraper.db.dates_by_order import date_by_order
 from forumscraper.db.lock import LOCKED_MESSAGE, RunLock
 from forumscraper.db.runs import finish_run, start_run
 from forumscraper.db.state import reopen_topics
-from forumscraper.pipelines.dates import WITHOUT_YEAR
+from forumscraper.pipelines.dates import UNREADABLE, WITHOUT_YEAR
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +143,17 @@ def run_counts(stats: dict[str, Any]) -> dict[str, int]:
         "updated_posts": int(stats.get("forumscraper/db/updated_posts", 0)),
         "errors": int(stats.get("log_count/ERROR", 0)),
     }
+
+
+def _unread_dates(stats: dict[str, Any]) -> str:
+    """The summary's words on the printed dates the run could not read (stored as NULL): a
+    scheduled run's one line must show them, not only its log's warnings."""
+    unread = int(stats.get(UNREADABLE, 0))
+    if not unread:
+        return ""
+    dated = int(stats.get(DATED_BY_ORDER, 0))
+    later = f", {dated} posts dated at the close by their neighbours" if dated else ""
+    return f", {unread} printed dates not read (stored as NULL, see the log{later})"
 
 
 class CrawlRunRecorder:
@@ -342,8 +353,8 @@ class CrawlRunRecorder:
                 )
         summary = (
             f"Run {self.run_id} of '{spider.name}' {status}: {counts['pages']} pages, "
-            f"{counts['new_posts']} new posts, {counts['updated_posts']} updated; "
-            f"data in {self.database.describe()}"
+            f"{counts['new_posts']} new posts, {counts['updated_posts']} updated"
+            f"{_unread_dates(stats)}; data in {self.database.describe()}"
         )
         stats_collector.set_value(
             SUMMARY_KEY, summary if status == "finished" else f"{summary}. Why: {message}"
