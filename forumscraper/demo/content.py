@@ -37,6 +37,7 @@ __all__ = [
     "LANGUAGES",
     "RECENT_WIDGET_MODES",
     "SEED_POST_LINKS",
+    "Attachment",
     "Board",
     "Category",
     "Forum",
@@ -156,6 +157,24 @@ class Forum:
         return slugify(self.title, "forum")
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file attached to a post, as its topic page lists it under the message (the templates'
+    ``switch_attachments`` block): name, size, download count, the uploader's comment."""
+
+    id: int
+    name: str
+    size: str
+    """As printed: "12.5 Kb"."""
+    downloads: int
+    comment: str = ""
+
+    @property
+    def path(self) -> str:
+        """The demo's download address (``U_ATTACHMENT``; the reader takes any)."""
+        return f"/download/file.php?id={self.id}"
+
+
 @dataclass(kw_only=True)
 class Post:
     """One message of a topic."""
@@ -177,6 +196,8 @@ class Post:
     editor: Member | None
     deleted: bool = False
     """Deleted posts are not rendered."""
+    attachments: list[Attachment] = field(default_factory=list)
+    """Files listed under the message (in the attachment box every version prints there)."""
     member_body_html: str | None = None
     """What a logged-in member sees instead of ``body_html``, for a post copied from a guest's
     view (the seed post): ``body_html`` holds the guest placeholders, this the real links in
@@ -273,6 +294,10 @@ class Board:
     description: str = ""
     language: str = "en"
     """One of :data:`LANGUAGES`: labels, dates and notes are printed in it."""
+    guests_download_attachments: bool = False
+    """Whether guests may download attached files: then their names are links; else a guest
+    sees each name without a link and "You do not have the permission to download
+    attachments" (the templates' ``switch_dl_att``/``switch_no_dl_att``)."""
     recent_widget_mode: str = "scrolling"
     """One of :data:`RECENT_WIDGET_MODES`: how the "Recent topics" widget lists topics."""
     recent_widget_topics: int = 10

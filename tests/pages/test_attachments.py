@@ -1,0 +1,66 @@
+"""Posts with attached files: every version prints an attachment box under the message (a
+``dl.attachbox`` beside the message's div, or on AwesomeBB and mobile a ``div.attachbox`` in the
+container the message sits loose in), with the files' names (links when guests may download,
+else a notice), comments, sizes and download counts. None of it is the post's: each post reads
+exactly as the same post without attachments (body, clean text, links, signature, edit note)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from forumscraper.demo.content import DEMO_FORMATTING_TOPIC_ID, Attachment, Board, build_demo_board
+from forumscraper.demo.site import respond
+from forumscraper.pages import DateContext
+from forumscraper.pages.versions import VERSIONS
+from forumscraper.reading import read_and_clean_topic_page
+
+from .conftest import NOW, SITE
+
+TARGET = f"/t{DEMO_FORMATTING_TOPIC_ID}-x"
+"""The topic with signatures, edited posts, links, quotes and code."""
+FILES = [
+    Attachment(7, "floor plan v2.pdf", "12.5 Kb", 3, "the plan we discussed"),
+    Attachment(8, "photo.jpg", "80 Kb", 0),
+]
+
+
+def read(board: Board, version: str) -> tuple[str, dict[int, Any]]:
+    response = respond(board, TARGET, now=NOW, site=SITE, default_version=version)
+    assert response.status == 200
+    dates = DateContext(tz=board.tzinfo, now=NOW)
+    reading, cleaning = read_and_clean_topic_page(SITE + TARGET, response.body, "utf-8", dates)
+    assert not cleaning.failures
+    return response.body.decode(), {
+        post.id: (
+            post.body_html,
+            post.body_text,
+            post.links,
+            post.signature_html,
+            post.edited_at,
+            post.edited_by,
+            post.edit_count,
+        )
+        for post in reading.posts
+    }
+
+
+@pytest.mark.parametrize("guests_download", [False, True], ids=["names", "links"])
+@pytest.mark.parametrize("version", VERSIONS)
+def test_an_attachment_box_is_not_part_of_the_post(version: str, guests_download: bool) -> None:
+    _, plain = read(build_demo_board(NOW), version)
+    board = build_demo_board(NOW)
+    board.guests_download_attachments = guests_download
+    topic = board.topic(DEMO_FORMATTING_TOPIC_ID)
+    assert topic is not None
+    for post in topic.posts:
+        post.attachments = list(FILES)
+    html, attached = read(board, version)
+    # The box is printed, once per post, as the version prints it ...
+    assert html.count("floor plan v2.pdf") == len(topic.live_posts)
+    assert html.count('class="attachbox"') == len(topic.live_posts)
+    assert ("/download/file.php?id=7" in html) == guests_download
+    assert ("permission to download attachments" in html) != guests_download
+    # ... and every post reads as without it.
+    assert attached == plain
