@@ -126,6 +126,10 @@ class PostItem:
     body_html: str = ""
     """The body exactly as fetched (inner HTML of the body div)."""
     signature_html: str | None = None
+    attachments: list[dict[str, Any]] | None = None
+    """The files listed under the message, in page order: ``name``, ``url`` (``None`` where the
+    viewer may not download), ``size`` as printed ("12.5 Kb"), ``downloads`` (``None`` when not
+    printed) and ``comment``; ``[]`` for none."""
     url: str | None = None
     """``/tN-slug#postid``."""
     # Derived by the cleaning pipeline:

@@ -287,6 +287,11 @@ class Post(Base):
     signature_html: Mapped[str | None]
     content_hash: Mapped[str] = mapped_column(String(64))
     links: Mapped[list[Any]] = mapped_column(default=list)
+    attachments: Mapped[list[Any] | None] = mapped_column(
+        JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+    )
+    """The files listed under the message (``name``, ``url``, ``size``, ``downloads``,
+    ``comment``); NULL on rows stored before migration 0011 until their page is read again."""
     hidden_link_count: Mapped[int] = mapped_column(default=0)
     collapsed_repeats: Mapped[int] = mapped_column(default=0)
     url: Mapped[str | None]

@@ -149,6 +149,7 @@ POST_FIELDS = (
     "posted_at",
     "posted_at_raw",
     *POST_CONTENT_FIELDS,
+    "attachments",
     "url",
 )
 
@@ -183,7 +184,7 @@ WATERMARKS = Write(
 POSTS = Write(
     table_of(Post),
     POST_FIELDS,
-    keep_known=frozenset({"author_name", "author_id", "posted_at", "subject"}),
+    keep_known=frozenset({"author_name", "author_id", "posted_at", "subject", "attachments"}),
     on_insert={"first_seen_at": NOW, "last_seen_at": NOW, "deleted_at": None},
     on_update={"last_seen_at": NOW, "deleted_at": None},
 )
@@ -429,9 +430,9 @@ def _ids(column_: ColumnElement[Any], name: str, arrays: bool) -> ColumnElement[
 
 @cache
 def _stored_posts(arrays: bool) -> Executable:
-    """The stored hash, hidden links, edit count and date of the posts of a batch, and whether
+    """The stored hash, hidden links, edit count and date of the posts of a batch, whether
     their topic is complete (a topic reopened after a run stopped on dates is not: its posts'
-    dates are the ones in doubt)."""
+    dates are the ones in doubt), and their files (for the links a guest does not see)."""
     posts, topics = table_of(Post), table_of(Topic)
     return (
         select(
@@ -441,6 +442,7 @@ def _stored_posts(arrays: bool) -> Executable:
             posts.c.edit_count,
             posts.c.posted_at,
             topics.c.last_crawled_at.is_not(None),
+            posts.c.attachments,
         )
         .select_from(
             posts.outerjoin(
@@ -450,6 +452,21 @@ def _stored_posts(arrays: bool) -> Executable:
         )
         .where(posts.c.board_id == _board(), _ids(posts.c.id, "ids", arrays))
     )
+
+
+def _keep_file_links(row: RowIn, stored: list[dict[str, Any]]) -> RowIn:
+    """``row`` with the download links of its files that a guest who may not download does not
+    see (the same file, by name and place, stored with its link from a member's view)."""
+    files = row.get("attachments")
+    if not files or all(file.get("url") for file in files):
+        return row
+    kept = []
+    for place, file in enumerate(files):
+        known = stored[place] if place < len(stored) else {}
+        if not file.get("url") and known.get("url") and known.get("name") == file.get("name"):
+            file = {**file, "url": known["url"]}
+        kept.append(file)
+    return {**row, "attachments": kept}
 
 
 @cache
@@ -636,10 +653,12 @@ class Store:
         posts = _merge_by_id(rows)
         ids = list(posts)
         stored: dict[int, tuple[str, int, int]] = {}
-        for pid, hash_, hidden, edits, posted_at, settled in connection.execute(
+        for pid, hash_, hidden, edits, posted_at, settled, files in connection.execute(
             _stored_posts(self.unnest), {"ids": ids, BOARD: self.board_id}
         ):
             stored[pid] = (hash_, hidden, edits)
+            if files:
+                posts[pid] = _keep_file_links(posts[pid], files)
             read = posts[pid].get("posted_at")
             if settled and posted_at is not None and read is not None:
                 if posted_at == read:

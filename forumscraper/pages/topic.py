@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import Any
 
 from lxml import etree
 
@@ -63,6 +64,9 @@ _HREFS = etree.XPath(".//a/@href")
 _LINKS = etree.XPath(".//a[@href]")
 _FIRST_HREF = etree.XPath("descendant-or-self::a[@href][1]/@href")
 _MEMBER_LINKS = etree.XPath(".//a[contains(@href,'/u')]")
+_ATTACHMENT_BOX = etree.XPath("ancestor::*[contains(concat(' ', @class, ' '), ' attachbox ')][1]")
+_ATTACHMENT_SIZE = re.compile(r"^\(\s*(?P<size>[^)]*?)\s*\)\s*(?P<rest>.*)$", re.DOTALL)
+_COUNT = re.compile(r"\d+")
 _OWN_TEXT = etree.XPath("./text()")
 _AFTER_LAST_ICON = etree.XPath("./img[last()]/following-sibling::node()")
 _BEFORE_LAST_ICON = etree.XPath("./img[last()]/preceding-sibling::node()")
@@ -232,8 +236,55 @@ class TopicPage(Page):
             edit_count=edit.edit_count if edit else 0,
             body_html=body_html,
             signature_html=signature_html or None,
+            attachments=self._attachments(node),
             url=f"{topic_url}#{raw.id}",
         )
+
+    @cached_property
+    def _any_attachment_box(self) -> bool:
+        return "attachbox" in self.html
+
+    def _attachments(self, node: etree._Element) -> list[dict[str, Any]]:
+        """The files the attachment box lists under the message (``markup.attachments``), each
+        ``{name, url, size, downloads, comment}``. A box the post's own HTML prints (in the
+        message or the signature) is not one: the template's stands beside the message's div,
+        or, where the message is loose in its container, as a child of that container."""
+        if not self._any_attachment_box:
+            return []  # nearly every page: no XPath per post
+        markup = self.markup.attachments
+        files = find(node, markup.files)
+        if not files:
+            return []
+        body = find(node, self.markup.body)[:1]
+        signature = set(find(node, self.markup.signature))
+        attachments: list[dict[str, Any]] = []
+        for file in files:
+            boxes = _ATTACHMENT_BOX(file)
+            if not boxes or not signature.isdisjoint(boxes[0].iterancestors()):
+                continue
+            if body and self.markup.body_mode == "region":
+                if boxes[0].getparent() is not body[0]:
+                    continue
+            elif body and body[0] in set(boxes[0].iterancestors()):
+                continue
+            attachments.append(self._attachment(file))
+        return attachments
+
+    def _attachment(self, file: etree._Element) -> dict[str, Any]:
+        markup = self.markup.attachments
+        holder = find(file, markup.name)[:1]
+        links = _LINKS(holder[0]) if holder else []
+        name = element_text(links[0]) if links else element_text(holder[0]) if holder else ""
+        printed = element_texts(find(file, markup.size)[:1])
+        size = _ATTACHMENT_SIZE.match(printed)
+        count = _COUNT.search(size["rest"]) if size else None
+        return {
+            "name": name,
+            "url": self.absolute(links[0].get("href")) if links else None,
+            "size": size["size"] if size else printed or None,
+            "downloads": int(count[0]) if count else None,
+            "comment": " ".join(element_text(n) for n in find(file, markup.comment)) or None,
+        }
 
     def _author(self, node: etree._Element) -> tuple[str | None, int | None]:
         author_node = find(node, self.markup.author)[:1]

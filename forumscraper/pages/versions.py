@@ -73,6 +73,48 @@ class RowMarkup:
 
 
 @dataclass(frozen=True)
+class AttachmentMarkup:
+    """Where the files attached to a post are (``switch_attachments``, under the message),
+    relative to the post container: each file's node, then its parts relative to that node."""
+
+    files: str
+    """One node per file, in page order."""
+    name: str
+    """The file's name: a link to it when the viewer may download it."""
+    comment: str
+    """The uploader's comment (none when empty); not the "no permission" notice."""
+    size: str
+    """"(12.5 Kb) Downloaded 3 times": the size in brackets, then the download count."""
+
+
+_NOT_NOTICE_OR_SIZE = "[not(.//strong)][not(starts-with(normalize-space(), '('))]"
+_SIZE = "[starts-with(normalize-space(), '(')]"
+ATTACHMENTS_IN_DD = AttachmentMarkup(
+    files=f".//dl[{has_class('attachbox')}]//dl[{has_class('file')}]/dd",
+    name="./span[1]",
+    comment=f"./span[position() > 1]{_NOT_NOTICE_OR_SIZE}",
+    size=f"./span{_SIZE}",
+)
+"""phpBB3, ModernBB: the icon in a ``dt``, then name, comment, notice and size as ``span``s of
+one ``dd``."""
+ATTACHMENTS_IN_DT = AttachmentMarkup(
+    files=f".//dl[{has_class('attachbox')}]//dl[{has_class('file')}]",
+    name="./dt",
+    comment=f"./dd/em{_NOT_NOTICE_OR_SIZE}",
+    size=f"./dd{_SIZE}",
+)
+"""phpBB2, Invision, PunBB: icon and name in the ``dt``; comment, notice and size a ``dd`` each."""
+ATTACHMENTS_IN_DIV = AttachmentMarkup(
+    files=f".//div[{has_class('attachbox')}]/dl/dt",
+    name=".",
+    comment=f"./following-sibling::dd[1]/p{_NOT_NOTICE_OR_SIZE}",
+    size=f"./following-sibling::dd[1]/p{_SIZE}",
+)
+"""AwesomeBB, mobile: a ``div`` holding a list, the name as ``dt``, the rest as ``p`` of the
+``dd`` after it."""
+
+
+@dataclass(frozen=True)
 class PostMarkup:
     """Where the parts of a post are (``viewtopic_body``, FACTS.md §2.1), relative to its
     container."""
@@ -112,6 +154,9 @@ class PostMarkup:
     body_mode: BodyMode = "div"
     region_stops: str = ""
     """With ``body_mode="region"``: the elements that end the message in its container."""
+    attachments: AttachmentMarkup = ATTACHMENTS_IN_DT
+    """The attachment box's layout: :data:`ATTACHMENTS_IN_DT` (phpBB2, Invision, PunBB),
+    :data:`ATTACHMENTS_IN_DD` or :data:`ATTACHMENTS_IN_DIV`."""
 
 
 @dataclass(frozen=True)
@@ -270,6 +315,7 @@ _REGISTRY = (
             ),
             title="//h1[contains(@class,'page-title')]",
             repeated_first="//hr[@id='first-post-br']",
+            attachments=ATTACHMENTS_IN_DD,
         ),
         clock="//div[@id='main-content']/p[not(@class)][1]",
     ),
@@ -398,6 +444,7 @@ _REGISTRY = (
             title="//h1[contains(@class,'page-title')]",
             repeated_first="//hr[@id='first-post-br']",
             date_mode="own",
+            attachments=ATTACHMENTS_IN_DD,
         ),
         clock="//ul[contains(@class, 'footerbar-user')]/li[i[contains(@class, 'ion-clock')]]",
     ),
@@ -443,6 +490,7 @@ _REGISTRY = (
                 f"./div[{has_class('attachbox')} or {has_class('post-signature')}"
                 f" or {has_class('signature_div')}]"
             ),
+            attachments=ATTACHMENTS_IN_DIV,
         ),
     ),
     TemplateVersion(
@@ -476,6 +524,7 @@ _REGISTRY = (
             date_mode="own",
             body_mode="region",
             region_stops=f"./div[{has_class('attachbox')}]",
+            attachments=ATTACHMENTS_IN_DIV,
         ),
         page_count="//*[contains(@class,'mobile_title_content')]",
     ),
@@ -547,9 +596,13 @@ def markup_evidence(root: etree._Element) -> str:
 
 
 __all__ = [
+    "ATTACHMENTS_IN_DD",
+    "ATTACHMENTS_IN_DIV",
+    "ATTACHMENTS_IN_DT",
     "NOT_FORUMOTION",
     "TEMPLATES",
     "VERSIONS",
+    "AttachmentMarkup",
     "IndexMarkup",
     "PostMarkup",
     "RowMarkup",

@@ -2,7 +2,8 @@
 ``dl.attachbox`` beside the message's div, or on AwesomeBB and mobile a ``div.attachbox`` in the
 container the message sits loose in), with the files' names (links when guests may download,
 else a notice), comments, sizes and download counts. None of it is the post's: each post reads
-exactly as the same post without attachments (body, clean text, links, signature, edit note)."""
+exactly as the same post without attachments (body, clean text, links, signature, edit note),
+and the files are read into ``attachments`` in every version, with or without links."""
 
 from __future__ import annotations
 
@@ -64,3 +65,55 @@ def test_an_attachment_box_is_not_part_of_the_post(version: str, guests_download
     assert ("permission to download attachments" in html) != guests_download
     # ... and every post reads as without it.
     assert attached == plain
+
+
+def expected_files(links: bool) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": file.name,
+            "url": SITE + file.path if links else None,
+            "size": file.size,
+            "downloads": file.downloads,
+            "comment": file.comment or None,
+        }
+        for file in FILES
+    ]
+
+
+@pytest.mark.parametrize("guests_download", [False, True], ids=["names", "links"])
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_files_are_read_in_every_version(version: str, guests_download: bool) -> None:
+    board = build_demo_board(NOW)
+    board.guests_download_attachments = guests_download
+    topic = board.topic(DEMO_FORMATTING_TOPIC_ID)
+    assert topic is not None
+    with_files = {topic.posts[1].id, topic.posts[-1].id}  # a signature and an edit note follow
+    for post in topic.posts:
+        if post.id in with_files:
+            post.attachments = list(FILES)
+    response = respond(board, TARGET, now=NOW, site=SITE, default_version=version)
+    dates = DateContext(tz=board.tzinfo, now=NOW)
+    reading, _ = read_and_clean_topic_page(SITE + TARGET, response.body, "utf-8", dates)
+    assert {post.id: post.attachments for post in reading.posts} == {
+        post.id: expected_files(guests_download) if post.id in with_files else []
+        for post in topic.live_posts
+    }
+
+
+@pytest.mark.parametrize("version", ["prosilver", "subsilver"])
+def test_an_attachment_box_written_in_a_message_is_no_file(version: str) -> None:
+    """A post's own HTML may print the template's markup (a copied page): only the box the
+    template prints under the message lists the post's files."""
+    board = build_demo_board(NOW)
+    topic = board.topic(DEMO_FORMATTING_TOPIC_ID)
+    assert topic is not None
+    copied = board.post(topic.posts[1].id)
+    assert copied is not None
+    copied.body_html = (
+        'Look:<dl class="attachbox"><dt>Attachments</dt><dd><dl class="file"><dt>x.pdf</dt>'
+        "<dd>(1 Kb) Downloaded 1 times</dd></dl></dd></dl>"
+    )
+    response = respond(board, TARGET, now=NOW, site=SITE, default_version=version)
+    dates = DateContext(tz=board.tzinfo, now=NOW)
+    reading, _ = read_and_clean_topic_page(SITE + TARGET, response.body, "utf-8", dates)
+    assert all(post.attachments == [] for post in reading.posts)
