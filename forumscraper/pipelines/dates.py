@@ -44,10 +44,8 @@ class UnreadableDatesPipeline:
         self.stats = stats
         self.shapes: set[str] = set()
         """Layouts already logged in this run."""
-        self.year_said = False
-        """Whether a date without a year was logged in this run (once is enough)."""
-        self.time_said = False
-        """Whether a date without a time of day was logged in this run."""
+        self.said: set[str] = set()
+        """The kinds of dates (their stats) logged in this run: once each is enough."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> UnreadableDatesPipeline:
@@ -86,36 +84,35 @@ class UnreadableDatesPipeline:
         return item
 
     def _report_time(self, what: str, raw: str, post: PostItem) -> None:
-        if self.time_said:
-            return
-        self.time_said = True
-        logger.warning(
+        self._say_once(
             "The %s %r (post %s, %s) is printed without a time of day: the board's date "
             "format shows only dates, so the moment is not on its pages; stored as NULL with "
             "its text (never as a midnight). Counted in %s. To store the times, crawl as a "
             "member whose profile's date format prints the time",
             what,
             raw,
-            post.id,
-            post.url,
+            post,
             WITHOUT_TIME,
         )
 
     def _report_year(self, what: str, raw: str, post: PostItem) -> None:
-        if self.year_said:
-            return
-        self.year_said = True
-        logger.warning(
+        self._say_once(
             "The %s %r (post %s, %s) is printed without a year, and more than one year fits "
             "what its page shows; stored as NULL with its text. Counted in %s; when the run "
             "closes, the posts around such posts date those they can. To date them all, crawl "
             "as a member whose profile's date format prints the year",
             what,
             raw,
-            post.id,
-            post.url,
+            post,
             WITHOUT_YEAR,
         )
+
+    def _say_once(self, message: str, what: str, raw: str, post: PostItem, stat: str) -> None:
+        """Log a kind of date once a run (its stat counts them all)."""
+        if stat in self.said:
+            return
+        self.said.add(stat)
+        logger.warning(message, what, raw, post.id, post.url, stat)
 
     def _report(self, what: str, raw: str, post: PostItem) -> None:
         shape = date_shape(raw)
