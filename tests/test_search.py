@@ -325,13 +325,15 @@ def test_upgrade_fills_the_index_and_downgrade_removes_it(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         config = alembic_config(engine)
-        command.upgrade(config, PREVIOUS)
+        # Rows as today's store writes them, in a database taken back to the previous revision.
+        command.upgrade(config, "head")
         first = register_board(engine, BOARD)[0]
         second = register_board(engine, "https://basra.forumotion.com/")[0]
         Store(engine, first).write(batch(), NOW)
         copied = batch()
         copied.posts[0]["posted_at"] = NOW - timedelta(days=30)  # 101's text, earlier on board 2
         Store(engine, second).write(copied, NOW)
+        command.downgrade(config, PREVIOUS)
         with engine.connect() as connection:
             before = connection.execute(text("SELECT * FROM posts ORDER BY board_id, id")).all()
 
@@ -365,8 +367,10 @@ def test_upgrade_fills_the_index_and_downgrade_removes_it(db_url: str) -> None:
             )
             columns = connection.execute(text("SELECT * FROM duplicate_articles")).keys()
             assert "board_count" not in columns
-        if sqlite:  # the triggers went with the index: writing still works
-            Store(engine, first).write(batch(), NOW + timedelta(hours=1))
+        if sqlite:  # the triggers went with the index: writing posts still works
+            with engine.begin() as connection:
+                connection.execute(text("UPDATE posts SET body_text = body_text || ''"))
+                connection.execute(text("UPDATE topics SET title = title || ''"))
 
         command.upgrade(config, "head")
         if sqlite:
