@@ -65,6 +65,7 @@ _LINKS = etree.XPath(".//a[@href]")
 _FIRST_HREF = etree.XPath("descendant-or-self::a[@href][1]/@href")
 _MEMBER_LINKS = etree.XPath(".//a[contains(@href,'/u')]")
 _ATTACHMENT_BOX = etree.XPath("ancestor::*[contains(concat(' ', @class, ' '), ' attachbox ')][1]")
+_ATTACHMENT_BOXES = etree.XPath(".//*[contains(concat(' ', @class, ' '), ' attachbox ')]")
 _ATTACHMENT_SIZE = re.compile(r"^\(\s*(?P<size>[^)]*?)\s*\)\s*(?P<rest>.*)$", re.DOTALL)
 _COUNT = re.compile(r"\d+")
 _OWN_TEXT = etree.XPath("./text()")
@@ -244,31 +245,40 @@ class TopicPage(Page):
     def _any_attachment_box(self) -> bool:
         return "attachbox" in self.html
 
-    def _attachments(self, node: etree._Element) -> list[dict[str, Any]]:
+    def _attachments(self, node: etree._Element) -> list[dict[str, Any]] | None:
         """The files the attachment box lists under the message (``markup.attachments``), each
-        ``{name, url, size, downloads, comment}``. A box the post's own HTML prints (in the
-        message or the signature) is not one: the template's stands beside the message's div,
-        or, where the message is loose in its container, as a child of that container."""
+        ``{name, url, size, downloads, comment}``; ``None`` (not known) when the template prints
+        a box whose files this markup does not find, or a file without a name: a board's own
+        template, never stored as "no files". A box the post's own HTML prints (in the message
+        or the signature) is not one: the template's stands beside the message's div, or,
+        where the message is loose in its container, as a child of that container."""
         if not self._any_attachment_box:
             return []  # nearly every page: no XPath per post
-        markup = self.markup.attachments
-        files = find(node, markup.files)
-        if not files:
+        boxes = [box for box in _ATTACHMENT_BOXES(node) if self._template_box(node, box)]
+        if not boxes:
             return []
-        body = find(node, self.markup.body)[:1]
-        signature = set(find(node, self.markup.signature))
         attachments: list[dict[str, Any]] = []
-        for file in files:
-            boxes = _ATTACHMENT_BOX(file)
-            if not boxes or not signature.isdisjoint(boxes[0].iterancestors()):
-                continue
-            if body and self.markup.body_mode == "region":
-                if boxes[0].getparent() is not body[0]:
-                    continue
-            elif body and body[0] in set(boxes[0].iterancestors()):
-                continue
-            attachments.append(self._attachment(file))
+        filled: set[etree._Element] = set()
+        for file in find(node, self.markup.attachments.files):
+            box = _ATTACHMENT_BOX(file)
+            if box and box[0] in boxes:
+                filled.add(box[0])
+                attachments.append(self._attachment(file))
+        if len(filled) < len(boxes) or not all(file["name"] for file in attachments):
+            return None
         return attachments
+
+    def _template_box(self, node: etree._Element, box: etree._Element) -> bool:
+        """Whether an element classed ``attachbox`` is the template's box, not the post's."""
+        above = set(box.iterancestors())
+        if not above.isdisjoint(find(node, self.markup.signature)):
+            return False
+        body = find(node, self.markup.body)[:1]
+        if not body:
+            return True
+        if self.markup.body_mode == "region":
+            return box.getparent() is body[0]
+        return body[0] not in above
 
     def _attachment(self, file: etree._Element) -> dict[str, Any]:
         markup = self.markup.attachments

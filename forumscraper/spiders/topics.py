@@ -58,6 +58,8 @@ REDIRECTS_META = "forumscraper_redirects"
 """Request meta: how many redirects led to this topic page request."""
 RETRIED_PROBLEMS = frozenset({"truncated", "not_forumotion", "message"})
 """Causes that may pass (a cut connection, maintenance, a transient error box)."""
+UNREAD_ATTACHMENTS_KEY = "forumscraper/extract/unread_attachments"
+"""Stat: posts whose attachment box this reader could not read (``posts.attachments`` NULL)."""
 REREAD_KEY = "forumscraper/incremental/topics_reread"
 """Stat: incremental visits that found the archive disagreeing with the topic and read it
 whole."""
@@ -72,6 +74,7 @@ class TopicSpider(ForumotionSpider):
         """The topics being fetched in this run (``spiders.visits``): each at most once."""
         self.workers = Workers(0)
         """Where topic pages are read (the crawl's worker processes, see ``from_crawler``)."""
+        self.attachments_said = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TopicSpider:
@@ -273,9 +276,29 @@ class TopicSpider(ForumotionSpider):
             self.crawler.stats.inc_value("forumscraper/extract/errors")
             return None
         record_cleaning(self.crawler.stats, cleaning, self)
+        self._count_unread_attachments(reading)
         if reading.charset is not None:
             log_charset(response.url, response.encoding, reading.charset)
         return reading
+
+    def _count_unread_attachments(self, reading: TopicPageReading) -> None:
+        """Posts whose attachment box the reader found but could not read (a board's own
+        template): stored with ``attachments`` NULL, counted, and said once a run."""
+        unread = [post.id for post in reading.posts if post.attachments is None]
+        if not unread:
+            return
+        self.crawler.stats.inc_value(UNREAD_ATTACHMENTS_KEY, len(unread))
+        if not self.attachments_said:
+            self.attachments_said = True
+            logger.warning(
+                "Post %s (%s) lists attached files in a box this reader does not know (the "
+                "board's own template?): its attachments are stored as NULL, not as none. "
+                "Counted in %s",
+                unread[0],
+                reading.url,
+                UNREAD_ATTACHMENTS_KEY,
+                extra={"spider": self},
+            )
 
     async def parse_topic(self, response: Response, topic_id: int) -> AsyncIterator[Any]:
         visit = self.visits.get(topic_id)

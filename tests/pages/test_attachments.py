@@ -117,3 +117,22 @@ def test_an_attachment_box_written_in_a_message_is_no_file(version: str) -> None
     dates = DateContext(tz=board.tzinfo, now=NOW)
     reading, _ = read_and_clean_topic_page(SITE + TARGET, response.body, "utf-8", dates)
     assert all(post.attachments == [] for post in reading.posts)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_box_in_markup_this_reader_does_not_know_is_not_read_as_no_files(version: str) -> None:
+    """A board's own template may print the box otherwise: its posts' files are then not known
+    (``None``, stored NULL and counted by the spider), never "no files"."""
+    board = build_demo_board(NOW)
+    topic = board.topic(DEMO_FORMATTING_TOPIC_ID)
+    assert topic is not None
+    topic.posts[1].attachments = list(FILES)
+    response = respond(board, TARGET, now=NOW, site=SITE, default_version=version)
+    html = response.body.decode()
+    # The files in other elements than the version's ("dl.file" renamed, the list an "ol").
+    html = html.replace('class="file', 'class="fichier').replace('<dl class="attachments">', "<ol>")
+    dates = DateContext(tz=board.tzinfo, now=NOW)
+    reading, _ = read_and_clean_topic_page(SITE + TARGET, html.encode(), "utf-8", dates)
+    assert {post.id: post.attachments for post in reading.posts} == {
+        post.id: None if post is topic.posts[1] else [] for post in topic.live_posts
+    }
