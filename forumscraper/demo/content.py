@@ -221,6 +221,10 @@ class Topic:
     forum_id: int
     title: str
     views: int
+    description: str = ""
+    """The line its starter may write under the title ("" for none): printed in the forum's
+    topic list only (``switch_description``; not on the topic's pages, in search results, in
+    widgets or on mobile)."""
     sticky: bool = False
     announcement: bool = False
     global_announcement: bool = False
@@ -958,6 +962,7 @@ class _TopicSpec:
     title: str
     posts: list[_PostSpec]
     views: int
+    description: str = ""
     sticky: bool = False
     announcement: bool = False
     repeat_first_post: bool = False
@@ -1009,6 +1014,7 @@ def _assemble(board: Board, specs: list[_TopicSpec], rng: random.Random) -> None
                 forum_id=spec.forum_id,
                 title=spec.title,
                 views=spec.views,
+                description=spec.description,
                 sticky=spec.sticky,
                 announcement=spec.announcement,
                 repeat_first_post=spec.repeat_first_post,
@@ -1164,6 +1170,7 @@ def _topic_spec(
         forum_id=entry["forum"],
         title=entry["title"],
         views=views,
+        description=entry.get("description", ""),
         sticky=entry.get("sticky", False),
         announcement=entry.get("announcement", False),
         repeat_first_post=entry.get("repeat_first_post", False),
