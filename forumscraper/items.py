@@ -74,6 +74,9 @@ class TopicItem:
     forum_id: int | None = None
     title: str | None = None
     """The full title (never the cut text of a recent-topics link)."""
+    description: str | None = None
+    """The line under the title in the forum's topic list ("" for none; ``None``: not known,
+    as on the topic's pages and in search results, widgets and mobile lists)."""
     url: str | None = None
     author_name: str | None = None
     author_id: int | None = None

@@ -257,7 +257,9 @@ class ForumPage(ForumListPage):
                 continue
             author_node = find(row, markup.author)[:1]
             author_name, author_id = (
-                _poster(author_node[0], markup.author_after_by) if author_node else (None, None)
+                _poster(author_node[0], markup.author_after_by, markup.author_text)
+                if author_node
+                else (None, None)
             )
             last_time, last_author = self._last_post(row, markup)
             title = (
@@ -269,6 +271,7 @@ class ForumPage(ForumListPage):
                 id=ref.id,
                 forum_id=self.forum_id or _row_forum(row),
                 title=title or None,
+                description=_description(row, markup.description),
                 url=page_url(self.url, "t", ref.id, 0, ref.slug),
                 author_name=author_name,
                 author_id=author_id,
@@ -337,20 +340,30 @@ class ForumPage(ForumListPage):
         return self.pagination("f", self.forum_id)
 
 
-def _poster(node: etree._Element, after_by: bool) -> tuple[str | None, int | None]:
-    """Name and profile id of a poster node; ``after_by``: the name follows a "by" word in the
-    node's own text (guests have no profile link)."""
+def _poster(
+    node: etree._Element, after_by: bool, texts: str = "./text()"
+) -> tuple[str | None, int | None]:
+    """Name and profile id of a poster node; ``after_by``: the name follows a "by" word in one
+    of the node's text nodes ``texts`` (guests have no profile link)."""
     for link in find(node, ".//a[@href]"):
         profile, name = member_id(link.get("href")), element_text(link)
         if profile is not None and name:
             return name, profile
     if not after_by:
         return visible_text([node]) or None, None
-    for text in reversed(find(node, "./text()")):
+    for text in reversed(find(node, texts)):
         match = _AFTER_BY.search(clean_space(text))
         if match:
             return _IN_SUFFIX.sub("", match["name"]).strip() or None, None
     return None, None
+
+
+def _description(row: etree._Element, expression: str) -> str | None:
+    """A topic row's description: "" when it shows none, ``None`` when such rows never print
+    one (the topic's may exist: it is not known here)."""
+    if not expression:
+        return None
+    return element_texts(find(row, expression))
 
 
 def _row_forum(row: etree._Element) -> int | None:

@@ -68,6 +68,13 @@ class RowMarkup:
     """The author node reads "by NAME" (possibly "by NAME in FORUM")."""
     title_text: str = ""
     """The title's text nodes when the link holds more than the title."""
+    description: str = ""
+    """The nodes holding the topic's description, the line its starter may write under the
+    title (``switch_description``): "" when the rows never print one (search results and
+    mobile do not)."""
+    author_text: str = "./text()"
+    """With ``author_after_by``: the author node's text nodes "by NAME" is sought in (not a
+    description the node also holds)."""
     last_author: str = ""
     last_time: str = ""
 
@@ -234,12 +241,22 @@ _PROSILVER_ROWS = RowMarkup(
     views=".//dd[contains(@class,'views')]",
     last_post=".//dd[contains(@class,'lastpost')]/span[last()]",
     last_post_mode="author_first",
+    # "<div title/> <br/> DESCRIPTION <br/> pages <span>by AUTHOR</span>": the text between
+    # the two line breaks (without a description there is one).
+    description=(
+        ".//dd[contains(@class,'dterm')]"
+        "/br[preceding-sibling::div[contains(@class,'topic-title-container')]][1]"
+        "/following-sibling::text()[following-sibling::br]"
+    ),
 )
 _PUNBB_ROWS = RowMarkup(
     rows="//tbody[contains(@class,'statused')]/tr[.//a[contains(@class,'topictitle')]]",
     title=".//a[contains(@class,'topictitle')]",
     author="./td[contains(@class,'tcl')]",
     author_after_by=True,
+    # "… by AUTHOR <br/> &nbsp;DESCRIPTION": a guest's name is text, and so is the line.
+    author_text="./text()[not(preceding-sibling::br)]",
+    description="./td[contains(@class,'tcl')]/br[last()]/following-sibling::text()",
     replies="./td[contains(@class,'tc2')]",
     views="./td[contains(@class,'tc3')]",
     last_post="./td[contains(@class,'tcr')]",
@@ -248,6 +265,7 @@ _PUNBB_ROWS = RowMarkup(
 _INVISION_ROWS = RowMarkup(
     rows="//table[contains(@class,'ipbtable')]/tbody/tr[.//a[contains(@class,'topictitle')]]",
     title=".//a[contains(@class,'topictitle')]",
+    description=".//p[contains(@class,'topic-desc')]",
     author="./td[contains(@class,'author')]",
     replies="(./td[contains(@class,'row2') and contains(@class,'centered')])[1]",
     views="(./td[contains(@class,'row2') and contains(@class,'centered')])[2]",
@@ -257,6 +275,10 @@ _INVISION_ROWS = RowMarkup(
 _SUBSILVER_ROWS = RowMarkup(
     rows="//a[contains(@class,'topictitle')]/ancestor::tr[1]",
     title=".//a[contains(@class,'topictitle')]",
+    description=(
+        ".//div[contains(@class,'topictitle')]"
+        "/following-sibling::*[1][self::span][contains(@class,'genmed')]"
+    ),
     author=".//span[contains(@class,'name')]",
     replies="(./td[contains(@class,'row2')]//span[contains(@class,'postdetails')])[1]",
     views="(./td[contains(@class,'row2')]//span[contains(@class,'postdetails')])[2]",
@@ -279,6 +301,7 @@ _AWESOMEBB_ROWS = RowMarkup(
         "[.//div[contains(@class,'posts-description')]/h3/a]"
     ),
     title=".//div[contains(@class,'posts-description')]/h3/a",
+    description=".//div[contains(@class,'posts-description')]/span[contains(@class,'topic-description')]",
     author=".//div[contains(@class,'posts-description')]/p",
     author_after_by=True,
     replies=".//span[contains(@class,'posts-statistics-replies')]",
@@ -289,7 +312,10 @@ _AWESOMEBB_ROWS = RowMarkup(
     last_time=".//a[contains(@class,'posts-lastpost-time')]/text()",
 )
 _MODERNBB_ROWS = replace(
-    _PROSILVER_ROWS, author=".//span[contains(@class,'topic-author')]", author_after_by=True
+    _PROSILVER_ROWS,
+    author=".//span[contains(@class,'topic-author')]",
+    author_after_by=True,
+    description=".//dd[contains(@class,'dterm')]/span[contains(@class,'topic-description')]",
 )
 
 _REGISTRY = (
@@ -300,7 +326,10 @@ _REGISTRY = (
         index=_PROSILVER_INDEX,
         rows=_PROSILVER_ROWS,
         search_rows=replace(
-            _PROSILVER_ROWS, author=".//span[contains(@class,'span-tab')]", author_after_by=True
+            _PROSILVER_ROWS,
+            author=".//span[contains(@class,'span-tab')]",
+            author_after_by=True,
+            description="",
         ),
         posts=PostMarkup(
             ids=f"//div[@id][{has_class('post')}]",
@@ -331,7 +360,7 @@ _REGISTRY = (
             description=".//span[contains(@class,'genmed')]",
         ),
         rows=_SUBSILVER_ROWS,
-        search_rows=_SUBSILVER_ROWS,
+        search_rows=replace(_SUBSILVER_ROWS, description=""),
         posts=PostMarkup(
             ids=f"//tr[@id][{has_class('post')}]",
             author=".//span[contains(@class,'name')]/strong",
@@ -370,6 +399,7 @@ _REGISTRY = (
             _PUNBB_ROWS,
             replies="./td[contains(@class,'tc3')][1]",
             views="./td[contains(@class,'tc3')][2]",
+            description="",
         ),
         posts=PostMarkup(
             ids=f"//div[@id][{has_class('posthead')}]",
@@ -406,6 +436,7 @@ _REGISTRY = (
             replies="./td[7]",
             views="./td[8]",
             last_post="./td[9]",
+            description="",
         ),
         posts=PostMarkup(
             ids=f"//div[@id][{has_class('post')}]",
@@ -432,7 +463,7 @@ _REGISTRY = (
         marker="",
         index=_PROSILVER_INDEX,
         rows=_MODERNBB_ROWS,
-        search_rows=_MODERNBB_ROWS,
+        search_rows=replace(_MODERNBB_ROWS, description=""),
         posts=PostMarkup(
             ids=f"//div[@id][{has_class('post')}]",
             author=".//div[contains(@class,'postprofile-name')]",
