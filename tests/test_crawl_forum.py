@@ -52,7 +52,8 @@ def check_database_holds_the_board(
 ) -> None:
     """Every forum, live topic and live post of ``board`` is stored once with its fields.
 
-    ``unknown_views``: topics only seen through listings that do not show view counts."""
+    ``unknown_views``: topics only seen through listings that show neither view counts nor
+    descriptions (NULL: not known, never "none")."""
     forums = rows(engine, Forum, "title", "parent_id", "category_id")
     assert forums == {
         forum.id: {
@@ -68,6 +69,7 @@ def check_database_holds_the_board(
         Topic,
         "forum_id",
         "title",
+        "description",
         "author_name",
         "reply_count",
         "view_count",
@@ -78,6 +80,7 @@ def check_database_holds_the_board(
             "id": topic.id,
             "forum_id": topic.forum_id,
             "title": topic.title,
+            "description": topic.description,
             "author_name": topic.author_name,
             "reply_count": topic.reply_count,
             "view_count": topic.views,
@@ -87,6 +90,7 @@ def check_database_holds_the_board(
     }
     for topic_id in unknown_views:
         expected_topics[topic_id]["view_count"] = None
+        expected_topics[topic_id]["description"] = None
     assert topics.keys() == expected_topics.keys()
     for topic_id, expected_topic in expected_topics.items():
         assert topics[topic_id] == expected_topic, f"topic {topic_id}"

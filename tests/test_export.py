@@ -84,6 +84,7 @@ def test_topics_as_csv_count_their_live_posts(archive: Archive, tmp_path: Path) 
     for row in rows:
         topic = topics[int(row["topic_id"])]
         assert row["title"] == topic.title
+        assert row["description"] == topic.description  # CSV: "" for none
         assert int(row["post_count"]) == len(topic.live_posts)
         assert row["last_post_at"] == iso(max(p.posted_at for p in topic.live_posts))
 

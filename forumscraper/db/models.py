@@ -216,6 +216,10 @@ class Topic(Base):
     id: Mapped[int] = mapped_column(Integer, autoincrement=False)
     forum_id: Mapped[int | None]
     title: Mapped[str | None]
+    description: Mapped[str | None]
+    """The line under the title in the forum's topic list: '' for none, NULL while no forum
+    page that prints descriptions listed the topic (topic pages, search results and the mobile
+    version show none)."""
     url: Mapped[str | None]
     author_name: Mapped[str | None]
     author_id: Mapped[int | None]

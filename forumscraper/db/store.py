@@ -117,6 +117,7 @@ TOPIC_FIELDS = (
     "id",
     "forum_id",
     "title",
+    "description",
     "url",
     "author_name",
     "author_id",

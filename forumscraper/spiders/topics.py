@@ -363,6 +363,7 @@ class TopicSpider(ForumotionSpider):
             if topic is not None:
                 if visit.listing is not None:
                     topic.view_count = visit.listing.view_count
+                    topic.description = visit.listing.description
                     topic.topic_type = visit.listing.topic_type
                     topic.forum_id = topic.forum_id or visit.listing.forum_id
                 page_item.topic = topic
