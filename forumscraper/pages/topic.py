@@ -34,6 +34,7 @@ from forumscraper.pages.common import (
     element_text,
     element_texts,
     find,
+    has_class,
     strip_by,
     strip_date_lead,
 )
@@ -64,8 +65,8 @@ _HREFS = etree.XPath(".//a/@href")
 _LINKS = etree.XPath(".//a[@href]")
 _FIRST_HREF = etree.XPath("descendant-or-self::a[@href][1]/@href")
 _MEMBER_LINKS = etree.XPath(".//a[contains(@href,'/u')]")
-_ATTACHMENT_BOX = etree.XPath("ancestor::*[contains(concat(' ', @class, ' '), ' attachbox ')][1]")
-_ATTACHMENT_BOXES = etree.XPath(".//*[contains(concat(' ', @class, ' '), ' attachbox ')]")
+_ATTACHMENT_BOX = etree.XPath(f"ancestor::*[{has_class('attachbox')}][1]")
+_ATTACHMENT_BOXES = etree.XPath(f".//*[{has_class('attachbox')}]")
 _ATTACHMENT_SIZE = re.compile(r"^\(\s*(?P<size>[^)]*?)\s*\)\s*(?P<rest>.*)$", re.DOTALL)
 _COUNT = re.compile(r"\d+")
 _OWN_TEXT = etree.XPath("./text()")
