@@ -75,6 +75,7 @@ class TopicSpider(ForumotionSpider):
         self.workers = Workers(0)
         """Where topic pages are read (the crawl's worker processes, see ``from_crawler``)."""
         self.attachments_said = False
+        """Whether the first post with an unreadable attachment box was logged (once a run)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TopicSpider:
