@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 from lxml import etree
 
@@ -318,6 +318,13 @@ _MODERNBB_ROWS = replace(
     description=".//dd[contains(@class,'dterm')]/span[contains(@class,'topic-description')]",
 )
 
+
+def _search_rows(rows: RowMarkup, **changes: Any) -> RowMarkup:
+    """A version's search result rows (``search_results_topics``): its topic rows with
+    ``changes``, without a description, which no version prints there."""
+    return replace(rows, description="", **changes)
+
+
 _REGISTRY = (
     TemplateVersion(
         name="prosilver",
@@ -325,11 +332,8 @@ _REGISTRY = (
         marker="",
         index=_PROSILVER_INDEX,
         rows=_PROSILVER_ROWS,
-        search_rows=replace(
-            _PROSILVER_ROWS,
-            author=".//span[contains(@class,'span-tab')]",
-            author_after_by=True,
-            description="",
+        search_rows=_search_rows(
+            _PROSILVER_ROWS, author=".//span[contains(@class,'span-tab')]", author_after_by=True
         ),
         posts=PostMarkup(
             ids=f"//div[@id][{has_class('post')}]",
@@ -360,7 +364,7 @@ _REGISTRY = (
             description=".//span[contains(@class,'genmed')]",
         ),
         rows=_SUBSILVER_ROWS,
-        search_rows=replace(_SUBSILVER_ROWS, description=""),
+        search_rows=_search_rows(_SUBSILVER_ROWS),
         posts=PostMarkup(
             ids=f"//tr[@id][{has_class('post')}]",
             author=".//span[contains(@class,'name')]/strong",
@@ -395,11 +399,10 @@ _REGISTRY = (
             description="./td[contains(@class,'tcl')]",
         ),
         rows=_PUNBB_ROWS,
-        search_rows=replace(
+        search_rows=_search_rows(
             _PUNBB_ROWS,
             replies="./td[contains(@class,'tc3')][1]",
             views="./td[contains(@class,'tc3')][2]",
-            description="",
         ),
         posts=PostMarkup(
             ids=f"//div[@id][{has_class('posthead')}]",
@@ -430,13 +433,12 @@ _REGISTRY = (
             title="//div[contains(@class,'maintitle')]/h1",
         ),
         rows=_INVISION_ROWS,
-        search_rows=replace(
+        search_rows=_search_rows(
             _INVISION_ROWS,
             author="./td[6]",
             replies="./td[7]",
             views="./td[8]",
             last_post="./td[9]",
-            description="",
         ),
         posts=PostMarkup(
             ids=f"//div[@id][{has_class('post')}]",
@@ -463,7 +465,7 @@ _REGISTRY = (
         marker="",
         index=_PROSILVER_INDEX,
         rows=_MODERNBB_ROWS,
-        search_rows=replace(_MODERNBB_ROWS, description=""),
+        search_rows=_search_rows(_MODERNBB_ROWS),
         posts=PostMarkup(
             ids=f"//div[@id][{has_class('post')}]",
             author=".//div[contains(@class,'postprofile-name')]",
