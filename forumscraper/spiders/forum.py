@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.http import Request, Response
@@ -40,6 +40,7 @@ from forumscraper.pages.urls import page_url, parse_page_url
 from forumscraper.spiders.base import CLOCK_PROBE
 from forumscraper.spiders.recent import proven_since
 from forumscraper.spiders.topics import TopicSpider
+from forumscraper.text.dates import MAX_OFFSET
 
 CHECKED_FORUM = "forumscraper_checked_forum"
 """Request meta: the id of a stored forum the index does not show, asked for in a full crawl
@@ -51,9 +52,9 @@ after it stored (no covered run, or the page's topics moved after the last cover
 LISTS_TO_THE_END_KEY = "forumscraper/incremental/no_covered_run"
 """Stat (1): the board had no covered run, so every forum's list was paged to its end."""
 
-GUESSED_CLOCK_MARGIN = timedelta(hours=14)
+GUESSED_CLOCK_MARGIN = MAX_OFFSET
 """How far dates read in a guessed timezone (UTC, see ``BoardClock.guessed``) may be from the
-truth: a board's zone is at most 14 hours from UTC."""
+truth: a board's zone is at most :data:`~forumscraper.text.dates.MAX_OFFSET` from UTC."""
 
 
 class ForumSpider(TopicSpider):

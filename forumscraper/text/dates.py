@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from forumscraper.text.date_names import NAMES
 
 __all__ = [
+    "MAX_OFFSET",
     "OFFSET_SPAN",
     "ORDER_SLACK",
     "board_timezone",
@@ -55,7 +56,8 @@ _EPOCH = datetime(_MIN_YEAR, 1, 1, tzinfo=UTC)
 _MAX_YEAR = 2999
 _YEAR_SEARCH = 7  # earlier years tried to match a weekday when the year is not printed
 _CLOCK_SKEW = timedelta(days=1)
-_MAX_OFFSET = timedelta(hours=14)
+MAX_OFFSET = timedelta(hours=14)
+"""The farthest a board's timezone can be from UTC (UTC+14, Kiribati)."""
 OFFSET_SPAN = timedelta(hours=26)
 """The largest error a wrong timezone can make (UTC-12 read as UTC+14): how far apart two
 readings of one moment on clocks of unknown zones can be."""
@@ -758,7 +760,7 @@ def infer_board_offset(board_now: datetime, server_utc: datetime) -> timezone | 
     server_naive = server_utc.astimezone(UTC).replace(tzinfo=None)
     quarters = math.floor((board_now - server_naive).total_seconds() / 900 + 0.5)
     offset = timedelta(minutes=15 * quarters)
-    if abs(offset) > _MAX_OFFSET:
+    if abs(offset) > MAX_OFFSET:
         return None
     return timezone(offset)
 
@@ -779,7 +781,7 @@ def board_timezone(name: str) -> tzinfo:
     fixed = _FIXED_OFFSET_RE.match(text)
     if fixed is not None:
         minutes = int(fixed["h"]) * 60 + int(fixed["m"] or 0)
-        if minutes > _MAX_OFFSET.total_seconds() // 60 or int(fixed["m"] or 0) > 59:
+        if minutes > MAX_OFFSET.total_seconds() // 60 or int(fixed["m"] or 0) > 59:
             raise ValueError(f"board timezone offset out of range (max ±14:00): {name!r}")
         sign = -1 if fixed["sign"] == "-" else 1
         return timezone(timedelta(minutes=sign * minutes))
