@@ -19,10 +19,10 @@ SIGTERM when its worker dies (through ``forumscraper.guard``), so it records its
 Periodic tasks, deferred once per tick whatever the number of workers:
 
 - ``enqueue_due`` (``FORUMSCRAPER_QUEUE_CHECK_CRON``, every minute): a ``recent`` job for every
-  due board (``forumscraper.db.queue.due_for_queue``), whose ``next_due_at`` then moves one
-  period on, and a sweep of the jobs of lost workers (no heartbeat for
-  ``FORUMSCRAPER_QUEUE_STALLED_AFTER`` seconds: SIGKILL, host lost), which are put back to wait
-  and run again elsewhere;
+  due board (``forumscraper.db.queue.due_for_queue``), whose ``next_due_at`` first moves one
+  period on (``claim``: of two ticks at once, one enqueues the board), and a sweep of the jobs
+  of lost workers (no heartbeat for ``FORUMSCRAPER_QUEUE_STALLED_AFTER`` seconds: SIGKILL, host
+  lost), which are put back to wait and run again elsewhere;
 - ``enqueue_forum`` (``FORUMSCRAPER_QUEUE_FORUM_CRON``, nightly): a ``forum`` job per board.
 
 A worker asked to stop (SIGTERM, SIGINT) takes no new job and sends SIGTERM to its crawls, which
@@ -52,7 +52,7 @@ from sqlalchemy.engine import URL
 from forumscraper import config
 from forumscraper.db.board import boards_to_check
 from forumscraper.db.lock import RunLock
-from forumscraper.db.queue import claim, due_for_queue
+from forumscraper.db.queue import claim, due_for_queue, unclaim
 
 logger = logging.getLogger(__name__)
 
@@ -207,10 +207,21 @@ class Worker:
         now = datetime.now(UTC)
         due = await asyncio.to_thread(due_for_queue, self.engine, now, self.settings.default_every)
         enqueued = 0
+        every = self.settings.default_every
         for board in due:
-            if await self.defer(board.id, "recent") is not None:
+            # Claimed first: another tick that found the board due at the same time (ticks
+            # overlap when a worker starts, or runs late) skips it, rather than enqueue a twin
+            # beside a job that already runs (the queueing lock holds back waiting twins only).
+            claimed = await asyncio.to_thread(claim, self.engine, board, now, every)
+            if claimed is None:
+                continue
+            try:
+                job = await self.defer(board.id, "recent")
+            except BaseException:
+                await asyncio.shield(asyncio.to_thread(unclaim, self.engine, board, claimed))
+                raise
+            if job is not None:
                 enqueued += 1
-            await asyncio.to_thread(claim, self.engine, board, now)
         if due:
             logger.info("%d board(s) due, %d job(s) enqueued", len(due), enqueued)
         await self.sweep_stalled()
@@ -317,8 +328,8 @@ def register_tasks(worker: Worker) -> None:
 
     app.task(name="crawl", queue=CRAWLS)(crawl)
     # No lock: a job holding one stays "doing" when its worker is lost, and would hold back
-    # every later tick, the sweep that would free it included. Two ticks at once are harmless
-    # (the queueing locks keep one job waiting per board and spider).
+    # every later tick, the sweep that would free it included. Two ticks at once enqueue one
+    # job per due board: each claims a board before enqueuing it (``claim``).
     check = app.task(name="enqueue_due", queue=SCHEDULE)(enqueue_due)
     forum = app.task(name="enqueue_forum", queue=SCHEDULE)(enqueue_forum)
     app.periodic(cron=worker.settings.check_cron)(check)

@@ -27,7 +27,7 @@ from forumscraper.db.config import database_url
 from forumscraper.db.engine import make_engine
 from forumscraper.db.migrate import alembic_config, upgrade_to_head
 from forumscraper.db.models import Board, CrawlRun, Post, table_of
-from forumscraper.db.queue import prepare_queue
+from forumscraper.db.queue import due_for_queue, prepare_queue
 from forumscraper.demo.content import build_demo_board
 from forumscraper.demo.server import FixtureForumServer
 from forumscraper.queue import QueueSettings, Worker
@@ -364,6 +364,60 @@ async def test_the_schedule_enqueues_no_twin_and_boards_list_shows_the_jobs(
             text("SELECT board_id, jobs_waiting, jobs_running, failures_in_a_row FROM board_queue")
         ).all()
     assert sorted(view) == [(hourly, 2, 0, 0), (default, 2, 0, 0)]
+
+
+@deferred_f_from_coro_f
+async def test_two_ticks_that_find_a_board_due_at_once_enqueue_it_once(
+    pg_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two schedule ticks overlap (as when workers start together): the second found the boards
+    due before the first enqueued them and their jobs started. The queueing lock holds back
+    only a waiting twin, so the claim must: one job per board. A tick whose enqueue fails
+    leaves the board due for the next."""
+    prepare_queue(engine)
+    ids = [add_board(pg_url, f"https://tick{n}.forumotion.com/") for n in range(2)]
+    worker = Worker(url=database_url(pg_url), engine=engine, settings=QueueSettings())
+    every = worker.settings.default_every
+    boards = table_of(Board)
+
+    def next_due() -> dict[int, datetime | None]:
+        with engine.connect() as connection:
+            rows = connection.execute(select(boards.c.id, boards.c.next_due_at))
+            return {board_id: due for board_id, due in rows}
+
+    async with worker.app.open_async():
+        seen = due_for_queue(engine, datetime.now(UTC), every)  # the second tick's look
+        assert [board.id for board in seen] == ids
+        await worker.enqueue_due(0)  # the first tick, whole
+        with engine.begin() as connection:  # the jobs run, on a live worker
+            running_on = connection.execute(
+                text("INSERT INTO procrastinate_workers DEFAULT VALUES RETURNING id")
+            ).scalar_one()
+            connection.execute(
+                text("UPDATE procrastinate_jobs SET status = 'doing', worker_id = :worker"),
+                {"worker": running_on},
+            )
+        claimed = next_due()
+        monkeypatch.setattr("forumscraper.queue.due_for_queue", lambda *_: seen)
+        await worker.enqueue_due(0)  # the second tick, with what it saw
+        assert jobs(engine) == [(board_id, "recent", "doing") for board_id in ids]
+        assert next_due() == claimed
+
+        with engine.begin() as connection:  # due again; the queue refuses the job
+            connection.execute(update(boards).values(next_due_at=None))
+            connection.execute(text("UPDATE procrastinate_jobs SET status = 'succeeded'"))
+        monkeypatch.undo()
+
+        async def refused(board_id: int, spider: str) -> int | None:
+            raise OSError("the queue's database went away")
+
+        monkeypatch.setattr(worker, "defer", refused)
+        with pytest.raises(OSError, match="went away"):
+            await worker.enqueue_due(0)
+        assert next_due() == dict.fromkeys(ids)
+        monkeypatch.undo()
+        await worker.enqueue_due(0)
+    assert jobs(engine)[2:] == [(board_id, "recent", "todo") for board_id in ids]
 
 
 def test_failures_in_a_row_in_the_view(pg_url: str, engine: Engine) -> None:

@@ -4,8 +4,9 @@
   ``forumscraper worker``; several starting at once take turns), and the ``board_queue`` view
   that joins them to ``boards`` and ``crawl_runs``.
 - :func:`due_for_queue` and :func:`claim`: the boards whose ``recent`` check is due, and the
-  claim that moves a board's ``next_due_at`` on once its job is enqueued, so the next look for
-  due boards does not enqueue it again while its job waits or runs.
+  claim that moves a due board's ``next_due_at`` on before its job is enqueued, so that of two
+  ticks that found it due only one enqueues it, and the next look for due boards does not
+  enqueue it again while its job waits or runs (:func:`unclaim` when enqueuing fails).
 - :func:`board_jobs`: jobs waiting and running per board, for ``forumscraper boards list``.
 
 A job names its board in its arguments (``args->>'board_id'``); see ``forumscraper.queue``.
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from procrastinate.schema import SchemaManager
-from sqlalchemy import Connection, Engine, and_, func, or_, select, text, update
+from sqlalchemy import ColumnElement, Connection, Engine, and_, func, or_, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from forumscraper.db.models import Board, CrawlRun, table_of
@@ -109,54 +110,79 @@ def restore_queue_view(connection: Connection) -> bool:
 
 @dataclass(frozen=True)
 class DueBoard:
-    """A board whose ``recent`` check is due, and its period (its own or the default)."""
+    """A board whose ``recent`` check is due, its period (its own or the default) and its
+    ``next_due_at`` when it was found due."""
 
     id: int
     every_seconds: int
+    next_due_at: datetime | None
 
 
-def due_for_queue(engine: Engine, now: datetime, default_every: int) -> list[DueBoard]:
-    """The boards on the schedule whose check is due at ``now``, longest waiting first: never
-    checked, or ``next_due_at`` passed; a board without a period of its own
-    (``every_seconds`` unset) is due ``default_every`` seconds after its last run started."""
+def _due(now: datetime, default_every: int) -> ColumnElement[bool]:
+    """Whether a board's check is due at ``now``: never checked, or ``next_due_at`` passed; a
+    board without a period of its own (``every_seconds`` unset) is due ``default_every``
+    seconds after its last run started."""
     boards, runs = table_of(Board), table_of(CrawlRun)
     last_start = (
         select(func.max(runs.c.started_at)).where(runs.c.board_id == boards.c.id)
     ).scalar_subquery()
-    query = (
-        select(boards.c.id, boards.c.every_seconds)
-        .where(
-            boards.c.removed_at.is_(None),
-            or_(
-                boards.c.next_due_at <= now,
-                and_(
-                    boards.c.next_due_at.is_(None),
-                    or_(
-                        boards.c.every_seconds.is_not(None),
-                        last_start.is_(None),
-                        last_start <= now - timedelta(seconds=default_every),
-                    ),
+    return and_(
+        boards.c.removed_at.is_(None),
+        or_(
+            boards.c.next_due_at <= now,
+            and_(
+                boards.c.next_due_at.is_(None),
+                or_(
+                    boards.c.every_seconds.is_not(None),
+                    last_start.is_(None),
+                    last_start <= now - timedelta(seconds=default_every),
                 ),
             ),
-        )
+        ),
+    )
+
+
+def due_for_queue(engine: Engine, now: datetime, default_every: int) -> list[DueBoard]:
+    """The boards on the schedule whose check is due at ``now``, longest waiting first."""
+    boards = table_of(Board)
+    query = (
+        select(boards.c.id, boards.c.every_seconds, boards.c.next_due_at)
+        .where(_due(now, default_every))
         .order_by(boards.c.next_due_at.is_not(None), boards.c.next_due_at, boards.c.id)
     )
     with engine.connect() as connection:
         return [
-            DueBoard(board_id, every or default_every)
-            for board_id, every in connection.execute(query)
+            DueBoard(board_id, every or default_every, next_due)
+            for board_id, every, next_due in connection.execute(query)
         ]
 
 
-def claim(engine: Engine, board: DueBoard, now: datetime) -> None:
-    """The board's job is enqueued (or already waiting): next due one period from ``now``. The
-    crawl itself moves it again when it ends (``forumscraper.db.board.schedule_next``)."""
+def claim(engine: Engine, board: DueBoard, now: datetime, default_every: int) -> datetime | None:
+    """Move the board's next check one period on from ``now`` if it is still due (checked in
+    the same statement, so of two schedule ticks that found it due at once, one claims it),
+    before its job is enqueued: the new ``next_due_at``, or ``None`` when another tick, or a
+    crawl that ended, moved it first. The crawl moves it again when it ends
+    (``forumscraper.db.board.schedule_next``)."""
+    table = table_of(Board)
+    next_due = now + timedelta(seconds=board.every_seconds)
+    with engine.begin() as connection:
+        moved = connection.execute(
+            update(table)
+            .where(table.c.id == board.id, _due(now, default_every))
+            .values(next_due_at=next_due)
+        ).rowcount
+    return next_due if moved == 1 else None
+
+
+def unclaim(engine: Engine, board: DueBoard, claimed: datetime) -> None:
+    """Enqueuing the claimed board's job failed: its ``next_due_at`` as it was found, unless
+    something else moved it since, so that the next tick tries again."""
     table = table_of(Board)
     with engine.begin() as connection:
         connection.execute(
             update(table)
-            .where(table.c.id == board.id)
-            .values(next_due_at=now + timedelta(seconds=board.every_seconds))
+            .where(table.c.id == board.id, table.c.next_due_at == claimed)
+            .values(next_due_at=board.next_due_at)
         )
 
 
