@@ -151,6 +151,12 @@ class Forum:
     """Order among its siblings, ascending."""
     votes: bool = False
     """Posts of this forum show the vote (reputation) block (``switch_vote_active``)."""
+    moderators: tuple[str, ...] = ()
+    """Names of the members who moderate it, then :attr:`moderator_groups`: the desktop
+    versions print them in its row of a forum list (``switch_moderators_links``), after a
+    label ("Moderators: "), in the description's node on phpBB3, PunBB and ModernBB."""
+    moderator_groups: tuple[tuple[int, str], ...] = ()
+    """(id, name) of the groups that moderate it, linked as ``/g<id>-slug``."""
 
     @property
     def slug(self) -> str:
@@ -1093,7 +1099,17 @@ def build_demo_board(now: datetime | None = None) -> Board:
     clock = _Clock(now or datetime.now(UTC), board.tzinfo)
     board.members = [Member(id=member_id, name=name) for member_id, name in _DEMO["members"]]
     board.categories = [Category(**category) for category in _DEMO["categories"]]
-    board.forums = [Forum(**{"parent_id": None, **forum}) for forum in _DEMO["forums"]]
+    board.forums = [
+        Forum(
+            **{
+                "parent_id": None,
+                **forum,
+                "moderators": tuple(forum.get("moderators", ())),
+                "moderator_groups": tuple(tuple(g) for g in forum.get("moderator_groups", ())),
+            }
+        )
+        for forum in _DEMO["forums"]
+    ]
     members = {member.name: member for member in board.members}
     specs: list[_TopicSpec] = []
     for entry in _DEMO["topics"]:

@@ -56,8 +56,10 @@ _AFTER_BY = re.compile(rf"(?:^|\s){BY_WORD}\s+(?P<name>.+?)\s*$", re.IGNORECASE)
 _IN_SUFFIX = re.compile(r"\s+(?:in|dans|en|em|im|nel|in de)$", re.IGNORECASE)
 _THROUGH_BY = re.compile(rf"^(?:.*?\s)?{BY_WORD}\s+", re.IGNORECASE)
 _INLINE_BY = re.compile(rf"\s+{BY_WORD}\s+", re.IGNORECASE)
-_LABEL_TAIL = re.compile(r"\s*[^.:!?]*:\s*$")
-"""A trailing "Subforums:" label left in a forum description."""
+_LABEL_TAIL = re.compile(r"\s*\S+\s?:\s*$")
+"""A list's label ("Subforums:", "Sous-forums :", "Modérateur(s):") printed on one line with
+the forum's description before it: its last word, so that a description without a full stop
+is not taken for part of it."""
 
 
 class ForumListPage(Page):
@@ -131,7 +133,7 @@ class ForumListPage(Page):
                 id=ref.id,
                 title=title or None,
                 url=page_url(self.url, "f", ref.id, 0, ref.slug),
-                description=self._description(row[0], markup) or None,
+                description=self._description(row[0], markup),
                 parent_id=parent,
                 category_id=category[0] if category else None,
                 category=category[1] if category else None,
@@ -157,22 +159,60 @@ class ForumListPage(Page):
         return list(forums.values())
 
     @staticmethod
-    def _description(row: etree._Element, markup: IndexMarkup) -> str:
-        """The forum's description: its node's text without the forum name and sub-forums."""
+    def _description(row: etree._Element, markup: IndexMarkup) -> str | None:
+        """The forum's description: its node's text without the forum's name, and without what
+        the row prints after it in the same node on some versions (phpBB3, PunBB, ModernBB):
+        its moderators' and its sub-forums' links, each list behind a label ("Moderators:",
+        "Subforums:"). ``''`` for a row that shows none; ``None`` for a row without such a node.
+
+        The first link to a member, a group or a sub-forum starts those lists: a description
+        that links a member itself is cut there (its words after the link are lost, never
+        anyone's name taken for them)."""
         nodes = find(row, markup.description)
         if not nodes:
-            return ""
-        parts = find(
-            nodes[0],
-            ".//text()[not(ancestor::a[contains(@class,'gensmall')])]"
-            "[not(ancestor::*[contains(@class,'hierarchy')])]"
-            "[not(ancestor::a[contains(@class,'forumtitle') or contains(@class,'forumlink')])]"
-            "[not(ancestor::script)]",
-        )
-        text = clean_space("".join(parts))
-        if find(row, ".//a[@href][contains(@class,'gensmall')]"):
-            text = _LABEL_TAIL.sub("", text)
-        return text
+            return None
+        parts: list[str] = []
+        for piece in find(nodes[0], _DESCRIPTION_PIECES):
+            if isinstance(piece, str):
+                parts.append(piece)
+            elif _starts_a_list(piece):
+                if parts:
+                    parts[-1] = _without_label(parts[-1])
+                break
+        return clean_space("".join(parts))
+
+
+_DESCRIPTION_PIECES = (
+    ".//text()"
+    "[not(ancestor::*[contains(@class,'hierarchy')])]"
+    "[not(ancestor::a[contains(@class,'forumtitle') or contains(@class,'forumlink')])]"
+    "[not(ancestor::script)]"
+    " | .//a[@href]"
+)
+"""A forum row's description node, in document order: its texts (not the forum's name) and its
+links (see :func:`_starts_a_list`)."""
+_GROUP = re.compile(r"^(?:https?://[^/]+)?/g\d+-")
+
+
+def _starts_a_list(link: etree._Element) -> bool:
+    """Whether a link in a forum's description node is one of its sub-forums, a moderator's
+    profile or a moderating group: the row's lists after the description."""
+    href = link.get("href", "")
+    return (
+        "gensmall" in (link.get("class") or "").split()
+        or member_id(href) is not None
+        or bool(_GROUP.match(href))
+    )
+
+
+def _without_label(text: str) -> str:
+    """The text before a list of links without the list's label: the templates print the
+    label at the start of a line of its own; on a board whose template does not, the label is
+    the last word before the colon."""
+    head, newline, tail = text.rpartition("\n")
+    if newline and tail.strip().endswith(":"):
+        return head
+    return _LABEL_TAIL.sub("", text)
 
 
 def _count(row: etree._Element, xpath: str) -> int | None:

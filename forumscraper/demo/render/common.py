@@ -29,6 +29,7 @@ from forumscraper.demo.content import (
     Member,
     Post,
     Topic,
+    slugify,
 )
 from forumscraper.pages.versions import VERSIONS as VERSIONS  # the registry: versions rendered
 
@@ -129,6 +130,22 @@ def topic_path(topic: Topic, start: int = 0) -> str:
 
 def member_path(member: Member) -> str:
     return f"/u{member.id}"
+
+
+def group_path(group_id: int, name: str) -> str:
+    return f"/g{group_id}-{slugify(name, 'group')}"
+
+
+def moderator_links(ctx: RenderContext, forum: Forum) -> str:
+    """``L_MODERATOR`` and ``MODERATORS`` of a forum's row: the label, then the profile links
+    of its moderators and the links of its moderating groups, comma-separated ("" for none)."""
+    links = [
+        poster_link(ctx, ctx.board.member_by_name(name), name) for name in forum.moderators
+    ] + [
+        f'<a href="{ctx.href(group_path(group_id, name))}">{e(name)}</a>'
+        for group_id, name in forum.moderator_groups
+    ]
+    return ctx.t("moderators") + ", ".join(links) if links else ""
 
 
 def post_start(board: Board, topic: Topic, post: Post) -> int:
