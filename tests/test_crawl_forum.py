@@ -17,6 +17,7 @@ from forumscraper.demo.content import Board, build_demo_board
 from forumscraper.demo.server import FixtureForumServer
 from forumscraper.pages.versions import VERSIONS as REGISTERED_VERSIONS
 from tests.crawling import crawl, stat
+from tests.pages.conftest import html_text
 
 VERSIONS = list(REGISTERED_VERSIONS)
 """Every registered template version: a version added to the registry is crawled here at once."""
@@ -54,11 +55,12 @@ def check_database_holds_the_board(
 
     ``unknown_views``: topics only seen through listings that show neither view counts nor
     descriptions (NULL: not known, never "none")."""
-    forums = rows(engine, Forum, "title", "parent_id", "category_id")
+    forums = rows(engine, Forum, "title", "description", "parent_id", "category_id")
     assert forums == {
         forum.id: {
             "id": forum.id,
             "title": forum.title,
+            "description": html_text(forum.description),
             "parent_id": forum.parent_id,
             "category_id": forum.category_id,
         }

@@ -269,9 +269,11 @@ class ForumSpider(TopicSpider):
             self.known_forums.add(forum.id)
             yield forum
             for sub in page.subforums():
-                if sub.id not in self.known_forums:
-                    self.known_forums.add(sub.id)
-                    yield sub
+                # Yielded even when the index named it: the index shows a sub-forum as a link
+                # in its parent's row; only its parent's page prints its row (description,
+                # counts).
+                self.known_forums.add(sub.id)
+                yield sub
                 yield self.forum_request(sub.id, sub.url or "")
         topics = await self.listing(page, ForumPage.topics)
         if not topics and page.offset == 0 and not page.subforums() and self.empty(response, page):
