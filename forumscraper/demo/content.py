@@ -121,6 +121,10 @@ class Member:
     """Member id, as in the profile URL ``/u<id>``."""
     name: str
     """Display name."""
+    colour: str = ""
+    """The colour of the member's group (an administrator's, a moderator's), which every
+    printed link to the member wears: ``<a href="/uN"><span style="color:#…"><strong>NAME``
+    (Forumotion's user lists); ``""`` for a member of no coloured group."""
 
 
 @dataclass(kw_only=True)
@@ -1097,7 +1101,10 @@ def build_demo_board(now: datetime | None = None) -> Board:
     rng = random.Random(20241201)
     board = Board(**_DEMO["board"])
     clock = _Clock(now or datetime.now(UTC), board.tzinfo)
-    board.members = [Member(id=member_id, name=name) for member_id, name in _DEMO["members"]]
+    board.members = [
+        Member(**dict(zip(("id", "name", "colour"), member, strict=False)))
+        for member in _DEMO["members"]
+    ]
     board.categories = [Category(**category) for category in _DEMO["categories"]]
     board.forums = [
         Forum(

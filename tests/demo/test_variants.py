@@ -275,7 +275,7 @@ def test_global_announcement_row(global_board: Board, version: str) -> None:
     else:
         cells = sel.xpath(f"//tr[td/div[@class='topictitle']//a[{link}]]/td")
         assert cells[3].css("span.postdetails::text").get() == "2"
-        assert cells[4].css("span.name strong a::text").get() == "Mod-Nadia"
+        assert cells[4].css("span.name strong a ::text").get() == "Mod-Nadia"
         assert cells[5].css("span.postdetails::text").get() == "777"
         assert cells[6].css("span.postdetails::text").get() == "Yesterday at 5:30 pm"
 
@@ -484,3 +484,26 @@ def test_variant_pages_are_well_nested(version: str) -> None:
         checker = _TagBalance()
         checker.feed(get(board, target, version).body.decode())
         assert (target, checker.open, checker.mismatched) == (target, [], [])
+
+
+# -- coloured names ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_members_of_coloured_groups_are_printed_in_their_colour(board: Board, version: str) -> None:
+    """The administrator's and the moderator's names wear their groups' colours wherever a
+    page prints them (post authors, topic starters, last posters), the others' are plain:
+    the crawl tests then read both kinds of name on every page."""
+    colours = {member.name: member.colour for member in board.members}
+    assert {name for name, colour in colours.items() if colour} == {"Rocky", "Mod-Nadia"}
+    names: dict[str, list[str]] = {}
+    for target in (f"/t{DEMO_LONG_TOPIC_ID}-x", f"/f{DEMO_LONG_FORUM_ID}-x", "/f1-x"):
+        for link in page(get(board, target, version)).css("a[href^='/u']"):
+            name = "".join(link.css("::text").getall()).strip()
+            if name in colours:
+                names.setdefault(name, []).append(link.css("span::attr(style)").get() or "")
+    assert {"Rocky", "Mod-Nadia"} <= names.keys(), version
+    assert names.keys() - {"Rocky", "Mod-Nadia"}, version  # plain names too
+    for name, styles in names.items():
+        expected = f"color:{colours[name]}" if colours[name] else ""
+        assert set(styles) == {expected}, (version, name)

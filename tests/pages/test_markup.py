@@ -120,8 +120,8 @@ def test_punbb_vote_block_precedes_the_body(load: Load, board: Board) -> None:
 def test_invision_prints_the_poster_twice(load: Load) -> None:
     page = load(TopicPage, f"/t{DEMO_SEED_TOPIC_ID}-x", "invision")
     post = page.sel.css("div.post#p" + str(page.posts()[0].id))
-    assert post.css("dl.postprofile-details dt a::text").get() == "Rocky"
-    assert post.css("p.author a::text").get() == "Rocky"
+    assert post.css("dl.postprofile-details dt a ::text").get() == "Rocky"
+    assert post.css("p.author a ::text").get() == "Rocky"
     assert page.posts()[0].author_name == "Rocky"
 
 

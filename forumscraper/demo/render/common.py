@@ -162,7 +162,10 @@ def poster_link(ctx: RenderContext, member: Member | None, guest_name: str) -> s
     """``POSTER_NAME``: a profile link for a member, the bare name for a guest."""
     if member is None:
         return e(guest_name)
-    return f'<a href="{ctx.href(member_path(member))}">{e(member.name)}</a>'
+    name = e(member.name)
+    if member.colour:
+        name = f'<span style="color:{member.colour}"><strong>{name}</strong></span>'
+    return f'<a href="{ctx.href(member_path(member))}">{name}</a>'
 
 
 # -- dates -----------------------------------------------------------------------------------
