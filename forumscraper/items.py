@@ -90,7 +90,9 @@ class TopicItem:
     last_poster_name: str | None = None
     first_post_at: datetime | None = None
     topic_type: str | None = None
-    """``normal``, ``sticky`` or ``announcement``."""
+    """``normal``, ``sticky``, ``announcement`` or ``moved`` (a shadow row, never stored);
+    ``None`` when the row's type is not known (a word the reader has no table for, a listing
+    that prints none)."""
     complete: bool = False
     """All pages of the topic were parsed in this run (see the class docstring)."""
     post_ids: list[int] = field(default_factory=list)

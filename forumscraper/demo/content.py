@@ -246,6 +246,9 @@ class Topic:
     moved: bool = False
     """A "Moved:" shadow row (see :attr:`Board.shadow_topics`): listed with the prefix "Moved:"
     (FR "Déplacé:") in the forum the topic left."""
+    poll: bool = False
+    """The topic holds a poll: its rows' ``{TOPIC_TYPE}`` ends with "[ Poll ]" (FR "[ Sondage ]"),
+    after the type's own word for a sticky or an announcement. The poll itself is not drawn."""
     repeat_first_post: bool = False
     """Forumotion's "display the first post on every page": page 2+ start with the first post."""
     posts: list[Post]
@@ -975,6 +978,7 @@ class _TopicSpec:
     description: str = ""
     sticky: bool = False
     announcement: bool = False
+    poll: bool = False
     repeat_first_post: bool = False
 
 
@@ -1027,6 +1031,7 @@ def _assemble(board: Board, specs: list[_TopicSpec], rng: random.Random) -> None
                 description=spec.description,
                 sticky=spec.sticky,
                 announcement=spec.announcement,
+                poll=spec.poll,
                 repeat_first_post=spec.repeat_first_post,
                 posts=posts,
             )
@@ -1196,6 +1201,7 @@ def _topic_spec(
         description=entry.get("description", ""),
         sticky=entry.get("sticky", False),
         announcement=entry.get("announcement", False),
+        poll=entry.get("poll", False),
         repeat_first_post=entry.get("repeat_first_post", False),
         posts=posts,
     )

@@ -51,6 +51,8 @@ _TOPIC_TYPES = {
 }
 """Type prefixes of topic rows (``{TOPIC_TYPE}``), lower case. ``moved`` marks the shadow row
 a moved topic leaves in its old forum: the same topic as the row in its new forum."""
+_POLL = re.compile(r"^\[.*\]$")
+"""The poll mark of a topic row's type ("[ Poll ]", "[ Sondage ]"): not a type."""
 _HEADING = re.compile(r"^h([1-6])$")
 _AFTER_BY = re.compile(rf"(?:^|\s){BY_WORD}\s+(?P<name>.+?)\s*$", re.IGNORECASE)
 _IN_SUFFIX = re.compile(r"\s+(?:in|dans|en|em|im|nel|in de)$", re.IGNORECASE)
@@ -320,7 +322,7 @@ class ForumPage(ForumListPage):
                 last_post_at=self.dates.parse(last_time),
                 last_post_year_unknown=self.dates.lacks_year(last_time),
                 last_poster_name=last_author,
-                topic_type=self._topic_type(row, link[0]),
+                topic_type=_type_prefix(row, link[0])[0] if markup.types else None,
             )
         return list(topics.values())
 
@@ -360,24 +362,48 @@ class ForumPage(ForumListPage):
         head, _, time = text.partition(", ")
         return time, linked or (_THROUGH_BY.sub("", head).strip() or None)
 
-    @staticmethod
-    def _topic_type(row: etree._Element, title: etree._Element) -> str:
-        """The row's ``{TOPIC_TYPE}`` prefix, printed before the title in every version; a
-        ``<strong>`` after it is not one (a guest author named "Moved" or "Sticky"). Mobile
-        prints it inside the title's link."""
-        before = takewhile(lambda element: element is not title, row.iter())
-        for element in chain(before, title.iter()):
-            if element.tag == "strong":
-                key = clean_space(element_text(element)).rstrip(":").strip().lower()
-                if key in _TOPIC_TYPES:
-                    return _TOPIC_TYPES[key]
-        return "normal"
+    def unknown_type_words(self) -> dict[str, int]:
+        """The ``{TOPIC_TYPE}`` words of this page's rows that :meth:`topics` could not read
+        (their type ``None``), each with the first topic that shows it: the evidence for a
+        warning."""
+        markup = self.row_markup
+        found: dict[str, int] = {}
+        for row in find(self.root, markup.rows if markup.types else ""):
+            link = find(row, markup.title)[:1]
+            ref = parse_page_url(link[0].get("href") or "") if link else None
+            if ref is not None and ref.kind == "t":
+                word = _type_prefix(row, link[0])[1]
+                if word is not None:
+                    found.setdefault(word, ref.id)
+        return found
 
     def page_offsets(self) -> tuple[list[int], int | None]:
         """Offsets of every page of this forum's topic list, and the topics per page."""
         if self.forum_id is None:
             return [], None
         return self.pagination("f", self.forum_id)
+
+
+def _type_prefix(row: etree._Element, title: etree._Element) -> tuple[str | None, str | None]:
+    """A topic row's type and, when it is not known, the words it prints for it.
+
+    ``{TOPIC_TYPE}`` is printed before the title in every version (mobile: inside the title's
+    link), one ``<strong>`` per word: "Sticky:", "Announcement:", "Moved:" (a shadow row), then
+    "[ Poll ]" for a topic with a poll, which is no type. A ``<strong>`` after the title is none
+    (a guest author named "Moved" or "Sticky"). A type word this reader has no table for (the
+    board's language) makes the type ``None``, not known: taken for "normal", an old sticky
+    heading the list would pass for a topic that moved long ago."""
+    unknown = None
+    before = takewhile(lambda element: element is not title, row.iter())
+    for element in chain(before, title.iter()):
+        if element.tag == "strong":
+            word = clean_space(element_text(element))
+            key = word.rstrip(":").strip().lower()
+            if key in _TOPIC_TYPES:
+                return _TOPIC_TYPES[key], None
+            if unknown is None and word.endswith(":") and not _POLL.match(word):
+                unknown = word
+    return ("normal", None) if unknown is None else (None, unknown)
 
 
 def _poster(

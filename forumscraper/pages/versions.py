@@ -77,6 +77,9 @@ class RowMarkup:
     description the node also holds)."""
     last_author: str = ""
     last_time: str = ""
+    types: bool = True
+    """The rows print the topic's type (``{TOPIC_TYPE}``: "Sticky:" before the title); without
+    it (AwesomeBB's search results) a row's type is not known, never "normal"."""
 
 
 @dataclass(frozen=True)
@@ -506,6 +509,7 @@ _REGISTRY = (
             views=".//div[contains(@class,'block-topics-views')]",
             last_post=".//div[contains(@class,'block-topics-lastpost')]",
             last_post_mode="comma",
+            types=False,
         ),
         posts=PostMarkup(
             ids=f"//div[@id][{has_class('post-wrap')}]",
