@@ -29,7 +29,7 @@ from forumscraper.demo.content import Board, build_demo_board
 from forumscraper.demo.faults import Fault
 from forumscraper.demo.render.common import VERSIONS
 from forumscraper.demo.server import FixtureForumServer
-from forumscraper.spiders.forum import UNPROVEN_PAGES_KEY
+from forumscraper.spiders.forum import UNKNOWN_TYPES_KEY, UNPROVEN_PAGES_KEY
 from forumscraper.spiders.recent import WIDGET_LEFT_OUT_KEY
 from tests.conftest import BoardAsOf
 from tests.crawling import crawl, stat
@@ -139,22 +139,29 @@ async def test_after_a_failed_first_run_the_next_runs_read_the_list_page_it_lost
     assert stat(crawler, RECENT_GAP_KEY) is None
 
 
+@pytest.mark.parametrize("language", ["en", "tr"])
 @deferred_f_from_coro_f
 async def test_a_first_page_stored_by_a_failed_run_proves_nothing_about_the_second(
-    server: FixtureForumServer, board: Board, db_url: str, engine: Engine
+    server: FixtureForumServer, board: Board, db_url: str, engine: Engine, language: str
 ) -> None:
+    """Page 1 opens with the forum's announcement and sticky, untouched for a year. In Turkish
+    they print type words the reader does not know ("Duyuru:", "Sabit:"): taken for normal
+    topics, their old dates would prove page 2 stored and lose the reply."""
+    board.language = language
     await full_crawl(server, board, db_url)
     move_runs_back(engine, timedelta(hours=2))  # the last covered run was two hours ago
     since = covered(engine)
     rocky = board.member_by_name("Rocky")
     paged = board.forum_list_paged(2)
-    # A reply an hour ago in the forum's oldest topic, then replies to fifty others: the old
-    # topic heads page 2, behind fifty topics that moved after it.
+    pinned = [topic for topic in paged if topic.announcement or topic.sticky]
+    assert pinned == paged[:2] and all(t.last_post_at < minute(-60 * 24 * 300) for t in pinned)
+    # A reply an hour ago in the forum's oldest topic, then replies to the 48 other topics of
+    # page 1: the old topic heads page 2, behind them and the two pinned ones.
     quiet = paged[-1].id
     late = board.add_post(quiet, rocky, "<p>A reply an hour ago</p>", minute(-60))
-    for index, topic in enumerate(paged[:50]):
+    for index, topic in enumerate(paged[2:50]):
         board.add_post(topic.id, rocky, f"<p>Busy reply {index}</p>", minute(-30 + index // 10))
-    assert quiet in {topic.id for topic in board.forum_list_paged(2)[50:]}
+    assert quiet == board.forum_list_paged(2)[50].id
 
     # The nightly run stores page 1's replies and fails on page 2.
     server.faults.add(PAGE_2, Fault(kind="status", status=500, times=2))
@@ -169,6 +176,13 @@ async def test_a_first_page_stored_by_a_failed_run_proves_nothing_about_the_seco
     assert stat(crawler, UNPROVEN_PAGES_KEY) == 1
     assert stored_post(engine, late.id)
     check_database_holds_the_board(engine, board)
+    with engine.connect() as connection:
+        rows = connection.execute(select(Topic.id, Topic.topic_type))
+        types = {topic_id: topic_type for topic_id, topic_type in rows}
+    assert [types[topic.id] for topic in pinned] == (
+        ["announcement", "sticky"] if language == "en" else [None, None]
+    )
+    assert stat(crawler, UNKNOWN_TYPES_KEY) == (None if language == "en" else 2)
 
 
 # -- recent: covered only when its listings reach back ------------------------------------------

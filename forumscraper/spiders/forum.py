@@ -49,6 +49,8 @@ CHECKED_FORUM = "forumscraper_checked_forum"
 UNPROVEN_PAGES_KEY = "forumscraper/incremental/forum_pages_unproven"
 """Stat: list pages read after a page with no changed topic, because nothing proved the topics
 after it stored (no covered run, or the page's topics moved after the last covered run)."""
+UNKNOWN_TYPES_KEY = "forumscraper/extract/unknown_topic_types"
+"""Stat: topic rows whose type word (``{TOPIC_TYPE}``) the reader does not know."""
 LISTS_TO_THE_END_KEY = "forumscraper/incremental/no_covered_run"
 """Stat (1): the board had no covered run, so every forum's list was paged to its end."""
 
@@ -65,6 +67,7 @@ class ForumSpider(TopicSpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.listed_topics: dict[int, set[int]] = {}
+        self.unknown_type_words: set[str] = set()
         self.unlisted_forum_topics: dict[int, set[int]] = {}
         """Full crawls: the live topics of each stored forum the index does not show."""
         self.feed_requested = False
@@ -278,15 +281,20 @@ class ForumSpider(TopicSpider):
         topics = await self.listing(page, ForumPage.topics)
         if not topics and page.offset == 0 and not page.subforums() and self.empty(response, page):
             return
+        unknown = sum(topic.topic_type is None for topic in topics)
+        if unknown:
+            self.crawler.stats.inc_value(UNKNOWN_TYPES_KEY, unknown)
+            self.unknown_types(page)
         stored = await self.stored(topic.id for topic in topics)
         self.listed_topics.setdefault(page.forum_id, set()).update(t.id for t in topics)
         changed = False
         for topic in topics:
             if topic.topic_type == "moved":
                 continue  # a shadow: the topic is listed (and read) in its new forum
-            if topic.topic_type == "announcement":
-                # Listed in several forums (a global announcement heads every forum's list):
-                # the topic's own page says which forum it belongs to.
+            if topic.topic_type in ("announcement", None):
+                # Listed in several forums (a global announcement heads every forum's list),
+                # or of a type not known (a shadow of a moved topic?): the topic's own page
+                # says which forum it belongs to.
                 yield replace(topic, forum_id=None)
             else:
                 yield topic
@@ -314,6 +322,23 @@ class ForumSpider(TopicSpider):
             # Paging stops here: topics an earlier run could not finish are fetched anyway.
             for request in await self.unfinished_topic_requests(page.forum_id):
                 yield request
+
+    def unknown_types(self, page: ForumPage) -> None:
+        """Rows whose type word this reader does not know: stored with ``topic_type`` NULL,
+        left out of the proof that paging may stop; said once per word and run."""
+        for word, topic_id in page.unknown_type_words().items():
+            if word in self.unknown_type_words:
+                continue
+            self.unknown_type_words.add(word)
+            self.logger.warning(
+                "Topic type %r (topic %d, %s) is not one this crawler knows: such topics are "
+                "stored with topic_type NULL and their forum read from their own page, and "
+                "their dates prove nothing about later list pages; please report the word and "
+                "the board's language",
+                word,
+                topic_id,
+                page.url,
+            )
 
     def rest_stored(self, topics: Sequence[TopicItem], page: ForumPage) -> bool:
         """Whether the pages of a topic list after ``page`` (whose ``topics`` all are stored
