@@ -21,8 +21,9 @@ from forumscraper.db.engine import make_engine
 from forumscraper.db.models import CrawlRun, Forum, Post, PostRevision, Topic
 from forumscraper.demo.content import Board
 from forumscraper.demo.server import FixtureForumServer
+from forumscraper.pages.versions import VERSIONS
 from tests.crawling import crawl, stat
-from tests.test_crawl_forum import check_database_holds_the_board, count
+from tests.test_crawl_forum import NO_VIEW_COUNTS, check_database_holds_the_board, count
 
 ROOT = Path(__file__).resolve().parents[1]
 LISTINGS = ("/robots.txt", "/", "/feed/", "/search?search_id=activetopics")
@@ -190,6 +191,28 @@ async def test_a_deleted_forum_and_its_topics_are_marked_by_a_full_run_only(
     with engine.connect() as connection:
         live = select(func.count()).select_from(Topic).where(Topic.deleted_at.is_(None))
         assert connection.execute(live).scalar_one() == len(board.live_topics())
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@deferred_f_from_coro_f
+async def test_last_poster_avatars_leave_an_unchanged_board_unread(
+    board: Board, db_url: str, engine: Engine, version: str
+) -> None:
+    """Topic lists that show each last poster's avatar (an ACP option) read as without: a
+    second run of an unchanged board fetches no topic and stops paging (on phpBB3 it read
+    no last post, so fetched every topic again and paged every list to its end)."""
+    board.last_poster_avatars = True
+    with FixtureForumServer(board, version=version) as server:
+        await full_crawl(server, board, db_url)
+        blind = version in NO_VIEW_COUNTS
+        unknown = frozenset(t.id for t in board.live_topics()) if blind else frozenset()
+        check_database_holds_the_board(engine, board, unknown)
+        crawler = await crawl(
+            "forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
+        )
+        assert stat(crawler, "forumscraper/run/status") == "finished"
+        assert topic_requests(server) == []
+        assert stat(crawler, "forumscraper/incremental/forum_pages_skipped") >= 1
 
 
 @deferred_f_from_coro_f

@@ -351,6 +351,10 @@ class Board:
     False drops the clock from forum list pages only (prosilver's ``<p>``, the invision and
     modernbb footers), as customised boards do: then only the index (and, for invision and
     modernbb, other pages' footers) carry it."""
+    last_poster_avatars: bool = False
+    """Topic lists show each row's last poster's avatar (the templates' ``avatar`` block of
+    ``topics_list_box``, an ACP display option): an image before the last post's details, in
+    the same cell; on phpBB3 the details move into a ``div`` beside it."""
     announcements_on_every_page: bool = False
     """A forum's announcements head every page of its topic list, as on Forumotion.
 

@@ -242,7 +242,12 @@ _PROSILVER_ROWS = RowMarkup(
     author=".//span[contains(@class,'span-tab')]//strong",
     replies=".//dd[contains(@class,'posts')]",
     views=".//dd[contains(@class,'views')]",
-    last_post=".//dd[contains(@class,'lastpost')]/span[last()]",
+    # "<span>AUTHOR <dfn/> <br/> TIME</span>"; with the last poster's avatar (an option) the
+    # span follows "<span class=lastpost-avatar>", inside a div on phpBB3.
+    last_post=(
+        ".//dd[contains(@class,'lastpost')]"
+        "//span[not(ancestor::span)][not(contains(@class,'lastpost-avatar'))]"
+    ),
     last_post_mode="author_first",
     # "<div title/> <br/> DESCRIPTION <br/> pages <span>by AUTHOR</span>": the text between
     # the two line breaks (without a description there is one).
