@@ -125,6 +125,10 @@ class Member:
     """The colour of the member's group (an administrator's, a moderator's), which every
     printed link to the member wears: ``<a href="/uN"><span style="color:#…"><strong>NAME``
     (Forumotion's user lists); ``""`` for a member of no coloured group."""
+    joined: str = ""
+    """The "Join date" profile field its posts show, as printed ("14/03/2009"; "" for none)."""
+    location: str = ""
+    """The "Location" profile field its posts show ("" for none)."""
 
 
 @dataclass(kw_only=True)
@@ -1110,10 +1114,7 @@ def build_demo_board(now: datetime | None = None) -> Board:
     rng = random.Random(20241201)
     board = Board(**_DEMO["board"])
     clock = _Clock(now or datetime.now(UTC), board.tzinfo)
-    board.members = [
-        Member(**dict(zip(("id", "name", "colour"), member, strict=False)))
-        for member in _DEMO["members"]
-    ]
+    board.members = [Member(**member) for member in _DEMO["members"]]
     board.categories = [Category(**category) for category in _DEMO["categories"]]
     board.forums = [
         Forum(

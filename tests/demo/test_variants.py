@@ -507,3 +507,17 @@ def test_members_of_coloured_groups_are_printed_in_their_colour(board: Board, ve
     for name, styles in names.items():
         expected = f"color:{colours[name]}" if colours[name] else ""
         assert set(styles) == {expected}, (version, name)
+
+
+@pytest.mark.parametrize("version", DESKTOP)
+def test_posts_show_their_authors_profile_fields(board: Board, version: str) -> None:
+    """Beside the post count, a member's posts show the profile fields real boards show by
+    default, a join date among them (a date the post date readers must not take): the crawl
+    tests then read every post date with them on the page."""
+    topic = board.topic(DEMO_LONG_TOPIC_ID)
+    assert topic is not None
+    body = text(get(board, f"/t{topic.id}-x", version))
+    for post in topic.live_posts[: board.posts_per_page]:
+        if post.author is not None:
+            assert post.author.joined in body, (version, post.author.name)
+    assert body.count("Join date") >= 2, version

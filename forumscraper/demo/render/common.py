@@ -132,6 +132,26 @@ def member_path(member: Member) -> str:
     return f"/u{member.id}"
 
 
+def profile_fields(
+    ctx: RenderContext, member: Member, before: str = "", layout: str = "line"
+) -> str:
+    """The ``profile_field`` rows a member's posts show after the post count (join date,
+    location): ``LABEL CONTENT<br />`` each (``before`` first: Invision's separator), or a
+    ``<dt>``/``<dd>`` pair each (``layout="dl"``, AwesomeBB); "" for a member without them."""
+    fields = [(ctx.t("joined"), e(member.joined)), (ctx.t("location"), e(member.location))]
+    rows = []
+    for name, value in fields:
+        if not value:
+            continue
+        label = f'<span class="label"><span style="color:#000000;">{name}</span>  :</span>'
+        if layout == "dl":
+            indent = " " * 36
+            rows.append(f"{indent}<dt>{label}</dt>\n{indent}<dd>{value}</dd>\n")
+        else:
+            rows.append(f"{label} {value}<br />")
+    return before + "".join(rows) if rows else ""
+
+
 def group_path(group_id: int, name: str) -> str:
     return f"/g{group_id}-{slugify(name, 'group')}"
 
