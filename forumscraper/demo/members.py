@@ -7,7 +7,8 @@ from a guest's view (the seed post, :attr:`Post.member_body_html
 <forumscraper.demo.content.Post.member_body_html>`). The server keeps sessions in memory and
 ends them as a real forum does, after some requests or some time (``expire_every_requests``,
 ``expire_after_seconds``), or all at once (``expire_all``): tests of sessions that expire
-mid-run.
+mid-run. Members see the posts of the members their profile ignores (``ignored``) as a message
+in the post's place.
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ class MemberArea:
     profile_timezone: str | None = None
     """The zone the members' profiles set (Forumotion's profile "Timezone"), when not the
     board's: member pages print their dates on it."""
+    ignored: set[str] = field(default_factory=set)
+    """Members on the accounts' ignore list (Forumotion's profile "Ignore list"): a member's
+    pages print their posts as the ``postrow.hidden`` block, a message in the post's place."""
     sessions: set[str] = field(default_factory=set)
     logins: int = 0
     """Successful logins (tests count renewals)."""

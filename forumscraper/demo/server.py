@@ -128,6 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
             default_version=owner.version,
             robots_disallow=owner.robots_disallow,
             timezone=owner.members.profile_timezone if member else None,
+            ignored=owner.members.ignored if member else (),
         )
         body = owner.members.finish(response.body, member, owner.board)
         if fault is not None and fault.kind == "encoding":

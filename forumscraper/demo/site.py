@@ -15,7 +15,7 @@ test-only ``recent_widget`` parameter (``scrolling`` or ``classical``) overrides
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -62,10 +62,11 @@ def respond(
     default_version: str = "prosilver",
     robots_disallow: Sequence[str] = (),
     timezone: str | None = None,
+    ignored: Collection[str] = (),
 ) -> Response:
     """Answer one GET of ``target`` (path and query) as a guest at instant ``now``; dates on
     ``timezone``'s clock when given (a member whose profile sets another zone), else the
-    board's."""
+    board's; the posts of members named in ``ignored`` (the viewer's ignore list) hidden."""
     url = urlsplit(target)
     query = parse_qs(url.query)
     forced = query.get("change_version", [""])[0]
@@ -79,6 +80,7 @@ def respond(
         keep_version=forced in VERSIONS,
         widget_mode=widget if widget in RECENT_WIDGET_MODES else board.recent_widget_mode,
         timezone=ZoneInfo(timezone) if timezone else None,
+        ignored=frozenset(ignored),
     )
     renderer = RENDERERS[version]
     path = url.path

@@ -69,6 +69,13 @@ class RenderContext:
     """How the "Recent topics" widget lists topics: ``scrolling`` or ``classical``."""
     timezone: tzinfo | None = None
     """The viewer's zone when it is not the board's (a member's profile "Timezone")."""
+    ignored: frozenset[str] = frozenset()
+    """Names on the viewer's ignore list (a member's profile): their posts print as the
+    ``postrow.hidden`` block, a message in place of the post (FACTS.md §2.1)."""
+
+    def hides(self, post: Post) -> bool:
+        """Whether ``post`` prints as the ``hidden`` postrow for this viewer."""
+        return post.author is not None and post.author.name in self.ignored
 
     def t(self, key: str) -> str:
         """A label in the board language."""
@@ -186,6 +193,12 @@ def poster_link(ctx: RenderContext, member: Member | None, guest_name: str) -> s
     if member.colour:
         name = f'<span style="color:{member.colour}"><strong>{name}</strong></span>'
     return f'<a href="{ctx.href(member_path(member))}">{name}</a>'
+
+
+def ignored_message(ctx: RenderContext, post: Post) -> str:
+    """``postrow.hidden.MESSAGE``: what stands in the place of a post whose author the viewer
+    ignores."""
+    return ctx.t("ignored_post").format(poster_link(ctx, post.author, post.author_name))
 
 
 # -- dates -----------------------------------------------------------------------------------
