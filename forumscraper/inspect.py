@@ -129,6 +129,7 @@ def inspect_page(url: str, text: str, dates: DateContext) -> dict[str, Any]:
             topic=_data(topic.topic()),
             posts=[_cleaned(_data(post), url) for post in topic.posts()],
             repeats_first_post=topic.repeats_first_post,
+            hidden_posts=topic.hidden_posts,
             pages={"offsets": offsets, "per_page": per_page},
         )
     elif kind == "forum":

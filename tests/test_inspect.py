@@ -49,6 +49,7 @@ def check_long_topic_page_2(result: dict[str, Any], board: Board, version: str) 
     assert topic is not None
     assert (result["kind"], result["version"]) == ("topic", version)
     assert result["repeats_first_post"] is True
+    assert result["hidden_posts"] == 0
     assert result["pages"] == {"offsets": [0, 15, 30], "per_page": 15}
     expected = topic.live_posts[15:30]
     assert [post["id"] for post in result["posts"]] == [post.id for post in expected]

@@ -9,9 +9,10 @@ holds the edit note and the signature (AwesomeBB, mobile) only the message is ke
 is read from one node although Invision prints the name twice; the first post repeated on pages
 2+ is recognised and not counted twice (by ``hr#first-post-br``, by phpBB2's table break, or by
 its link to the topic's first page); the signature and the edit note are kept apart from the
-body. A Forumotion page in an unknown markup is reported (``unknown_template``), never read as
-another version. Queried with lxml (:func:`forumscraper.pages.query.find` and XPath compiled
-below).
+body; a post a member's page hides (its author ignored: a message in its place) keeps its place,
+so the posts after it keep their positions. A Forumotion page in an unknown markup is reported
+(``unknown_template``), never read as another version. Queried with lxml
+(:func:`forumscraper.pages.query.find` and XPath compiled below).
 """
 
 from __future__ import annotations
@@ -144,6 +145,65 @@ class TopicPage(Page):
         return posts
 
     @cached_property
+    def _places_before(self) -> list[int]:
+        """For each post of ``_raw_posts``, how many postrows before it on the page stand for a
+        post the page does not show; last, that count for the whole page.
+
+        Such a row is ``postrow.hidden``: a member the viewer's profile ignores, printed as a
+        message in the post's place (FACTS.md §2.1), on members' pages only. It holds the
+        post's place in the topic, so the posts after it keep their positions. A hidden row
+        whose post is printed as well (inside the row, as AwesomeBB's wrapper can hold it, or
+        next to it with ``display:none``) holds no place of its own."""
+        raws = self._raw_posts
+        none = [0] * (len(raws) + 1)
+        if not self.markup.hidden or not self.logged_in:
+            return none
+        rows = set(find(self.root, self.markup.hidden))
+        if not rows:
+            return none
+        where = {raw.anchor: index for index, raw in enumerate(raws)}
+        # Hidden rows and posts in page order: a row stands before (or after) its own post.
+        order: list[etree._Element | int] = [
+            element if element in rows else where[element]
+            for element in self.root.iter()
+            if element in rows or element in where
+        ]
+        owned: set[int] = set()
+        bare: set[int] = set()
+        for at, item in enumerate(order):
+            if isinstance(item, int):
+                continue
+            beside = (order[near] for near in (at + 1, at - 1) if 0 <= near < len(order))
+            own = next(
+                (
+                    post
+                    for post in beside
+                    if isinstance(post, int)
+                    and post not in owned
+                    and _printed_behind(item, raws[post].node)
+                ),
+                None,
+            )
+            if own is None:
+                bare.add(at)
+            else:
+                owned.add(own)
+        places, count = [], 0
+        for at, item in enumerate(order):
+            if isinstance(item, int):
+                places.append(count)
+            elif at in bare:
+                count += 1
+        return [*places, count]
+
+    @property
+    def hidden_posts(self) -> int:
+        """Postrows of this page that stand for a post it does not show (see
+        ``_places_before``): posts the crawl's account cannot archive."""
+        places = self._places_before
+        return places[-1] - (places[0] if self.repeats_first_post else 0)
+
+    @cached_property
     def repeats_first_post(self) -> bool:
         """Whether the first post on this (non-first) page is the topic's first post again."""
         if self.offset == 0 or len(self._raw_posts) < 2:
@@ -184,10 +244,15 @@ class TopicPage(Page):
         # page without JSON-LD (mobile) bounds nothing: such a date is then not guessed.
         published = self.published_at
         after = published - OFFSET_SPAN if published is not None else _NO_BOUND
+        # A postrow hidden from the viewer keeps its post's place (``_places_before``).
+        skip = len(self._raw_posts) - len(raw)
+        places = self._places_before
+        start = self.offset - (places[0] if skip else 0)
         posts = []
         for index, item in enumerate(raw):
-            near = published if self.offset == 0 and index == 0 else None
-            post = self._post(item, topic_id, self.offset + index, topic_url, after, near)
+            position = start + index + places[index + skip]
+            near = published if position == 0 else None
+            post = self._post(item, topic_id, position, topic_url, after, near)
             if post.posted_at is not None:
                 after = max(after, post.posted_at - ORDER_SLACK)
             posts.append(post)
@@ -394,7 +459,8 @@ class TopicPage(Page):
         topic_id = self.topic_id
         if topic_id is None:
             return None
-        first = self.posts()[:1] if self.offset == 0 else []
+        # The topic's first post, unless the viewer sees it hidden (then the JSON-LD's author).
+        first = [post for post in self.posts()[:1] if post.position == 0]
         data = self.json_ld_of("DiscussionForumPosting") or {}
         # The first post's date is the first post's own. The JSON-LD's is not stored: it
         # names no zone, and whether it is the board's is not known (only used as a bound).
@@ -436,7 +502,8 @@ class TopicPageReading:
     is_forumotion: bool
     logged_in: bool
     posts: list[PostItem]
-    """Empty when the page holds none, or is cut off (never taken for complete)."""
+    """Empty when the page holds none (or only ``hidden_posts``), or is cut off (never taken
+    for complete)."""
     problem: str = ""
     """Why there are no posts (``forumscraper.pages.problems.page_problem``)."""
     detail: str = ""
@@ -446,6 +513,9 @@ class TopicPageReading:
     offsets: list[int] = field(default_factory=list)
     """Offsets of every page of the topic."""
     per_page: int | None = None
+    hidden_posts: int = 0
+    """Postrows that stand for a post the page does not show (a member the account ignores):
+    those posts are not on the page, and the posts after them keep their places."""
     charset: str | None = None
     """The page's ``<meta charset>``, when it had to be believed over the declared encoding."""
 
@@ -457,10 +527,12 @@ def read_topic_page(url: str, body: bytes, encoding: str, dates: DateContext) ->
     page = TopicPage(url, html, dates)
     # A page cut off in transit may still show some posts: never take it for complete. A page
     # in an unknown markup shows none that can be read (describe_problem says why).
+    truncated = is_truncated(html)
     try:
-        posts = [] if is_truncated(html) else page.posts()
+        posts = [] if truncated else page.posts()
+        hidden = 0 if truncated else page.hidden_posts
     except UnknownTemplate:
-        posts = []
+        posts, hidden = [], 0
     reading = TopicPageReading(
         url=url,
         topic_id=page.topic_id,
@@ -468,15 +540,24 @@ def read_topic_page(url: str, body: bytes, encoding: str, dates: DateContext) ->
         is_forumotion=page.is_forumotion,
         logged_in=page.logged_in,
         posts=posts,
+        hidden_posts=hidden,
         charset=charset,
     )
-    if not posts:
+    if not posts and not hidden:
         reading.problem, reading.detail = describe_problem(page)
         return reading
     reading.topic = page.topic()
     reading.breadcrumb = page.breadcrumb
     reading.offsets, reading.per_page = page.page_offsets()
     return reading
+
+
+def _printed_behind(row: etree._Element, post: etree._Element) -> bool:
+    """Whether ``post`` is the post a hidden postrow ``row`` stands for, printed as well: inside
+    the row, or hidden by its own style."""
+    if any(ancestor is row for ancestor in post.iterancestors()):
+        return True
+    return "display:none" in "".join((post.get("style") or "").split()).lower()
 
 
 def _signature(node: etree._Element) -> str | None:

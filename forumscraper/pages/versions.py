@@ -167,6 +167,9 @@ class PostMarkup:
     attachments: AttachmentMarkup = ATTACHMENTS_IN_DT
     """The attachment box's layout: :data:`ATTACHMENTS_IN_DT` (phpBB2, Invision, PunBB),
     :data:`ATTACHMENTS_IN_DD` or :data:`ATTACHMENTS_IN_DIV`."""
+    hidden: str = ""
+    """Postrows printed as a message in a post's place (``postrow.hidden``: a member the
+    viewer's profile ignores), relative to the page; members' pages only."""
 
 
 @dataclass(frozen=True)
@@ -345,6 +348,7 @@ _REGISTRY = (
         ),
         posts=PostMarkup(
             ids=f"//div[@id][{has_class('post')}]",
+            hidden=f"//div[not(@id)][{has_class('post')}]",
             author=".//div[contains(@class,'postprofile')]//dt//strong",
             date=".//p[contains(@class,'author')]",
             subject=".//h2[contains(@class,'topic-title')]",
@@ -375,6 +379,7 @@ _REGISTRY = (
         search_rows=_search_rows(_SUBSILVER_ROWS),
         posts=PostMarkup(
             ids=f"//tr[@id][{has_class('post')}]",
+            hidden=f"//td[@colspan][{has_class('postdetails')}]",
             author=".//span[contains(@class,'name')]/strong",
             date="(.//td/span[contains(@class,'postdetails')])[last()]",
             subject="(.//td/span[contains(@class,'postdetails')])[last()]",
@@ -414,6 +419,7 @@ _REGISTRY = (
         ),
         posts=PostMarkup(
             ids=f"//div[@id][{has_class('posthead')}]",
+            hidden=f"//p[{has_class('p-hidden')}]",
             container=f"ancestor::div[{has_class('post')}][1]",
             author=".//div[contains(@class,'user-ident')]//h4[contains(@class,'username')]",
             date=f".//div[{has_class('posthead')}]/h2",
@@ -450,6 +456,7 @@ _REGISTRY = (
         ),
         posts=PostMarkup(
             ids=f"//div[@id][{has_class('post')}]",
+            hidden=f"//div[@colspan][{has_class('postdetails')}]",
             author=".//dl[contains(@class,'postprofile-details')]/dt",
             date=".//p[contains(@class,'author')]",
             subject=".//div[contains(@class,'postbody-head')]/h3",
@@ -476,6 +483,7 @@ _REGISTRY = (
         search_rows=_search_rows(_MODERNBB_ROWS),
         posts=PostMarkup(
             ids=f"//div[@id][{has_class('post')}]",
+            hidden=f"//div[not(@id)][{has_class('post')}]",
             author=".//div[contains(@class,'postprofile-name')]",
             date=".//div[contains(@class,'topic-date')]",
             subject=".//h2[contains(@class,'topic-title')]",
@@ -518,6 +526,7 @@ _REGISTRY = (
         ),
         posts=PostMarkup(
             ids=f"//div[@id][{has_class('post-wrap')}]",
+            hidden=f"//div[{has_class('post-hidden')}]",
             author=".//span[contains(@class,'post-author-name')]",
             date=".//span[contains(@class,'post-date')]",
             subject=f".//div[{has_class('post-header')}]/h2//a",
@@ -554,6 +563,7 @@ _REGISTRY = (
         search_rows=_MOBILE_ROWS,
         posts=PostMarkup(
             ids=f"//div[@id][{has_class('post-section')}]",
+            hidden=f"//div[not(@id)][{has_class('post')}]",
             author=".//div[contains(@class,'post-details')]",
             date=".//div[contains(@class,'post-info')]/div[contains(@class,'h3')]",
             subject="",
