@@ -101,6 +101,19 @@ def test_a_listing_without_counts_is_completed_from_the_pages() -> None:
     assert (done.reply_count, done.last_post_at) == (1, datetime(2026, 1, 3, tzinfo=UTC))
 
 
+def test_posts_hidden_from_the_account_count_and_prove_no_deletion() -> None:
+    # A member page printed two posts as a message in their place (their author is ignored).
+    visits = TopicVisits()
+    visit = started(visits, listing=listing(5, reply_count=None, last_post_at=None))
+    visits.arrived(visit)
+    visits.add_posts(visit, [P(1), P(4)])
+    visits.hidden(visit, 2)
+    done = visits.finish(visit)
+    assert done is not None and done.complete
+    assert done.reply_count == 3
+    assert done.post_ids == [], "posts missing from the pages are not known to be deleted"
+
+
 def test_a_listing_date_without_a_year_gives_way_to_the_newest_posts_own() -> None:
     # The listing's year is the latest that fits (a guess): the watermark is the date the
     # newest post's page gave it, whichever page arrived last, or none if it gave none.

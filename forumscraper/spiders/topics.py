@@ -60,6 +60,9 @@ RETRIED_PROBLEMS = frozenset({"truncated", "not_forumotion", "message"})
 """Causes that may pass (a cut connection, maintenance, a transient error box)."""
 UNREAD_ATTACHMENTS_KEY = "forumscraper/extract/unread_attachments"
 """Stat: posts whose attachment box this reader could not read (``posts.attachments`` NULL)."""
+HIDDEN_POSTS_KEY = "forumscraper/extract/hidden_posts"
+"""Stat: posts a member crawl's pages print as a message in their place (an author the
+account's profile ignores): not archived, their topics' vanished posts not marked deleted."""
 REREAD_KEY = "forumscraper/incremental/topics_reread"
 """Stat: incremental visits that found the archive disagreeing with the topic and read it
 whole."""
@@ -76,6 +79,8 @@ class TopicSpider(ForumotionSpider):
         """Where topic pages are read (the crawl's worker processes, see ``from_crawler``)."""
         self.attachments_said = False
         """Whether the first post with an unreadable attachment box was logged (once a run)."""
+        self.hidden_posts_said = False
+        """Whether the first page with posts hidden from the account was logged (once a run)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TopicSpider:
@@ -322,7 +327,7 @@ class TopicSpider(ForumotionSpider):
             for renewal in self.renew_session(response):
                 yield renewal
             return
-        if reading is None or not reading.posts:
+        if reading is None or not (reading.posts or reading.hidden_posts):
             problem, detail = (reading.problem, reading.detail) if reading else ("not_html", "")
             retry = self.page_failed(response, problem, detail, "topic")
             if retry is not None:
@@ -339,8 +344,8 @@ class TopicSpider(ForumotionSpider):
             context,
             response.url,
         )
-        first = reading.posts[0]
-        if reading.topic_id is not None and first.position == 0:
+        first = reading.posts[0] if reading.posts else None
+        if first is not None and reading.topic_id is not None and first.position == 0:
             self.check_first_post(reading.topic_id, first.posted_at, response.url)
         if reading.topic_id is not None and reading.topic_id != visit.topic_id:
             # Moved or merged: the old address answers with the topic's new id.
@@ -377,9 +382,31 @@ class TopicSpider(ForumotionSpider):
                     if next_page is not None:
                         yield next_page
         page_item.posts.extend(self.visits.add_posts(visit, reading.posts))
+        if reading.hidden_posts:
+            self.posts_hidden(visit, reading)
         page_item.completed = self.complete(visit)
         if page_item.topic or page_item.posts or page_item.completed:
             yield page_item
+
+    def posts_hidden(self, visit: TopicVisit, reading: TopicPageReading) -> None:
+        """A page printed a message in the place of some posts (their author is on the
+        account's ignore list): they are not archived, and the topic's posts missing from its
+        pages are not taken for deleted. Said once a run, counted always."""
+        self.visits.hidden(visit, reading.hidden_posts)
+        self.crawler.stats.inc_value(HIDDEN_POSTS_KEY, reading.hidden_posts)
+        if self.hidden_posts_said:
+            return
+        self.hidden_posts_said = True
+        logger.warning(
+            "%d post(s) of topic %s are hidden from the crawl's account (%s): its profile "
+            "ignores their author, so they cannot be archived (counted in %s); empty the "
+            "account's ignore list",
+            reading.hidden_posts,
+            visit.topic_id,
+            reading.url,
+            HIDDEN_POSTS_KEY,
+            extra={"spider": self},
+        )
 
     async def misplaced(self, visit: TopicVisit, post_ids: list[int]) -> str | None:
         """Why the first page an incremental visit read (a later page of the topic, its posts

@@ -66,6 +66,9 @@ class TopicVisit:
     """The name of the newest post's author (the topic's last poster, when no listing says)."""
     replies_on_page: int | None = None
     """The reply count the topic's own first page states (JSON-LD), if it does."""
+    hidden: int = 0
+    """Posts the pages read print as a message in their place (hidden from the account): the
+    posts missing from them are not known to be deleted."""
     reread: bool = False
     """Started again from the first page after a later page disagreed with the archive (its
     pages may have been fetched in this run already)."""
@@ -148,6 +151,10 @@ class TopicVisits:
             fresh.append(post)
         return fresh
 
+    def hidden(self, visit: TopicVisit, count: int) -> None:
+        """A page of the visit printed ``count`` posts as a message in their place."""
+        visit.hidden += count
+
     def rekey(self, visit: TopicVisit, new_id: int) -> tuple[TopicItem, bool]:
         """The visit's address answered with topic ``new_id`` (moved or merged).
 
@@ -207,7 +214,7 @@ class TopicVisits:
         if reply_count is None:
             reply_count = visit.replies_on_page
         if reply_count is None and visit.start_offset == 0:
-            reply_count = len(visit.post_ids) - 1
+            reply_count = len(visit.post_ids) + visit.hidden - 1
         last_post_at = listing.last_post_at if listing else None
         if listing is not None and listing.last_post_year_unknown:
             # The listing's year is a guess: the last post's own page says it, or nothing does.
@@ -220,7 +227,8 @@ class TopicVisits:
             last_post_at=last_post_at,
             last_poster_name=(listing.last_poster_name if listing else None) or visit.newest_author,
             complete=True,
-            post_ids=visit.post_ids,
+            # A post hidden from the account is missing from the pages, not deleted.
+            post_ids=[] if visit.hidden else visit.post_ids,
             first_position=visit.start_offset,
         )
 
