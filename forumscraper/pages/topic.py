@@ -153,7 +153,8 @@ class TopicPage(Page):
         message in the post's place (FACTS.md §2.1), on members' pages only. It holds the
         post's place in the topic, so the posts after it keep their positions. A hidden row
         whose post is printed as well (inside the row, as AwesomeBB's wrapper can hold it, or
-        next to it with ``display:none``) holds no place of its own."""
+        next to it with ``display:none``) holds no place of its own; nor do the rows of a page
+        that shows as many posts as it has places besides them."""
         raws = self._raw_posts
         none = [0] * (len(raws) + 1)
         if not self.markup.hidden or not self.logged_in:
@@ -188,6 +189,10 @@ class TopicPage(Page):
                 bare.add(at)
             else:
                 owned.add(own)
+        if bare and self._full_without(len(raws)):
+            # A page that shows as many posts as a page holds shows the hidden rows' posts
+            # too (in a markup that does not say so): the rows hold no place.
+            return none
         places, count = [], 0
         for at, item in enumerate(order):
             if isinstance(item, int):
@@ -195,6 +200,18 @@ class TopicPage(Page):
             elif at in bare:
                 count += 1
         return [*places, count]
+
+    def _full_without(self, shown: int) -> bool:
+        """Whether this page shows as many posts as it has places (``shown``, with a repeated
+        first post) without its hidden rows: a whole page, or on the topic's last page the
+        posts its JSON-LD counts beyond the earlier pages."""
+        offsets, per_page = self.page_offsets()
+        if per_page is not None and offsets and self.offset < max(offsets):
+            places: int | None = per_page
+        else:
+            replies = _json_ld_replies(self.json_ld_of("DiscussionForumPosting") or {})
+            places = None if replies is None else replies + 1 - self.offset
+        return places is not None and shown - (1 if self.repeats_first_post else 0) >= places
 
     @property
     def hidden_posts(self) -> int:

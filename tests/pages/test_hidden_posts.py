@@ -102,9 +102,10 @@ def _element_end(html: str, start: int) -> int:
     raise AssertionError("unclosed div")
 
 
-def _with_post_behind(html: str, version: str, post_ids: set[int]) -> str:
+def _with_post_behind(html: str, version: str, post_ids: set[int], marked: bool = True) -> str:
     """The guest's page with each of ``post_ids`` printed behind a hidden row: beside it with
-    ``display:none`` (phpBB3), or inside the row's wrapper (AwesomeBB's template)."""
+    ``display:none`` (phpBB3; no style at all unless ``marked``), or inside the row's wrapper
+    (AwesomeBB's template)."""
     message = '<p style="text-align:center">This post was written by a member you ignore.</p>'
     for post_id in post_ids:
         if version == "prosilver":
@@ -112,7 +113,8 @@ def _with_post_behind(html: str, version: str, post_ids: set[int]) -> str:
             start = html.index(opening)
             post = html[start : _element_end(html, start)]
             row = f'<div class="post row1"><div class="inner">{message}</div></div>\n'
-            html = html.replace(post, row + post.replace('style=""', 'style="display: none;"', 1))
+            shown = post.replace('style=""', 'style="display: none;"', 1) if marked else post
+            html = html.replace(post, row + shown)
         else:
             start = html.index(f'<div id="post-{post_id}" class="post-wrap ')
             post = html[start : _element_end(html, start)]
@@ -137,3 +139,25 @@ def test_a_hidden_row_printed_with_its_post_is_that_post(
     assert [(p.id, p.position, p.body_html) for p in member.posts] == [
         (p.id, p.position, p.body_html) for p in guest.posts
     ]
+
+
+def test_hidden_rows_beside_as_many_posts_as_the_page_has_places_hold_no_place(
+    board: Board, render: Render, dates: DateContext
+) -> None:
+    """A markup that prints the hidden row and its post with nothing to tie them: a page that
+    shows as many posts as it has places (a whole page; on the last page, what the topic's
+    JSON-LD counts) besides its hidden rows shows their posts. Without the count, the last
+    page cannot tell: its rows are counted, and the run says so."""
+    for target in targets(board)[::2]:
+        guest = read(render(target, "prosilver"), target, dates)
+        hidden = {p.id for p in guest.posts} & ignored_ids(board)
+        assert hidden
+        html = _with_post_behind(render(target, "prosilver"), "prosilver", hidden, marked=False)
+        member = read(html, target, dates)
+        assert member.hidden_posts == 0, target
+        assert [(p.id, p.position) for p in member.posts] == [
+            (p.id, p.position) for p in guest.posts
+        ]
+    uncounted = re.sub(r'"userInteractionCount":"\d+"', '"userInteractionCount":""', html)
+    assert uncounted != html
+    assert read(uncounted, target, dates).hidden_posts == len(hidden)
