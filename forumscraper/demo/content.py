@@ -373,6 +373,11 @@ class Board:
     first page, counted by the pagination. Global announcements
     (:attr:`Topic.global_announcement`) head every page of every forum either way, never
     counted. See :meth:`forum_list`."""
+    topics_by_creation: bool = False
+    """Topic lists order their topics by creation, the newest first, not by last post (pinned
+    rows still head them). Forumotion's default lists go by last post, and whether a board can
+    order them otherwise is not known (an edited template or script could): the crawler's
+    proof that later list pages hold nothing new rests on that order, and checks it."""
     reordered_markup: bool = False
     """prosilver only: markup in another order than the default templates, as boards with
     edited templates serve, to test that readers go by class and not by position. Topic rows
@@ -531,16 +536,28 @@ class Board:
 
         def compute() -> list[Topic]:
             topics = [t for t in self.live_topics() if t.forum_id == forum_id]
-            return sorted(topics, key=_list_order)
+            return sorted(topics, key=self._list_order)
 
         return self._memo(("forum_topics", forum_id), compute)
+
+    def _list_order(self, topic: Topic) -> tuple[bool, bool, bool, float, int]:
+        """Sort key of topic lists: global announcements, announcements, stickies, then the
+        latest last post first (the newest topic, with :attr:`topics_by_creation`)."""
+        latest = topic.created_at if self.topics_by_creation else topic.last_post_at
+        return (
+            not topic.global_announcement,
+            not topic.announcement,
+            not topic.sticky,
+            -latest.timestamp(),
+            -topic.id,
+        )
 
     def global_announcements(self) -> list[Topic]:
         """Live global announcements of the whole board, the latest last post first."""
         return self._memo(
             "global_announcements",
             lambda: sorted(
-                (t for t in self.live_topics() if t.global_announcement), key=_list_order
+                (t for t in self.live_topics() if t.global_announcement), key=self._list_order
             ),
         )
 
@@ -555,7 +572,7 @@ class Board:
                 own = [t for t in own if not t.announcement]
             else:
                 pinned = []
-            paged = sorted(own + shadows, key=_list_order) if shadows else own
+            paged = sorted(own + shadows, key=self._list_order) if shadows else own
             return self.global_announcements() + pinned, paged
 
         return self._memo(("forum_rows", forum_id), compute)
@@ -867,18 +884,6 @@ def _snapshot(topic: Topic, *, moved: bool) -> Topic:
         views=topic.views,
         moved=moved,
         posts=[replace(post) for post in topic.live_posts],
-    )
-
-
-def _list_order(topic: Topic) -> tuple[bool, bool, bool, float, int]:
-    """Sort key of topic lists: global announcements, announcements, stickies, then the latest
-    last post first."""
-    return (
-        not topic.global_announcement,
-        not topic.announcement,
-        not topic.sticky,
-        -topic.last_post_at.timestamp(),
-        -topic.id,
     )
 
 
