@@ -10,7 +10,9 @@ the first page without a changed topic whose topics reach back before the board'
 run (:func:`~forumscraper.db.state.last_covered_start`): every post made before that run is
 stored, so the pages after it hold nothing new. With no covered run (the board's first run,
 or every run so far failed: a list page may have been lost), nothing proves the older topics
-stored, and every list is paged to its end (unchanged topics are still not fetched).
+stored, and every list is paged to its end (unchanged topics are still not fetched). The order
+the proof rests on is checked on each page (:func:`out_of_order`): a list seen in another
+order is paged to its end.
 ``-a full=1`` fetches everything again. Links are followed by the URL scheme only: never the
 previous/next-topic links (``/t11p-slug``), and never one page twice.
 
@@ -40,7 +42,7 @@ from forumscraper.pages.urls import page_url, parse_page_url
 from forumscraper.spiders.base import CLOCK_PROBE
 from forumscraper.spiders.recent import proven_since
 from forumscraper.spiders.topics import TopicSpider
-from forumscraper.text.dates import MAX_OFFSET
+from forumscraper.text.dates import MAX_OFFSET, ORDER_SLACK
 
 CHECKED_FORUM = "forumscraper_checked_forum"
 """Request meta: the id of a stored forum the index does not show, asked for in a full crawl
@@ -51,6 +53,9 @@ UNPROVEN_PAGES_KEY = "forumscraper/incremental/forum_pages_unproven"
 after it stored (no covered run, or the page's topics moved after the last covered run)."""
 UNKNOWN_TYPES_KEY = "forumscraper/extract/unknown_topic_types"
 """Stat: topic rows whose type word (``{TOPIC_TYPE}``) the reader does not know."""
+UNORDERED_LISTS_KEY = "forumscraper/incremental/lists_not_by_last_post"
+"""Stat: forums whose topic list shows a topic with a later last post below one with an earlier
+(its order proves nothing about later pages, which are then all read)."""
 LISTS_TO_THE_END_KEY = "forumscraper/incremental/no_covered_run"
 """Stat (1): the board had no covered run, so every forum's list was paged to its end."""
 
@@ -68,6 +73,8 @@ class ForumSpider(TopicSpider):
         super().__init__(*args, **kwargs)
         self.listed_topics: dict[int, set[int]] = {}
         self.unknown_type_words: set[str] = set()
+        self.unordered_forums: set[int] = set()
+        """Forums whose list is seen not ordered by last post: paged to its end."""
         self.unlisted_forum_topics: dict[int, set[int]] = {}
         """Full crawls: the live topics of each stored forum the index does not show."""
         self.feed_requested = False
@@ -349,7 +356,7 @@ class ForumSpider(TopicSpider):
         every post of theirs is stored. Without a covered run, or with no dated topic, nothing
         proves it: a run that failed on a list page leaves topics after it unstored, unchanged
         ones before them."""
-        if self.covered_since is None:
+        if self.covered_since is None or not self.by_last_post(topics, page):
             return False
         dates = [
             topic.last_post_at
@@ -362,6 +369,31 @@ class ForumSpider(TopicSpider):
         if self.clock.guessed:
             proven += GUESSED_CLOCK_MARGIN
         return proven < self.covered_since
+
+    def by_last_post(self, topics: Sequence[TopicItem], page: ForumPage) -> bool:
+        """Whether the forum's list, as far as this run saw, is ordered by last post, as the
+        proof in ``rest_stored`` assumes: a list seen out of that order (said once, with the
+        two rows) is paged to its end."""
+        forum_id = page.forum_id
+        if forum_id is None or forum_id in self.unordered_forums:
+            return False
+        inversion = out_of_order(topics)
+        if inversion is None:
+            return True
+        above, below = inversion
+        self.unordered_forums.add(forum_id)
+        self.crawler.stats.inc_value(UNORDERED_LISTS_KEY)
+        self.logger.warning(
+            "Forum %s does not list its topics by last post (%s): topic %s, last post %s, is "
+            "listed above topic %s, last post %s; its list is read to its end in every run",
+            forum_id,
+            page.url,
+            above.id,
+            above.last_post_at,
+            below.id,
+            below.last_post_at,
+        )
+        return False
 
     def empty(self, response: Response, page: ForumPage) -> bool:
         """A forum page with no topic and no sub-forum: counted, and whether reading it ends
@@ -396,3 +428,20 @@ class ForumSpider(TopicSpider):
             request = self.topic_request(topic_id, "")
             if request is not None:
                 yield request
+
+
+def out_of_order(topics: Sequence[TopicItem]) -> tuple[TopicItem, TopicItem] | None:
+    """Two normal rows of a topic list, the first listed above the second although its last
+    post is earlier by more than a clock's slack (a repeated DST hour, a date printed without
+    its time): the list is not ordered by last post. ``None`` when none is. Rows whose date
+    lacks its year (a guess) prove nothing."""
+    earliest: tuple[datetime, TopicItem] | None = None
+    for topic in topics:
+        when = topic.last_post_at
+        if topic.topic_type != "normal" or when is None or topic.last_post_year_unknown:
+            continue
+        if earliest is not None and when > earliest[0] + ORDER_SLACK:
+            return earliest[1], topic
+        if earliest is None or when < earliest[0]:
+            earliest = (when, topic)
+    return None
