@@ -88,3 +88,34 @@ async def test_a_list_ordered_otherwise_is_read_to_its_end(
     assert [tuple(r) for r in stored] == [(oldest.id,)], "the reply on the last page is stored"
     assert stat(again, UNORDERED_LISTS_KEY) == 1
     assert f"Forum {FORUM} does not list its topics by last post" in caplog.text
+
+
+@deferred_f_from_coro_f
+async def test_a_list_whose_later_page_holds_a_topic_stored_as_newer_is_read_to_its_end(
+    board: Board, db_url: str, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The first page alone looks ordered by last post. The archive knows better: a topic the
+    list shows only further down was stored with a later last post than the page's rows."""
+    board.topics_by_creation = True
+    paged = board.forum_list_paged(FORUM)
+    first_page, rest = paged[: board.topics_per_page], paged[board.topics_per_page :]
+    assert len(rest) >= 2
+    rocky = board.member_by_name("Rocky")
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    board.add_post(rest[0].id, rocky, "<b>Still going.</b>", now - timedelta(minutes=10))
+    listed = [t.last_post_at for t in first_page if not (t.sticky or t.announcement)]
+    assert listed == sorted(listed, reverse=True), "the first page itself shows no disorder"
+    with FixtureForumServer(board) as server:
+        first = await crawl("forum", db_url, base_url=server.base_url)
+        assert stat(first, "forumscraper/run/status") == "finished"
+        reply = board.add_post(
+            rest[-1].id, rocky, "<b>A late reply.</b>", now - timedelta(minutes=1)
+        )
+        with caplog.at_level(logging.WARNING):
+            again = await crawl("forum", db_url, base_url=server.base_url)
+    assert stat(again, "forumscraper/run/status") == "finished"
+    with engine.connect() as connection:
+        stored = connection.execute(select(Post.topic_id).where(Post.id == reply.id)).all()
+    assert [tuple(r) for r in stored] == [(rest[-1].id,)], "the reply on the last page is stored"
+    assert stat(again, UNORDERED_LISTS_KEY) == 1
+    assert f"topic {rest[0].id}, not on the pages read so far, is stored" in caplog.text

@@ -9,7 +9,7 @@ say (:func:`unfinished_topics`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
@@ -302,3 +302,32 @@ def topics_later_than(
     with engine.connect() as connection:
         rows = connection.execute(query).all()
     return [(row[0], row[1] if row[1].tzinfo else row[1].replace(tzinfo=UTC)) for row in rows]
+
+
+def later_unlisted_topic(
+    engine: Engine, board_id: int, forum_id: int, since: datetime, listed: Sequence[int]
+) -> tuple[int, datetime] | None:
+    """A live normal topic of the forum, none of ``listed``, whose stored last post is later
+    than ``since``, as (id, last post in UTC); ``None`` if there is none. A list ordered by
+    last post whose pages read so far (``listed``) reach back to ``since`` would have shown it,
+    unless it left the forum since it was stored (``spiders.forum`` checks the order with it)."""
+    topics = table_of(Topic)
+    query = (
+        select(topics.c.id, topics.c.last_post_at)
+        .where(
+            topics.c.board_id == board_id,
+            topics.c.forum_id == forum_id,
+            topics.c.topic_type == "normal",
+            topics.c.last_post_at > since,
+            topics.c.deleted_at.is_(None),
+            topics.c.moved_to_id.is_(None),
+            topics.c.id.not_in(sorted(set(listed))),
+        )
+        .order_by(topics.c.last_post_at.desc(), topics.c.id)
+        .limit(1)
+    )
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        return None
+    return row[0], row[1] if row[1].tzinfo else row[1].replace(tzinfo=UTC)

@@ -34,7 +34,12 @@ from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from forumscraper.db.state import last_covered_start, live_forums, live_topic_ids
+from forumscraper.db.state import (
+    last_covered_start,
+    later_unlisted_topic,
+    live_forums,
+    live_topic_ids,
+)
 from forumscraper.items import ForumItem, TopicItem
 from forumscraper.pages import ForumListPage, ForumPage
 from forumscraper.pages.problems import describe_problem, is_truncated, page_problem
@@ -317,7 +322,7 @@ class ForumSpider(TopicSpider):
         later = [offset for offset in offsets if offset > page.offset]
         if later and (changed or self.full):
             yield self.forum_request(page.forum_id, response.url, min(later))
-        elif later and not self.rest_stored(topics, page):
+        elif later and not await self.rest_proven(topics, page):
             self.crawler.stats.inc_value(UNPROVEN_PAGES_KEY)
             yield self.forum_request(page.forum_id, response.url, min(later))
         elif self.full:
@@ -358,17 +363,34 @@ class ForumSpider(TopicSpider):
         ones before them."""
         if self.covered_since is None or not self.by_last_post(topics, page):
             return False
-        dates = [
-            topic.last_post_at
-            for topic in topics
-            if topic.topic_type == "normal" and topic.last_post_at is not None
-        ]
+        dates = [topic.last_post_at for topic in topics if _proves(topic) and topic.last_post_at]
         if not dates:
             return False
         proven = proven_since(min(dates), page.dates.now, datetime.now(UTC))
         if self.clock.guessed:
             proven += GUESSED_CLOCK_MARGIN
         return proven < self.covered_since
+
+    async def rest_proven(self, topics: Sequence[TopicItem], page: ForumPage) -> bool:
+        """``rest_stored``, and the archive agrees: no stored topic of the forum that the list
+        has not shown so far has a later last post than this page's earliest (by more than a
+        day). One that has is listed further down, out of last-post order, or left the forum
+        since it was stored (it is then read as listed, or checked by a full run): either way
+        nothing is proven, and the forum's list is read to its end."""
+        forum_id = page.forum_id
+        if forum_id is None or not self.rest_stored(topics, page):
+            return False
+        earliest = min(t.last_post_at for t in topics if _proves(t) and t.last_post_at)
+        listed = sorted(self.listed_topics.get(forum_id, set()))
+        later = await self.read_db(later_unlisted_topic, forum_id, earliest + ORDER_SLACK, listed)
+        if later is None:
+            return True
+        self.unordered(
+            page,
+            f"topic {later[0]}, not on the pages read so far, is stored with its last post at "
+            f"{later[1]}, later than this page's earliest, {earliest}",
+        )
+        return False
 
     def by_last_post(self, topics: Sequence[TopicItem], page: ForumPage) -> bool:
         """Whether the forum's list, as far as this run saw, is ordered by last post, as the
@@ -381,19 +403,27 @@ class ForumSpider(TopicSpider):
         if inversion is None:
             return True
         above, below = inversion
-        self.unordered_forums.add(forum_id)
-        self.crawler.stats.inc_value(UNORDERED_LISTS_KEY)
-        self.logger.warning(
-            "Forum %s does not list its topics by last post (%s): topic %s, last post %s, is "
-            "listed above topic %s, last post %s; its list is read to its end in every run",
-            forum_id,
-            page.url,
-            above.id,
-            above.last_post_at,
-            below.id,
-            below.last_post_at,
+        self.unordered(
+            page,
+            f"topic {above.id}, last post {above.last_post_at}, is listed above topic "
+            f"{below.id}, last post {below.last_post_at}",
         )
         return False
+
+    def unordered(self, page: ForumPage, evidence: str) -> None:
+        """The forum's list is not ordered by last post (``evidence`` says why): read to its
+        end in this run, counted, and said."""
+        if page.forum_id is None or page.forum_id in self.unordered_forums:
+            return
+        self.unordered_forums.add(page.forum_id)
+        self.crawler.stats.inc_value(UNORDERED_LISTS_KEY)
+        self.logger.warning(
+            "Forum %s does not list its topics by last post, or not as stored (%s): %s; its "
+            "list is read to its end",
+            page.forum_id,
+            page.url,
+            evidence,
+        )
 
     def empty(self, response: Response, page: ForumPage) -> bool:
         """A forum page with no topic and no sub-forum: counted, and whether reading it ends
@@ -430,6 +460,16 @@ class ForumSpider(TopicSpider):
                 yield request
 
 
+def _proves(topic: TopicItem) -> bool:
+    """Whether a row's last post is evidence of the list's order: a normal row (pinned ones
+    head the list whatever their date) dated with its year."""
+    return (
+        topic.topic_type == "normal"
+        and topic.last_post_at is not None
+        and not topic.last_post_year_unknown
+    )
+
+
 def out_of_order(topics: Sequence[TopicItem]) -> tuple[TopicItem, TopicItem] | None:
     """Two normal rows of a topic list, the first listed above the second although its last
     post is earlier by more than a clock's slack (a repeated DST hour, a date printed without
@@ -438,7 +478,7 @@ def out_of_order(topics: Sequence[TopicItem]) -> tuple[TopicItem, TopicItem] | N
     earliest: tuple[datetime, TopicItem] | None = None
     for topic in topics:
         when = topic.last_post_at
-        if topic.topic_type != "normal" or when is None or topic.last_post_year_unknown:
+        if when is None or not _proves(topic):
             continue
         if earliest is not None and when > earliest[0] + ORDER_SLACK:
             return earliest[1], topic
