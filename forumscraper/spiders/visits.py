@@ -215,17 +215,20 @@ class TopicVisits:
             reply_count = visit.replies_on_page
         if reply_count is None and visit.start_offset == 0:
             reply_count = len(visit.post_ids) + visit.hidden - 1
+        # A post hidden from the account may be the last one: then the pages do not show it.
+        newest = None if visit.hidden else visit.newest
         last_post_at = listing.last_post_at if listing else None
         if listing is not None and listing.last_post_year_unknown:
             # The listing's year is a guess: the last post's own page says it, or nothing does.
-            last_post_at = visit.newest[1] if visit.newest else None
-        elif last_post_at is None:
+            last_post_at = newest[1] if newest else None
+        elif last_post_at is None and not visit.hidden:
             last_post_at = visit.last_posted_at
+        last_poster = listing.last_poster_name if listing else None
         return TopicItem(
             id=visit.topic_id,
             reply_count=reply_count,
             last_post_at=last_post_at,
-            last_poster_name=(listing.last_poster_name if listing else None) or visit.newest_author,
+            last_poster_name=last_poster or (None if visit.hidden else visit.newest_author),
             complete=True,
             # A post hidden from the account is missing from the pages, not deleted.
             post_ids=[] if visit.hidden else visit.post_ids,
