@@ -140,6 +140,26 @@ async def test_an_unchanged_old_board_is_not_fetched_again_and_a_new_reply_is(
 
 
 @deferred_f_from_coro_f
+async def test_a_list_dated_without_years_only_still_stops_paging(
+    db_url: str, engine: Engine
+) -> None:
+    """A board quiet for a month: no row of its lists says "Today" or "Yesterday", so none
+    has a year. The years guessed for them are never earlier than the truth, so they still
+    prove a list's later pages unchanged: an incremental run of the unchanged board stops
+    paging."""
+    board = old_board("forumotion_short", built=datetime.now(UTC) - timedelta(days=30))
+    with FixtureForumServer(board, version="prosilver") as server:
+        await crawl("forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone)
+        again = await crawl(
+            "forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
+        )
+    assert stat(again, "forumscraper/run/status") == "finished"
+    assert stat(again, "forumscraper/incremental/changed_topics") is None
+    assert stat(again, "forumscraper/incremental/forum_pages_skipped") >= 1
+    assert stat(again, "forumscraper/incremental/forum_pages_unproven") is None
+
+
+@deferred_f_from_coro_f
 async def test_the_same_board_with_the_year_printed_is_all_dated(
     db_url: str, engine: Engine
 ) -> None:

@@ -363,7 +363,7 @@ class ForumSpider(TopicSpider):
         ones before them."""
         if self.covered_since is None or not self.by_last_post(topics, page):
             return False
-        dates = [topic.last_post_at for topic in topics if _proves(topic) and topic.last_post_at]
+        dates = _normal_dates(topics)
         if not dates:
             return False
         proven = proven_since(min(dates), page.dates.now, datetime.now(UTC))
@@ -380,7 +380,7 @@ class ForumSpider(TopicSpider):
         forum_id = page.forum_id
         if forum_id is None or not self.rest_stored(topics, page):
             return False
-        earliest = min(t.last_post_at for t in topics if _proves(t) and t.last_post_at)
+        earliest = min(_normal_dates(topics))
         listed = sorted(self.listed_topics.get(forum_id, set()))
         later = await self.read_db(later_unlisted_topic, forum_id, earliest + ORDER_SLACK, listed)
         if later is None:
@@ -460,9 +460,17 @@ class ForumSpider(TopicSpider):
                 yield request
 
 
+def _normal_dates(topics: Sequence[TopicItem]) -> list[datetime]:
+    """The last posts of a list's normal rows, years guessed included: a guess is the latest
+    year that fits, never earlier than the truth, so an earliest date made of guesses proves
+    no more than the true one would."""
+    return [t.last_post_at for t in topics if t.topic_type == "normal" and t.last_post_at]
+
+
 def _proves(topic: TopicItem) -> bool:
     """Whether a row's last post is evidence of the list's order: a normal row (pinned ones
-    head the list whatever their date) dated with its year."""
+    head the list whatever their date) dated with its year (a guessed one may be off by
+    years)."""
     return (
         topic.topic_type == "normal"
         and topic.last_post_at is not None
