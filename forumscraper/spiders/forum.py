@@ -11,8 +11,9 @@ run (:func:`~forumscraper.db.state.last_covered_start`): every post made before 
 stored, so the pages after it hold nothing new. With no covered run (the board's first run,
 or every run so far failed: a list page may have been lost), nothing proves the older topics
 stored, and every list is paged to its end (unchanged topics are still not fetched). The order
-the proof rests on is checked on each page (:func:`out_of_order`): a list seen in another
-order is paged to its end.
+the proof rests on is checked before paging stops, on the page (:func:`out_of_order`) and
+against the archive (a stored topic not yet listed with a later last post): a list seen in
+another order is paged to its end.
 ``-a full=1`` fetches everything again. Links are followed by the URL scheme only: never the
 previous/next-topic links (``/t11p-slug``), and never one page twice.
 
@@ -59,8 +60,9 @@ after it stored (no covered run, or the page's topics moved after the last cover
 UNKNOWN_TYPES_KEY = "forumscraper/extract/unknown_topic_types"
 """Stat: topic rows whose type word (``{TOPIC_TYPE}``) the reader does not know."""
 UNORDERED_LISTS_KEY = "forumscraper/incremental/lists_not_by_last_post"
-"""Stat: forums whose topic list shows a topic with a later last post below one with an earlier
-(its order proves nothing about later pages, which are then all read)."""
+"""Stat: forums whose topic list shows a topic with a later last post below one with an earlier,
+or has not shown a stored topic whose last post is later than its page's (its order proves
+nothing about later pages, which are then all read)."""
 LISTS_TO_THE_END_KEY = "forumscraper/incremental/no_covered_run"
 """Stat (1): the board had no covered run, so every forum's list was paged to its end."""
 
