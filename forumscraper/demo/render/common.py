@@ -139,6 +139,12 @@ def member_path(member: Member) -> str:
     return f"/u{member.id}"
 
 
+def profile_label(name: str) -> str:
+    """A profile field's label beside a post (``profile_field.LABEL``: the post count, the join
+    date...), as every version prints it."""
+    return f'<span class="label"><span style="color:#000000;">{name}</span>  :</span>'
+
+
 def profile_fields(
     ctx: RenderContext, member: Member, before: str = "", layout: str = "line"
 ) -> str:
@@ -150,7 +156,7 @@ def profile_fields(
     for name, value in fields:
         if not value:
             continue
-        label = f'<span class="label"><span style="color:#000000;">{name}</span>  :</span>'
+        label = profile_label(name)
         if layout == "dl":
             indent = " " * 36
             rows.append(f"{indent}<dt>{label}</dt>\n{indent}<dd>{value}</dd>\n")
