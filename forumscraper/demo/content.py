@@ -830,6 +830,42 @@ class Board:
             self.changed()
             return topic
 
+    def split_topic(
+        self, topic_id: int, post_ids: set[int], title: str, forum_id: int | None = None
+    ) -> Topic:
+        """Split posts out of a topic into a new one, as a Forumotion moderator does
+        (``/modcp?mode=split``); return the new topic.
+
+        The posts keep their ids and dates: the new topic (the next free id, in ``forum_id``,
+        by default the old topic's forum) starts with the earliest of them, and its last post
+        is theirs, so a list ordered by last post may show it far down. The old topic keeps
+        the other posts, which move up to fill the places left.
+        """
+        with self.lock:
+            old = self.topic(topic_id)
+            if old is None or old.deleted:
+                raise KeyError(f"no topic {topic_id}")
+            moving = [post for post in old.posts if post.id in post_ids and not post.deleted]
+            if len(moving) != len(post_ids) or len(moving) == len(old.live_posts):
+                raise ValueError(f"topic {topic_id} cannot give up posts {sorted(post_ids)}")
+            target = forum_id if forum_id is not None else old.forum_id
+            if self.forum(target) is None:
+                raise KeyError(f"no forum {target}")
+            used = [t.id for t in self.topics] + [t.id for t in self.shadow_topics]
+            new = Topic(
+                id=max([*used, *self.moved_topics], default=10) + 1,
+                forum_id=target,
+                title=title,
+                views=0,
+                posts=moving,
+            )
+            for post in moving:
+                post.topic_id = new.id
+            old.posts = [post for post in old.posts if post not in moving]
+            self.topics.append(new)
+            self.changed()
+            return new
+
     def merge_topic(self, old_id: int, into_id: int, *, keep_row: bool = True) -> Topic:
         """Merge topic ``old_id`` into topic ``into_id`` as a Forumotion moderator does; return
         the topic that holds the posts now.

@@ -371,6 +371,29 @@ def test_merge_topic_content(fresh_board: Board) -> None:
     assert [t.id for t in fresh_board.forum_topics(4)] == [120, LAYLA]
 
 
+def test_split_topic_content(fresh_board: Board) -> None:
+    topic = fresh_board.topic(DEMO_LONG_TOPIC_ID)
+    assert topic is not None
+    before = [p.id for p in topic.live_posts]
+    moving = set(before[5:9])
+    newest = max(t.id for t in fresh_board.topics)
+    new = fresh_board.split_topic(DEMO_LONG_TOPIC_ID, moving, "Side talk", 4)
+    assert (new.id, new.forum_id, new.title, new.author_name) == (
+        newest + 1,
+        4,
+        "Side talk",
+        fresh_board.post(before[5]).author_name,  # type: ignore[union-attr]
+    )
+    assert [p.id for p in new.live_posts] == before[5:9]
+    assert {p.topic_id for p in new.live_posts} == {new.id}
+    assert [p.id for p in topic.live_posts] == before[:5] + before[9:]
+    assert new in fresh_board.forum_topics(4)
+    with pytest.raises(ValueError):
+        fresh_board.split_topic(DEMO_LONG_TOPIC_ID, {before[5]}, "Already moved")
+    with pytest.raises(ValueError):
+        fresh_board.split_topic(new.id, set(before[5:9]), "Every post")
+
+
 def test_new_topics_never_take_a_merged_id(fresh_board: Board) -> None:
     newest = max(t.id for t in fresh_board.topics)
     fresh_board.merge_topic(newest, LAYLA, keep_row=False)
