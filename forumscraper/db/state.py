@@ -35,6 +35,19 @@ LOST_TOPICS_KEY = "forumscraper/fetch/lost_topics"
 """Stat of a run with topics whose pages never all arrived (see ``spiders.topics``)."""
 
 
+DELETED_POSTS_KEY = "forumscraper/db/deleted_posts"
+"""Stat: posts a run marked deleted (they vanished from their topic's pages)."""
+FULL_RUN_KEY = "forumscraper/run/full"
+"""Stat (1) of a run with ``-a full=1``."""
+LISTS_TO_THE_END_KEY = "forumscraper/incremental/no_covered_run"
+"""Stat (1) of a ``forum`` run of a board that had no covered run: every forum's list was
+paged to its end."""
+VANISHED_POSTS_KEY = "forumscraper/incremental/lists_read_for_vanished_posts"
+"""Stat (1) of a ``forum`` run that read every forum's list to its end because posts had
+vanished from a stored topic (see :func:`run_with_vanished_posts`)."""
+LISTS_READ_WHOLE_KEYS = (FULL_RUN_KEY, LISTS_TO_THE_END_KEY, VANISHED_POSTS_KEY)
+"""Stats of a ``forum`` run that read every forum's topic list to its end."""
+
 COVERING_SPIDERS = ("forum", "recent")
 """The spiders whose finished runs leave the board's rows up to date (a spider added later
 counts only once it is known to)."""
@@ -247,7 +260,9 @@ def board_login_names(engine: Engine, board_id: int) -> tuple[str, str] | None:
     return str(row.username_env), str(row.password_env)
 
 
-def last_covered_start(engine: Engine, board_id: int) -> datetime | None:
+def last_covered_start(
+    engine: Engine, board_id: int, spiders: Sequence[str] = COVERING_SPIDERS
+) -> datetime | None:
     """When the board's last *covered* run started: every change made before then is stored.
 
     That is the newest ``finished`` run of the board, of either spider, that left no gap: a
@@ -258,13 +273,14 @@ def last_covered_start(engine: Engine, board_id: int) -> datetime | None:
     stat: a ``recent`` run with nothing to reach back to proves nothing). A run that failed,
     was interrupted or abandoned proves nothing (a page may have failed, a topic may have kept
     its old watermark), nor does a ``recent`` run with a gap. ``None``: no such run (the
-    board's first run, or a database made before ``crawl_runs``)."""
+    board's first run, or a database made before ``crawl_runs``). ``spiders`` limits it to
+    the runs of some of the covering spiders."""
     runs = table_of(CrawlRun)
     query = (
         select(runs.c.started_at)
         .where(
             runs.c.board_id == board_id,
-            runs.c.spider.in_(COVERING_SPIDERS),
+            runs.c.spider.in_(sorted(set(spiders) & set(COVERING_SPIDERS))),
             runs.c.status == "finished",
             runs.c.stats[RECENT_GAP_KEY].as_float().is_(None),
             runs.c.stats[NO_COVERED_RUN_KEY].as_float().is_(None),
@@ -280,6 +296,47 @@ def last_covered_start(engine: Engine, board_id: int) -> datetime | None:
     return started
 
 
+def run_with_vanished_posts(engine: Engine, board_id: int, since: datetime | None) -> int | None:
+    """The id of the newest run of the board started at or after ``since`` (``None``: ever) that
+    marked posts deleted, leaving out ``forum`` runs that read every topic list to its end;
+    ``None`` if there is none.
+
+    A post that vanished from its topic was deleted, or split into a new topic (posts keep their
+    ids and dates, so the new topic is listed as far down as its last post is old): only a list
+    read to its end finds that topic, and its posts then take their new place. ``forum`` runs
+    that read every list (:data:`LISTS_READ_WHOLE_KEYS`) found it if it was there."""
+    runs = table_of(CrawlRun)
+    read_whole = [runs.c.stats[key].as_float().is_not(None) for key in LISTS_READ_WHOLE_KEYS]
+    conditions = [
+        runs.c.board_id == board_id,
+        runs.c.stats[DELETED_POSTS_KEY].as_float() > 0,
+        ~((runs.c.spider == "forum") & or_(*read_whole)),
+    ]
+    if since is not None:
+        conditions.append(runs.c.started_at >= since)
+    query = select(runs.c.id).where(*conditions).order_by(runs.c.id.desc()).limit(1)
+    with engine.connect() as connection:
+        found: int | None = connection.execute(query).scalar()
+    return found
+
+
+def _live_topics_later(board_id: int, since: datetime) -> list[ColumnElement[bool]]:
+    """Where the board's live topics (neither deleted nor merged away) have their stored last
+    post later than ``since``."""
+    topics = table_of(Topic)
+    return [
+        topics.c.board_id == board_id,
+        topics.c.last_post_at > since,
+        topics.c.deleted_at.is_(None),
+        topics.c.moved_to_id.is_(None),
+    ]
+
+
+def _utc(moment: datetime) -> datetime:
+    """A datetime read back from the database (SQLite gives it naive) in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def topics_later_than(
     engine: Engine, board_id: int, since: datetime, limit: int
 ) -> list[tuple[int, datetime]]:
@@ -290,18 +347,13 @@ def topics_later_than(
     topics = table_of(Topic)
     query = (
         select(topics.c.id, topics.c.last_post_at)
-        .where(
-            topics.c.board_id == board_id,
-            topics.c.last_post_at > since,
-            topics.c.deleted_at.is_(None),
-            topics.c.moved_to_id.is_(None),
-        )
+        .where(*_live_topics_later(board_id, since))
         .order_by(topics.c.last_post_at.desc(), topics.c.id)
         .limit(limit)
     )
     with engine.connect() as connection:
         rows = connection.execute(query).all()
-    return [(row[0], row[1] if row[1].tzinfo else row[1].replace(tzinfo=UTC)) for row in rows]
+    return [(row[0], _utc(row[1])) for row in rows]
 
 
 def later_unlisted_topic(
@@ -315,12 +367,9 @@ def later_unlisted_topic(
     query = (
         select(topics.c.id, topics.c.last_post_at)
         .where(
-            topics.c.board_id == board_id,
+            *_live_topics_later(board_id, since),
             topics.c.forum_id == forum_id,
             topics.c.topic_type == "normal",
-            topics.c.last_post_at > since,
-            topics.c.deleted_at.is_(None),
-            topics.c.moved_to_id.is_(None),
             topics.c.id.not_in(sorted(set(listed))),
         )
         .order_by(topics.c.last_post_at.desc(), topics.c.id)
@@ -328,6 +377,4 @@ def later_unlisted_topic(
     )
     with engine.connect() as connection:
         row = connection.execute(query).first()
-    if row is None:
-        return None
-    return row[0], row[1] if row[1].tzinfo else row[1].replace(tzinfo=UTC)
+    return None if row is None else (row[0], _utc(row[1]))

@@ -13,7 +13,9 @@ or every run so far failed: a list page may have been lost), nothing proves the 
 stored, and every list is paged to its end (unchanged topics are still not fetched). The order
 the proof rests on is checked before paging stops, on the page (:func:`out_of_order`) and
 against the archive (a stored topic not yet listed with a later last post): a list seen in
-another order is paged to its end.
+another order is paged to its end. So is every list once posts vanish from a stored topic, in
+this run or in one since the last covered ``forum`` run (:meth:`ForumSpider.posts_vanished`):
+they may have been split off into a new topic listed far down.
 ``-a full=1`` fetches everything again. Links are followed by the URL scheme only: never the
 previous/next-topic links (``/t11p-slug``), and never one page twice.
 
@@ -36,10 +38,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from forumscraper.db.state import (
+    FULL_RUN_KEY,
+    LISTS_TO_THE_END_KEY,
+    VANISHED_POSTS_KEY,
     last_covered_start,
     later_unlisted_topic,
     live_forums,
     live_topic_ids,
+    run_with_vanished_posts,
 )
 from forumscraper.items import ForumItem, TopicItem
 from forumscraper.pages import ForumListPage, ForumPage
@@ -63,8 +69,6 @@ UNORDERED_LISTS_KEY = "forumscraper/incremental/lists_not_by_last_post"
 """Stat: forums whose topic list shows a topic with a later last post below one with an earlier,
 or has not shown a stored topic whose last post is later than its page's (its order proves
 nothing about later pages, which are then all read)."""
-LISTS_TO_THE_END_KEY = "forumscraper/incremental/no_covered_run"
-"""Stat (1): the board had no covered run, so every forum's list was paged to its end."""
 
 GUESSED_CLOCK_MARGIN = MAX_OFFSET
 """How far dates read in a guessed timezone (UTC, see ``BoardClock.guessed``) may be from the
@@ -89,9 +93,17 @@ class ForumSpider(TopicSpider):
         self.covered_since: datetime | None = None
         """When the board's last covered run started: a topic list stops at a page with no
         changed topic only once its topics reach back before then (``None``: none does)."""
+        self.vanished = False
+        """Posts vanished from a stored topic (in this run, or in a run since the last covered
+        ``forum`` run): every forum's list is read to its end, where a topic split off with
+        them is listed."""
+        self.stopped_lists: dict[int, tuple[str, int]] = {}
+        """Forums whose list paging stopped early in this run: (page URL, next offset)."""
 
     async def start(self) -> AsyncIterator[Any]:
-        if not self.full:
+        if self.full:
+            self.crawler.stats.set_value(FULL_RUN_KEY, 1)
+        else:
             self.covered_since = await self.read_db(last_covered_start)
             if self.covered_since is None:
                 self.crawler.stats.set_value(LISTS_TO_THE_END_KEY, 1)
@@ -100,6 +112,11 @@ class ForumSpider(TopicSpider):
                     "failed): every forum's topic list is read to its end; unchanged topics "
                     "are not fetched"
                 )
+            else:
+                since = await self.read_db(last_covered_start, ("forum",))
+                run_id = await self.read_db(run_with_vanished_posts, since)
+                if run_id is not None:
+                    self.posts_vanished(f"run {run_id} marked posts deleted")
         async for request in super().start():
             yield request
 
@@ -333,9 +350,12 @@ class ForumSpider(TopicSpider):
         else:
             if later:
                 self.crawler.stats.inc_value("forumscraper/incremental/forum_pages_skipped")
+                self.stopped_lists[page.forum_id] = (response.url, min(later))
             # Paging stops here: topics an earlier run could not finish are fetched anyway.
             for request in await self.unfinished_topic_requests(page.forum_id):
                 yield request
+        for request in self.resumed_lists():
+            yield request
 
     def unknown_types(self, page: ForumPage) -> None:
         """Rows whose type word this reader does not know: stored with ``topic_type`` NULL,
@@ -380,7 +400,7 @@ class ForumSpider(TopicSpider):
         since it was stored (it is then read as listed, or checked by a full run): either way
         nothing is proven, and the forum's list is read to its end."""
         forum_id = page.forum_id
-        if forum_id is None or not self.rest_stored(topics, page):
+        if forum_id is None or self.vanished or not self.rest_stored(topics, page):
             return False
         earliest = min(_normal_dates(topics))
         listed = sorted(self.listed_topics.get(forum_id, set()))
@@ -426,6 +446,30 @@ class ForumSpider(TopicSpider):
             page.url,
             evidence,
         )
+
+    def posts_vanished(self, evidence: str) -> None:
+        """Posts vanished from a stored topic (``evidence`` says where): deleted, or split into
+        a new topic, which keeps their ids and dates and so may be listed on a page the proof
+        would skip. Every forum's list is read to its end in this run (once said and counted),
+        lists already stopped included (:meth:`resumed_lists`); their posts then take their
+        place in it."""
+        if self.full or self.vanished:
+            return
+        self.vanished = True
+        self.crawler.stats.set_value(VANISHED_POSTS_KEY, 1)
+        self.logger.info(
+            "Posts vanished from a stored topic (%s): deleted, or split into a new topic that "
+            "may be listed far down; every forum's topic list is read to its end",
+            evidence,
+        )
+
+    def resumed_lists(self) -> Iterator[Request]:
+        """Once posts vanished: the next pages of the lists whose paging stopped early."""
+        if not self.vanished:
+            return
+        while self.stopped_lists:
+            forum_id, (url, offset) = self.stopped_lists.popitem()
+            yield self.forum_request(forum_id, url, offset)
 
     def empty(self, response: Response, page: ForumPage) -> bool:
         """A forum page with no topic and no sub-forum: counted, and whether reading it ends

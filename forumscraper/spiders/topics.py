@@ -145,6 +145,7 @@ class TopicSpider(ForumotionSpider):
                 listing.reply_count + 1,
                 stored.stored_posts,
             )
+            self.posts_vanished(f"topic {listing.id}")
             return 0
         # Positions 0 .. stored_posts-1 are stored; the forum now has reply_count + 1 posts.
         first_missing = stored.stored_posts
@@ -432,6 +433,18 @@ class TopicSpider(ForumotionSpider):
             self.visits.fail(visit)
             return
         yield self._visit_request(again)
+        self.posts_vanished(f"topic {visit.topic_id}")
+        yield from self.resumed_lists()
+
+    def posts_vanished(self, evidence: str) -> None:
+        """Posts of a stored topic are not where the archive has them (``evidence`` names the
+        topic): deleted, merged or split off. ``forum`` reads its lists to their end (where a
+        topic split off is listed); other spiders leave that to the next ``forum`` run, which
+        learns it from the posts this run marks deleted."""
+
+    def resumed_lists(self) -> Iterator[Request]:
+        """The list pages to read because posts vanished (``forum`` only)."""
+        return iter(())
 
     def page_failed(
         self, response: Response, problem: str, detail: str, kind: str
