@@ -2,7 +2,8 @@
 page that fails the run, as a failed topic page does, with the rows it could not read left out
 and the run not counted as covering the board. Two answers are not failures: the login form
 served with 403 to a member crawl whose session ended (fetched again as a member), and, in a
-full run, a 404 from a stored forum the index no longer shows (the forum is marked deleted).
+full run, a 404 from a stored forum the index no longer shows (the forum is marked deleted), or
+the login form from a stored topic no list shows (its rows stay).
 
 Every scenario checks the run's status in the stats and in ``crawl_runs``, and the rows, on
 SQLite and on PostgreSQL.
@@ -189,6 +190,50 @@ async def test_only_a_gone_unlisted_forum_is_marked_deleted_by_a_full_run(
         assert ids(engine, Forum, deleted=True) == set()
         assert ids(engine, Topic, deleted=True) == set()
         assert doomed_topics <= ids(engine, Topic)
+
+
+@pytest.mark.parametrize("listed", [False, True])
+@deferred_f_from_coro_f
+async def test_a_stored_topic_moved_where_guests_may_not_read_keeps_its_rows(
+    listed: bool,
+    server: FixtureForumServer,
+    board: Board,
+    db_url: str,
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A moderator moves a topic, without a shadow, into a forum guests may not read (a staff
+    or trash forum): no list shows it, and asked for by a full run it shows the login form.
+    That says nothing of its fate: its rows stay, and the run is not failed. A topic a list
+    does show that answers with the login form is still a failed page."""
+    assert stat(await crawl_forum(server, db_url), "forumscraper/run/status") == "finished"
+    topic = board.topic(28)
+    assert topic is not None and topic.forum_id == 5
+    if listed:
+        server.faults.add("/t28-", Fault(kind="body", status=200, body=login_page(), times=None))
+    else:
+        board.move_topic(28, MEMBER_FORUM, shadow=False)
+        server.members.member_only_forums.add(MEMBER_FORUM)
+    with caplog.at_level(logging.INFO):
+        crawler = await crawl_forum(server, db_url, full=True)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(Topic.forum_id, Topic.reply_count, Topic.deleted_at).where(Topic.id == 28)
+        ).one()
+        live_posts = connection.execute(
+            select(func.count()).where(Post.topic_id == 28, Post.deleted_at.is_(None))
+        ).scalar_one()
+    assert tuple(stored) == (5, len(topic.live_posts) - 1, None), "the rows stay as they were"
+    assert live_posts == len(topic.live_posts)
+    if listed:
+        assert stat(crawler, "forumscraper/run/status") == "failed"
+        assert stat(crawler, "forumscraper/extract/empty_page/login_wall") == 1
+        assert stat(crawler, "forumscraper/fetch/unseen_topics") is None
+        return
+    assert stat(crawler, "forumscraper/run/status") == "finished"
+    assert stat(crawler, "forumscraper/fetch/unseen_topics") == 1
+    assert stat(crawler, "forumscraper/extract/empty_page") is None
+    assert "Topic 28, which no list shows any more, shows this crawl the login form" in caplog.text
 
 
 @pytest.fixture

@@ -499,10 +499,12 @@ class ForumSpider(TopicSpider):
 
     def topic_checks(self, topic_ids: set[int]) -> Iterator[Request]:
         """A request for each stored topic whose fate is asked (a 404 marks it deleted, a
-        redirect stores it under its new address)."""
+        redirect stores it under its new address, the login form shown to this crawl leaves its
+        rows as they are)."""
         for topic_id in sorted(topic_ids):
             request = self.topic_request(topic_id, "")
             if request is not None:
+                self.visits.checked(topic_id)
                 yield request
 
 

@@ -63,6 +63,9 @@ UNREAD_ATTACHMENTS_KEY = "forumscraper/extract/unread_attachments"
 HIDDEN_POSTS_KEY = "forumscraper/extract/hidden_posts"
 """Stat: posts a member crawl's pages print as a message in their place (an author the
 account's profile ignores): not archived, their topics' vanished posts not marked deleted."""
+UNSEEN_TOPICS_KEY = "forumscraper/fetch/unseen_topics"
+"""Stat: stored topics no list shows any more that show this crawl the login form (a full run
+asked for them): their rows stay as they are."""
 REREAD_KEY = "forumscraper/incremental/topics_reread"
 """Stat: incremental visits that found the archive disagreeing with the topic and read it
 whole."""
@@ -330,6 +333,9 @@ class TopicSpider(ForumotionSpider):
             return
         if reading is None or not (reading.posts or reading.hidden_posts):
             problem, detail = (reading.problem, reading.detail) if reading else ("not_html", "")
+            if visit.unlisted and problem == "login_wall":
+                self.unseen(visit, response)
+                return
             retry = self.page_failed(response, problem, detail, "topic")
             if retry is not None:
                 self.visits.again(visit)
@@ -388,6 +394,19 @@ class TopicSpider(ForumotionSpider):
         page_item.completed = self.complete(visit)
         if page_item.topic or page_item.posts or page_item.completed:
             yield page_item
+
+    def unseen(self, visit: TopicVisit, response: Response) -> None:
+        """A stored topic no list shows any more shows this crawl the login form: it lives in a
+        forum the crawl may not read (moved to a staff or trash forum, a forum closed to
+        guests). Not a failed page: its rows stay as they are, counted and said."""
+        self.crawler.stats.inc_value(UNSEEN_TOPICS_KEY)
+        logger.info(
+            "Topic %s, which no list shows any more, shows this crawl the login form (%s): "
+            "its rows stay as they are",
+            visit.topic_id,
+            response.url,
+        )
+        self.visits.gone(visit)
 
     def posts_hidden(self, visit: TopicVisit, reading: TopicPageReading) -> None:
         """A page printed a message in the place of some posts (their author is on the

@@ -72,6 +72,8 @@ class TopicVisit:
     reread: bool = False
     """Started again from the first page after a later page disagreed with the archive (its
     pages may have been fetched in this run already)."""
+    unlisted: bool = False
+    """Asked for because no list shows it any more (a full run checks its fate)."""
 
 
 class TopicVisits:
@@ -117,6 +119,12 @@ class TopicVisits:
         visit.scheduled.add(offset)
         visit.pending += 1
         return visit
+
+    def checked(self, topic_id: int) -> None:
+        """The topic's visit asks for its fate: no list shows it any more."""
+        visit = self.get(topic_id)
+        if visit is not None:
+            visit.unlisted = True
 
     def arrived(self, visit: TopicVisit) -> None:
         """One awaited page of the visit was answered (read or not)."""
@@ -181,7 +189,8 @@ class TopicVisits:
         return moved, True
 
     def gone(self, visit: TopicVisit) -> None:
-        """The topic answered 404: the visit ends (the caller records the deletion)."""
+        """The visit ends, the topic not completed: it answered 404 (the caller records the
+        deletion), or it shows this crawl nothing (its rows stay as they are)."""
         self._active.pop(visit.topic_id, None)
 
     def restart(self, visit: TopicVisit) -> None:
