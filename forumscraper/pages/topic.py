@@ -18,7 +18,7 @@ so the posts after it keep their positions. A Forumotion page in an unknown mark
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -83,6 +83,10 @@ class _RawPost:
     """The post container."""
     anchor: etree._Element
     """The element carrying the post id (unique on the page)."""
+    nested: tuple[etree._Element, ...] = ()
+    """Post markup inside this post's own (a body or a signature in HTML that pastes a post
+    of some page): not a post of this page, and set aside while this post's fields are
+    read."""
 
 
 class TopicPage(Page):
@@ -142,6 +146,11 @@ class TopicPage(Page):
             container = find(anchor, self.markup.container)[:1]
             if container:
                 posts.append(_RawPost(id=int(match[1]), node=container[0], anchor=anchor))
+        if len({raw.node.getparent() for raw in posts}) > 1 or len(
+            {raw.node for raw in posts}
+        ) < len(posts):
+            # Post containers that are not all siblings: one may stand inside another.
+            return _unnested(posts)
         return posts
 
     @cached_property
@@ -293,14 +302,22 @@ class TopicPage(Page):
         near: datetime | None = None,
     ) -> PostItem:
         node, markup = raw.node, self.markup
-        author_name, author_id = self._author(node)
-        date_raw = strip_date_lead(self._date_text(node, author_name))
+        # What the member wrote first, whole; then the template's fields, without any post
+        # markup it holds (pasted HTML), which would answer the same queries.
         body_html, edit = self._body(raw)
-        if markup.edit_note:  # printed in a node of its own: read there
-            printed = element_texts(find(node, markup.edit_note))
-            edit = parse_edit_note(printed) or unread_edit_note(printed)
         signature = find(node, markup.signature)[:1]
         signature_html = _signature(signature[0]) if signature else None
+        aside = _set_aside(raw.nested)
+        try:
+            author_name, author_id = self._author(node)
+            date_raw = strip_date_lead(self._date_text(node, author_name))
+            if markup.edit_note:  # printed in a node of its own: read there
+                printed = element_texts(find(node, markup.edit_note))
+                edit = parse_edit_note(printed) or unread_edit_note(printed)
+            subject = self._subject(node)
+            attachments = self._attachments(node)
+        finally:
+            _put_back(aside)
         edited_raw = strip_date_lead(edit.edited_at_raw) if edit and edit.read else ""
         posted_at = self.dates.parse(date_raw, after=after, near=near)
         # An edit never precedes its post.
@@ -311,7 +328,7 @@ class TopicPage(Page):
             position=position,
             author_name=author_name,
             author_id=author_id,
-            subject=self._subject(node),
+            subject=subject,
             posted_at=posted_at,
             posted_at_raw=date_raw or None,
             edited_at=self.dates.parse(edited_raw, after=edited_after) if edited_raw else None,
@@ -320,7 +337,7 @@ class TopicPage(Page):
             edit_count=edit.edit_count if edit else 0,
             body_html=body_html,
             signature_html=signature_html or None,
-            attachments=self._attachments(node),
+            attachments=attachments,
             url=f"{topic_url}#{raw.id}",
         )
 
@@ -503,6 +520,49 @@ class TopicPage(Page):
         if self.topic_id is None:
             return [], None
         return self.pagination("t", self.topic_id)
+
+
+def _unnested(posts: list[_RawPost]) -> list[_RawPost]:
+    """The posts of a page whose post containers are not all siblings, without those inside
+    another post (markup a member pasted in HTML): each is recorded in the post holding it
+    (:attr:`_RawPost.nested`). So is an id-carrying element whose container is a post's
+    already (a pasted post head without its container)."""
+    owners: dict[etree._Element, _RawPost] = {}
+    for raw in posts:
+        owners.setdefault(raw.node, raw)
+    held: dict[etree._Element, list[etree._Element]] = {}
+    kept: list[_RawPost] = []
+    for raw in posts:
+        if owners[raw.node] is not raw:
+            held.setdefault(raw.node, []).append(raw.anchor)
+            continue
+        outer = next((node for node in raw.node.iterancestors() if node in owners), None)
+        if outer is not None:
+            held.setdefault(outer, []).append(raw.node)
+        else:
+            kept.append(raw)
+    return [replace(raw, nested=tuple(held.get(raw.node, ()))) for raw in kept]
+
+
+def _set_aside(elements: tuple[etree._Element, ...]) -> list[tuple[etree._Element, etree._Element]]:
+    """Take ``elements`` out of their tree (an empty element holds each one's place) until
+    :func:`_put_back`; the outermost first, so that one inside another goes with it."""
+    aside = []
+    for element in elements:
+        parent = element.getparent()
+        if parent is None:  # inside one set aside already
+            continue
+        holder = etree.Element("span")
+        parent.replace(element, holder)
+        aside.append((holder, element))
+    return aside
+
+
+def _put_back(aside: list[tuple[etree._Element, etree._Element]]) -> None:
+    for holder, element in reversed(aside):
+        parent = holder.getparent()
+        if parent is not None:
+            parent.replace(holder, element)
 
 
 @dataclass

@@ -1,0 +1,92 @@
+"""Post markup inside a post. A board that allows HTML in messages lets a member paste the HTML
+of a post of some page (a board of the same template, here another topic of this one) into a
+message or a signature: container, post id, author, date and all.
+
+Read naively, the page held one post more (the pasted one, under its own id: moved into this
+topic at this place), every later post had its position one too high, and the host post took
+the pasted post's author or date on most versions. The pasted markup is part of the host's
+body or signature, byte for byte, and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from lxml import html as lxml_html
+
+from forumscraper.demo.content import Board, build_demo_board
+from forumscraper.demo.site import respond
+from forumscraper.items import PostItem
+from forumscraper.pages import DateContext
+from forumscraper.pages.topic import TopicPageReading, read_topic_page
+from forumscraper.pages.versions import VERSIONS
+from tests.pages.conftest import NOW, SITE
+
+HOST_TOPIC = 28
+DONOR_TOPIC = 121
+
+
+def page(board: Board, target: str, version: str) -> TopicPageReading:
+    response = respond(board, target, now=NOW, site=SITE, default_version=version)
+    assert response.status == 200
+    dates = DateContext(tz=board.tzinfo, now=NOW)
+    return read_topic_page(SITE + target, response.body, "utf-8", dates)
+
+
+def pasted(board: Board, version: str, part: str) -> str:
+    """The served HTML of the donor topic's first post in ``version``: its whole container
+    (``post``) or only the element carrying its id (``head``)."""
+    donor = board.topic(DONOR_TOPIC)
+    assert donor is not None
+    served = respond(board, f"/t{DONOR_TOPIC}-x", now=NOW, site=SITE, default_version=version)
+    root = lxml_html.fromstring(served.body.decode("utf-8"))
+    post_id = donor.live_posts[0].id
+    if part == "post":  # phpBB2 prints a post as two table rows
+        elements = root.xpath(f"//*[contains(concat(' ', @class, ' '), ' post--{post_id} ')]")
+    else:
+        elements = root.xpath(f"//*[@id='p{post_id}' or @id='post-{post_id}']")
+    assert elements
+    html = "".join(lxml_html.tostring(element, encoding="unicode") for element in elements)
+    return f"<table>{html}</table>" if html.startswith("<tr") else html
+
+
+def fields(post: PostItem) -> tuple[Any, ...]:
+    return (
+        post.id,
+        post.position,
+        post.author_name,
+        post.author_id,
+        post.posted_at,
+        post.edited_at,
+        post.subject,
+        post.attachments,
+    )
+
+
+@pytest.mark.parametrize("where", ["body", "signature"])
+@pytest.mark.parametrize("part", ["post", "head"])
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_post_pasted_into_a_post_is_part_of_it(version: str, part: str, where: str) -> None:
+    board = build_demo_board(NOW)
+    target = f"/t{HOST_TOPIC}-x"
+    plain = page(board, target, version)
+    assert len(plain.posts) == board.posts_per_page
+    topic = board.topic(HOST_TOPIC)
+    assert topic is not None
+    host = topic.live_posts[2]
+    markup = pasted(board, version, part)
+    if where == "body":
+        host.body_html = f"Look what I found:<br />{markup}<br />Crazy, right?"
+    else:
+        host.signature_html = f"My favourite post ever: {markup}"
+    board.changed()
+    read = page(board, target, version)
+    assert [fields(p) for p in read.posts] == [fields(p) for p in plain.posts]
+    assert read.hidden_posts == 0
+    (hosted,) = [p for p in read.posts if p.id == host.id]
+    if where == "body":
+        assert hosted.body_html == host.body_html, "the pasted markup is the body's, as served"
+    elif version != "mobile":  # the mobile version prints no signatures
+        assert "My favourite post ever" in (hosted.signature_html or "")
+        assert f"{board.topic(DONOR_TOPIC).live_posts[0].id}" in (hosted.signature_html or "")  # type: ignore[union-attr]
