@@ -168,7 +168,13 @@ class TopicPage(Page):
         none = [0] * (len(raws) + 1)
         if not self.markup.hidden or not self.logged_in:
             return none
-        rows = set(find(self.root, self.markup.hidden))
+        # A row inside a post is markup its author pasted (see ``_unnested``), not a row.
+        containers = {raw.node for raw in raws}
+        rows = {
+            row
+            for row in find(self.root, self.markup.hidden)
+            if containers.isdisjoint(row.iterancestors())
+        }
         if not rows:
             return none
         where = {raw.anchor: index for index, raw in enumerate(raws)}

@@ -20,8 +20,9 @@ from forumscraper.demo.site import respond
 from forumscraper.items import PostItem
 from forumscraper.pages import DateContext
 from forumscraper.pages.topic import TopicPageReading, read_topic_page
-from forumscraper.pages.versions import VERSIONS
+from forumscraper.pages.versions import TEMPLATES, VERSIONS
 from tests.pages.conftest import NOW, SITE
+from tests.pages.test_hidden_posts import member_page
 
 HOST_TOPIC = 28
 DONOR_TOPIC = 121
@@ -90,3 +91,39 @@ def test_a_post_pasted_into_a_post_is_part_of_it(version: str, part: str, where:
     elif version != "mobile":  # the mobile version prints no signatures
         assert "My favourite post ever" in (hosted.signature_html or "")
         assert f"{board.topic(DONOR_TOPIC).live_posts[0].id}" in (hosted.signature_html or "")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_hidden_row_pasted_into_a_post_holds_no_place(version: str) -> None:
+    """The message a member's page prints in the place of an ignored author's post, pasted
+    into a message: on a member's page it is part of the message, not a post's place. On the
+    topic's last page, where only the JSON-LD's count tells a full page (the mobile version
+    prints none), it shifted every later post."""
+    board = build_demo_board(NOW)
+    donor = board.topic(DONOR_TOPIC)
+    topic = board.topic(HOST_TOPIC)
+    assert donor is not None and topic is not None
+    ignored = {donor.live_posts[0].author_name}
+    served = member_page(board, f"/t{DONOR_TOPIC}-x", version, ignored)
+    markup = TEMPLATES[version].posts.hidden
+    rows = lxml_html.fromstring(served).xpath(markup)
+    assert rows, "the donor page prints the hidden row"
+    target = f"/t{HOST_TOPIC}p30-x"  # the last page: not full
+    plain = read_topic_page(
+        SITE + target,
+        member_page(board, target, version, set()).encode(),
+        "utf-8",
+        DateContext(tz=board.tzinfo, now=NOW),
+    )
+    host = topic.live_posts[31]
+    host.body_html = "Quoting the page:<br />" + lxml_html.tostring(rows[0], encoding="unicode")
+    board.changed()
+    read = read_topic_page(
+        SITE + target,
+        member_page(board, target, version, set()).encode(),
+        "utf-8",
+        DateContext(tz=board.tzinfo, now=NOW),
+    )
+    assert read.logged_in
+    assert [fields(p) for p in read.posts] == [fields(p) for p in plain.posts]
+    assert read.hidden_posts == 0
