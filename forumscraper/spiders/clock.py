@@ -18,6 +18,8 @@ Self-checks, each failing the run with its evidence rather than storing wrong da
   within the 26 hours a timezone can be wrong by: :func:`check_dates`). A wrong offset shows
   there first on "Today at 23:50"-style dates: read on the wrong day's clock, the latest of
   them land in the future;
+- a topic page's posts must be dated in the order they are printed, posting order
+  (:func:`out_of_posting_order`: a misread word or year shows there);
 - a topic's first post must be dated when the board's RSS feed says the topic was created
   (:class:`FeedCheck`): the feed prints UTC, the page the viewer's clock. This is the check that
   reaches the versions that show guests no clock (phpBB2, PunBB, AwesomeBB, mobile), a zone
@@ -31,7 +33,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from forumscraper.pages.common import DateContext
-from forumscraper.text.dates import OFFSET_SPAN, infer_board_offset
+from forumscraper.text.dates import OFFSET_SPAN, ORDER_SLACK, infer_board_offset
 
 __all__ = [
     "CLOCK_TOLERANCE",
@@ -44,6 +46,7 @@ __all__ = [
     "check_dates",
     "describe_tz",
     "far_future",
+    "out_of_posting_order",
 ]
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
@@ -162,6 +165,28 @@ def check_dates(
                 f"{url}: {raw!r} was read as {value:%Y-%m-%d %H:%M} UTC, after the server's "
                 f"Date header {context.now:%Y-%m-%d %H:%M:%S} UTC"
             )
+    return None
+
+
+def out_of_posting_order(
+    dates: Iterable[tuple[str | None, datetime | None]], url: str
+) -> str | None:
+    """The evidence that a topic page's post dates (printed text, value read, in page order)
+    cannot be right, else ``None``: Forumotion prints a topic's posts in posting order, so a
+    date more than :data:`~forumscraper.text.dates.ORDER_SLACK` before the one above it is
+    misread (a month or weekday word taken for another, a year guessed wrong). Undated posts
+    are skipped; the slack covers a DST hour printed twice."""
+    above: tuple[str | None, datetime] | None = None
+    for raw, value in dates:
+        if value is None:
+            continue
+        if above is not None and value < above[1] - ORDER_SLACK:
+            return (
+                f"{url}: {raw!r} was read as {value:%Y-%m-%d %H:%M} UTC, before the post above "
+                f"it, {above[0]!r} read as {above[1]:%Y-%m-%d %H:%M} UTC, while a topic's posts "
+                "are printed in posting order"
+            )
+        above = (raw, value)
     return None
 
 

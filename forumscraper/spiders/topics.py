@@ -41,6 +41,7 @@ from forumscraper.pages.topic import TopicPageReading
 from forumscraper.pages.urls import page_url, parse_page_url
 from forumscraper.reading import read_and_clean_topic_page, record_cleaning
 from forumscraper.spiders.base import ForumotionSpider, fetch_again, log_charset
+from forumscraper.spiders.clock import out_of_posting_order
 from forumscraper.spiders.login import is_logged_in
 from forumscraper.spiders.visits import TopicVisit, TopicVisits, misplaced_posts
 from forumscraper.text.dates import same_but_year
@@ -351,6 +352,11 @@ class TopicSpider(ForumotionSpider):
             context,
             response.url,
         )
+        disorder = out_of_posting_order(
+            [(post.posted_at_raw, post.posted_at) for post in reading.posts], response.url
+        )
+        if disorder is not None:
+            self.stop_for_dates(disorder)
         first = reading.posts[0] if reading.posts else None
         if first is not None and reading.topic_id is not None and first.position == 0:
             self.check_first_post(reading.topic_id, first.posted_at, response.url)
