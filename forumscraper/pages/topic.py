@@ -232,8 +232,12 @@ class TopicPage(Page):
     def hidden_posts(self) -> int:
         """Postrows of this page that stand for a post it does not show (see
         ``_places_before``): posts the crawl's account cannot archive."""
-        places = self._places_before
-        return places[-1] - (places[0] if self.repeats_first_post else 0)
+        return self._places_before[-1] - self._rows_above_repeat
+
+    @property
+    def _rows_above_repeat(self) -> int:
+        """Hidden rows printed above a repeated first post: not places of this page's posts."""
+        return self._places_before[0] if self.repeats_first_post else 0
 
     @cached_property
     def repeats_first_post(self) -> bool:
@@ -279,7 +283,7 @@ class TopicPage(Page):
         # A postrow hidden from the viewer keeps its post's place (``_places_before``).
         skip = len(self._raw_posts) - len(raw)
         places = self._places_before
-        start = self.offset - (places[0] if skip else 0)
+        start = self.offset - self._rows_above_repeat
         posts = []
         for index, item in enumerate(raw):
             position = start + index + places[index + skip]
