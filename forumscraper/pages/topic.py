@@ -527,6 +527,12 @@ class TopicPage(Page):
 
     def page_offsets(self) -> tuple[list[int], int | None]:
         """Offsets of every page of this topic, and the posts per page."""
+        offsets, per_page = self._page_offsets
+        return list(offsets), per_page
+
+    @cached_property
+    def _page_offsets(self) -> tuple[list[int], int | None]:
+        # Read once: the hidden rows' check (``_full_without``) needs them before the reading.
         if self.topic_id is None:
             return [], None
         return self.pagination("t", self.topic_id)
