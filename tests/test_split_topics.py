@@ -72,7 +72,7 @@ async def test_posts_split_off_are_found_in_their_new_topic_by_the_run_that_sees
     check_database_holds_the_board(engine, board)
     assert deleted_posts(engine) == set(), "posts split off are not deleted"
     assert stat(crawler, VANISHED_POSTS_KEY) == 1
-    assert f"Posts vanished from a stored topic (topic {LONG_TOPIC})" in caplog.text
+    assert f"Stored posts are not where the archive has them (topic {LONG_TOPIC})" in caplog.text
     assert any(path.startswith(f"/t{new.id}-") for path in server.requests)
     # The run read every list to its end: the next one pages as usual.
     server.clear_requests()

@@ -458,8 +458,9 @@ class ForumSpider(TopicSpider):
         self.vanished = True
         self.crawler.stats.set_value(VANISHED_POSTS_KEY, 1)
         self.logger.info(
-            "Posts vanished from a stored topic (%s): deleted, or split into a new topic that "
-            "may be listed far down; every forum's topic list is read to its end",
+            "Stored posts are not where the archive has them (%s): deleted, merged, or split "
+            "into a new topic that may be listed far down; every forum's topic list is read to "
+            "its end",
             evidence,
         )
 
