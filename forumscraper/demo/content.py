@@ -660,6 +660,11 @@ class Board:
     def _next_post_id(self) -> int:
         return max((post.id for t in self.topics for post in t.posts), default=100) + 1
 
+    def _next_topic_id(self) -> int:
+        """The current maximum topic id plus one: shadows and merged-away ids count."""
+        used = [t.id for t in self.topics] + [t.id for t in self.shadow_topics]
+        return max([*used, *self.moved_topics], default=10) + 1
+
     def add_post(
         self,
         topic_id: int,
@@ -712,9 +717,8 @@ class Board:
         with self.lock:
             if self.forum(forum_id) is None:
                 raise KeyError(f"no forum {forum_id}")
-            used = [t.id for t in self.topics] + [t.id for t in self.shadow_topics]
             topic = Topic(
-                id=max([*used, *self.moved_topics], default=10) + 1,
+                id=self._next_topic_id(),
                 forum_id=forum_id,
                 title=title,
                 views=0,
@@ -851,9 +855,8 @@ class Board:
             target = forum_id if forum_id is not None else old.forum_id
             if self.forum(target) is None:
                 raise KeyError(f"no forum {target}")
-            used = [t.id for t in self.topics] + [t.id for t in self.shadow_topics]
             new = Topic(
-                id=max([*used, *self.moved_topics], default=10) + 1,
+                id=self._next_topic_id(),
                 forum_id=target,
                 title=title,
                 views=0,
