@@ -660,10 +660,19 @@ class Board:
     def _next_post_id(self) -> int:
         return max((post.id for t in self.topics for post in t.posts), default=100) + 1
 
-    def _next_topic_id(self) -> int:
-        """The current maximum topic id plus one: shadows and merged-away ids count."""
+    def _new_topic(self, forum_id: int, title: str, posts: list[Post]) -> Topic:
+        """A topic of ``forum_id`` holding ``posts``, added to the board under the current
+        maximum topic id plus one (shadows and merged-away ids count)."""
+        if self.forum(forum_id) is None:
+            raise KeyError(f"no forum {forum_id}")
         used = [t.id for t in self.topics] + [t.id for t in self.shadow_topics]
-        return max([*used, *self.moved_topics], default=10) + 1
+        topic_id = max([*used, *self.moved_topics], default=10) + 1
+        for post in posts:
+            post.topic_id = topic_id
+        topic = Topic(id=topic_id, forum_id=forum_id, title=title, views=0, posts=posts)
+        self.topics.append(topic)
+        self.changed()
+        return topic
 
     def add_post(
         self,
@@ -715,17 +724,7 @@ class Board:
     ) -> Topic:
         """Create a topic with its first post; ids are the current maximum plus one."""
         with self.lock:
-            if self.forum(forum_id) is None:
-                raise KeyError(f"no forum {forum_id}")
-            topic = Topic(
-                id=self._next_topic_id(),
-                forum_id=forum_id,
-                title=title,
-                views=0,
-                posts=[],
-            )
-            self.topics.append(topic)
-            self.changed()
+            topic = self._new_topic(forum_id, title, [])
             self.add_post(topic.id, author, body_html, posted_at)
             return topic
 
@@ -852,20 +851,8 @@ class Board:
             moving = [post for post in old.posts if post.id in post_ids and not post.deleted]
             if len(moving) != len(post_ids) or len(moving) == len(old.live_posts):
                 raise ValueError(f"topic {topic_id} cannot give up posts {sorted(post_ids)}")
-            target = forum_id if forum_id is not None else old.forum_id
-            if self.forum(target) is None:
-                raise KeyError(f"no forum {target}")
-            new = Topic(
-                id=self._next_topic_id(),
-                forum_id=target,
-                title=title,
-                views=0,
-                posts=moving,
-            )
-            for post in moving:
-                post.topic_id = new.id
+            new = self._new_topic(old.forum_id if forum_id is None else forum_id, title, moving)
             old.posts = [post for post in old.posts if post not in moving]
-            self.topics.append(new)
             self.changed()
             return new
 
