@@ -18,7 +18,8 @@ so the posts after it keep their positions. A Forumotion page in an unknown mark
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
@@ -83,10 +84,6 @@ class _RawPost:
     """The post container."""
     anchor: etree._Element
     """The element carrying the post id (unique on the page)."""
-    nested: tuple[etree._Element, ...] = ()
-    """Post markup inside this post's own (a body or a signature in HTML that pastes a post
-    of some page): not a post of this page, and set aside while this post's fields are
-    read."""
 
 
 class TopicPage(Page):
@@ -312,12 +309,13 @@ class TopicPage(Page):
         near: datetime | None = None,
     ) -> PostItem:
         node, markup = raw.node, self.markup
-        # What the member wrote first, whole; then the template's fields, without any post
-        # markup it holds (pasted HTML), which would answer the same queries.
-        body_html, edit = self._body(raw)
+        # What the member wrote first, whole; then the template's fields, with it set aside:
+        # its HTML may imitate them (a post's markup pasted in, a date in a span of the class).
+        body_html, edit, message = self._body(raw)
+        aside = _set_aside(message)
         signature = find(node, markup.signature)[:1]
         signature_html = _signature(signature[0]) if signature else None
-        aside = _set_aside(raw.nested)
+        aside += _set_aside(list(signature[0]) if signature else [])
         try:
             author_name, author_id = self._author(node)
             date_raw = strip_date_lead(self._date_text(node, author_name))
@@ -431,28 +429,32 @@ class TopicPage(Page):
                     break
         return name, author_id
 
-    def _body(self, raw: _RawPost) -> tuple[str, EditNote | None]:
-        """The body's inner HTML exactly as served, and an edit note cut from its end
-        (``body_mode="region"`` without an ``edit_note`` selector only)."""
+    def _body(self, raw: _RawPost) -> tuple[str, EditNote | None, list[etree._Element]]:
+        """The body's inner HTML exactly as served, an edit note cut from its end
+        (``body_mode="region"`` without an ``edit_note`` selector only), and the elements of
+        the message: the body div, or the region's elements before its first stop."""
         markup = self.markup
         body_nodes = find(raw.node, markup.body)
         if not body_nodes:
-            return "", None
+            return "", None, []
         body_el = body_nodes[0]
         if markup.body_mode != "region":
             found = source_inner_html(self.html, raw.anchor, body_el, self._source_cursor)
             if found is None:
-                return serialize_inner(body_el), None
+                return serialize_inner(body_el), None, [body_el]
             html, self._source_cursor = found
-            return html, None
-        stops = find(body_el, markup.region_stops)
+            return html, None, [body_el]
+        children = list(body_el)
+        stops = _closing(children, set(find(body_el, markup.region_stops)))
+        first_stop = stops[0] if stops else None
+        message = children[: children.index(first_stop)] if first_stop is not None else children
         region = source_region(self.html, raw.anchor, body_el, stops)
         if region is None:
-            first_stop = min(stops, key=lambda stop: list(body_el).index(stop), default=None)
             region = serialize_until(body_el, first_stop)
         if markup.edit_note:  # the note is printed after the message (mobile): not in it
-            return region.strip(), None
-        return split_edit_note(region)
+            return region.strip(), None, message
+        note_html, note = split_edit_note(region)
+        return note_html, note, message
 
     def _subject(self, node: etree._Element) -> str | None:
         span = find(node, self.markup.subject)[:1]
@@ -540,35 +542,44 @@ class TopicPage(Page):
 
 def _unnested(posts: list[_RawPost]) -> list[_RawPost]:
     """The posts of a page whose post containers are not all siblings, without those inside
-    another post (markup a member pasted in HTML): each is recorded in the post holding it
-    (:attr:`_RawPost.nested`). So is an id-carrying element whose container is a post's
-    already (a pasted post head without its container)."""
-    owners: dict[etree._Element, _RawPost] = {}
-    for raw in posts:
-        owners.setdefault(raw.node, raw)
-    held: dict[etree._Element, list[etree._Element]] = {}
+    another post: markup a member pasted in HTML, part of that post's message or signature.
+    So is an id-carrying element whose container is a post's already (a pasted post head
+    without its container)."""
+    containers: set[etree._Element] = set()
     kept: list[_RawPost] = []
     for raw in posts:
-        if owners[raw.node] is not raw:
-            held.setdefault(raw.node, []).append(raw.anchor)
+        if raw.node in containers or not containers.isdisjoint(raw.node.iterancestors()):
             continue
-        outer = next((node for node in raw.node.iterancestors() if node in owners), None)
-        if outer is not None:
-            held.setdefault(outer, []).append(raw.node)
-        else:
-            kept.append(raw)
-    return [replace(raw, nested=tuple(held.get(raw.node, ()))) for raw in kept]
+        containers.add(raw.node)
+        kept.append(raw)
+    return kept
 
 
-def _set_aside(elements: tuple[etree._Element, ...]) -> list[tuple[etree._Element, etree._Element]]:
-    """Take ``elements`` out of their tree (an empty element holds each one's place) until
-    :func:`_put_back`; the outermost first, so that one inside another goes with it."""
+def _closing(children: list[etree._Element], stops: set[etree._Element]) -> list[etree._Element]:
+    """The region's stops that close it: the run of them at its end, with nothing but
+    whitespace after each. One with more of the message after it is the member's (a box of the
+    same class in the message's HTML)."""
+    closing: list[etree._Element] = []
+    for child in reversed(children):
+        if not isinstance(child.tag, str):  # a comment
+            continue
+        if child not in stops or (child.tail or "").strip():
+            break
+        closing.append(child)
+    return closing[::-1]
+
+
+def _set_aside(elements: Sequence[etree._Element]) -> list[tuple[etree._Element, etree._Element]]:
+    """Take ``elements`` out of their tree until :func:`_put_back`: an empty element of the
+    same name and tail, without attributes, holds each one's place, so that the template's
+    queries around it (a following sibling, a position) read as before and none matches it."""
     aside = []
     for element in elements:
         parent = element.getparent()
-        if parent is None:  # inside one set aside already
+        if parent is None or not isinstance(element.tag, str):  # a comment, or gone already
             continue
-        holder = etree.Element("span")
+        holder = element.makeelement(element.tag, {})
+        holder.tail = element.tail
         parent.replace(element, holder)
         aside.append((holder, element))
     return aside

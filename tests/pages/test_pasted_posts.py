@@ -2,10 +2,14 @@
 of a post of some page (a board of the same template, here another topic of this one) into a
 message or a signature: container, post id, author, date and all.
 
-Read naively, the page held one post more (the pasted one, under its own id: moved into this
-topic at this place), every later post had its position one too high, and the host post took
-the pasted post's author or date on most versions. The pasted markup is part of the host's
-body or signature, byte for byte, and nothing else.
+Smaller pieces do as much harm: a post's header pasted alone, or a div of the class the
+template gives a signature, an attachment box or an edit note. Template fields are therefore
+read with what the member wrote (message, signature's content) set aside.
+
+Read naively, a pasted post made the page hold one post more (the pasted one, under its own
+id: moved into this topic at this place), every later post had its position one too high, and
+the host post took the pasted post's author or date on most versions. The pasted markup is
+part of the host's body or signature, byte for byte, and nothing else.
 """
 
 from __future__ import annotations
@@ -127,3 +131,64 @@ def test_a_hidden_row_pasted_into_a_post_holds_no_place(version: str) -> None:
     assert read.logged_in
     assert [fields(p) for p in read.posts] == [fields(p) for p in plain.posts]
     assert read.hidden_posts == 0
+
+
+def with_message(version: str, message: str) -> tuple[TopicPageReading, TopicPageReading, str]:
+    """Topic 28's first page before and after its third post's message becomes ``message``,
+    and that post's served body."""
+    board = build_demo_board(NOW)
+    target = f"/t{HOST_TOPIC}-x"
+    plain = page(board, target, version)
+    topic = board.topic(HOST_TOPIC)
+    assert topic is not None
+    topic.live_posts[2].body_html = message
+    board.changed()
+    return plain, page(board, target, version), message
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_posts_header_pasted_into_a_message_is_part_of_it(version: str) -> None:
+    """The author, date and subject elements of a post, pasted alone: no container, no id.
+    On AwesomeBB, where a post's own header stands after its message, they were read as the
+    host's author and date."""
+    board = build_demo_board(NOW)
+    served = respond(board, f"/t{DONOR_TOPIC}-x", now=NOW, site=SITE, default_version=version)
+    root = lxml_html.fromstring(served.body.decode("utf-8"))
+    donor = board.topic(DONOR_TOPIC)
+    assert donor is not None
+    post_id = donor.live_posts[0].id
+    (anchor,) = root.xpath(f"//*[@id='p{post_id}' or @id='post-{post_id}']")
+    markup = TEMPLATES[version].posts
+    (container,) = anchor.xpath(markup.container) if markup.container != "." else (anchor,)
+    header = "".join(
+        lxml_html.tostring(found[0], encoding="unicode", with_tail=False)
+        for xpath in (markup.author, markup.date, markup.subject)
+        if xpath and (found := container.xpath(xpath)) and not isinstance(found[0], str)
+    )
+    assert header
+    plain, read, message = with_message(version, f"Header copied:<br />{header}<br />end")
+    assert [fields(p) for p in read.posts] == [fields(p) for p in plain.posts]
+    assert read.posts[2].body_html == message
+
+
+BOXES = ("signature_div", "sig-content", "post-signature", "attachbox", "edited-message")
+"""Classes the versions give a post's signature, attachment box and edit note."""
+
+
+@pytest.mark.parametrize("box", BOXES)
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_box_of_a_template_class_in_a_message_is_part_of_it(version: str, box: str) -> None:
+    """A message holding a div of the class the template gives a signature or an attachment
+    box, with more of the message after it. It was read as the post's signature (phpBB3,
+    PunBB, Invision, ModernBB, AwesomeBB), and on the versions that print the message loose
+    beside those boxes (AwesomeBB, mobile) it cut the message there. On ModernBB a div of the
+    edit note's class made the post an edited one."""
+    plain, read, message = with_message(
+        version,
+        f'First part.<br /><div class="{box}">A box: last edited by X on Mon Jan 01, 2024'
+        " 10:00 am; edited 2 times in total</div>Second part.",
+    )
+    assert [(*fields(p), p.signature_html) for p in read.posts] == [
+        (*fields(p), p.signature_html) for p in plain.posts
+    ]
+    assert read.posts[2].body_html == message
