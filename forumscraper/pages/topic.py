@@ -405,6 +405,8 @@ class TopicPage(Page):
         }
 
     def _author(self, node: etree._Element) -> tuple[str | None, int | None]:
+        """The post's author and profile id, read with the message and signature set aside
+        (see ``_post``)."""
         author_node = find(node, self.markup.author)[:1]
         if not author_node:
             return None, None
@@ -418,13 +420,11 @@ class TopicPage(Page):
         if name and self.markup.author_after_by:
             name = strip_by(name).strip() or None
         if author_id is None and name:
-            # The profile link may sit outside the name node (e.g. around the avatar), never in
-            # the message or signature: a guest's post that links a member is still a guest's.
-            written = set(find(node, self.markup.body)) | set(find(node, self.markup.signature))
+            # The profile link may sit outside the name node (e.g. around the avatar). The
+            # message and signature are set aside: a guest's post that links a member is still
+            # a guest's.
             for link in _MEMBER_LINKS(node):
-                if member_id(link.get("href")) is not None and written.isdisjoint(
-                    link.iterancestors()
-                ):
+                if member_id(link.get("href")) is not None:
                     author_id = member_id(link.get("href"))
                     break
         return name, author_id
@@ -432,7 +432,7 @@ class TopicPage(Page):
     def _body(self, raw: _RawPost) -> tuple[str, EditNote | None, list[etree._Element]]:
         """The body's inner HTML exactly as served, an edit note cut from its end
         (``body_mode="region"`` without an ``edit_note`` selector only), and the elements of
-        the message: the body div, or the region's elements before its first stop."""
+        the message: the body div, or the region's elements before the boxes closing it."""
         markup = self.markup
         body_nodes = find(raw.node, markup.body)
         if not body_nodes:
