@@ -63,6 +63,9 @@ OUT_OF_ORDER = "forumscraper/dates/out_of_order"
 """Posts left undated because the posts around them are not in id order."""
 CLOCK_EVIDENCE_KEY = "forumscraper/dates/clock_evidence"
 """Why the run stopped on dates that disagree with the board's clock (``spiders.clock``)."""
+MISREAD_DATES_KEY = "forumscraper/dates/misread"
+"""Stat (1): the dates the run stopped on were misread whatever the clock (a topic page's posts
+out of posting order, ``spiders.clock.out_of_posting_order``)."""
 
 
 def close_from_outside(crawler: Crawler, reason: str) -> asyncio.Future[None] | None:
@@ -93,6 +96,12 @@ def run_status(
         return "failed", f"not a Forumotion board: {stats.get(NOT_A_BOARD_KEY)}"
     if stats.get("forumscraper/login/failed"):
         return "failed", f"login failed: {stats['forumscraper/login/failed']}"
+    if stats.get(CLOCK_EVIDENCE_KEY) and stats.get(MISREAD_DATES_KEY):
+        return "failed", (
+            f"dates were misread, the run stopped: {stats[CLOCK_EVIDENCE_KEY]} (a date word or "
+            "layout of the board is read wrong, which no timezone mends: please report the "
+            "board's language and date format)"
+        )
     if stats.get(CLOCK_EVIDENCE_KEY):
         return "failed", (
             f"dates disagree with the board's clock, the run stopped: "

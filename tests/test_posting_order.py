@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import Engine, func, select
 
-from forumscraper.db.models import Post
+from forumscraper.db.models import CrawlRun, Post
 from forumscraper.demo.content import Board
 from forumscraper.demo.server import FixtureForumServer
-from forumscraper.runs import CLOCK_EVIDENCE_KEY
+from forumscraper.runs import CLOCK_EVIDENCE_KEY, MISREAD_DATES_KEY
 from forumscraper.spiders.clock import out_of_posting_order
 from tests.crawling import crawl, stat
 
@@ -62,6 +62,14 @@ async def test_a_page_dated_out_of_order_stops_the_run_and_stores_nothing_of_it(
     assert stat(crawler, "forumscraper/run/status") == "failed"
     evidence = stat(crawler, CLOCK_EVIDENCE_KEY)
     assert "/t28-" in evidence and "while a topic's posts are printed in posting order" in evidence
+    assert stat(crawler, MISREAD_DATES_KEY) == 1
+    with engine.connect() as connection:
+        message = connection.execute(
+            select(CrawlRun.message).order_by(CrawlRun.id.desc()).limit(1)
+        ).scalar_one()
+    # The remedy said is not a timezone's: no zone mends a misread date word.
+    assert message.startswith("dates were misread, the run stopped: ")
+    assert "FORUMSCRAPER_TIMEZONE" not in message
     with engine.connect() as connection:
         stored = connection.execute(
             select(func.count()).where(Post.id.in_([p.id for p in topic.live_posts[:15]]))

@@ -43,6 +43,7 @@ from forumscraper.pages.versions import UnknownTemplate
 from forumscraper.runs import (
     CLOCK_EVIDENCE_KEY,
     ELSEWHERE_KEY,
+    MISREAD_DATES_KEY,
     NOT_A_BOARD,
     NOT_A_BOARD_KEY,
     close_from_outside,
@@ -293,19 +294,24 @@ class ForumotionSpider(scrapy.Spider):
         logger.error("Not a Forumotion board: %s", evidence, extra={"spider": self})
         raise CloseSpider(NOT_A_BOARD)
 
-    def stop_for_dates(self, evidence: str) -> NoReturn:
-        """Dates read with the timezone in use cannot be right: fail the run, with why."""
-        self._dates_wrong(evidence)
+    def stop_for_dates(self, evidence: str, *, misread: bool = False) -> NoReturn:
+        """Dates read with the timezone in use cannot be right: fail the run, with why.
+        ``misread``: whatever the timezone (a page's posts out of posting order): a date word
+        or layout is read wrong, which no timezone setting mends."""
+        self._dates_wrong(evidence, misread=misread)
         raise CloseSpider("clock_mismatch")
 
-    def _dates_wrong(self, evidence: str) -> None:
+    def _dates_wrong(self, evidence: str, *, misread: bool = False) -> None:
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("forumscraper/dates/clock_mismatch")
         if not stats.get_value(CLOCK_EVIDENCE_KEY):
             stats.set_value(CLOCK_EVIDENCE_KEY, evidence)
+            if misread:
+                stats.set_value(MISREAD_DATES_KEY, 1)
         logger.error(
-            "Dates disagree with the board's clock, stopping the run: %s",
+            "%s, stopping the run: %s",
+            "Dates were misread" if misread else "Dates disagree with the board's clock",
             evidence,
             extra={"spider": self},
         )
