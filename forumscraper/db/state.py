@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.sql.elements import ColumnElement
 
 from forumscraper.db.models import Board, CrawlRun, Forum, Post, Topic, table_of
+from forumscraper.db.store import stat_key
 from forumscraper.text.dates import board_timezone
 
 RECENT_GAP_KEY = "forumscraper/recent/gap"
@@ -35,7 +36,7 @@ LOST_TOPICS_KEY = "forumscraper/fetch/lost_topics"
 """Stat of a run with topics whose pages never all arrived (see ``spiders.topics``)."""
 
 
-DELETED_POSTS_KEY = "forumscraper/db/deleted_posts"
+DELETED_POSTS_KEY = stat_key("deleted_posts")
 """Stat: posts a run marked deleted (they vanished from their topic's pages)."""
 FULL_RUN_KEY = "forumscraper/run/full"
 """Stat (1) of a run with ``-a full=1``."""
@@ -260,9 +261,7 @@ def board_login_names(engine: Engine, board_id: int) -> tuple[str, str] | None:
     return str(row.username_env), str(row.password_env)
 
 
-def last_covered_start(
-    engine: Engine, board_id: int, spiders: Sequence[str] = COVERING_SPIDERS
-) -> datetime | None:
+def last_covered_start(engine: Engine, board_id: int) -> datetime | None:
     """When the board's last *covered* run started: every change made before then is stored.
 
     That is the newest ``finished`` run of the board, of either spider, that left no gap: a
@@ -273,27 +272,30 @@ def last_covered_start(
     stat: a ``recent`` run with nothing to reach back to proves nothing). A run that failed,
     was interrupted or abandoned proves nothing (a page may have failed, a topic may have kept
     its old watermark), nor does a ``recent`` run with a gap. ``None``: no such run (the
-    board's first run, or a database made before ``crawl_runs``). ``spiders`` limits it to
-    the runs of some of the covering spiders."""
+    board's first run, or a database made before ``crawl_runs``)."""
+    return max(last_covered_starts(engine, board_id).values(), default=None)
+
+
+def last_covered_starts(engine: Engine, board_id: int) -> dict[str, datetime]:
+    """:func:`last_covered_start` of each covering spider that has a covered run of the board,
+    by the spider's name, in one query."""
     runs = table_of(CrawlRun)
     query = (
-        select(runs.c.started_at)
+        select(runs.c.spider, func.max(runs.c.started_at))
         .where(
             runs.c.board_id == board_id,
-            runs.c.spider.in_(sorted(set(spiders) & set(COVERING_SPIDERS))),
+            runs.c.spider.in_(COVERING_SPIDERS),
             runs.c.status == "finished",
             runs.c.stats[RECENT_GAP_KEY].as_float().is_(None),
             runs.c.stats[NO_COVERED_RUN_KEY].as_float().is_(None),
         )
-        .order_by(runs.c.started_at.desc())
-        .limit(1)
+        .group_by(runs.c.spider)
     )
     try:
         with engine.connect() as connection:
-            started: datetime | None = connection.execute(query).scalar()
+            return {str(spider): started for spider, started in connection.execute(query)}
     except (ProgrammingError, OperationalError):  # no schema yet (the crawl creates it)
-        return None
-    return started
+        return {}
 
 
 def run_with_vanished_posts(engine: Engine, board_id: int, since: datetime | None) -> int | None:

@@ -216,6 +216,16 @@ class Batch:
 class BatchResult:
     """What one write changed."""
 
+    COUNTED = (
+        "new_posts",
+        "updated_posts",
+        "deleted_posts",
+        "topics_completed",
+        "links_revealed",
+        "links_kept",
+    )
+    """The counts a run's stats keep, each as :func:`stat_key` of its name."""
+
     new_posts: int = 0
     updated_posts: int = 0
     unchanged_posts: int = 0
@@ -240,6 +250,15 @@ class BatchResult:
         self.links_kept += other.links_kept
         self.dates_kept += other.dates_kept
         self.dates_moved += other.dates_moved
+
+    def stats(self) -> dict[str, int]:
+        """The run's stats this write adds to: :data:`COUNTED` that are not 0."""
+        return {stat_key(name): getattr(self, name) for name in self.COUNTED if getattr(self, name)}
+
+
+def stat_key(name: str) -> str:
+    """The run's stat of a :class:`BatchResult` count (``forumscraper/db/deleted_posts``)."""
+    return f"forumscraper/db/{name}"
 
 
 INT_MAX = 2**31 - 1

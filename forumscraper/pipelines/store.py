@@ -246,14 +246,5 @@ class DatabasePipeline:
 
     def _count(self, result: BatchResult) -> None:
         self.stats.inc_value("forumscraper/db/batches")
-        for name in (
-            "new_posts",
-            "updated_posts",
-            "deleted_posts",
-            "topics_completed",
-            "links_revealed",
-            "links_kept",
-        ):
-            value = getattr(result, name)
-            if value:
-                self.stats.inc_value(f"forumscraper/db/{name}", value)
+        for key, value in result.stats().items():
+            self.stats.inc_value(key, value)

@@ -41,7 +41,7 @@ from forumscraper.db.state import (
     FULL_RUN_KEY,
     LISTS_TO_THE_END_KEY,
     VANISHED_POSTS_KEY,
-    last_covered_start,
+    last_covered_starts,
     later_unlisted_topic,
     live_forums,
     live_topic_ids,
@@ -93,10 +93,6 @@ class ForumSpider(TopicSpider):
         self.covered_since: datetime | None = None
         """When the board's last covered run started: a topic list stops at a page with no
         changed topic only once its topics reach back before then (``None``: none does)."""
-        self.vanished = False
-        """Posts vanished from a stored topic (in this run, or in a run since the last covered
-        ``forum`` run): every forum's list is read to its end, where a topic split off with
-        them is listed."""
         self.stopped_lists: dict[int, tuple[str, int]] = {}
         """Forums whose list paging stopped early in this run: (page URL, next offset)."""
 
@@ -104,7 +100,8 @@ class ForumSpider(TopicSpider):
         if self.full:
             self.crawler.stats.set_value(FULL_RUN_KEY, 1)
         else:
-            self.covered_since = await self.read_db(last_covered_start)
+            covered = await self.read_db(last_covered_starts)
+            self.covered_since = max(covered.values(), default=None)
             if self.covered_since is None:
                 self.crawler.stats.set_value(LISTS_TO_THE_END_KEY, 1)
                 self.logger.info(
@@ -113,8 +110,7 @@ class ForumSpider(TopicSpider):
                     "are not fetched"
                 )
             else:
-                since = await self.read_db(last_covered_start, ("forum",))
-                run_id = await self.read_db(run_with_vanished_posts, since)
+                run_id = await self.read_db(run_with_vanished_posts, covered.get("forum"))
                 if run_id is not None:
                     self.posts_vanished(f"run {run_id} marked posts deleted")
         async for request in super().start():
@@ -447,6 +443,13 @@ class ForumSpider(TopicSpider):
             evidence,
         )
 
+    @property
+    def vanished(self) -> bool:
+        """Posts vanished from a stored topic (in this run, or in a run since the last covered
+        ``forum`` run): every forum's list is read to its end, where a topic split off with
+        them is listed (the run's :data:`VANISHED_POSTS_KEY` stat)."""
+        return self.crawler.stats.get_value(VANISHED_POSTS_KEY) is not None
+
     def posts_vanished(self, evidence: str) -> None:
         """Posts vanished from a stored topic (``evidence`` says where): deleted, or split into
         a new topic, which keeps their ids and dates and so may be listed on a page the proof
@@ -455,7 +458,6 @@ class ForumSpider(TopicSpider):
         place in it."""
         if self.full or self.vanished:
             return
-        self.vanished = True
         self.crawler.stats.set_value(VANISHED_POSTS_KEY, 1)
         self.logger.info(
             "Stored posts are not where the archive has them (%s): deleted, merged, or split "
