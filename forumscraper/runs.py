@@ -43,6 +43,7 @@ from forumscraper.db.dates_by_order import date_by_order
 from forumscraper.db.lock import LOCKED_MESSAGE, RunLock
 from forumscraper.db.runs import finish_run, start_run
 from forumscraper.db.state import reopen_topics
+from forumscraper.db.store import stat_key
 from forumscraper.pipelines.dates import UNREADABLE, WITHOUT_YEAR
 
 logger = logging.getLogger(__name__)
@@ -64,8 +65,14 @@ OUT_OF_ORDER = "forumscraper/dates/out_of_order"
 CLOCK_EVIDENCE_KEY = "forumscraper/dates/clock_evidence"
 """Why the run stopped on dates that disagree with the board's clock (``spiders.clock``)."""
 MISREAD_DATES_KEY = "forumscraper/dates/misread"
-"""Stat (1): the dates the run stopped on were misread whatever the clock (a topic page's posts
-out of posting order, ``spiders.clock.out_of_posting_order``)."""
+"""Why the run stopped on dates misread whatever the clock (a topic page's posts out of posting
+order, ``spiders.clock.out_of_posting_order``)."""
+
+
+def dates_stopped(stats: dict[str, Any]) -> bool:
+    """Whether the run stopped on dates that cannot be right (:data:`CLOCK_EVIDENCE_KEY`,
+    :data:`MISREAD_DATES_KEY`): what it stored of the topics it read is read again next run."""
+    return bool(stats.get(CLOCK_EVIDENCE_KEY) or stats.get(MISREAD_DATES_KEY))
 
 
 def close_from_outside(crawler: Crawler, reason: str) -> asyncio.Future[None] | None:
@@ -96,9 +103,9 @@ def run_status(
         return "failed", f"not a Forumotion board: {stats.get(NOT_A_BOARD_KEY)}"
     if stats.get("forumscraper/login/failed"):
         return "failed", f"login failed: {stats['forumscraper/login/failed']}"
-    if stats.get(CLOCK_EVIDENCE_KEY) and stats.get(MISREAD_DATES_KEY):
+    if stats.get(MISREAD_DATES_KEY):
         return "failed", (
-            f"dates were misread, the run stopped: {stats[CLOCK_EVIDENCE_KEY]} (a date word or "
+            f"dates were misread, the run stopped: {stats[MISREAD_DATES_KEY]} (a date word or "
             "layout of the board is read wrong, which no timezone mends: please report the "
             "board's language and date format)"
         )
@@ -148,8 +155,8 @@ def run_counts(stats: dict[str, Any]) -> dict[str, int]:
     return {
         "requests": int(stats.get("downloader/request_count", 0)),
         "pages": int(stats.get("response_received_count", 0)),
-        "new_posts": int(stats.get("forumscraper/db/new_posts", 0)),
-        "updated_posts": int(stats.get("forumscraper/db/updated_posts", 0)),
+        "new_posts": int(stats.get(stat_key("new_posts"), 0)),
+        "updated_posts": int(stats.get(stat_key("updated_posts"), 0)),
         "errors": int(stats.get("log_count/ERROR", 0)),
     }
 
@@ -230,8 +237,8 @@ class CrawlRunRecorder:
         (the next run catches up), reached its database, and the step is on."""
         stats = self.crawler.stats
         assert stats is not None
-        stored = stats.get_value("forumscraper/db/new_posts", 0) or stats.get_value(
-            "forumscraper/db/updated_posts", 0
+        stored = stats.get_value(stat_key("new_posts"), 0) or stats.get_value(
+            stat_key("updated_posts"), 0
         )
         return bool(
             stored
@@ -282,8 +289,9 @@ class CrawlRunRecorder:
         )
 
     async def _reopen_topics(self, board_id: int, since: datetime) -> None:
-        """The run stopped on dates read on a wrong clock, after storing pages read on it: the
-        topics it stored are read whole by the next run (``db.state.reopen_topics``)."""
+        """The run stopped on dates that cannot be right (read on a wrong clock, or misread),
+        after storing pages read the same way: the topics it stored are read whole by the next
+        run (``db.state.reopen_topics``)."""
         try:
             reopened = await run_in_thread(reopen_topics, self.database.engine, board_id, since)
         except Exception as exc:
@@ -292,7 +300,7 @@ class CrawlRunRecorder:
         if reopened:
             self.crawler.stats.set_value("forumscraper/dates/topics_reopened", reopened)
             logger.warning(
-                "%d topic(s) stored with dates on the wrong clock will be read again by the "
+                "%d topic(s) stored with dates the run stopped on will be read again by the "
                 "next run",
                 reopened,
             )
@@ -317,9 +325,9 @@ class CrawlRunRecorder:
         usable = reason not in ("locked", NOT_A_BOARD) and not stats.get(
             "forumscraper/db/unavailable"
         )
-        wrong_clock = bool(stats.get(CLOCK_EVIDENCE_KEY))
-        if board_id is not None and usable and wrong_clock:
+        if board_id is not None and usable and dates_stopped(stats):
             await self._reopen_topics(board_id, run_start(stats))
+        wrong_clock = bool(stats.get(CLOCK_EVIDENCE_KEY))
         if board_id is not None and usable:
             try:
                 await run_in_thread(

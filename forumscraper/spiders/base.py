@@ -47,6 +47,7 @@ from forumscraper.runs import (
     NOT_A_BOARD,
     NOT_A_BOARD_KEY,
     close_from_outside,
+    dates_stopped,
 )
 from forumscraper.spiders.clock import (
     BoardClock,
@@ -294,33 +295,39 @@ class ForumotionSpider(scrapy.Spider):
         logger.error("Not a Forumotion board: %s", evidence, extra={"spider": self})
         raise CloseSpider(NOT_A_BOARD)
 
-    def stop_for_dates(self, evidence: str, *, misread: bool = False) -> NoReturn:
-        """Dates read with the timezone in use cannot be right: fail the run, with why.
-        ``misread``: whatever the timezone (a page's posts out of posting order): a date word
-        or layout is read wrong, which no timezone setting mends."""
-        self._dates_wrong(evidence, misread=misread)
+    def stop_for_dates(self, evidence: str) -> NoReturn:
+        """Dates read with the timezone in use cannot be right: fail the run, with why."""
+        self._dates_wrong(evidence)
         raise CloseSpider("clock_mismatch")
 
-    def _dates_wrong(self, evidence: str, *, misread: bool = False) -> None:
+    def _dates_wrong(self, evidence: str) -> None:
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("forumscraper/dates/clock_mismatch")
         if not stats.get_value(CLOCK_EVIDENCE_KEY):
             stats.set_value(CLOCK_EVIDENCE_KEY, evidence)
-            if misread:
-                stats.set_value(MISREAD_DATES_KEY, 1)
         logger.error(
-            "%s, stopping the run: %s",
-            "Dates were misread" if misread else "Dates disagree with the board's clock",
+            "Dates disagree with the board's clock, stopping the run: %s",
             evidence,
             extra={"spider": self},
         )
+
+    def stop_for_misread_dates(self, evidence: str) -> NoReturn:
+        """Dates that cannot be right whatever the timezone (a page's posts out of posting
+        order): a date word or layout is read wrong, which no timezone setting mends. Fail the
+        run, with why; its topics are read again by the next run, as after a clock stop."""
+        stats = self.crawler.stats
+        assert stats is not None
+        if not stats.get_value(MISREAD_DATES_KEY):
+            stats.set_value(MISREAD_DATES_KEY, evidence)
+        logger.error("Dates were misread, stopping the run: %s", evidence, extra={"spider": self})
+        raise CloseSpider("dates_misread")
 
     def _zone_for_stored_dates(self) -> tzinfo | None:
         """The timezone dates read again are checked against the archive's in: ``None``
         (nothing to check) while the board's zone is unknown, or once the run has its clock
         evidence (it is stopping on it)."""
-        if self.crawler.stats.get_value(CLOCK_EVIDENCE_KEY):
+        if dates_stopped(self.crawler.stats.get_stats()):
             return None
         return self.clock.tz
 

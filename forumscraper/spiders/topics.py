@@ -356,7 +356,7 @@ class TopicSpider(ForumotionSpider):
             [(post.posted_at_raw, post.posted_at) for post in reading.posts], response.url
         )
         if disorder is not None:
-            self.stop_for_dates(disorder, misread=True)
+            self.stop_for_misread_dates(disorder)
         first = reading.posts[0] if reading.posts else None
         if first is not None and reading.topic_id is not None and first.position == 0:
             self.check_first_post(reading.topic_id, first.posted_at, response.url)
