@@ -445,7 +445,7 @@ class TopicPage(Page):
             html, self._source_cursor = found
             return html, None, [body_el]
         children = list(body_el)
-        stops = _closing(children, set(find(body_el, markup.region_stops)))
+        stops = _closing(children, _own_boxes(find(body_el, markup.region_stops), raw.id))
         first_stop = stops[0] if stops else None
         message = children[: children.index(first_stop)] if first_stop is not None else children
         region = source_region(self.html, raw.anchor, body_el, stops)
@@ -567,6 +567,14 @@ def _closing(children: list[etree._Element], stops: set[etree._Element]) -> list
             break
         closing.append(child)
     return closing[::-1]
+
+
+def _own_boxes(boxes: list[etree._Element], post_id: int) -> set[etree._Element]:
+    """The boxes the template may have printed for post ``post_id``: its boxes carry no id,
+    or this post's (``sig`` and its number). One with any other id is the member's, copied
+    from another post of a page."""
+    own = f"sig{post_id}"
+    return {box for box in boxes if box.get("id") in (None, "", own)}
 
 
 def _set_aside(elements: Sequence[etree._Element]) -> list[tuple[etree._Element, etree._Element]]:

@@ -192,3 +192,34 @@ def test_a_box_of_a_template_class_in_a_message_is_part_of_it(version: str, box:
         (*fields(p), p.signature_html) for p in plain.posts
     ]
     assert read.posts[2].body_html == message
+
+
+@pytest.mark.parametrize("box", ("post-signature", "signature_div", "attachbox"))
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_box_copied_from_another_post_ends_the_message_it_is_part_of(
+    version: str, box: str
+) -> None:
+    """A message that ends with a box copied from another post of a page: a signature box
+    keeps that post's id (``sig`` and its number). Where the message is loose beside the
+    template's boxes (AwesomeBB, mobile), a box at the message's end closed it: the box was
+    cut from the message and read as the post's signature, before the post's own. The
+    template's boxes carry no id, or this post's: one naming another post is the member's."""
+    board = build_demo_board(NOW)
+    target = f"/t{HOST_TOPIC}-x"
+    topic, donor = board.topic(HOST_TOPIC), board.topic(DONOR_TOPIC)
+    assert topic is not None and donor is not None
+    host = topic.live_posts[2]
+    host.signature_html = "The host's own signature"
+    board.changed()
+    plain = page(board, target, version)
+    message = (
+        f'Copied from the other topic:<br /><div class="{box}" '
+        f'id="sig{donor.live_posts[0].id}">Somebody else\'s signature</div>'
+    )
+    host.body_html = message
+    board.changed()
+    read = page(board, target, version)
+    assert [(*fields(p), p.signature_html) for p in read.posts] == [
+        (*fields(p), p.signature_html) for p in plain.posts
+    ]
+    assert read.posts[2].body_html == message
