@@ -321,3 +321,53 @@ def test_a_later_page_is_checked_against_the_stored_positions(
         assert found is None
     else:
         assert found is not None and found.startswith(evidence)
+
+
+def test_pages_short_of_the_count_the_topic_states() -> None:
+    """Once every page arrived, fewer posts than the topic counts (its page's JSON-LD, else its
+    listing) say it changed while it was read; as many or more, or no count, say nothing."""
+    visits = TopicVisits()
+    visit = started(visits, listing=listing(5, reply_count=3))
+    visits.arrived(visit)
+    visits.schedule(5, offset=2)
+    visits.add_posts(visit, [P(1), P(2)])
+    assert visits.short(visit) is None, "a page is still awaited"
+    visits.arrived(visit)
+    visits.add_posts(visit, [P(3)])
+    assert visits.short(visit) == "its pages held 3 post(s), it counts 4"
+    visit.replies_on_page = 2  # the page, read after the listing, counts one post less
+    assert visits.short(visit) is None
+    visit.replies_on_page = 4
+    assert visits.short(visit) == "its pages held 3 post(s), it counts 5"
+    visits.hidden(visit, 2)  # printed as a message in their place: read, not missing
+    assert visits.short(visit) is None
+
+    later = started(visits, 6, listing=listing(6, reply_count=20), offset=15)
+    visits.arrived(later)
+    visits.add_posts(later, [P(16), P(17), P(18), P(19), P(20)])
+    assert visits.short(later) == "its pages held 5 post(s) from position 15, it counts 21"
+    visits.add_posts(later, [P(21)])
+    assert visits.short(later) is None
+
+    uncounted = started(visits, 7, listing=listing(7, reply_count=None))
+    visits.arrived(uncounted)
+    assert visits.short(uncounted) is None
+    failed = started(visits, 8, listing=listing(8, reply_count=9))
+    visits.arrived(failed)
+    visits.fail(failed)
+    assert visits.short(failed) is None
+
+
+def test_a_topic_read_again_keeps_the_count_its_page_states() -> None:
+    """The listing was read before the topic changed; the page read again is later."""
+    visits = TopicVisits()
+    visit = started(visits, listing=listing(5, reply_count=4))
+    visits.arrived(visit)
+    visits.add_posts(visit, [P(1), P(2), P(3)])
+    again = visits.reread(visit)
+    assert again is not None and again.reread
+    visits.arrived(again)
+    again.replies_on_page = 2
+    visits.add_posts(again, [P(1), P(3), P(4)])
+    done = visits.finish(again)
+    assert done is not None and done.reply_count == 2 and done.post_ids == [1, 3, 4]

@@ -258,6 +258,9 @@ class Topic:
     posts: list[Post]
     """All posts, deleted ones included, in posting order."""
     deleted: bool = False
+    miscounted: int = 0
+    """Replies the board's counters count beyond the posts its pages show (a counter that
+    drifted): in every reply count it prints (lists, the JSON-LD)."""
 
     def __post_init__(self) -> None:
         if self.global_announcement:
@@ -287,8 +290,8 @@ class Topic:
 
     @property
     def reply_count(self) -> int:
-        """Live posts minus the first one."""
-        return len(self.live_posts) - 1
+        """Live posts minus the first one (plus :attr:`miscounted`)."""
+        return len(self.live_posts) - 1 + self.miscounted
 
     @property
     def last_post_at(self) -> datetime:

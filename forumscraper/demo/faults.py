@@ -3,12 +3,15 @@
 A :class:`Fault` applies to requests whose path starts with a prefix, a given number of times
 (``times=None``: forever): an HTTP status (500, 503 or 429 with ``Retry-After``), a stall past
 the client's timeout, a connection reset, a page cut off mid-HTML, a redirect, a page served
-in another encoding than it declares, or any replacement body (a maintenance page).
+in another encoding than it declares, or any replacement body (a maintenance page). A fault
+may also be no fault of the network: the board changing (a moderator at work) between two pages
+the crawl reads (``then``).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -17,7 +20,8 @@ class Fault:
     """One kind of misbehaviour for the matching requests."""
 
     kind: str
-    """``status``, ``stall``, ``reset``, ``truncate``, ``redirect``, ``encoding`` or ``body``."""
+    """``status``, ``stall``, ``reset``, ``truncate``, ``redirect``, ``encoding``, ``body`` or
+    ``then``."""
     times: int | None = 1
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
@@ -33,6 +37,9 @@ class Fault:
     """``encoding``: the bytes' real encoding; the header keeps declaring UTF-8."""
     meta: bool = True
     """``encoding``: whether the page's ``<meta charset>`` states the real encoding."""
+    then: Callable[[], None] | None = None
+    """``then``: what happens to the board once the page is made, before it is sent (so the
+    crawl's next page sees it)."""
 
 
 class FaultPlan:

@@ -131,6 +131,8 @@ class _Handler(BaseHTTPRequestHandler):
             ignored=owner.members.ignored if member else (),
         )
         body = owner.members.finish(response.body, member, owner.board)
+        if fault is not None and fault.kind == "then" and fault.then is not None:
+            fault.then()
         if fault is not None and fault.kind == "encoding":
             body = reencode(body, fault)
         if fault is not None and fault.kind == "truncate":

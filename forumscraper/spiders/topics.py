@@ -68,8 +68,10 @@ UNSEEN_TOPICS_KEY = "forumscraper/fetch/unseen_topics"
 """Stat: stored topics no list shows any more that show this crawl the login form (a full run
 asked for them): their rows stay as they are."""
 REREAD_KEY = "forumscraper/incremental/topics_reread"
-"""Stat: incremental visits that found the archive disagreeing with the topic and read it
-whole."""
+"""Stat: visits that read a topic whole again: its later page disagreed with the archive, or
+its pages held fewer posts than it counts (it changed while they were read)."""
+SHORT_TOPICS_KEY = "forumscraper/extract/topics_short_of_their_count"
+"""Stat: topics whose pages, read twice in the run, held fewer posts than the topic counts."""
 
 
 class TopicSpider(ForumotionSpider):
@@ -85,6 +87,8 @@ class TopicSpider(ForumotionSpider):
         """Whether the first post with an unreadable attachment box was logged (once a run)."""
         self.hidden_posts_said = False
         """Whether the first page with posts hidden from the account was logged (once a run)."""
+        self.short_said = False
+        """Whether the first topic short of its count after a second reading was logged."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TopicSpider:
@@ -371,7 +375,8 @@ class TopicSpider(ForumotionSpider):
             if self.visits.is_ended(visit):
                 return
             if evidence is not None:
-                for request in self.reread(visit, evidence):
+                where = f"page {visit.start_offset} disagrees with the archive ({evidence})"
+                for request in self.reread(visit, where):
                     yield request
                 return
         page_item = TopicPageItem(topic_id=visit.topic_id, url=response.url)
@@ -397,6 +402,16 @@ class TopicSpider(ForumotionSpider):
         page_item.posts.extend(self.visits.add_posts(visit, reading.posts))
         if reading.hidden_posts:
             self.posts_hidden(visit, reading)
+        short = self.visits.short(visit)
+        if short is not None and not visit.reread:
+            if page_item.topic or page_item.posts:
+                yield page_item
+            for request in self.reread(visit, f"it changed while it was read: {short}"):
+                yield request
+            return
+        if short is not None and visit.replies_on_page is not None:
+            # Only a count the topic's own page states: a listing's predates the reading.
+            self.short_of_count(visit, short)
         page_item.completed = self.complete(visit)
         if page_item.topic or page_item.posts or page_item.completed:
             yield page_item
@@ -443,16 +458,11 @@ class TopicSpider(ForumotionSpider):
         return misplaced_posts(visit.start_offset, post_ids, stored)
 
     def reread(self, visit: TopicVisit, evidence: str) -> Iterator[Request]:
-        """Read a topic whole after its later page disagreed with the archive (``evidence``):
-        the complete visit then marks the posts that vanished deleted and stores every post at
-        its position."""
+        """Read a topic whole after what its pages showed disagreed with the archive or with
+        themselves (``evidence``): the complete visit then marks the posts that vanished
+        deleted and stores every post at its position."""
         self.crawler.stats.inc_value(REREAD_KEY)
-        logger.info(
-            "Topic %s: page %s disagrees with the archive (%s); reading it whole",
-            visit.topic_id,
-            visit.start_offset,
-            evidence,
-        )
+        logger.info("Topic %s: %s; reading it whole", visit.topic_id, evidence)
         again = self.visits.reread(visit)
         if again is None:  # never: the first page a visit reads is the only one it awaited
             self.visits.fail(visit)
@@ -460,6 +470,23 @@ class TopicSpider(ForumotionSpider):
         yield self._visit_request(again)
         self.posts_vanished(f"topic {visit.topic_id}")
         yield from self.resumed_lists()
+
+    def short_of_count(self, visit: TopicVisit, evidence: str) -> None:
+        """A topic read twice in this run still holds fewer posts than it counts: its count is
+        off (a board's counters can be), or a post is there that this reader does not see. What
+        the pages hold is stored; counted, and said once a run."""
+        self.crawler.stats.inc_value(SHORT_TOPICS_KEY)
+        if self.short_said:
+            return
+        self.short_said = True
+        logger.warning(
+            "Topic %s, read twice, still holds fewer posts than it counts (%s): stored as its "
+            "pages show it (counted in %s)",
+            visit.topic_id,
+            evidence,
+            SHORT_TOPICS_KEY,
+            extra={"spider": self},
+        )
 
     def posts_vanished(self, evidence: str) -> None:
         """Posts of a stored topic are not where the archive has them (``evidence`` names the

@@ -19,6 +19,10 @@ A visit that starts at a later page (an incremental run: the page of the first p
 stored) checks that page against the archive (:func:`misplaced_posts`): posts deleted or merged
 in further up shift every later post, and only a visit of the whole topic can tell which posts
 vanished. Such a visit is started again from the first page (:meth:`TopicVisits.reread`).
+
+Every visit also checks its pages against the count the topic states (:meth:`TopicVisits.short`):
+a post deleted or split off while the pages were read moves the posts after it back, and one
+of them then lands on a page read already. Such a visit is read again, once.
 """
 
 from __future__ import annotations
@@ -210,6 +214,25 @@ class TopicVisits:
             again.reread = True
         return again
 
+    def short(self, visit: TopicVisit) -> str | None:
+        """Once every page of the visit arrived: why its pages hold fewer posts than the topic
+        counts, or ``None`` (as many, or no count known). The count is the one the first page
+        read states (JSON-LD), else the listing's. Posts deleted, split or moved while the
+        pages were read shift every later post one page back, onto a page read already: the
+        topic changed under the visit, and a post it never saw may be live."""
+        if visit.pending > 0 or visit.failed:
+            return None
+        stated = visit.replies_on_page
+        if stated is None and visit.listing is not None:
+            stated = visit.listing.reply_count
+        if stated is None:
+            return None
+        read = len(visit.post_ids) + visit.hidden
+        if read >= stated + 1 - visit.start_offset:
+            return None
+        where = f" from position {visit.start_offset}" if visit.start_offset else ""
+        return f"its pages held {read} post(s){where}, it counts {stated + 1}"
+
     def finish(self, visit: TopicVisit) -> TopicItem | None:
         """End the visit if no page is awaited any more; the complete item when every page
         was read, ``None`` otherwise (still awaiting pages, or a page failed)."""
@@ -220,7 +243,8 @@ class TopicVisits:
             return None
         listing = visit.listing
         reply_count = listing.reply_count if listing else None
-        if reply_count is None:
+        if reply_count is None or (visit.reread and visit.replies_on_page is not None):
+            # Read again, the topic changed in this run: its page's count is the later one.
             reply_count = visit.replies_on_page
         if reply_count is None and visit.start_offset == 0:
             reply_count = len(visit.post_ids) + visit.hidden - 1
