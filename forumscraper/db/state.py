@@ -124,6 +124,22 @@ def live_forums(engine: Engine, board_id: int) -> dict[int, str | None]:
         return {row.id: row.url for row in connection.execute(query)}
 
 
+def forum_topic_counts(engine: Engine, board_id: int) -> dict[int, int]:
+    """The topic count stored for each live forum that has one: what its row (on the index,
+    or on its parent's page) showed the last run that read it."""
+    forums = table_of(Forum)
+    query = select(forums.c.id, forums.c.topic_count).where(
+        forums.c.board_id == board_id,
+        forums.c.deleted_at.is_(None),
+        forums.c.topic_count.is_not(None),
+    )
+    try:
+        with engine.connect() as connection:
+            return {row.id: row.topic_count for row in connection.execute(query)}
+    except (ProgrammingError, OperationalError):  # no schema yet (the crawl creates it)
+        return {}
+
+
 def live_topic_ids(engine: Engine, board_id: int, forum_id: int) -> set[int]:
     """Ids of the topics stored in a forum and not marked deleted."""
     topics = table_of(Topic)

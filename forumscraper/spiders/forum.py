@@ -15,7 +15,10 @@ the proof rests on is checked before paging stops, on the page (:func:`out_of_or
 against the archive (a stored topic not yet listed with a later last post): a list seen in
 another order is paged to its end. So is every list once posts vanish from a stored topic, in
 this run or in one since the last covered ``forum`` run (:meth:`ForumSpider.posts_vanished`):
-they may have been split off into a new topic listed far down.
+they may have been split off into a new topic listed far down. A forum whose row counts fewer
+topics than the archive stored it with lost topics (deleted, moved to another forum, merged):
+its list is read to its end, and the stored topics it no longer shows are asked for, which
+tells each one's fate (:meth:`ForumSpider.shrunk`).
 ``-a full=1`` fetches everything again. Links are followed by the URL scheme only: never the
 previous/next-topic links (``/t11p-slug``), and never one page twice.
 
@@ -41,6 +44,7 @@ from forumscraper.db.state import (
     FULL_RUN_KEY,
     LISTS_TO_THE_END_KEY,
     VANISHED_POSTS_KEY,
+    forum_topic_counts,
     last_covered_starts,
     later_unlisted_topic,
     live_forums,
@@ -63,6 +67,9 @@ CHECKED_FORUM = "forumscraper_checked_forum"
 UNPROVEN_PAGES_KEY = "forumscraper/incremental/forum_pages_unproven"
 """Stat: list pages read after a page with no changed topic, because nothing proved the topics
 after it stored (no covered run, or the page's topics moved after the last covered run)."""
+SHRUNK_FORUMS_KEY = "forumscraper/incremental/lists_read_for_topics_gone"
+"""Stat: forums whose row counted fewer topics than stored, their list read to its end and the
+stored topics it no longer shows asked for."""
 UNKNOWN_TYPES_KEY = "forumscraper/extract/unknown_topic_types"
 """Stat: topic rows whose type word (``{TOPIC_TYPE}``) the reader does not know."""
 UNORDERED_LISTS_KEY = "forumscraper/incremental/lists_not_by_last_post"
@@ -95,12 +102,21 @@ class ForumSpider(TopicSpider):
         changed topic only once its topics reach back before then (``None``: none does)."""
         self.stopped_lists: dict[int, tuple[str, int]] = {}
         """Forums whose list paging stopped early in this run: (page URL, next offset)."""
+        self.stored_topic_counts: dict[int, int] = {}
+        """The topic count each forum's row showed the last run that read it (incremental
+        runs: read at the start)."""
+        self.shrunk_forums: set[int] = set()
+        """Forums whose row counts fewer topics than stored (:meth:`shrunk`)."""
+        self.lists_read_whole: set[int] = set()
+        """Forums whose list this run read to its end (a sub-forum's may end before its
+        parent's page shows its row)."""
 
     async def start(self) -> AsyncIterator[Any]:
         if self.full:
             self.crawler.stats.set_value(FULL_RUN_KEY, 1)
         else:
             covered = await self.read_db(last_covered_starts)
+            self.stored_topic_counts = await self.read_db(forum_topic_counts)
             self.covered_since = max(covered.values(), default=None)
             if self.covered_since is None:
                 self.crawler.stats.set_value(LISTS_TO_THE_END_KEY, 1)
@@ -185,6 +201,7 @@ class ForumSpider(TopicSpider):
         requests = []
         for forum in forums:
             self.known_forums.add(forum.id)
+            requests += await self.shrunk(forum)
             yield forum
             requests.append(self.forum_request(forum.id, forum.url or ""))
         if self.full:
@@ -303,6 +320,8 @@ class ForumSpider(TopicSpider):
                 # in its parent's row; only its parent's page prints its row (description,
                 # counts).
                 self.known_forums.add(sub.id)
+                for resumed in await self.shrunk(sub):
+                    yield resumed
                 yield sub
                 yield self.forum_request(sub.id, sub.url or "")
         topics = await self.listing(page, ForumPage.topics)
@@ -335,7 +354,8 @@ class ForumSpider(TopicSpider):
                 yield request
         offsets, _per_page = page.page_offsets()
         later = [offset for offset in offsets if offset > page.offset]
-        if later and (changed or self.full):
+        shrunk = page.forum_id in self.shrunk_forums
+        if later and (changed or self.full or shrunk):
             yield self.forum_request(page.forum_id, response.url, min(later))
         elif later and not await self.rest_proven(topics, page):
             self.crawler.stats.inc_value(UNPROVEN_PAGES_KEY)
@@ -347,11 +367,50 @@ class ForumSpider(TopicSpider):
             if later:
                 self.crawler.stats.inc_value("forumscraper/incremental/forum_pages_skipped")
                 self.stopped_lists[page.forum_id] = (response.url, min(later))
+            elif shrunk:  # the whole list read: the stored topics it no longer shows
+                for request in await self.unlisted_topics(page.forum_id):
+                    yield request
+            else:
+                self.lists_read_whole.add(page.forum_id)
             # Paging stops here: topics an earlier run could not finish are fetched anyway.
             for request in await self.unfinished_topic_requests(page.forum_id):
                 yield request
         for request in self.resumed_lists():
             yield request
+
+    async def shrunk(self, forum: ForumItem) -> list[Request]:
+        """In an incremental run: whether a forum's row (on the index, or on its parent's
+        page) counts fewer topics than the last run stored, which means topics left it:
+        deleted, moved to another forum (a moved topic keeps its last post, so its new forum
+        may list it on a page the paging proof skips) or merged. Its list is then read to its
+        end, and the stored topics it no longer shows are asked for (as a full run does): a
+        404 marks one deleted, a page read stores it under the forum its breadcrumb names.
+        Counted, and said once per forum. Returns what to ask for now: a sub-forum's list may
+        have been read already (to its end: the stored topics it no longer shows; stopped: its
+        next page)."""
+        stored = self.stored_topic_counts.get(forum.id)
+        if (
+            self.full
+            or stored is None
+            or forum.topic_count is None
+            or forum.topic_count >= stored
+            or forum.id in self.shrunk_forums
+        ):
+            return []
+        self.shrunk_forums.add(forum.id)
+        self.crawler.stats.inc_value(SHRUNK_FORUMS_KEY)
+        self.logger.info(
+            "Forum %s counts %d topic(s), %d when last read: topics left it (deleted, moved or "
+            "merged); its list is read to its end and the stored topics it no longer shows are "
+            "checked",
+            forum.id,
+            forum.topic_count,
+            stored,
+        )
+        if forum.id in self.lists_read_whole:
+            return await self.unlisted_topics(forum.id)
+        stopped = self.stopped_lists.pop(forum.id, None)
+        return [] if stopped is None else [self.forum_request(forum.id, *stopped)]
 
     def unknown_types(self, page: ForumPage) -> None:
         """Rows whose type word this reader does not know: stored with ``topic_type`` NULL,

@@ -1,0 +1,117 @@
+"""Topics that leave a forum between two incremental runs: moved to another forum (without
+the "Moved:" shadow row), or deleted.
+
+A moved topic keeps its last post, so its new forum lists it where that date falls, often on a
+page the paging proof skips, and its old forum simply stops listing it. The archive kept it in
+its old forum, and a deleted topic live, with no warning, until a full run. The forum's row
+(on the index, or on its parent's page) counts its topics: fewer than the archive stored means
+topics left it. That forum's list is then read to its end and the stored topics it no longer
+lists are asked for: a moved one's page names its new forum, a deleted one answers 404.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from scrapy.utils.defer import deferred_f_from_coro_f
+from sqlalchemy import Engine, select
+
+from forumscraper.db.models import Topic
+from forumscraper.demo.content import Board
+from forumscraper.demo.server import FixtureForumServer
+from forumscraper.spiders.forum import SHRUNK_FORUMS_KEY
+from tests.crawling import stat
+from tests.test_crawl_forum import check_database_holds_the_board
+from tests.test_incremental import full_crawl, refetch_everything
+from tests.test_incremental_heals import incremental
+
+BIG_FORUM = 2
+"""The demo forum with the longest list (64 topics)."""
+SUB_FORUM = 4
+"""A sub-forum of the big forum: its row is on its parent's page, not on the index."""
+
+
+@pytest.fixture
+def short_pages(board: Board) -> Board:
+    board.topics_per_page = 20
+    board.changed()
+    return board
+
+
+def stored_topics(engine: Engine) -> tuple[dict[int, int | None], set[int]]:
+    """Live topics as {id: forum}, and the ids of topics marked deleted."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(Topic.id, Topic.forum_id, Topic.deleted_at)).all()
+    live = {row.id: row.forum_id for row in rows if row.deleted_at is None}
+    return live, {row.id for row in rows if row.deleted_at is not None}
+
+
+def oldest_topic(board: Board, forum_id: int) -> int:
+    return min(board.forum_topics(forum_id), key=lambda topic: topic.last_post_at).id
+
+
+@pytest.mark.parametrize("source", [1, SUB_FORUM], ids=["forum", "sub-forum"])
+@deferred_f_from_coro_f
+async def test_a_topic_moved_far_down_another_forums_list_is_stored_in_its_new_forum(
+    short_pages: Board,
+    server: FixtureForumServer,
+    db_url: str,
+    engine: Engine,
+    source: int,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    board = short_pages
+    await full_crawl(server, board, db_url)
+    moved = board.move_topic(oldest_topic(board, source), BIG_FORUM, shadow=False)
+    place = [topic.id for topic in board.forum_list_paged(BIG_FORUM)].index(moved.id)
+    assert place >= board.topics_per_page, "not on the first page, where paging may stop"
+    with caplog.at_level(logging.INFO):
+        crawler = await incremental(server, board, db_url)
+    check_database_holds_the_board(engine, board)
+    assert stored_topics(engine)[0][moved.id] == BIG_FORUM
+    assert stat(crawler, SHRUNK_FORUMS_KEY) == 1
+    left = len(board.forum_topics(source))
+    assert f"Forum {source} counts {left} topic(s), {left + 1} when last read" in caplog.text
+    assert stat(crawler, "forumscraper/incremental/forum_pages_skipped"), "the big list stops"
+    # The counts now agree: the next run pages as usual and asks for no topic.
+    server.clear_requests()
+    again = await incremental(server, board, db_url)
+    assert stat(again, SHRUNK_FORUMS_KEY) is None
+    assert not any(path.startswith("/t") for path in server.requests)
+
+
+@deferred_f_from_coro_f
+async def test_a_deleted_topic_is_marked_deleted_by_the_next_incremental_run(
+    short_pages: Board, server: FixtureForumServer, db_url: str, engine: Engine
+) -> None:
+    board = short_pages
+    await full_crawl(server, board, db_url)
+    gone = oldest_topic(board, BIG_FORUM)
+    board.delete_topic(gone)
+    crawler = await incremental(server, board, db_url)
+    live, deleted = stored_topics(engine)
+    assert deleted == {gone}
+    assert live == {topic.id: topic.forum_id for topic in board.live_topics()}
+    assert stat(crawler, SHRUNK_FORUMS_KEY) == 1
+    assert stat(crawler, "forumscraper/fetch/gone_topics") == 1
+
+
+@deferred_f_from_coro_f
+async def test_a_new_topic_beside_a_moved_one_hides_the_move_until_a_full_run(
+    short_pages: Board, server: FixtureForumServer, db_url: str, engine: Engine
+) -> None:
+    """The limit of the check: a topic that leaves a forum while another is started in it
+    leaves the count as it was. The full run (weekly in the README's schedule) finds it."""
+    board = short_pages
+    await full_crawl(server, board, db_url)
+    moved = board.move_topic(oldest_topic(board, 1), BIG_FORUM, shadow=False)
+    author = board.forum_topics(1)[0].first_post.author
+    assert author is not None
+    board.add_topic(1, "Started meanwhile", author, "A new topic in the same forum")
+    crawler = await incremental(server, board, db_url)
+    assert stat(crawler, SHRUNK_FORUMS_KEY) is None
+    assert stored_topics(engine)[0][moved.id] == 1, "still in its old forum"
+    full = await refetch_everything(server, board, db_url)
+    assert stat(full, "forumscraper/run/status") == "finished"
+    assert stored_topics(engine)[0][moved.id] == BIG_FORUM
