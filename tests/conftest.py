@@ -73,6 +73,14 @@ def board() -> Board:
 
 
 @pytest.fixture
+def short_pages(board: Board) -> Board:
+    """The demo board with lists of 20 topics a page: the big forum's (64 topics) has four."""
+    board.topics_per_page = 20
+    board.changed()
+    return board
+
+
+@pytest.fixture
 def board_as_of() -> BoardAsOf:
     """Builds the demo board as it stood ``ago`` before now: its dates count back from then
     (whole minutes), for tests that add posts later than all of its own, or want none of its

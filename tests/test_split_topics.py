@@ -49,13 +49,6 @@ def split_far_down(board: Board) -> Topic:
     return new
 
 
-@pytest.fixture
-def short_pages(board: Board) -> Board:
-    board.topics_per_page = 20
-    board.changed()
-    return board
-
-
 @deferred_f_from_coro_f
 async def test_posts_split_off_are_found_in_their_new_topic_by_the_run_that_sees_them_go(
     short_pages: Board,

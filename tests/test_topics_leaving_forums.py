@@ -25,18 +25,10 @@ from tests.crawling import stat
 from tests.test_crawl_forum import check_database_holds_the_board
 from tests.test_incremental import full_crawl, refetch_everything
 from tests.test_incremental_heals import incremental
+from tests.test_split_topics import BIG_FORUM
 
-BIG_FORUM = 2
-"""The demo forum with the longest list (64 topics)."""
 SUB_FORUM = 4
 """A sub-forum of the big forum: its row is on its parent's page, not on the index."""
-
-
-@pytest.fixture
-def short_pages(board: Board) -> Board:
-    board.topics_per_page = 20
-    board.changed()
-    return board
 
 
 def stored_topics(engine: Engine) -> tuple[dict[int, int | None], set[int]]:
