@@ -18,10 +18,11 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import Engine, select
 
 from forumscraper.db.models import Topic
+from forumscraper.db.state import TOPICS_GONE_KEY
 from forumscraper.demo.content import Board
+from forumscraper.demo.faults import Fault
 from forumscraper.demo.server import FixtureForumServer
-from forumscraper.spiders.forum import SHRUNK_FORUMS_KEY
-from tests.crawling import stat
+from tests.crawling import crawl, stat
 from tests.test_crawl_forum import check_database_holds_the_board
 from tests.test_incremental import full_crawl, refetch_everything
 from tests.test_incremental_heals import incremental
@@ -62,14 +63,16 @@ async def test_a_topic_moved_far_down_another_forums_list_is_stored_in_its_new_f
         crawler = await incremental(server, board, db_url)
     check_database_holds_the_board(engine, board)
     assert stored_topics(engine)[0][moved.id] == BIG_FORUM
-    assert stat(crawler, SHRUNK_FORUMS_KEY) == 1
+    assert stat(crawler, TOPICS_GONE_KEY) == [source]
     left = len(board.forum_topics(source))
-    assert f"Forum {source} counts {left} topic(s), {left + 1} when last read" in caplog.text
+    assert f"Forum {source} lost topics (it counts {left} topic(s), {left + 1} when last read)" in (
+        caplog.text
+    )
     assert stat(crawler, "forumscraper/incremental/forum_pages_skipped"), "the big list stops"
     # The counts now agree: the next run pages as usual and asks for no topic.
     server.clear_requests()
     again = await incremental(server, board, db_url)
-    assert stat(again, SHRUNK_FORUMS_KEY) is None
+    assert stat(again, TOPICS_GONE_KEY) is None
     assert not any(path.startswith("/t") for path in server.requests)
 
 
@@ -85,8 +88,40 @@ async def test_a_deleted_topic_is_marked_deleted_by_the_next_incremental_run(
     live, deleted = stored_topics(engine)
     assert deleted == {gone}
     assert live == {topic.id: topic.forum_id for topic in board.live_topics()}
-    assert stat(crawler, SHRUNK_FORUMS_KEY) == 1
+    assert stat(crawler, TOPICS_GONE_KEY) == [BIG_FORUM]
     assert stat(crawler, "forumscraper/fetch/gone_topics") == 1
+
+
+@deferred_f_from_coro_f
+async def test_a_run_that_fails_before_checking_leaves_the_check_to_the_next(
+    short_pages: Board,
+    server: FixtureForumServer,
+    db_url: str,
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The failed run stored the forum's new count: the next run cannot see the drop any more,
+    and learns it from the failed run's stats."""
+    board = short_pages
+    await full_crawl(server, board, db_url)
+    moved = board.move_topic(oldest_topic(board, 1), BIG_FORUM, shadow=False)
+    server.faults.add(f"/t{moved.id}-", Fault(kind="status", status=500, times=None))
+    failed = await crawl(
+        "forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
+    )
+    assert stat(failed, "forumscraper/run/status") == "failed"
+    assert stat(failed, TOPICS_GONE_KEY) == [1]
+    assert stored_topics(engine)[0][moved.id] == 1
+    server.faults.clear()
+    with caplog.at_level(logging.INFO):
+        crawler = await incremental(server, board, db_url)
+    assert "Forum 1 lost topics (a run that did not finish found topics gone from it)" in (
+        caplog.text
+    )
+    assert stat(crawler, TOPICS_GONE_KEY) == [1]
+    check_database_holds_the_board(engine, board)
+    again = await incremental(server, board, db_url)
+    assert stat(again, TOPICS_GONE_KEY) is None, "a finished run leaves nothing to carry"
 
 
 @deferred_f_from_coro_f
@@ -102,7 +137,7 @@ async def test_a_new_topic_beside_a_moved_one_hides_the_move_until_a_full_run(
     assert author is not None
     board.add_topic(1, "Started meanwhile", author, "A new topic in the same forum")
     crawler = await incremental(server, board, db_url)
-    assert stat(crawler, SHRUNK_FORUMS_KEY) is None
+    assert stat(crawler, TOPICS_GONE_KEY) is None
     assert stored_topics(engine)[0][moved.id] == 1, "still in its old forum"
     full = await refetch_everything(server, board, db_url)
     assert stat(full, "forumscraper/run/status") == "finished"

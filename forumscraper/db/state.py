@@ -46,6 +46,10 @@ paged to its end."""
 VANISHED_POSTS_KEY = "forumscraper/incremental/lists_read_for_vanished_posts"
 """Stat (1) of a ``forum`` run that read every forum's list to its end because posts had
 vanished from a stored topic (see :func:`run_with_vanished_posts`)."""
+TOPICS_GONE_KEY = "forumscraper/incremental/lists_read_for_topics_gone"
+"""Stat of a ``forum`` run: the ids of the forums whose row counted fewer topics than stored,
+whose lists it reads to their end to ask for the stored topics they no longer show (see
+:func:`forums_left_to_check`)."""
 LISTS_READ_WHOLE_KEYS = (FULL_RUN_KEY, LISTS_TO_THE_END_KEY, VANISHED_POSTS_KEY)
 """Stats of a ``forum`` run that read every forum's topic list to its end."""
 
@@ -312,6 +316,28 @@ def last_covered_starts(engine: Engine, board_id: int) -> dict[str, datetime]:
             return {str(spider): started for spider, started in connection.execute(query)}
     except (ProgrammingError, OperationalError):  # no schema yet (the crawl creates it)
         return {}
+
+
+def forums_left_to_check(engine: Engine, board_id: int, since: datetime | None) -> set[int]:
+    """The forums that ``forum`` runs of the board started at or after ``since`` (``None``:
+    ever) found counting fewer topics than stored (:data:`TOPICS_GONE_KEY`) and did not finish
+    with: such a run stored the forums' new counts but may not have asked for their lost
+    topics, so the next ``forum`` run does."""
+    runs = table_of(CrawlRun)
+    query = select(runs.c.stats[TOPICS_GONE_KEY]).where(
+        runs.c.board_id == board_id,
+        runs.c.spider == "forum",
+        runs.c.status != "finished",
+        runs.c.stats[TOPICS_GONE_KEY].is_not(None),
+    )
+    if since is not None:
+        query = query.where(runs.c.started_at >= since)
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(query).scalars().all()
+    except (ProgrammingError, OperationalError):  # no schema yet (the crawl creates it)
+        return set()
+    return {int(forum_id) for ids in found if isinstance(ids, list) for forum_id in ids}
 
 
 def run_with_vanished_posts(engine: Engine, board_id: int, since: datetime | None) -> int | None:

@@ -43,8 +43,10 @@ from twisted.python.failure import Failure
 from forumscraper.db.state import (
     FULL_RUN_KEY,
     LISTS_TO_THE_END_KEY,
+    TOPICS_GONE_KEY,
     VANISHED_POSTS_KEY,
     forum_topic_counts,
+    forums_left_to_check,
     last_covered_starts,
     later_unlisted_topic,
     live_forums,
@@ -67,9 +69,6 @@ CHECKED_FORUM = "forumscraper_checked_forum"
 UNPROVEN_PAGES_KEY = "forumscraper/incremental/forum_pages_unproven"
 """Stat: list pages read after a page with no changed topic, because nothing proved the topics
 after it stored (no covered run, or the page's topics moved after the last covered run)."""
-SHRUNK_FORUMS_KEY = "forumscraper/incremental/lists_read_for_topics_gone"
-"""Stat: forums whose row counted fewer topics than stored, their list read to its end and the
-stored topics it no longer shows asked for."""
 UNKNOWN_TYPES_KEY = "forumscraper/extract/unknown_topic_types"
 """Stat: topic rows whose type word (``{TOPIC_TYPE}``) the reader does not know."""
 UNORDERED_LISTS_KEY = "forumscraper/incremental/lists_not_by_last_post"
@@ -129,6 +128,9 @@ class ForumSpider(TopicSpider):
                 run_id = await self.read_db(run_with_vanished_posts, covered.get("forum"))
                 if run_id is not None:
                     self.posts_vanished(f"run {run_id} marked posts deleted")
+            left = await self.read_db(forums_left_to_check, covered.get("forum"))
+            for forum_id in sorted(left):
+                self.topics_gone(forum_id, "a run that did not finish found topics gone from it")
         async for request in super().start():
             yield request
 
@@ -397,20 +399,29 @@ class ForumSpider(TopicSpider):
             or forum.id in self.shrunk_forums
         ):
             return []
-        self.shrunk_forums.add(forum.id)
-        self.crawler.stats.inc_value(SHRUNK_FORUMS_KEY)
-        self.logger.info(
-            "Forum %s counts %d topic(s), %d when last read: topics left it (deleted, moved or "
-            "merged); its list is read to its end and the stored topics it no longer shows are "
-            "checked",
-            forum.id,
-            forum.topic_count,
-            stored,
+        self.topics_gone(
+            forum.id, f"it counts {forum.topic_count} topic(s), {stored} when last read"
         )
         if forum.id in self.lists_read_whole:
             return await self.unlisted_topics(forum.id)
         stopped = self.stopped_lists.pop(forum.id, None)
         return [] if stopped is None else [self.forum_request(forum.id, *stopped)]
+
+    def topics_gone(self, forum_id: int, evidence: str) -> None:
+        """Topics left the forum (``evidence`` says how it shows): its list is read to its end
+        and the stored topics it no longer shows are asked for; counted in the run's
+        :data:`TOPICS_GONE_KEY` (which a run that does not finish leaves to the next) and said."""
+        self.shrunk_forums.add(forum_id)
+        stats = self.crawler.stats
+        stats.set_value(
+            TOPICS_GONE_KEY, sorted({*(stats.get_value(TOPICS_GONE_KEY) or ()), forum_id})
+        )
+        self.logger.info(
+            "Forum %s lost topics (%s): deleted, moved or merged; its list is read to its end "
+            "and the stored topics it no longer shows are checked",
+            forum_id,
+            evidence,
+        )
 
     def unknown_types(self, page: ForumPage) -> None:
         """Rows whose type word this reader does not know: stored with ``topic_type`` NULL,
