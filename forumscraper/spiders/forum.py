@@ -104,8 +104,6 @@ class ForumSpider(TopicSpider):
         self.stored_topic_counts: dict[int, int] = {}
         """The topic count each forum's row showed the last run that read it (incremental
         runs: read at the start)."""
-        self.shrunk_forums: set[int] = set()
-        """Forums whose row counts fewer topics than stored (:meth:`shrunk`)."""
         self.lists_read_whole: set[int] = set()
         """Forums whose list this run read to its end (a sub-forum's may end before its
         parent's page shows its row)."""
@@ -411,7 +409,6 @@ class ForumSpider(TopicSpider):
         """Topics left the forum (``evidence`` says how it shows): its list is read to its end
         and the stored topics it no longer shows are asked for; counted in the run's
         :data:`TOPICS_GONE_KEY` (which a run that does not finish leaves to the next) and said."""
-        self.shrunk_forums.add(forum_id)
         stats = self.crawler.stats
         stats.set_value(
             TOPICS_GONE_KEY, sorted({*(stats.get_value(TOPICS_GONE_KEY) or ()), forum_id})
@@ -512,6 +509,12 @@ class ForumSpider(TopicSpider):
             page.url,
             evidence,
         )
+
+    @property
+    def shrunk_forums(self) -> frozenset[int]:
+        """The forums that lost topics (:meth:`topics_gone`): the run's
+        :data:`TOPICS_GONE_KEY` stat."""
+        return frozenset(self.crawler.stats.get_value(TOPICS_GONE_KEY) or ())
 
     @property
     def vanished(self) -> bool:
