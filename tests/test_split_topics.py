@@ -91,7 +91,12 @@ async def test_posts_a_recent_run_saw_go_are_found_by_the_next_forum_run(
     moved = {post.id for post in split.live_posts}
     rocky = board.member_by_name("Rocky")
     now = datetime.now(UTC).replace(second=0, microsecond=0)
-    board.add_post(LONG_TOPIC, rocky, "<p>Back to the subject.</p>", now - timedelta(minutes=2))
+    topic = board.topic(LONG_TOPIC)
+    assert topic is not None
+    # Never before the topic's last post: just after the board's midnight (21:00 UTC) its
+    # "today" posts are minutes old.
+    replied = max(now - timedelta(minutes=2), topic.last_post_at)
+    board.add_post(LONG_TOPIC, rocky, "<p>Back to the subject.</p>", replied)
     await recent(server, board, db_url)
     assert deleted_posts(engine) == moved, "recent saw them go, and nothing of where"
     with caplog.at_level(logging.INFO):
