@@ -291,6 +291,15 @@ def test_a_reread_visit_starts_again_from_the_first_page() -> None:
     assert completed.first_position == 0 and completed.reply_count == 33
 
 
+def test_a_topic_asked_for_because_no_list_shows_it_stays_so_when_read_again() -> None:
+    visits = TopicVisits()
+    visit = started(visits, listing=listing(5, reply_count=4))
+    visits.checked(5)
+    visits.arrived(visit)
+    again = visits.reread(visit)
+    assert again is not None and again.unlisted
+
+
 def test_a_visit_still_awaiting_pages_is_not_reread() -> None:
     visits = TopicVisits()
     visit = started(visits)

@@ -212,6 +212,7 @@ class TopicVisits:
         again = self.schedule(visit.topic_id, visit.slug, visit.listing, 0)
         if again is not None:
             again.reread = True
+            again.unlisted = visit.unlisted
         return again
 
     def short(self, visit: TopicVisit) -> str | None:
