@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -60,6 +61,16 @@ async def crawl(
 def stat(crawler: Crawler, key: str, default: Any = None) -> Any:
     assert crawler.stats is not None
     return crawler.stats.get_value(key, default)
+
+
+def reply_time(board: Board, topic_id: int, ago: timedelta) -> datetime:
+    """``ago`` before now (whole minutes), for a reply added to a live topic of the demo: never
+    before the topic's last post, which the demo refuses as no real board shows it. Just after
+    the demo board's midnight (21:00 UTC, Asia/Baghdad) its "today" posts are minutes old."""
+    topic = board.topic(topic_id)
+    assert topic is not None, f"no topic {topic_id}"
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    return max(now - ago, topic.last_post_at)
 
 
 @dataclass

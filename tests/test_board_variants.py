@@ -20,7 +20,7 @@ from forumscraper.db.models import CrawlRun, Post, Topic
 from forumscraper.demo.content import Board, add_global_announcement, build_demo_board
 from forumscraper.demo.faults import Fault
 from forumscraper.demo.server import FixtureForumServer
-from tests.crawling import crawl, stat
+from tests.crawling import crawl, reply_time, stat
 from tests.test_crawl_forum import VERSIONS, check_database_holds_the_board
 
 CLOCKED = ["prosilver", "invision", "modernbb"]
@@ -83,11 +83,7 @@ async def test_a_portal_fronted_board_gets_the_boards_dates_in_forum_and_recent_
         # New posts, "Today at …" on the board's clock, read by a recent run.
         now = datetime.now(UTC).replace(second=0, microsecond=0)
         rocky = board.member_by_name("Rocky")
-        topic = board.topic(28)
-        assert topic is not None
-        # Just after the board's midnight (21:00 UTC) its "today" posts are minutes old: the
-        # reply is never dated before the topic's last post, as on a real board.
-        replied = max(now - timedelta(minutes=2), topic.last_post_at)
+        replied = reply_time(board, 28, timedelta(minutes=2))
         board.add_post(28, rocky, "Power is back in Karrada.", replied)
         board.add_topic(5, "A new topic, read by recent", rocky, "First!", now)
         server.clear_requests()

@@ -21,11 +21,13 @@ from forumscraper.demo.content import Board
 from forumscraper.demo.server import FixtureForumServer
 from forumscraper.items import TopicItem
 from forumscraper.spiders.forum import UNORDERED_LISTS_KEY, out_of_order
-from tests.crawling import crawl, stat
+from tests.crawling import crawl, reply_time, stat
 
 FORUM = 2
 """The demo forum whose list has two pages."""
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+ONE, TEN = timedelta(minutes=1), timedelta(minutes=10)
+"""How long before the test the replies it adds are dated."""
 
 
 def row(topic_id: int, hours_ago: float, **values: object) -> TopicItem:
@@ -69,16 +71,17 @@ async def test_a_list_ordered_otherwise_is_read_to_its_end(
     assert len(paged) > board.topics_per_page
     oldest = paged[-1]  # on the list's last page, whatever its last post
     rocky = board.member_by_name("Rocky")
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
     # A topic halfway down the first page got the board's latest reply: the page shows a
     # later last post below earlier ones.
     middle = paged[board.topics_per_page // 2]
-    board.add_post(middle.id, rocky, "<b>Still going.</b>", now - timedelta(minutes=10))
+    board.add_post(middle.id, rocky, "<b>Still going.</b>", reply_time(board, middle.id, TEN))
     assert board.forum_list_paged(FORUM)[board.topics_per_page // 2] is middle
     with FixtureForumServer(board) as server:
         first = await crawl("forum", db_url, base_url=server.base_url)
         assert stat(first, "forumscraper/run/status") == "finished"
-        reply = board.add_post(oldest.id, rocky, "<b>A late reply.</b>", now - timedelta(minutes=1))
+        reply = board.add_post(
+            oldest.id, rocky, "<b>A late reply.</b>", reply_time(board, oldest.id, ONE)
+        )
         assert board.forum_list_paged(FORUM)[-1] is oldest, "the reply moves it nowhere"
         with caplog.at_level(logging.WARNING):
             again = await crawl("forum", db_url, base_url=server.base_url)
@@ -101,16 +104,14 @@ async def test_a_list_whose_later_page_holds_a_topic_stored_as_newer_is_read_to_
     first_page, rest = paged[: board.topics_per_page], paged[board.topics_per_page :]
     assert len(rest) >= 2
     rocky = board.member_by_name("Rocky")
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
-    board.add_post(rest[0].id, rocky, "<b>Still going.</b>", now - timedelta(minutes=10))
+    board.add_post(rest[0].id, rocky, "<b>Still going.</b>", reply_time(board, rest[0].id, TEN))
     listed = [t.last_post_at for t in first_page if not (t.sticky or t.announcement)]
     assert listed == sorted(listed, reverse=True), "the first page itself shows no disorder"
     with FixtureForumServer(board) as server:
         first = await crawl("forum", db_url, base_url=server.base_url)
         assert stat(first, "forumscraper/run/status") == "finished"
-        reply = board.add_post(
-            rest[-1].id, rocky, "<b>A late reply.</b>", now - timedelta(minutes=1)
-        )
+        late = reply_time(board, rest[-1].id, ONE)
+        reply = board.add_post(rest[-1].id, rocky, "<b>A late reply.</b>", late)
         with caplog.at_level(logging.WARNING):
             again = await crawl("forum", db_url, base_url=server.base_url)
     assert stat(again, "forumscraper/run/status") == "finished"

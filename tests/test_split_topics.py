@@ -11,7 +11,7 @@ the new topic is found and the posts take their new place.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
@@ -21,7 +21,7 @@ from forumscraper.db.models import Post
 from forumscraper.db.state import VANISHED_POSTS_KEY
 from forumscraper.demo.content import Board, Topic
 from forumscraper.demo.server import FixtureForumServer
-from tests.crawling import stat
+from tests.crawling import reply_time, stat
 from tests.test_crawl_forum import check_database_holds_the_board
 from tests.test_incremental import full_crawl, recent, refetch_everything
 from tests.test_incremental_heals import LONG_TOPIC, incremental
@@ -90,12 +90,7 @@ async def test_posts_a_recent_run_saw_go_are_found_by_the_next_forum_run(
     split = split_far_down(board)
     moved = {post.id for post in split.live_posts}
     rocky = board.member_by_name("Rocky")
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
-    topic = board.topic(LONG_TOPIC)
-    assert topic is not None
-    # Never before the topic's last post: just after the board's midnight (21:00 UTC) its
-    # "today" posts are minutes old.
-    replied = max(now - timedelta(minutes=2), topic.last_post_at)
+    replied = reply_time(board, LONG_TOPIC, timedelta(minutes=2))
     board.add_post(LONG_TOPIC, rocky, "<p>Back to the subject.</p>", replied)
     await recent(server, board, db_url)
     assert deleted_posts(engine) == moved, "recent saw them go, and nothing of where"
