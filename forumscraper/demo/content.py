@@ -312,7 +312,10 @@ class Board:
 
     title: str
     timezone: str
-    """IANA name of the board time zone ("System time zone"), e.g. ``Asia/Baghdad``."""
+    """IANA name of the board time zone, e.g. ``Asia/Baghdad``: the offset its "System time
+    zone" and "Adjust time" (summer time, a switch its admin turns as the zone does) give at
+    each moment. A page prints every date on the offset of the moment it is served, an old
+    post's too (``render.common.board_clock``)."""
     date_format: str = "phpbb"
     """One of :data:`DATE_FORMATS` or :data:`DATE_ONLY_FORMATS`."""
     description: str = ""

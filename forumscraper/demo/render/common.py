@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import format_datetime
 from html import escape
 from typing import Protocol
@@ -307,7 +307,7 @@ def format_date(
     "Today at 9:59 am" / "Yesterday at 15:51", the clock in the format's 12 or 24 hour style
     (24 hour on French boards).
     """
-    zone = tz or board.tzinfo
+    zone = board_clock(tz or board.tzinfo, now)
     local = moment.astimezone(zone)
     if relative and board.date_format in _CLOCKS:  # date-only layouts print none (content.py)
         today = now.astimezone(zone).date()
@@ -317,6 +317,14 @@ def format_date(
         if local.date() == today - timedelta(days=1):
             return f"{label(board.language, 'yesterday')} {clock(local)}"
     return absolute_date(local, board.date_format, board.language)
+
+
+def board_clock(zone: tzinfo, now: datetime) -> tzinfo:
+    """The clock a page served at ``now`` prints every date on: ``zone``'s offset at ``now``,
+    for a date of any season. Forumotion's "System time zone" (and a profile's) is an offset,
+    and "Adjust time" (summer time) a switch the admin turns: once it is on, a post written in
+    winter is printed on summer time too, an hour later than it was on the day."""
+    return timezone(zone.utcoffset(now) or timedelta(0))
 
 
 def is_relative(text: str, ctx: RenderContext) -> bool:
@@ -395,7 +403,7 @@ def rich_snippets(
             "headline": topic.title,
             "name": topic.title,
             "url": ctx.absolute(topic_path(topic)),
-            "datePublished": first.posted_at.astimezone(_json_ld_zone(ctx.board)).strftime(
+            "datePublished": first.posted_at.astimezone(_json_ld_zone(ctx)).strftime(
                 "%Y-%m-%d %H:%M:%S"
             ),
             "image": f"{ILLIWEB}/{ctx.version}/logo.png",
@@ -410,9 +418,11 @@ def rich_snippets(
     return html
 
 
-def _json_ld_zone(board: Board) -> tzinfo:
-    zone = board.json_ld_timezone
-    return board.tzinfo if zone is None else ZoneInfo(zone)
+def _json_ld_zone(ctx: RenderContext) -> tzinfo:
+    """The board's clock, or the zone :attr:`Board.json_ld_timezone` names (a server's, which
+    follows its own summer time date by date)."""
+    zone = ctx.board.json_ld_timezone
+    return board_clock(ctx.board.tzinfo, ctx.now) if zone is None else ZoneInfo(zone)
 
 
 # -- pagination ------------------------------------------------------------------------------
