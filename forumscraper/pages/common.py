@@ -48,6 +48,7 @@ from forumscraper.text.dates import (
     parse_clock_line,
     parse_current_time,
     parse_forum_date,
+    printing_clock,
 )
 
 BY_WORD = r"(?:by|par|por|von|di|da|de|door|od|av|من طرف)"
@@ -112,6 +113,12 @@ class DateContext:
 
     tz: tzinfo = UTC
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def clock(self) -> tzinfo:
+        """The offset the page prints every date on: the board timezone's at :attr:`now`
+        (:func:`~forumscraper.text.dates.printing_clock`)."""
+        return printing_clock(self.tz, self.now)
 
     def parse(
         self, raw: str | None, *, after: datetime | None = None, near: datetime | None = None

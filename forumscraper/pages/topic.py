@@ -294,10 +294,10 @@ class TopicPage(Page):
     @cached_property
     def published_at(self) -> datetime | None:
         """The topic's first post's date as its JSON-LD ``datePublished`` says (with the year
-        every printed date may lack), read in the board's timezone."""
+        every printed date may lack), read on the board's clock."""
         data = self.json_ld_of("DiscussionForumPosting") or {}
         published = str(data.get("datePublished") or "")
-        return parse_jsonld_date(published, self.dates.tz) if published else None
+        return parse_jsonld_date(published, self.dates.clock) if published else None
 
     def _post(
         self,

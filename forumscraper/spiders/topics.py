@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import signals
@@ -44,7 +45,7 @@ from forumscraper.spiders.base import ForumotionSpider, fetch_again, log_charset
 from forumscraper.spiders.clock import out_of_posting_order
 from forumscraper.spiders.login import is_logged_in
 from forumscraper.spiders.visits import TopicVisit, TopicVisits, misplaced_posts
-from forumscraper.text.dates import same_but_year
+from forumscraper.text.dates import printing_clock, same_but_year
 from forumscraper.workers import Workers, workers_for
 
 logger = logging.getLogger(__name__)
@@ -173,7 +174,9 @@ class TopicSpider(ForumotionSpider):
             tz = self.board_tz
             if known is None:
                 return False
-            if tz is not None and same_but_year(listed, known, tz):
+            if tz is not None and same_but_year(
+                listed, known, printing_clock(tz, datetime.now(UTC))
+            ):
                 return False
         return listed is None or known is None or listed > known
 

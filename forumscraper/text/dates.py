@@ -48,6 +48,7 @@ __all__ = [
     "parse_http_date",
     "parse_jsonld_date",
     "parse_rss_date",
+    "printing_clock",
     "same_but_year",
 ]
 
@@ -559,6 +560,20 @@ def _infer_year(clock: _WallClock, now: datetime, tz: tzinfo) -> int | None:
     return None
 
 
+def printing_clock(zone: tzinfo, at: datetime) -> tzinfo:
+    """The clock a page served at ``at`` prints every date on: ``zone``'s UTC offset at that
+    moment, whatever the season of the date printed.
+
+    A board's "System time zone" (and a member profile's) is an offset, and summer time a
+    switch its admin turns ("Adjust time"): once it is on, a post written in winter prints an
+    hour later than it did on the day. Read on the zone's own winter offset, such a date would
+    be stored an hour off. A zone that is a fixed offset already is returned as it is."""
+    if isinstance(zone, timezone):
+        return zone
+    offset = zone.utcoffset(at)
+    return zone if offset is None else timezone(offset)
+
+
 def parse_forum_date(
     raw: str,
     *,
@@ -570,10 +585,10 @@ def parse_forum_date(
 ) -> datetime | None:
     """Parse a date as Forumotion prints it and return it as an aware UTC datetime.
 
-    ``tz`` is the board timezone the wall-clock time is printed in; ``now`` (aware) is when the
-    page was served: "Today"/"Yesterday" are relative to its date in ``tz``. Ambiguous
-    wall-clock times (DST fall-back) take the first occurrence (``fold=0``). Returns None for
-    anything that cannot be read with confidence.
+    ``tz`` is the board timezone; ``now`` (aware) is when the page was served. The wall-clock
+    time is read on the offset ``tz`` has at ``now`` (:func:`printing_clock`: the board prints
+    every date on its clock of the moment), and "Today"/"Yesterday" are relative to ``now``'s
+    date on it. Returns None for anything that cannot be read with confidence.
 
     A date printed without a year (``D j M - G:i``) recurs on the same weekday every 5, 6 or 11
     years, so its year is only as sure as what bounds it. When the page gives bounds, the date
@@ -587,6 +602,7 @@ def parse_forum_date(
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("parse_forum_date: now must be a timezone-aware datetime")
+    tz = printing_clock(tz, now)
     clock = _parse_wall_clock(raw)
     if clock is None:
         return None

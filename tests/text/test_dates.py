@@ -32,6 +32,8 @@ NOW_BAGHDAD = datetime(2024, 12, 2, 0, 30, tzinfo=BAGHDAD)
 NOW_PARIS_NEW_YEAR = datetime(2025, 1, 1, 0, 30, tzinfo=PARIS)
 # The day after the autumn DST change in Paris.
 NOW_PARIS_AUTUMN = datetime(2024, 10, 28, 12, 0, tzinfo=PARIS)
+# A summer day in Paris (summer time on).
+NOW_PARIS_SUMMER = datetime(2024, 7, 1, 12, 0, tzinfo=PARIS)
 
 
 def utc(*args: int) -> datetime:
@@ -156,14 +158,19 @@ def test_parse_forum_date_fixed_offset_matches_zoneinfo(raw: str, expected: date
         ("Sam 29 Fév - 10:00", NOW_PARIS_NEW_YEAR, utc(2020, 2, 29, 9, 0)),
         # Monday: 2016, too far back; 2024's 29 February is a Thursday, so no reading at all
         ("Lun 29 Fév - 10:00", NOW_PARIS_NEW_YEAR, None),
-        # summer and winter offsets
-        ("Wed 29 Jul 2015 - 15:51", NOW_PARIS_AUTUMN, utc(2015, 7, 29, 13, 51)),
+        # Every date on the clock of the page's moment, whatever its own season: summer time
+        # is a switch the admin turns, and it moves old dates too. Winter time (+01:00):
+        ("Wed 29 Jul 2015 - 15:51", NOW_PARIS_AUTUMN, utc(2015, 7, 29, 14, 51)),
         ("Ven 19 Fév 2021 - 19:36", NOW_PARIS_AUTUMN, utc(2021, 2, 19, 18, 36)),
         ("Today at 9:59", NOW_PARIS_AUTUMN, utc(2024, 10, 28, 8, 59)),
-        # ambiguous wall clock (fall back): first occurrence, fold=0
-        ("Yesterday at 02:30", NOW_PARIS_AUTUMN, utc(2024, 10, 27, 0, 30)),
-        ("Sun 27 Oct 2024 - 02:30", NOW_PARIS_AUTUMN, utc(2024, 10, 27, 0, 30)),
-        # nonexistent wall clock (spring forward): converted with the earlier offset
+        # summer time (+02:00):
+        ("Wed 29 Jul 2015 - 15:51", NOW_PARIS_SUMMER, utc(2015, 7, 29, 13, 51)),
+        ("Ven 19 Fév 2021 - 19:36", NOW_PARIS_SUMMER, utc(2021, 2, 19, 17, 36)),
+        ("Today at 9:59", NOW_PARIS_SUMMER, utc(2024, 7, 1, 7, 59)),
+        # the wall clock the autumn change repeats and the one spring's skips: one offset,
+        # one reading
+        ("Yesterday at 02:30", NOW_PARIS_AUTUMN, utc(2024, 10, 27, 1, 30)),
+        ("Sun 27 Oct 2024 - 02:30", NOW_PARIS_AUTUMN, utc(2024, 10, 27, 1, 30)),
         ("Sun 31 Mar 2024 - 02:30", NOW_PARIS_AUTUMN, utc(2024, 3, 31, 1, 30)),
     ],
 )
@@ -236,10 +243,13 @@ def test_parse_forum_date_never_raises_on_near_misses(
 # G:i", a layout Forumotion offers), only what bounds it on the page says which.
 NOW_2026 = datetime(2026, 12, 5, 12, 0, tzinfo=PARIS)
 JULY_29 = "Wed 29 Jul - 15:51"
+WINTER = timezone(timedelta(hours=1))
+"""The clock a Paris board's page of ``NOW_2026`` prints every date on (summer time off)."""
 
 
 def paris(*args: int) -> datetime:
-    return datetime(*args, tzinfo=PARIS).astimezone(UTC)
+    """A wall-clock time as a Paris board's page of ``NOW_2026`` prints it, in UTC."""
+    return datetime(*args, tzinfo=WINTER).astimezone(UTC)
 
 
 @pytest.mark.parametrize(
@@ -301,7 +311,7 @@ MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 @settings(deadline=None, max_examples=300)
 @given(
     posted=st.datetimes(
-        min_value=datetime(1995, 1, 1), max_value=datetime(2026, 12, 4), timezones=st.just(PARIS)
+        min_value=datetime(1995, 1, 1), max_value=datetime(2026, 12, 4), timezones=st.just(WINTER)
     ),
     gap=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=4000)),
     zone_error=st.timedeltas(min_value=timedelta(hours=-14), max_value=timedelta(hours=14)),
@@ -309,24 +319,17 @@ MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 def test_a_bounded_date_without_a_year_is_right_or_unread_never_wrong(
     posted: datetime, gap: timedelta, zone_error: timedelta
 ) -> None:
-    posted = posted.replace(second=0, microsecond=0, fold=0)
+    posted = posted.replace(second=0, microsecond=0)
     raw = f"{WEEKDAYS[posted.weekday()]} {posted.day} {MONTHS[posted.month - 1]} - {posted:%H:%M}"
     truth = posted.astimezone(UTC)
     # The first post, beside its JSON-LD date: always read.
     near = parse_forum_date(raw, now=NOW_2026, tz=PARIS, near=posted + zone_error)
-    assert near == truth or _fold_twin(posted, near)
+    assert near == truth
     # A later post, bounded by the one before it (``gap`` earlier): right, or not read.
     read = parse_forum_date(raw, now=NOW_2026, tz=PARIS, after=truth - gap)
-    assert read in (truth, None) or _fold_twin(posted, read)
+    assert read in (truth, None)
     if NOW_2026 - (truth - gap) < timedelta(days=365 * 5):
         assert read is not None  # a date recurs on its weekday 5 years apart at the closest
-
-
-def _fold_twin(posted: datetime, read: datetime | None) -> bool:
-    """Read as the other occurrence of a wall-clock time that the autumn DST change repeats."""
-    return read is not None and read.astimezone(PARIS).replace(tzinfo=None) == posted.replace(
-        tzinfo=None
-    )
 
 
 @pytest.mark.parametrize(
