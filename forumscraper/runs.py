@@ -336,7 +336,7 @@ class CrawlRunRecorder:
                         self.database.engine,
                         board_id,
                         # A zone the dates disagreed with is not recorded for later runs.
-                        timezone=None if wrong_clock else getattr(spider, "board_tz", None),
+                        timezone=None if wrong_clock else getattr(spider, "zone_to_record", None),
                         template_version=getattr(spider, "template_version", None),
                         title=getattr(spider, "board_title", None),
                         language=getattr(spider, "board_language", None),

@@ -19,6 +19,7 @@ import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import Engine, select
 
+from forumscraper.cli import main as forumscraper
 from forumscraper.db.models import Board as BoardRow
 from forumscraper.db.models import Post
 from forumscraper.demo.content import Board, build_demo_board
@@ -112,6 +113,41 @@ async def test_an_archive_read_in_winter_and_in_summer_keeps_every_date(
             crawler = await crawl(spider, db_url, base_url=server.base_url, **settings)
             assert stat(crawler, "forumscraper/run/status") == "finished", spider
             assert stat(crawler, "forumscraper/dates/clock_mismatch") is None, spider
+    check_dates_are_the_boards(engine, board)
+    with engine.connect() as connection:
+        stored = connection.execute(select(Post.posted_at).where(Post.id == reply.id)).scalar()
+    assert stored is not None and stored.replace(tzinfo=UTC) == reply.posted_at
+
+
+@deferred_f_from_coro_f
+async def test_a_zone_named_for_a_board_outlives_the_offset_its_pages_show(
+    db_url: str, engine: Engine
+) -> None:
+    """``boards add --timezone Europe/Paris``, then a ``forum`` run in January that learns
+    +01:00 from the index's clock line: the name stays recorded, not the offset. In July the
+    admin has turned summer time on, and a ``recent`` run on the portal (a home page with no
+    clock) reads on the name's summer offset: the reply is stored right and no stored date
+    looks moved. Recording the offset made that run read on January's clock and fail."""
+    clock = [WINTER]
+    board = paris_board(WINTER)
+    board.portal = True
+    board.changed()
+    with FixtureForumServer(board, version="prosilver", clock=lambda: clock[0]) as server:
+        add = ["boards", "--database-url", db_url, "add", server.base_url, "--timezone", ZONE]
+        assert forumscraper(add) == 0
+        first = await crawl("forum", db_url, base_url=server.base_url)
+        assert stat(first, "forumscraper/run/status") == "finished"
+        assert recorded_zone(engine) == ZONE
+
+        clock[0] = SUMMER
+        rocky = board.member_by_name("Rocky")
+        reply = board.add_post(28, rocky, "Written on summer time.", SUMMER - timedelta(hours=2))
+        server.clear_requests()
+        again = await crawl("recent", db_url, base_url=server.base_url)
+        assert not any(path.startswith("/forum") for path in server.requests), "no clock asked"
+    assert stat(again, "forumscraper/run/status") == "finished"
+    assert stat(again, "forumscraper/dates/clock_mismatch") is None
+    assert recorded_zone(engine) == ZONE
     check_dates_are_the_boards(engine, board)
     with engine.connect() as connection:
         stored = connection.execute(select(Post.posted_at).where(Post.id == reply.id)).scalar()

@@ -243,6 +243,12 @@ class ForumotionSpider(scrapy.Spider):
         or UTC for want of anything else); ``None`` while unknown."""
         return self.clock.tz
 
+    @property
+    def zone_to_record(self) -> tzinfo | None:
+        """The board's timezone as ``boards`` keeps it for later runs
+        (:meth:`~forumscraper.spiders.clock.BoardClock.to_record`)."""
+        return self.clock.to_record(datetime.now(UTC))
+
     def dates_for(self, response: Response) -> DateContext:
         """How to read dates on ``response``: the board timezone and the server's "now"."""
         return self.clock.dates(server_time(response) or datetime.now(UTC))

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from forumscraper.pages.common import DateContext
 from forumscraper.text.dates import OFFSET_SPAN, ORDER_SLACK, infer_board_offset
@@ -124,6 +124,16 @@ class BoardClock:
         self.source = source
         if self._known is not None:
             self._known.set()
+
+    def to_record(self, now: datetime) -> tzinfo | None:
+        """The zone to record in ``boards`` for later runs: the one in use, except an offset
+        learnt from the pages that the recorded zone's name gives at ``now`` too: the name is
+        kept (``boards add --timezone Europe/Paris``), so that later runs follow its summer
+        time where an offset would stay on this season's."""
+        tz, named = self.tz, self.recorded
+        if named is None or isinstance(named, timezone) or not isinstance(tz, timezone):
+            return tz
+        return named if named.utcoffset(now) == tz.utcoffset(now) else tz
 
     def fall_back(self) -> bool:
         """No page that could show the clock did: use the recorded zone, else UTC. ``True``
