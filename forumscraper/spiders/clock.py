@@ -1,7 +1,10 @@
 """The board's clock: the timezone a crawl reads dates in, where it came from, and the checks
 that catch a wrong one. No Scrapy here.
 
-Forumotion prints every date on the board's wall clock. The timezone is, in order:
+Forumotion prints every date on the board's wall clock of the moment the page is served, an old
+post's too: summer time is a switch the admin turns, so a zone given by name is read at its
+offset of that moment (:func:`~forumscraper.text.dates.printing_clock`). The timezone is, in
+order:
 ``FORUMSCRAPER_TIMEZONE``; else the offset between the first "Current date/time is …" line a
 page of the run shows and that response's HTTP ``Date`` header; else the offset between a
 topic's first post as printed and its creation time in the board's RSS feed (the ``forum``
