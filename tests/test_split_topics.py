@@ -18,7 +18,7 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import Engine, select
 
 from forumscraper.db.models import Post
-from forumscraper.db.state import VANISHED_POSTS_KEY
+from forumscraper.db.state import MOVED_POSTS_KEY, TOPICS_GONE_KEY, VANISHED_POSTS_KEY
 from forumscraper.demo.content import Board, Topic
 from forumscraper.demo.server import FixtureForumServer
 from tests.crawling import reply_time, stat
@@ -125,3 +125,76 @@ async def test_a_run_that_read_every_list_leaves_nothing_to_look_for(
     after = await incremental(server, board, db_url)
     assert stat(after, VANISHED_POSTS_KEY) is None
     assert deleted_posts(engine) == {first, second}
+
+
+def split_old_topic_end(board: Board, forum_id: int) -> Topic:
+    """Split the last two posts of a topic far down the big forum's list into a new topic of
+    ``forum_id``: neither the old topic (its last post now earlier) nor the new one (the old
+    topic's last post) is listed where a proven page stops the paging. Returns both."""
+    listed = board.forum_list_paged(BIG_FORUM)
+    old = next(
+        t
+        for t in listed[2 * board.topics_per_page :]
+        if len(t.live_posts) >= 3 and not (t.sticky or t.announcement)
+    )
+    moving = {post.id for post in old.live_posts[-2:]}
+    new = board.split_topic(old.id, moving, "Split off: the last two posts", forum_id)
+    for topic in (old, new):
+        place = [t.id for t in board.forum_list_paged(topic.forum_id)].index(topic.id)
+        assert place >= 2 * board.topics_per_page or topic.forum_id != BIG_FORUM
+    return new
+
+
+@deferred_f_from_coro_f
+async def test_posts_split_off_the_end_of_an_old_topic_are_found_by_the_forum_count(
+    short_pages: Board,
+    server: FixtureForumServer,
+    db_url: str,
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The old topic is not on the pages an incremental run reads, so no post is seen to
+    vanish; the forum's row counting one topic more than the last run stored, with no new
+    topic on those pages, is what shows it: the list is read to its end."""
+    board = short_pages
+    await full_crawl(server, board, db_url)
+    new = split_old_topic_end(board, BIG_FORUM)
+    with caplog.at_level(logging.INFO):
+        crawler = await incremental(server, board, db_url)
+    check_database_holds_the_board(engine, board)
+    assert deleted_posts(engine) == set()
+    assert stat(crawler, TOPICS_GONE_KEY) == [BIG_FORUM]
+    assert f"Forum {BIG_FORUM} gained topics that the pages read so far do not show" in caplog.text
+    assert any(path.startswith(f"/t{new.id}-") for path in server.requests)
+    server.clear_requests()
+    again = await incremental(server, board, db_url)
+    assert stat(again, TOPICS_GONE_KEY) is None
+    assert stat(again, "forumscraper/incremental/forum_pages_skipped") >= 1
+    assert not [path for path in server.requests if path.startswith("/t")]
+
+
+OTHER_FORUM = 5
+"""A forum whose list is one page: a topic new to it is always on a page read."""
+
+
+@deferred_f_from_coro_f
+async def test_posts_split_off_an_old_topic_into_another_forum_leave_its_row_right(
+    short_pages: Board,
+    server: FixtureForumServer,
+    db_url: str,
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The new topic is listed where the run reads (another forum's one page), its posts are
+    stored in the archive under the old topic, far down the big forum's list: they vanished
+    from it, so the lists are read to their end and the old topic is read again."""
+    board = short_pages
+    await full_crawl(server, board, db_url)
+    new = split_old_topic_end(board, OTHER_FORUM)
+    with caplog.at_level(logging.INFO):
+        crawler = await incremental(server, board, db_url)
+    check_database_holds_the_board(engine, board)
+    assert deleted_posts(engine) == set()
+    assert stat(crawler, MOVED_POSTS_KEY) == 1
+    assert stat(crawler, VANISHED_POSTS_KEY) == 1
+    assert f"topic {new.id} shows posts" in caplog.text

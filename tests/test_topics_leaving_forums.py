@@ -63,12 +63,14 @@ async def test_a_topic_moved_far_down_another_forums_list_is_stored_in_its_new_f
         crawler = await incremental(server, board, db_url)
     check_database_holds_the_board(engine, board)
     assert stored_topics(engine)[0][moved.id] == BIG_FORUM
-    assert stat(crawler, TOPICS_GONE_KEY) == [source]
+    # The forum it left counts one topic less; the one it joined one more than its pages
+    # read show: both lists are read to their end.
+    assert stat(crawler, TOPICS_GONE_KEY) == sorted({source, BIG_FORUM})
     left = len(board.forum_topics(source))
-    assert f"Forum {source} lost topics (it counts {left} topic(s), {left + 1} when last read)" in (
+    assert f"Forum {source} lost topics: deleted, moved or merged (it counts {left} topic(s), " in (
         caplog.text
     )
-    assert stat(crawler, "forumscraper/incremental/forum_pages_skipped"), "the big list stops"
+    assert f"Forum {BIG_FORUM} gained topics that the pages read so far do not show" in caplog.text
     # The counts now agree: the next run pages as usual and asks for no topic.
     server.clear_requests()
     again = await incremental(server, board, db_url)
@@ -110,26 +112,27 @@ async def test_a_run_that_fails_before_checking_leaves_the_check_to_the_next(
         "forum", db_url, base_url=server.base_url, FORUMSCRAPER_TIMEZONE=board.timezone
     )
     assert stat(failed, "forumscraper/run/status") == "failed"
-    assert stat(failed, TOPICS_GONE_KEY) == [1]
-    assert stored_topics(engine)[0][moved.id] == 1
+    assert stat(failed, TOPICS_GONE_KEY) == [1, BIG_FORUM]
+    # The list of the forum it joined, read to its end, shows its row there; its page failed.
+    assert stored_topics(engine)[0][moved.id] == BIG_FORUM
     server.faults.clear()
     with caplog.at_level(logging.INFO):
         crawler = await incremental(server, board, db_url)
-    assert "Forum 1 lost topics (a run that did not finish found topics gone from it)" in (
+    assert "Forum 1 lost topics: deleted, moved or merged (a run that did not finish found " in (
         caplog.text
     )
-    assert stat(crawler, TOPICS_GONE_KEY) == [1]
+    assert stat(crawler, TOPICS_GONE_KEY) == [1, BIG_FORUM]
     check_database_holds_the_board(engine, board)
     again = await incremental(server, board, db_url)
     assert stat(again, TOPICS_GONE_KEY) is None, "a finished run leaves nothing to carry"
 
 
 @deferred_f_from_coro_f
-async def test_a_new_topic_beside_a_moved_one_hides_the_move_until_a_full_run(
+async def test_a_topic_moved_while_another_is_started_is_found_by_the_forum_it_joins(
     short_pages: Board, server: FixtureForumServer, db_url: str, engine: Engine
 ) -> None:
-    """The limit of the check: a topic that leaves a forum while another is started in it
-    leaves the count as it was. The full run (weekly in the README's schedule) finds it."""
+    """A topic that leaves a forum while another is started in it leaves that forum's count as
+    it was; the forum it joins counts one topic more than its pages read show."""
     board = short_pages
     await full_crawl(server, board, db_url)
     moved = board.move_topic(oldest_topic(board, 1), BIG_FORUM, shadow=False)
@@ -137,8 +140,28 @@ async def test_a_new_topic_beside_a_moved_one_hides_the_move_until_a_full_run(
     assert author is not None
     board.add_topic(1, "Started meanwhile", author, "A new topic in the same forum")
     crawler = await incremental(server, board, db_url)
+    assert stat(crawler, TOPICS_GONE_KEY) == [BIG_FORUM]
+    assert stored_topics(engine)[0][moved.id] == BIG_FORUM
+    check_database_holds_the_board(engine, board)
+
+
+@deferred_f_from_coro_f
+async def test_a_new_topic_beside_a_deleted_one_hides_the_deletion_until_a_full_run(
+    short_pages: Board, server: FixtureForumServer, db_url: str, engine: Engine
+) -> None:
+    """The limit of the counts: a topic deleted while another is started in its forum leaves
+    the count as it was, and no forum gains one. The full run (weekly in the README's
+    schedule) finds it."""
+    board = short_pages
+    await full_crawl(server, board, db_url)
+    gone = oldest_topic(board, BIG_FORUM)
+    board.delete_topic(gone)
+    author = board.forum_topics(BIG_FORUM)[0].first_post.author
+    assert author is not None
+    board.add_topic(BIG_FORUM, "Started meanwhile", author, "A new topic in the same forum")
+    crawler = await incremental(server, board, db_url)
     assert stat(crawler, TOPICS_GONE_KEY) is None
-    assert stored_topics(engine)[0][moved.id] == 1, "still in its old forum"
+    assert gone in stored_topics(engine)[0], "still live"
     full = await refetch_everything(server, board, db_url)
     assert stat(full, "forumscraper/run/status") == "finished"
-    assert stored_topics(engine)[0][moved.id] == BIG_FORUM
+    assert gone in stored_topics(engine)[1]

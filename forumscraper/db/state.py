@@ -38,6 +38,10 @@ LOST_TOPICS_KEY = "forumscraper/fetch/lost_topics"
 
 DELETED_POSTS_KEY = stat_key("deleted_posts")
 """Stat: posts a run marked deleted (they vanished from their topic's pages)."""
+MOVED_POSTS_KEY = "forumscraper/incremental/posts_in_other_topics"
+"""Stat: topics a run read whose posts the archive holds under another topic (split off into
+a new topic): their old topic lost them, as if they were deleted (see
+:func:`run_with_vanished_posts`)."""
 FULL_RUN_KEY = "forumscraper/run/full"
 """Stat (1) of a run with ``-a full=1``."""
 LISTS_TO_THE_END_KEY = "forumscraper/incremental/no_covered_run"
@@ -70,6 +74,8 @@ class StoredTopic:
     """Whether all its pages were stored at least once (``last_crawled_at`` is set)."""
     moved_to_id: int | None = None
     """Set when the topic's address redirects to another topic (moved or merged)."""
+    forum_id: int | None = None
+    """The forum it is stored in."""
 
 
 def stored_topics(
@@ -97,6 +103,7 @@ def stored_topics(
             topics.c.last_crawled_at,
             func.coalesce(counts.c.n, 0),
             topics.c.moved_to_id,
+            topics.c.forum_id,
         )
         .select_from(topics.outerjoin(counts, counts.c.topic_id == topics.c.id))
         .where(
@@ -113,9 +120,41 @@ def stored_topics(
                 stored_posts=int(row[4]),
                 complete=row[3] is not None,
                 moved_to_id=row[5],
+                forum_id=row[6],
             )
             for row in connection.execute(query)
         }
+
+
+def newest_post_id(engine: Engine, board_id: int) -> int | None:
+    """The highest post id the archive holds of the board (``None``: none). Forumotion numbers
+    posts in posting order: a post at or below it that is not stored under the topic showing
+    it was stored under another one, or never. Also ``None`` when the schema is not there yet:
+    the first run creates it."""
+    posts = table_of(Post)
+    query = select(func.max(posts.c.id)).where(posts.c.board_id == board_id)
+    try:
+        with engine.connect() as connection:
+            newest: int | None = connection.execute(query).scalar()
+    except (ProgrammingError, OperationalError):
+        return None
+    return newest
+
+
+def posts_elsewhere(
+    engine: Engine, board_id: int, topic_id: int, post_ids: Iterable[int]
+) -> dict[int, int]:
+    """Of ``post_ids``, the live posts stored under another topic than ``topic_id``, with that
+    topic's id."""
+    posts = table_of(Post)
+    query = select(posts.c.id, posts.c.topic_id).where(
+        posts.c.board_id == board_id,
+        posts.c.id.in_(sorted(set(post_ids))),
+        posts.c.topic_id != topic_id,
+        posts.c.deleted_at.is_(None),
+    )
+    with engine.connect() as connection:
+        return {row[0]: row[1] for row in connection.execute(query)}
 
 
 def live_forums(engine: Engine, board_id: int) -> dict[int, str | None]:
@@ -342,8 +381,8 @@ def forums_left_to_check(engine: Engine, board_id: int, since: datetime | None) 
 
 def run_with_vanished_posts(engine: Engine, board_id: int, since: datetime | None) -> int | None:
     """The id of the newest run of the board started at or after ``since`` (``None``: ever) that
-    marked posts deleted, leaving out ``forum`` runs that read every topic list to its end;
-    ``None`` if there is none.
+    marked posts deleted or found posts under another topic than stored, leaving out ``forum``
+    runs that read every topic list to its end; ``None`` if there is none.
 
     A post that vanished from its topic was deleted, or split into a new topic (posts keep their
     ids and dates, so the new topic is listed as far down as its last post is old): only a list
@@ -353,7 +392,10 @@ def run_with_vanished_posts(engine: Engine, board_id: int, since: datetime | Non
     read_whole = [runs.c.stats[key].as_float().is_not(None) for key in LISTS_READ_WHOLE_KEYS]
     conditions = [
         runs.c.board_id == board_id,
-        runs.c.stats[DELETED_POSTS_KEY].as_float() > 0,
+        or_(
+            runs.c.stats[DELETED_POSTS_KEY].as_float() > 0,
+            runs.c.stats[MOVED_POSTS_KEY].as_float() > 0,
+        ),
         ~((runs.c.spider == "forum") & or_(*read_whole)),
     ]
     if since is not None:

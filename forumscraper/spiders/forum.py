@@ -45,6 +45,7 @@ from forumscraper.db.state import (
     LISTS_TO_THE_END_KEY,
     TOPICS_GONE_KEY,
     VANISHED_POSTS_KEY,
+    StoredTopic,
     forum_topic_counts,
     forums_left_to_check,
     last_covered_starts,
@@ -104,6 +105,11 @@ class ForumSpider(TopicSpider):
         self.stored_topic_counts: dict[int, int] = {}
         """The topic count each forum's row showed the last run that read it (incremental
         runs: read at the start)."""
+        self.row_topic_counts: dict[int, int] = {}
+        """Incremental runs: the topic count each forum's row shows in this run."""
+        self.arrived_topics: dict[int, set[int]] = {}
+        """Incremental runs: the topics each forum's list showed so far in this run that the
+        archive does not hold in that forum (new ones, or moved in)."""
         self.lists_read_whole: set[int] = set()
         """Forums whose list this run read to its end (a sub-forum's may end before its
         parent's page shows its row)."""
@@ -333,6 +339,7 @@ class ForumSpider(TopicSpider):
             self.unknown_types(page)
         stored = await self.stored(topic.id for topic in topics)
         self.listed_topics.setdefault(page.forum_id, set()).update(t.id for t in topics)
+        self.arrivals(page.forum_id, topics, stored)
         changed = False
         for topic in topics:
             if topic.topic_type == "moved":
@@ -355,7 +362,7 @@ class ForumSpider(TopicSpider):
         offsets, _per_page = page.page_offsets()
         later = [offset for offset in offsets if offset > page.offset]
         shrunk = page.forum_id in self.shrunk_forums
-        if later and (changed or self.full or shrunk):
+        if later and (changed or self.full or shrunk or self.gained_unseen(page.forum_id)):
             yield self.forum_request(page.forum_id, response.url, min(later))
         elif later and not await self.rest_proven(topics, page):
             self.crawler.stats.inc_value(UNPROVEN_PAGES_KEY)
@@ -389,6 +396,8 @@ class ForumSpider(TopicSpider):
         have been read already (to its end: the stored topics it no longer shows; stopped: its
         next page)."""
         stored = self.stored_topic_counts.get(forum.id)
+        if not self.full and forum.topic_count is not None:
+            self.row_topic_counts[forum.id] = forum.topic_count
         if (
             self.full
             or stored is None
@@ -405,20 +414,67 @@ class ForumSpider(TopicSpider):
         stopped = self.stopped_lists.pop(forum.id, None)
         return [] if stopped is None else [self.forum_request(forum.id, *stopped)]
 
-    def topics_gone(self, forum_id: int, evidence: str) -> None:
-        """Topics left the forum (``evidence`` says how it shows): its list is read to its end
-        and the stored topics it no longer shows are asked for; counted in the run's
-        :data:`TOPICS_GONE_KEY` (which a run that does not finish leaves to the next) and said."""
+    def topics_gone(
+        self,
+        forum_id: int,
+        evidence: str,
+        what: str = "lost topics: deleted, moved or merged",
+    ) -> None:
+        """Topics left the forum, or came into it unseen (``what``; ``evidence`` says how it
+        shows): its list is read to its end and the stored topics it no longer shows are asked
+        for; counted in the run's :data:`TOPICS_GONE_KEY` (which a run that does not finish
+        leaves to the next) and said."""
         stats = self.crawler.stats
         stats.set_value(
             TOPICS_GONE_KEY, sorted({*(stats.get_value(TOPICS_GONE_KEY) or ()), forum_id})
         )
         self.logger.info(
-            "Forum %s lost topics (%s): deleted, moved or merged; its list is read to its end "
-            "and the stored topics it no longer shows are checked",
+            "Forum %s %s (%s); its list is read to its end and the stored topics it no longer "
+            "shows are checked",
             forum_id,
+            what,
             evidence,
         )
+
+    def arrivals(
+        self, forum_id: int, topics: Sequence[TopicItem], stored: dict[int, StoredTopic]
+    ) -> None:
+        """Note the topics of a list page that the archive does not hold in that forum: new,
+        or moved in. Shadow rows are not, and neither is an announcement stored in another
+        forum (a global announcement heads every forum's list); one not stored at all is
+        counted, so that a count can only be explained too well, never too little."""
+        arrived = self.arrived_topics.setdefault(forum_id, set())
+        for topic in topics:
+            known = stored.get(topic.id)
+            if topic.topic_type == "moved" or (known is not None and known.forum_id == forum_id):
+                continue
+            if known is not None and topic.topic_type == "announcement":
+                continue
+            arrived.add(topic.id)
+
+    def gained_unseen(self, forum_id: int) -> bool:
+        """In an incremental run, where paging would stop: whether the forum's row counts more
+        topics than the last run stored plus those its pages read so far showed arriving. A
+        topic then came into the forum that these pages do not show: posts split off into a
+        new topic keep their dates, and a topic moved without a new post keeps its last post,
+        so its list shows either as far down as they are old. Its list is then read to its
+        end, as for a forum that lost topics (:meth:`topics_gone`, whose stat it shares, so that
+        a run that does not finish leaves it to the next)."""
+        row = self.row_topic_counts.get(forum_id)
+        stored = self.stored_topic_counts.get(forum_id)
+        if self.full or row is None or stored is None or forum_id in self.shrunk_forums:
+            return False
+        arrived = len(self.arrived_topics.get(forum_id, ()))
+        if row <= stored + arrived:
+            return False
+        self.topics_gone(
+            forum_id,
+            f"it counts {row} topic(s), {stored} when last read, and the pages read so far "
+            f"show {arrived} new to it",
+            "gained topics that the pages read so far do not show: posts split off into a new "
+            "topic, or a topic moved in without a new post",
+        )
+        return True
 
     def unknown_types(self, page: ForumPage) -> None:
         """Rows whose type word this reader does not know: stored with ``topic_type`` NULL,

@@ -33,7 +33,10 @@ from twisted.python.failure import Failure
 from forumscraper.db.state import (
     INCOMPLETE_TOPICS_KEY,
     LOST_TOPICS_KEY,
+    MOVED_POSTS_KEY,
     StoredTopic,
+    newest_post_id,
+    posts_elsewhere,
     stored_positions,
     unfinished_topics,
 )
@@ -90,6 +93,10 @@ class TopicSpider(ForumotionSpider):
         """Whether the first page with posts hidden from the account was logged (once a run)."""
         self.short_said = False
         """Whether the first topic short of its count after a second reading was logged."""
+        self.newest_stored_post: int | None = None
+        """Incremental runs: the highest post id the archive held when the run started. A
+        topic's first page read whole that shows posts up to it may show posts the archive
+        holds under another topic (split off from it); newer ones cannot be."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TopicSpider:
@@ -112,6 +119,12 @@ class TopicSpider(ForumotionSpider):
             ", ".join(map(str, lost[:20])),
             extra={"spider": self},
         )
+
+    async def start(self) -> AsyncIterator[Any]:
+        if not self.full:
+            self.newest_stored_post = await self.read_db(newest_post_id)
+        async for request in super().start():
+            yield request
 
     # -- what to fetch ---------------------------------------------------------------------------
 
@@ -373,6 +386,12 @@ class TopicSpider(ForumotionSpider):
             yield moved
             if not goes_on:
                 return  # this run reads that topic already
+        if visit.start_offset == 0 and reading.offset == 0:
+            moved_here = await self.posts_moved_here(visit, [post.id for post in reading.posts])
+            if self.visits.is_ended(visit):
+                return
+            for request in moved_here:
+                yield request
         if visit.start_offset > 0 and reading.offset == visit.start_offset:
             evidence = await self.misplaced(visit, [post.id for post in reading.posts])
             if self.visits.is_ended(visit):
@@ -459,6 +478,28 @@ class TopicSpider(ForumotionSpider):
             return None
         stored = await self.read_db(stored_positions, visit.topic_id, post_ids, visit.start_offset)
         return misplaced_posts(visit.start_offset, post_ids, stored)
+
+    async def posts_moved_here(self, visit: TopicVisit, post_ids: list[int]) -> list[Request]:
+        """A topic's first page, read whole in an incremental run: posts of it that the archive
+        holds under another topic were split off from that one (or merged from it), whose
+        stored row still counts them, and whose list may show it where paging stops. Posts
+        vanished, as if deleted: ``forum`` reads every list to its end in this run (that
+        topic's row then counts fewer posts than stored, and it is read again), and the next
+        ``forum`` run does when another spider saw it (:data:`MOVED_POSTS_KEY`). Returns the
+        list pages to read on."""
+        newest = self.newest_stored_post
+        old = [post_id for post_id in post_ids if newest is not None and post_id <= newest]
+        if self.full or not old:
+            return []
+        elsewhere = await self.read_db(posts_elsewhere, visit.topic_id, old)
+        if not elsewhere:
+            return []
+        self.crawler.stats.inc_value(MOVED_POSTS_KEY)
+        topics = ", ".join(map(str, sorted(set(elsewhere.values()))))
+        self.posts_vanished(
+            f"topic {visit.topic_id} shows posts {sorted(elsewhere)} stored under topic {topics}"
+        )
+        return list(self.resumed_lists())
 
     def reread(self, visit: TopicVisit, evidence: str) -> Iterator[Request]:
         """Read a topic whole after what its pages showed disagreed with the archive or with
