@@ -12,6 +12,7 @@ lists are asked for: a moved one's page names its new forum, a deleted one answe
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
@@ -22,12 +23,13 @@ from forumscraper.db.state import TOPICS_GONE_KEY
 from forumscraper.demo.content import Board
 from forumscraper.demo.faults import Fault
 from forumscraper.demo.server import FixtureForumServer
-from tests.crawling import crawl, stat
+from tests.crawling import crawl, reply_time, stat
 from tests.test_crawl_forum import check_database_holds_the_board
 from tests.test_incremental import full_crawl, refetch_everything
-from tests.test_incremental_heals import incremental
+from tests.test_incremental_heals import LONG_TOPIC, incremental
 from tests.test_split_topics import BIG_FORUM
 
+ONE = timedelta(minutes=1)
 SUB_FORUM = 4
 """A sub-forum of the big forum: its row is on its parent's page, not on the index."""
 
@@ -165,3 +167,27 @@ async def test_a_new_topic_beside_a_deleted_one_hides_the_deletion_until_a_full_
     full = await refetch_everything(server, board, db_url)
     assert stat(full, "forumscraper/run/status") == "finished"
     assert gone in stored_topics(engine)[1]
+
+
+@deferred_f_from_coro_f
+async def test_a_moved_topic_read_from_a_later_page_and_checked_by_its_old_forum_is_read_whole(
+    board: Board, server: FixtureForumServer, db_url: str, engine: Engine
+) -> None:
+    """A topic moved without a shadow gets a reply: its new forum's list makes the run read it
+    from the page of the reply, and its old forum's count, one lower, makes the run ask for its
+    first page too. That page joins the visit, which then reads every page between: none of
+    its posts is marked deleted. (The old forum's list answers later, and the reply's page last,
+    as a slow server may.)"""
+    await full_crawl(server, board, db_url)
+    topic = board.topic(LONG_TOPIC)
+    assert topic is not None and len(topic.live_posts) > 2 * 15
+    source = topic.forum_id
+    board.move_topic(LONG_TOPIC, 1, shadow=False)
+    rocky = board.member_by_name("Rocky")
+    board.add_post(LONG_TOPIC, rocky, "<p>After the move.</p>", reply_time(board, LONG_TOPIC, ONE))
+    server.faults.add(f"/f{source}-", Fault(kind="stall", seconds=1.0))
+    server.faults.add(f"/t{LONG_TOPIC}p30-", Fault(kind="stall", seconds=2.0))
+    crawler = await incremental(server, board, db_url)
+    assert stat(crawler, TOPICS_GONE_KEY) == [source]
+    assert stat(crawler, "forumscraper/db/deleted_posts", 0) == 0
+    check_database_holds_the_board(engine, board)

@@ -65,6 +65,20 @@ def test_the_other_pages_are_awaited_before_the_topic_is_complete() -> None:
     assert 5 not in visits
 
 
+def test_an_earlier_page_asked_for_makes_the_visit_start_there() -> None:
+    """A visit reading a topic from page 30 (its new posts) is asked for page 0 (a check of
+    a topic its old forum no longer lists): the visit starts at 0, so page 0's pagination asks
+    for page 15, and its completion judges every post."""
+    visits = TopicVisits()
+    visit = visits.schedule(5, "x", listing(5), offset=30)
+    assert visit is not None and visit.start_offset == 30
+    assert visits.schedule(5, offset=0) is visit
+    assert visit.start_offset == 0
+    assert visits.schedule(5, offset=15) is visit
+    assert visits.schedule(5, offset=30) is None  # asked for already
+    assert visits.schedule(5, offset=0) is None
+
+
 def test_completion_takes_the_listings_counts_else_the_pages() -> None:
     visits = TopicVisits()
     listed = started(visits, 5, listing=listing(5, reply_count=7))

@@ -120,6 +120,13 @@ class TopicVisits:
             self._active[topic_id] = visit
         if offset in visit.scheduled:
             return None
+        if offset < visit.start_offset:
+            # An earlier page asked for (a stored topic that no list shows any more, checked;
+            # one a run left unfinished) while the visit reads from a later one: it now starts
+            # there, so that page's pagination asks for the pages between, and its completion
+            # judges every post from there. Not extended, those pages were never read, and
+            # their posts were marked deleted.
+            visit.start_offset = offset
         visit.scheduled.add(offset)
         visit.pending += 1
         return visit
