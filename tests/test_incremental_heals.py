@@ -118,6 +118,29 @@ async def test_a_post_deleted_and_one_added_are_both_seen(
 
 
 @deferred_f_from_coro_f
+async def test_a_post_deleted_and_one_added_in_the_minute_of_the_last_are_seen_by_their_author(
+    server: FixtureForumServer, board: Board, db_url: str, engine: Engine
+) -> None:
+    """A busy topic: a moderator deletes a post while another member replies in the minute of
+    the last post. The listing's count and date stay as stored; its last poster does not."""
+    await full_crawl(server, board, db_url)
+    topic = board.topic(LONG_TOPIC)
+    assert topic is not None
+    replies, last_at, last_author = topic.reply_count, topic.last_post_at, topic.last_post.author
+    victim = topic.live_posts[3]
+    board.delete_post(victim.id)
+    author = next(m for m in board.members if m is not last_author)
+    added = board.add_post(LONG_TOPIC, author, "<p>A reply in the same minute</p>", last_at)
+    assert (topic.reply_count, topic.last_post_at) == (replies, last_at)
+    crawler = await incremental(server, board, db_url)
+    assert stat(crawler, REREAD) == 1
+    live, deleted = stored_posts(engine, LONG_TOPIC)
+    assert deleted == {victim.id}
+    assert added.id in dict(live)
+    check_topic_rows(engine, board, LONG_TOPIC)
+
+
+@deferred_f_from_coro_f
 async def test_posts_merged_into_an_early_page_take_their_positions(
     server: FixtureForumServer, board: Board, db_url: str, engine: Engine
 ) -> None:

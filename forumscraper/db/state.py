@@ -76,6 +76,8 @@ class StoredTopic:
     """Set when the topic's address redirects to another topic (moved or merged)."""
     forum_id: int | None = None
     """The forum it is stored in."""
+    last_poster_name: str | None = None
+    """Who wrote its last post, as its listing printed it when it was last completed."""
 
 
 def stored_topics(
@@ -104,6 +106,7 @@ def stored_topics(
             func.coalesce(counts.c.n, 0),
             topics.c.moved_to_id,
             topics.c.forum_id,
+            topics.c.last_poster_name,
         )
         .select_from(topics.outerjoin(counts, counts.c.topic_id == topics.c.id))
         .where(
@@ -121,6 +124,7 @@ def stored_topics(
                 complete=row[3] is not None,
                 moved_to_id=row[5],
                 forum_id=row[6],
+                last_poster_name=row[7],
             )
             for row in connection.execute(query)
         }

@@ -132,10 +132,10 @@ class TopicSpider(ForumotionSpider):
         """The offset of the first page to fetch of a listed topic, or ``None`` to skip it.
 
         A topic never stored completely is fetched whole. A stored one is fetched only when the
-        listing shows a later last post or another reply count, and then only from the page
-        holding the first post not yet stored (posts-per-page from the topic's pagination),
-        or whole when the listing counts fewer posts than are stored (a post vanished: only a
-        visit of every page tells which).
+        listing shows a later last post, another reply count or another last poster, and then
+        only from the page holding the first post not yet stored (posts-per-page from the
+        topic's pagination), or whole when the listing counts fewer posts than are stored (a
+        post vanished: only a visit of every page tells which).
         """
         if stored is not None and stored.moved_to_id is not None:
             # A row still listed under the id of a topic merged away (lists lag behind): its
@@ -156,7 +156,14 @@ class TopicSpider(ForumotionSpider):
             and stored.reply_count is not None
             and listing.reply_count != stored.reply_count
         )
-        if not (newer or recounted):
+        # A post deleted and a reply written in the same minute leave the count and the date
+        # as they were; the reply's author, when another, still shows.
+        reposted = bool(
+            listing.last_poster_name
+            and stored.last_poster_name
+            and listing.last_poster_name != stored.last_poster_name
+        )
+        if not (newer or recounted or reposted):
             self.crawler.stats.inc_value("forumscraper/incremental/unchanged_topics")
             return None
         if listing.reply_count is not None and listing.reply_count + 1 < stored.stored_posts:
