@@ -442,7 +442,10 @@ class ForumSpider(TopicSpider):
         """Note the topics of a list page that the archive does not hold in that forum: new,
         or moved in. Shadow rows are not, and neither is an announcement stored in another
         forum (a global announcement heads every forum's list); one not stored at all is
-        counted, so that a count can only be explained too well, never too little."""
+        counted, so that a count can only be explained too well, never too little. Not in a
+        full run, which reads every list to its end anyway."""
+        if self.full:
+            return
         arrived = self.arrived_topics.setdefault(forum_id, set())
         for topic in topics:
             known = stored.get(topic.id)

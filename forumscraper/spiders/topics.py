@@ -495,8 +495,10 @@ class TopicSpider(ForumotionSpider):
         ``forum`` run does when another spider saw it (:data:`MOVED_POSTS_KEY`). Returns the
         list pages to read on."""
         newest = self.newest_stored_post
-        old = [post_id for post_id in post_ids if newest is not None and post_id <= newest]
-        if self.full or not old:
+        if self.full or newest is None:
+            return []
+        old = [post_id for post_id in post_ids if post_id <= newest]
+        if not old:
             return []
         elsewhere = await self.read_db(posts_elsewhere, visit.topic_id, old)
         if not elsewhere:
