@@ -88,6 +88,10 @@ class TopicItem:
     (``forumscraper.text.dates``). The watermark is then compared by wall clock and taken from
     the topic's own pages (``forumscraper.spiders.topics``). Never stored."""
     last_poster_name: str | None = None
+    last_post_id: int | None = None
+    """The post a listing's "last post" link names (``#N``); ``None`` when it names none.
+    Compared with the newest post stored of the topic (posts are numbered in posting order), so
+    that a reply hidden by a deletion in the same minute still shows. Never stored."""
     first_post_at: datetime | None = None
     topic_type: str | None = None
     """``normal``, ``sticky``, ``announcement`` or ``moved`` (a shadow row, never stored);

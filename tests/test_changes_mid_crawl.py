@@ -13,6 +13,7 @@ the pages hold is stored, with a warning, and no later run reads the topic for i
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
@@ -22,8 +23,8 @@ from forumscraper.db.models import Post
 from forumscraper.demo.content import Board
 from forumscraper.demo.faults import Fault
 from forumscraper.demo.server import FixtureForumServer
-from forumscraper.spiders.topics import REREAD_KEY, SHORT_TOPICS_KEY
-from tests.crawling import crawl, stat
+from forumscraper.spiders.topics import REREAD_KEY, SHORT_TOPICS_KEY, UNSEEN_LAST_POST_KEY
+from tests.crawling import crawl, reply_time, stat
 from tests.test_incremental_heals import LONG_TOPIC
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -117,3 +118,47 @@ async def test_a_topic_that_counts_more_posts_than_it_shows_is_read_twice_and_st
     assert archived(engine) == (live, deleted)
     assert not any(path.startswith(f"/t{LONG_TOPIC}") for path in server.requests)
     assert stat(again, SHORT_TOPICS_KEY) is None
+
+
+@deferred_f_from_coro_f
+async def test_a_reply_deleted_after_its_listing_was_read_is_said_and_not_read_again(
+    board: Board,
+    server: FixtureForumServer,
+    db_url: str,
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A moderator deletes a reply (spam) once the forum's list showing it is made: the list's
+    "last post" link names a post the topic's pages no longer show. That is said, and the rows
+    are the board's. The stored count is the list's, read before the deletion, so the next run
+    reads the topic's last page once (as in the first test on mobile), and says nothing."""
+    await forum_run(server, board, db_url)
+    topic = board.topic(LONG_TOPIC)
+    assert topic is not None
+    spam = board.add_post(
+        LONG_TOPIC,
+        topic.last_post.author,
+        "<p>Buy now</p>",
+        reply_time(board, LONG_TOPIC, timedelta(minutes=2)),
+    )
+    server.faults.add(
+        f"/f{topic.forum_id}-", Fault(kind="then", then=lambda: board.delete_post(spam.id))
+    )
+    server.clear_requests()
+    with caplog.at_level(logging.INFO):
+        crawler = await forum_run(server, board, db_url)
+    assert [kind for _, kind in server.faults.applied] == ["then"]
+    live, deleted = archived(engine)
+    assert live == on_the_board(board)
+    assert spam.id not in live and spam.id not in deleted
+    assert stat(crawler, UNSEEN_LAST_POST_KEY) == 1
+    assert (
+        f"Topic {LONG_TOPIC}: its listing links post {spam.id} as its last, which its pages "
+        "do not show" in caplog.text
+    )
+    for read in ([f"/t{LONG_TOPIC}p30-{topic.slug}"], []):
+        server.clear_requests()
+        again = await forum_run(server, board, db_url)
+        assert archived(engine) == (live, deleted)
+        assert [path for path in server.requests if path.startswith(f"/t{LONG_TOPIC}")] == read
+        assert stat(again, UNSEEN_LAST_POST_KEY) is None

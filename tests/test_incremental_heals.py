@@ -141,6 +141,50 @@ async def test_a_post_deleted_and_one_added_in_the_minute_of_the_last_are_seen_b
 
 
 @deferred_f_from_coro_f
+async def test_a_post_deleted_and_one_added_in_the_minute_of_the_last_by_its_poster_are_seen(
+    server: FixtureForumServer, board: Board, db_url: str, engine: Engine
+) -> None:
+    """As above, by the member who wrote the last post: the listing's count, date and last
+    poster stay as stored; only its "last post" link, to a post numbered above every stored
+    one, tells."""
+    await full_crawl(server, board, db_url)
+    topic = board.topic(LONG_TOPIC)
+    assert topic is not None
+    before = (topic.reply_count, topic.last_post_at, topic.last_post.author_name)
+    victim = topic.live_posts[3]
+    board.delete_post(victim.id)
+    added = board.add_post(LONG_TOPIC, topic.last_post.author, "<p>Me again</p>", before[1])
+    assert (topic.reply_count, topic.last_post_at, topic.last_post.author_name) == before
+    crawler = await incremental(server, board, db_url)
+    assert stat(crawler, REREAD) == 1
+    live, deleted = stored_posts(engine, LONG_TOPIC)
+    assert deleted == {victim.id}
+    assert added.id in dict(live)
+    check_topic_rows(engine, board, LONG_TOPIC)
+    server.clear_requests()
+    await incremental(server, board, db_url)
+    assert topic_requests(server) == []
+
+
+@deferred_f_from_coro_f
+async def test_a_renamed_member_brings_no_topic_read(
+    server: FixtureForumServer, board: Board, db_url: str
+) -> None:
+    """A member renamed: every listing prints the new name as the last poster of the topics
+    they posted last in, but their "last post" links name the posts stored. Nothing was
+    written: no topic is read (by its name alone, each such topic's last page was)."""
+    await full_crawl(server, board, db_url)
+    topic = board.topic(LONG_TOPIC)
+    assert topic is not None and topic.last_post.author is not None
+    topic.last_post.author.name += " (renamed)"
+    board.changed()
+    server.clear_requests()
+    await incremental(server, board, db_url)
+    await recent(server, board, db_url)
+    assert topic_requests(server) == []
+
+
+@deferred_f_from_coro_f
 async def test_posts_merged_into_an_early_page_take_their_positions(
     server: FixtureForumServer, board: Board, db_url: str, engine: Engine
 ) -> None:

@@ -78,6 +78,8 @@ class StoredTopic:
     """The forum it is stored in."""
     last_poster_name: str | None = None
     """Who wrote its last post, as its listing printed it when it was last completed."""
+    newest_post_id: int | None = None
+    """The highest id of its posts stored and not marked deleted."""
 
 
 def stored_topics(
@@ -90,7 +92,7 @@ def stored_topics(
         return {}
     topics, posts = table_of(Topic), table_of(Post)
     counts = (
-        select(posts.c.topic_id, func.count().label("n"))
+        select(posts.c.topic_id, func.count().label("n"), func.max(posts.c.id).label("newest"))
         .where(
             posts.c.board_id == board_id, posts.c.topic_id.in_(ids), posts.c.deleted_at.is_(None)
         )
@@ -107,6 +109,7 @@ def stored_topics(
             topics.c.moved_to_id,
             topics.c.forum_id,
             topics.c.last_poster_name,
+            counts.c.newest,
         )
         .select_from(topics.outerjoin(counts, counts.c.topic_id == topics.c.id))
         .where(
@@ -125,6 +128,7 @@ def stored_topics(
                 moved_to_id=row[5],
                 forum_id=row[6],
                 last_poster_name=row[7],
+                newest_post_id=row[8],
             )
             for row in connection.execute(query)
         }

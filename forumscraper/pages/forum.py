@@ -30,7 +30,7 @@ from forumscraper.pages.common import (
     strip_by,
     visible_text,
 )
-from forumscraper.pages.urls import member_id, page_url, parse_page_url
+from forumscraper.pages.urls import member_id, page_url, parse_page_url, post_anchor
 from forumscraper.pages.versions import IndexMarkup, RowMarkup
 
 _TOPIC_TYPES = {
@@ -303,7 +303,8 @@ class ForumPage(ForumListPage):
                 if author_node
                 else (None, None)
             )
-            last_time, last_author = self._last_post(row, markup)
+            cell = find(row, markup.last_post)[:1]
+            last_time, last_author = self._last_post(cell[0], markup) if cell else ("", None)
             title = (
                 element_texts(find(row, markup.title_text))
                 if markup.title_text
@@ -322,37 +323,33 @@ class ForumPage(ForumListPage):
                 last_post_at=self.dates.parse(last_time),
                 last_post_year_unknown=self.dates.lacks_year(last_time),
                 last_poster_name=last_author,
+                last_post_id=_linked_post(
+                    find(row, markup.last_link) if markup.last_link else cell, ref.id
+                ),
                 topic_type=_type_prefix(row, link[0])[0] if markup.types else None,
             )
         return list(topics.values())
 
-    def _last_post(self, row: etree._Element, markup: RowMarkup) -> tuple[str, str | None]:
-        """(printed time, poster name) of a row's last post."""
-        cell = find(row, markup.last_post)[:1]
-        if not cell:
-            return "", None
+    def _last_post(self, cell: etree._Element, markup: RowMarkup) -> tuple[str, str | None]:
+        """(printed time, poster name) of a row's last post, from the row's last-post cell."""
         mode = markup.last_post_mode
         if mode == "fields":
-            author = find(cell[0], markup.last_author)[:1]
+            author = find(cell, markup.last_author)[:1]
             name = _poster(author[0], False)[0] if author else None
-            return element_texts(find(cell[0], markup.last_time)), name
+            return element_texts(find(cell, markup.last_time)), name
         links = [
             link
-            for link in find(cell[0], ".//a[@href]")
+            for link in find(cell, ".//a[@href]")
             if member_id(link.get("href")) is not None and element_text(link)
         ]
         linked = element_text(links[0]) if links else None
         if mode in ("time_first", "author_first"):
-            before = element_texts(
-                find(cell[0], "./br[1]/preceding-sibling::node()[not(self::dfn)]")
-            )
-            after = element_texts(
-                find(cell[0], "./br[1]/following-sibling::node()[not(self::dfn)]")
-            )
+            before = element_texts(find(cell, "./br[1]/preceding-sibling::node()[not(self::dfn)]"))
+            after = element_texts(find(cell, "./br[1]/following-sibling::node()[not(self::dfn)]"))
             if mode == "time_first":
                 return before, linked or (strip_by(after) or None)
             return after, linked or (strip_by(before) or None)
-        text = element_texts(find(cell[0], "./node()[not(self::dfn)]"))
+        text = element_texts(find(cell, "./node()[not(self::dfn)]"))
         if mode == "inline":
             parts = _INLINE_BY.split(text)
             if len(parts) < 2:
@@ -382,6 +379,18 @@ class ForumPage(ForumListPage):
         if self.forum_id is None:
             return [], None
         return self.pagination("f", self.forum_id)
+
+
+def _linked_post(nodes: list[etree._Element], topic_id: int) -> int | None:
+    """The id of the post a row's "last post" link names (``/t12p30-slug#N``: every version
+    prints one, in its last-post cell or as ``RowMarkup.last_link``), or ``None``: no such
+    link among ``nodes`` and their descendants."""
+    for node in nodes:
+        for link in find(node, "descendant-or-self::a[@href]"):
+            post_id = post_anchor(link.get("href") or "", topic_id)
+            if post_id is not None:
+                return post_id
+    return None
 
 
 def _type_prefix(row: etree._Element, title: etree._Element) -> tuple[str | None, str | None]:

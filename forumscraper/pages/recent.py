@@ -32,7 +32,7 @@ from forumscraper.pages.common import (
     visible_text,
 )
 from forumscraper.pages.forum import ForumPage
-from forumscraper.pages.urls import member_id, parse_page_url
+from forumscraper.pages.urls import member_id, parse_page_url, post_anchor
 from forumscraper.text.dates import parse_rss_date
 
 _CUT_SUFFIXES = ("...", "\u2026")
@@ -52,6 +52,8 @@ class RecentTopic:
     last_poster_name: str | None = None
     last_page_offset: int | None = None
     """Offset of the page the listing links to (the last post's page), when it says."""
+    last_post_id: int | None = None
+    """The post the listing links to (``#N``), when it names one."""
     reply_count: int | None = None
     forum_id: int | None = None
     created_at: datetime | None = None
@@ -146,6 +148,7 @@ class RecentTopicsPage(Page):
             last_post_year_unknown=self.dates.lacks_year(time_text),
             last_poster_name=name,
             last_page_offset=ref.offset,
+            last_post_id=post_anchor(href, ref.id),
         )
 
 
@@ -208,6 +211,7 @@ class ActiveTopicsPage(ForumPage):
                     last_post_at=topic.last_post_at,
                     last_post_year_unknown=topic.last_post_year_unknown,
                     last_poster_name=topic.last_poster_name,
+                    last_post_id=topic.last_post_id,
                     reply_count=topic.reply_count,
                     forum_id=topic.forum_id,
                 )

@@ -3,7 +3,8 @@
 ``/c1-slug`` category, ``/f12-slug`` forum (page N: ``/f12p50-slug``, 50 = offset of the first
 topic), ``/t1234-slug`` topic (``/t1234p15-slug``), ``/u5`` member. ``/t11p-slug`` and
 ``/t11n-slug`` (no digits after p/n) are the previous/next-topic links: never followed, since they
-only lead to topics reached anyway. The slug is ignored by the server.
+only lead to topics reached anyway. The slug is ignored by the server. ``#N`` after a topic page
+names post N on it (a listing's "last post" link).
 """
 
 from __future__ import annotations
@@ -62,6 +63,16 @@ def member_id(url: str | None) -> int | None:
         if query:
             return int(query[1])
     return None
+
+
+def post_anchor(url: str, topic_id: int) -> int | None:
+    """N of a link to post N of topic ``topic_id`` (``/t12p30-slug#N``, or ``#pN``: the id of
+    the post's container), or ``None``: a link to another page, or to no post of it."""
+    ref = parse_page_url(url)
+    if ref is None or ref.kind != "t" or ref.id != topic_id or "#" not in url:
+        return None
+    fragment = url.rpartition("#")[2].removeprefix("p")
+    return int(fragment) if fragment.isascii() and fragment.isdigit() else None
 
 
 def _path_and_query(url: str) -> tuple[str, str]:

@@ -77,6 +77,8 @@ class RowMarkup:
     description the node also holds)."""
     last_author: str = ""
     last_time: str = ""
+    last_link: str = ""
+    """The "last post" link (``/t12p30-slug#N``) when it is not in the last-post cell."""
     types: bool = True
     """The rows print the topic's type (``{TOPIC_TYPE}``: "Sticky:" before the title); without
     it (AwesomeBB's search results) a row's type is not known, never "normal"."""
@@ -305,6 +307,7 @@ _MOBILE_ROWS = RowMarkup(
     views="",
     last_post=".//div[contains(@class,'forum-lastpost')]",
     last_post_mode="comma",
+    last_link=f"./a[{has_class('last-post-link')}]",
 )
 _AWESOMEBB_ROWS = RowMarkup(
     rows=(

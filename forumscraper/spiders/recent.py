@@ -397,6 +397,7 @@ class RecentSpider(TopicSpider):
                 last_post_at=entry.last_post_at,
                 last_post_year_unknown=entry.last_post_year_unknown,
                 last_poster_name=entry.last_poster_name,
+                last_post_id=entry.last_post_id,
             )
             known = stored.get(entry.topic_id)
             if known is not None and entry.last_post_at is None and entry.reply_count is None:
@@ -476,6 +477,9 @@ def _merge(first: RecentTopic, other: RecentTopic) -> RecentTopic:
         last_page_offset=max(
             (o for o in (first.last_page_offset, other.last_page_offset) if o is not None),
             default=None,
+        ),
+        last_post_id=max(
+            (p for p in (first.last_post_id, other.last_post_id) if p is not None), default=None
         ),
         reply_count=max(
             (c for c in (first.reply_count, other.reply_count) if c is not None), default=None

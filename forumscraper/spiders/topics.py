@@ -76,6 +76,9 @@ REREAD_KEY = "forumscraper/incremental/topics_reread"
 its pages held fewer posts than it counts (it changed while they were read)."""
 SHORT_TOPICS_KEY = "forumscraper/extract/topics_short_of_their_count"
 """Stat: topics whose pages, read twice in the run, held fewer posts than the topic counts."""
+UNSEEN_LAST_POST_KEY = "forumscraper/extract/last_post_links_unseen"
+"""Stat: topics read to their end whose listing's "last post" link names a post above every one
+their pages showed (deleted meanwhile, or a link misread: each run then reads them again)."""
 
 
 class TopicSpider(ForumotionSpider):
@@ -132,10 +135,11 @@ class TopicSpider(ForumotionSpider):
         """The offset of the first page to fetch of a listed topic, or ``None`` to skip it.
 
         A topic never stored completely is fetched whole. A stored one is fetched only when the
-        listing shows a later last post, another reply count or another last poster, and then
-        only from the page holding the first post not yet stored (posts-per-page from the
-        topic's pagination), or whole when the listing counts fewer posts than are stored (a
-        post vanished: only a visit of every page tells which).
+        listing shows a later last post, another reply count, or a last post numbered above the
+        newest stored (another last poster, when the ids cannot tell), and then only from the
+        page holding the first post not yet stored (posts-per-page from the topic's pagination),
+        or whole when the listing counts fewer posts than are stored (a post vanished: only a
+        visit of every page tells which).
         """
         if stored is not None and stored.moved_to_id is not None:
             # A row still listed under the id of a topic merged away (lists lag behind): its
@@ -157,12 +161,15 @@ class TopicSpider(ForumotionSpider):
             and listing.reply_count != stored.reply_count
         )
         # A post deleted and a reply written in the same minute leave the count and the date
-        # as they were; the reply's author, when another, still shows.
-        reposted = bool(
-            listing.last_poster_name
-            and stored.last_poster_name
-            and listing.last_poster_name != stored.last_poster_name
-        )
+        # as they were; the reply's id still shows, and, when the ids cannot tell, its author
+        # when another.
+        reposted = self._numbered_above(listing, stored)
+        if reposted is None:
+            reposted = bool(
+                listing.last_poster_name
+                and stored.last_poster_name
+                and listing.last_poster_name != stored.last_poster_name
+            )
         if not (newer or recounted or reposted):
             self.crawler.stats.inc_value("forumscraper/incremental/unchanged_topics")
             return None
@@ -183,6 +190,18 @@ class TopicSpider(ForumotionSpider):
         per_page = max(1, self.posts_per_page)
         self.crawler.stats.inc_value("forumscraper/incremental/changed_topics")
         return (first_missing // per_page) * per_page
+
+    @staticmethod
+    def _numbered_above(listing: TopicItem, stored: StoredTopic) -> bool | None:
+        """Whether the listing's "last post" link names a post above every one stored of the
+        topic: a post written since (posts are numbered in posting order). ``None`` when the
+        ids cannot tell: no link, no post stored, or a topic stored with fewer posts than it
+        counted (its pages hide posts from the account, whose ids are never stored)."""
+        if listing.last_post_id is None or stored.newest_post_id is None:
+            return None
+        if stored.reply_count is not None and stored.stored_posts <= stored.reply_count:
+            return None
+        return listing.last_post_id > stored.newest_post_id
 
     def _listed_later(self, listing: TopicItem, stored: StoredTopic) -> bool:
         """Whether the listing shows a later last post than the stored watermark (or cannot
@@ -630,6 +649,8 @@ class TopicSpider(ForumotionSpider):
         """The complete item of a visit whose last awaited page arrived (see
         ``TopicVisits.finish``); a visit that ends with a failed page is logged."""
         completed = self.visits.finish(visit)
+        if completed is not None:
+            self._check_last_post_link(visit)
         if completed is None and visit.failed and self.visits.is_ended(visit):
             # The next runs look for it (db.state.unfinished_topics), whatever the listings say.
             self.crawler.stats.inc_value(INCOMPLETE_TOPICS_KEY)
@@ -637,6 +658,20 @@ class TopicSpider(ForumotionSpider):
                 "Topic %s was not fetched completely; its watermark stays", visit.topic_id
             )
         return completed
+
+    def _check_last_post_link(self, visit: TopicVisit) -> None:
+        """A topic read to its end: its listing's "last post" link should name a post its pages
+        showed. When it names a later one (deleted while the run read the topic, or a link this
+        reader misreads), each run would read the topic's last page again: this says why."""
+        listed = visit.listing.last_post_id if visit.listing else None
+        if listed is None or visit.hidden or not visit.post_ids or listed <= max(visit.post_ids):
+            return
+        self.crawler.stats.inc_value(UNSEEN_LAST_POST_KEY)
+        logger.info(
+            "Topic %s: its listing links post %s as its last, which its pages do not show",
+            visit.topic_id,
+            listed,
+        )
 
 
 def request_slug(url: str) -> str:

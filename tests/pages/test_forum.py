@@ -32,6 +32,7 @@ def test_topic_rows(load: Load, board: Board, version: str, target: str, start: 
         assert got.reply_count == want.reply_count, want.id
         assert got.last_post_at == want.last_post_at, want.id
         assert got.last_poster_name == last.author_name, want.id
+        assert got.last_post_id == last.id, want.id
         assert got.topic_type == topic_type(want), want.id
         if version == "mobile":  # the mobile list shows neither the starter nor the views
             assert (got.author_name, got.author_id, got.view_count) == (None, None, None)

@@ -83,6 +83,7 @@ def test_french_topic_rows(french: Board, version: str) -> None:
         assert want is not None
         assert got.last_post_at == want.last_post_at, got.id
         assert got.last_poster_name == want.last_post.author_name, got.id
+        assert got.last_post_id == want.last_post.id, got.id
 
 
 @pytest.mark.parametrize("version", DESKTOP)
@@ -96,3 +97,4 @@ def test_french_widget(french: Board, version: str, mode: str) -> None:
         assert want is not None
         assert got.last_post_at == want.last_post_at
         assert got.last_poster_name == want.last_post.author_name
+        assert got.last_post_id == want.last_post.id

@@ -35,6 +35,7 @@ def test_widget(load: Load, board: Board, version: str, mode: str) -> None:
         assert got.last_post_at == want.last_post_at, want.id
         assert got.last_poster_name == last.author_name, want.id
         assert got.last_page_offset == post_start(board, want, last), want.id
+        assert got.last_post_id == last.id, want.id
         assert got.url.startswith(f"{SITE}/t{want.id}")
 
 
@@ -86,6 +87,7 @@ def test_active_topics(load: Load, board: Board, version: str) -> None:
         assert got.title == want.title, want.id
         assert got.last_post_at == want.last_post_at, want.id
         assert got.last_poster_name == want.last_post.author_name, want.id
+        assert got.last_post_id == want.last_post.id, want.id
         assert got.reply_count == want.reply_count, want.id
         # "in FORUM": the mobile results reuse the topic-list rows, which name no forum.
         assert got.forum_id == (None if version == "mobile" else want.forum_id), want.id

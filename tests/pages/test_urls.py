@@ -7,7 +7,7 @@ import pytest
 
 from forumscraper.demo.content import DEMO_LONG_FORUM_ID, Board
 from forumscraper.pages import DateContext, ForumPage
-from forumscraper.pages.urls import PageRef, member_id, parse_page_url
+from forumscraper.pages.urls import PageRef, member_id, parse_page_url, post_anchor
 
 from .conftest import SITE, Render
 
@@ -44,6 +44,47 @@ def test_the_page_a_link_points_to(url: str, ref: PageRef | None) -> None:
 )
 def test_the_member_a_link_points_to(url: str | None, member: int | None) -> None:
     assert member_id(url) == member
+
+
+@pytest.mark.parametrize(
+    ("url", "post"),
+    [
+        ("/t12p30-a-topic#455", 455),
+        ("http://forum.test/t12-a-topic#p455", 455),
+        ("/t12p30-a-topic", None),
+        ("/t12p30-a-topic#bottom", None),
+        ("/t12p30-a-topic#", None),
+        ("/t13p30-another-topic#455", None),  # a row linking another topic's post
+        ("/f12-a-forum#455", None),
+        ("/t12n-a-topic#455", None),
+        ("http://[broken/t12-a-topic#455", None),
+    ],
+)
+def test_the_post_a_last_post_link_names(url: str, post: int | None) -> None:
+    assert post_anchor(url, 12) == post
+
+
+@pytest.mark.parametrize("version", ["prosilver", "mobile"])
+def test_a_last_post_link_without_a_post_leaves_the_row_whole(
+    render: Render, dates: DateContext, board: Board, version: str
+) -> None:
+    """A board whose template links the last post's page without naming the post: the row is
+    read as before, with no id (incremental runs then compare counts, dates and posters)."""
+    target = f"/f{DEMO_LONG_FORUM_ID}-x"
+    topic = board.forum_topics(DEMO_LONG_FORUM_ID)[0]
+    html = render(target, version)
+    anchor = f'#{topic.last_post.id}"'
+    assert html.count(anchor) == 1
+    topics = ForumPage(SITE + target, html.replace(anchor, '"'), dates).topics()
+    assert topics[0].id == topic.id
+    assert topics[0].last_post_id is None
+    assert (topics[0].last_post_at, topics[0].last_poster_name) == (
+        topic.last_post_at,
+        topic.last_post.author_name,
+    )
+    assert [t.last_post_id for t in topics[1:]] == [
+        t.last_post.id for t in board.forum_topics(DEMO_LONG_FORUM_ID)[1:50]
+    ]
 
 
 def test_a_damaged_topic_link_loses_its_row_only(
