@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from sqlalchemy import func, select
 
 from forumscraper.db.engine import make_engine
 from forumscraper.db.models import Post
+
+SHARED_MACHINE = pytest.mark.xdist_group("shared-machine")
+"""For test files whose commands use what the machine has only one of, so that the test
+workers (pytest-xdist, ``--dist loadgroup``) run them one at a time: the demo board's port
+(:data:`forumscraper.demo.server.DEMO_PORT`, which a crawl given no forum takes, and which a test
+expects to keep between runs) and the checkout's ``build/`` folder (a wheel, an egg)."""
 
 
 def environment(**ours: str) -> dict[str, str]:

@@ -21,7 +21,9 @@ from forumscraper.db.migrate import upgrade_to_head
 from forumscraper.db.models import CrawlRun, Post
 from forumscraper.demo.content import build_demo_board
 from forumscraper.demo.server import FixtureForumServer
-from tests.processes import environment
+from tests.processes import SHARED_MACHINE, environment
+
+pytestmark = SHARED_MACHINE
 
 FORUMSCRAPER = [sys.executable, "-m", "forumscraper.cli"]
 

@@ -21,7 +21,10 @@ from sqlalchemy.exc import OperationalError
 
 from forumscraper.db.engine import make_engine
 from forumscraper.db.models import Board, CrawlRun, Post
+from tests.processes import SHARED_MACHINE
 from tests.processes import environment as clean_environment
+
+pytestmark = SHARED_MACHINE
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,8 +13,10 @@ import sys
 import zipfile
 from pathlib import Path
 
+from tests.processes import SHARED_MACHINE, stored_posts
 from tests.processes import environment as clean_environment
-from tests.processes import stored_posts
+
+pytestmark = SHARED_MACHINE
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -27,7 +27,10 @@ from forumscraper.db.engine import make_engine
 from forumscraper.db.models import CrawlRun, Post
 from forumscraper.demo.content import build_demo_board
 from forumscraper.demo.server import FixtureForumServer
+from tests.processes import SHARED_MACHINE
 from tests.processes import environment as clean_environment
+
+pytestmark = SHARED_MACHINE
 
 ROOT = Path(__file__).resolve().parents[1]
 
