@@ -294,6 +294,14 @@ def demo_version(settings: SettingsLike) -> str:
     return choice(settings, "FORUMSCRAPER_DEMO_VERSION", _versions(), "prosilver") or "prosilver"
 
 
+def demo_port(settings: SettingsLike) -> int:
+    port = whole_number(settings, "FORUMSCRAPER_DEMO_PORT", 8000)
+    if port > 65535:
+        given = _given(settings, "FORUMSCRAPER_DEMO_PORT")
+        raise BadSetting("FORUMSCRAPER_DEMO_PORT", given, "must be 65535 or less")
+    return port
+
+
 def template_version(settings: SettingsLike) -> str | None:
     return choice(settings, "FORUMSCRAPER_TEMPLATE_VERSION", _versions())
 
@@ -404,6 +412,7 @@ READERS: dict[str, Callable[[SettingsLike], Any]] = {
     "FORUMSCRAPER_BASE_URL": base_url,
     "FORUMSCRAPER_TIMEZONE": board_timezone,
     "FORUMSCRAPER_DEMO_VERSION": demo_version,
+    "FORUMSCRAPER_DEMO_PORT": demo_port,
     "FORUMSCRAPER_TEMPLATE_VERSION": template_version,
     "FORUMSCRAPER_POSTS_PER_PAGE": posts_per_page,
     "FORUMSCRAPER_BOARDS_AT_ONCE": boards_at_once,

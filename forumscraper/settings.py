@@ -39,6 +39,11 @@ from the page's "Current date/time is …" line against the HTTP ``Date`` header
 FORUMSCRAPER_DEMO_VERSION = "prosilver"
 """Template version the bundled demo forum is rendered in when no forum URL is given."""
 
+FORUMSCRAPER_DEMO_PORT = 8000
+"""Port on 127.0.0.1 the bundled demo forum is served on when no forum URL is given (0: any free
+port). When it is taken, the demo gets another free port and the run says so: the links stored
+by earlier runs then do not answer, so give a port nothing else uses."""
+
 FORUMSCRAPER_POSTS_PER_PAGE = 15
 """Posts per topic page until a topic page shows the board's own value (Forumotion: 15)."""
 

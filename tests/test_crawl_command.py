@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -21,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from forumscraper.db.engine import make_engine
 from forumscraper.db.models import Board, CrawlRun, Post
-from tests.processes import SHARED_MACHINE
+from tests.processes import SHARED_MACHINE, quiet_port
 from tests.processes import environment as clean_environment
 
 pytestmark = SHARED_MACHINE
@@ -49,16 +50,24 @@ def test_with_no_forum_given_the_bundled_demo_forum_is_served_and_crawled(
     sqlite_url: str,
 ) -> None:
     """The README's first command (`scrapy crawl forum`, nothing else), with the politeness
-    delays off and three settings from the environment."""
-    env = {
-        "DATABASE_URL": sqlite_url,
-        "FORUMSCRAPER_DEMO_VERSION": "punbb",
-        "FORUMSCRAPER_USER_AGENT": "demo-archiver/1",
-        "FORUMSCRAPER_MAX_RUNTIME": "900",
-    }
-    done = scrapy_crawl("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", env=env)
+    delays off and four settings from the environment, the demo's port being one that another
+    program holds: the demo is served at another port, with a warning saying what that costs."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            "DATABASE_URL": sqlite_url,
+            "FORUMSCRAPER_DEMO_VERSION": "punbb",
+            "FORUMSCRAPER_DEMO_PORT": str(port),
+            "FORUMSCRAPER_USER_AGENT": "demo-archiver/1",
+            "FORUMSCRAPER_MAX_RUNTIME": "900",
+        }
+        done = scrapy_crawl("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "crawling the bundled demo forum (punbb) at http://127.0.0.1:" in done.stderr
+    assert f"WARNING: Port {port} is taken, so the demo forum is served at http" in done.stderr
+    assert "set FORUMSCRAPER_DEMO_PORT to a port nothing else uses" in done.stderr
     assert "WARNING: Disabled" not in done.stderr  # no warning for a setting left at its default
     assert "'USER_AGENT': 'demo-archiver/1'" in done.stderr
     assert "'CLOSESPIDER_TIMEOUT': '900'" in done.stderr
@@ -72,6 +81,7 @@ def test_with_no_forum_given_the_bundled_demo_forum_is_served_and_crawled(
         engine.dispose()
     assert run.status == "finished"
     assert run.base_url.startswith("http://127.0.0.1:")
+    assert run.base_url != f"http://127.0.0.1:{port}/"
     assert posts > 100
 
 
@@ -376,7 +386,8 @@ def test_the_demo_keeps_its_address_and_dates_so_an_unchanged_board_costs_the_li
     """The README's first command run again, then ``recent``: the stored URLs still answer
     (the demo's fixed address), no date moved, and ``recent`` on the unchanged demo costs the
     listing requests only."""
-    env = {"DATABASE_URL": sqlite_url}
+    port = quiet_port()
+    env = {"DATABASE_URL": sqlite_url, "FORUMSCRAPER_DEMO_PORT": str(port)}
     quick = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0")
     engine = make_engine(sqlite_url)
 
@@ -395,7 +406,7 @@ def test_the_demo_keeps_its_address_and_dates_so_an_unchanged_board_costs_the_li
             runs = connection.execute(select(CrawlRun).order_by(CrawlRun.id)).all()
     finally:
         engine.dispose()
-    assert {run.base_url for run in runs} == {"http://127.0.0.1:8000/"}
+    assert {run.base_url for run in runs} == {f"http://127.0.0.1:{port}/"}
     assert [(run.new_posts, run.updated_posts) for run in runs[1:]] == [(0, 0), (0, 0)]
     assert runs[2].requests <= 4, runs[2].stats  # robots.txt, the widget, the feed, the search
 

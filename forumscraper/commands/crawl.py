@@ -113,7 +113,7 @@ class Command(ScrapyCrawlCommand):
         settings = self.crawler_process.settings
         demo = None
         if not opts.spargs.get("base_url") and not config.base_url(settings):
-            demo = start_demo(config.demo_version(settings))
+            demo = start_demo(config.demo_version(settings), config.demo_port(settings))
             opts.spargs["base_url"] = demo.base_url
             # One board in ``boards`` whatever free port the demo is served on.
             opts.spargs.setdefault("board_url", DEMO_BOARD_URL)
@@ -255,18 +255,26 @@ DEMO_BOARD_URL = "http://demo.forumscraper.invalid/"
 """The address the bundled demo forum is registered under in ``boards`` (whatever port it got)."""
 
 
-def start_demo(version: str) -> FixtureForumServer:
+def start_demo(version: str, port: int) -> FixtureForumServer:
     """Serve the bundled demo forum on 127.0.0.1 (``forumscraper.demo.server.demo_server``: the
-    same address and the same dates on every run) and return its server."""
+    same address and the same dates on every run) and return its server; a warning when
+    ``port`` was taken, since links stored at that port will not answer at this one."""
     from forumscraper.demo.server import demo_server
 
-    server = demo_server(version)
+    server = demo_server(version, port=port)
     logger.info(
         "No forum URL given (-a base_url=… or FORUMSCRAPER_BASE_URL): crawling the bundled "
         "demo forum (%s) at %s",
         version,
         server.base_url,
     )
+    if port and server.port != port:
+        logger.warning(
+            "Port %d is taken, so the demo forum is served at %s: links stored by runs at "
+            "another port do not answer; set FORUMSCRAPER_DEMO_PORT to a port nothing else uses",
+            port,
+            server.base_url,
+        )
     return server
 
 

@@ -268,14 +268,16 @@ class FixtureForumServer:
             self.requests.clear()
 
 
-def demo_server(version: str = "prosilver", host: str = "127.0.0.1") -> FixtureForumServer:
-    """The demo board as the commands serve it: dated :data:`DEMO_NOW`, on :data:`DEMO_PORT`
-    (any free port when that one is taken), started."""
+def demo_server(
+    version: str = "prosilver", host: str = "127.0.0.1", port: int = DEMO_PORT
+) -> FixtureForumServer:
+    """The demo board as the commands serve it: dated :data:`DEMO_NOW`, on ``port`` (any free
+    port when that one is taken: compare ``server.port``), started."""
     server = FixtureForumServer(
         build_demo_board(DEMO_NOW),
         version=version,
         host=host,
-        port=DEMO_PORT,
+        port=port,
         clock=lambda: DEMO_NOW,
     )
     try:
