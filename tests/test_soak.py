@@ -14,8 +14,9 @@ visit joined by an earlier page, a post deleted and one added in one minute; by 
 last poster too, since listings' "last post" links are read). Changes no listing can show are
 left out: a topic merged away while its old row stays listed (rows are dropped), and forum
 counts that balance between two ``forum`` runs: a topic deleted, merged or moved out while
-another arrives (the README's limit; a ``recent`` run between them learns some of it, and the
-next ``forum`` run compares counts with the last one's).
+another arrives and a ``recent`` run stores the new one (the README's limit: the next ``forum``
+run compares counts with the last one's and sees no topic arrive). In one ``forum`` run the
+arrival is counted, so a round may delete or merge away a topic while another starts.
 So only a round whose change leaves every topic in its forum may run ``recent``, and never two
 in a row.
 
@@ -139,6 +140,7 @@ class Changes:
             self.merge_then_reply,
             self.announce_then_reply,
             self.delete_topic,
+            self.leave_while_one_starts,
         ]
 
     def in_place(self) -> list[Callable[[], None]]:
@@ -229,6 +231,25 @@ class Changes:
         topic = self.topic()
         self.board.delete_topic(topic.id)
         self.log.append(f"delete t{topic.id} of f{topic.forum_id}")
+
+    def leave_while_one_starts(self) -> None:
+        """A topic deleted or merged away while another is started in its forum: the forum's
+        count stays as it was."""
+        topic = self.topic()
+        forum_id = topic.forum_id
+        into = self.topic()
+        if into is not topic and self.rng.random() < 0.5:
+            self.board.merge_topic(topic.id, into.id, keep_row=False)
+            self.log.append(f"merge t{topic.id} of f{forum_id} into t{into.id}")
+        else:
+            self.board.delete_topic(topic.id)
+            self.log.append(f"delete t{topic.id} of f{forum_id}")
+        self.count += 1
+        title = f"Soak topic {self.count}"
+        new = self.board.add_topic(
+            forum_id, title, self.member(), "<p>First.</p>", datetime.now(UTC)
+        )
+        self.log.append(f"new topic t{new.id} in f{forum_id}")
 
 
 @pytest.mark.skipif(not SEEDS, reason="set FORUMSCRAPER_SOAK_SEEDS (e.g. 1-40) to run the soak")

@@ -16,9 +16,10 @@ against the archive (a stored topic not yet listed with a later last post): a li
 another order is paged to its end. So is every list once posts vanish from a stored topic, in
 this run or in one since the last covered ``forum`` run (:meth:`ForumSpider.posts_vanished`):
 they may have been split off into a new topic listed far down. A forum whose row counts fewer
-topics than the archive stored it with lost topics (deleted, moved to another forum, merged):
+topics than the last run read there, plus the topics its pages show arriving, lost topics
+(deleted, moved to another forum, merged), even where a new topic kept the count as it was:
 its list is read to its end, and the stored topics it no longer shows are asked for, which
-tells each one's fate (:meth:`ForumSpider.shrunk`).
+tells each one's fate (:meth:`ForumSpider.lost_unseen`).
 ``-a full=1`` fetches everything again. Links are followed by the URL scheme only: never the
 previous/next-topic links (``/t11p-slug``), and never one page twice.
 
@@ -110,6 +111,8 @@ class ForumSpider(TopicSpider):
         self.arrived_topics: dict[int, set[int]] = {}
         """Incremental runs: the topics each forum's list showed so far in this run that the
         archive does not hold in that forum (new ones, or moved in)."""
+        self.certain_arrived_topics: dict[int, set[int]] = {}
+        """Of those, the ones the forum's count includes for certain (no announcements)."""
         self.lists_read_whole: set[int] = set()
         """Forums whose list this run read to its end (a sub-forum's may end before its
         parent's page shows its row)."""
@@ -362,7 +365,13 @@ class ForumSpider(TopicSpider):
         offsets, _per_page = page.page_offsets()
         later = [offset for offset in offsets if offset > page.offset]
         shrunk = page.forum_id in self.shrunk_forums
-        if later and (changed or self.full or shrunk or self.gained_unseen(page.forum_id)):
+        if later and (
+            changed
+            or self.full
+            or shrunk
+            or self.gained_unseen(page.forum_id)
+            or self.lost_unseen(page.forum_id)
+        ):
             yield self.forum_request(page.forum_id, response.url, min(later))
         elif later and not await self.rest_proven(topics, page):
             self.crawler.stats.inc_value(UNPROVEN_PAGES_KEY)
@@ -374,7 +383,8 @@ class ForumSpider(TopicSpider):
             if later:
                 self.crawler.stats.inc_value("forumscraper/incremental/forum_pages_skipped")
                 self.stopped_lists[page.forum_id] = (response.url, min(later))
-            elif shrunk:  # the whole list read: the stored topics it no longer shows
+            elif shrunk or self.lost_unseen(page.forum_id):
+                # The whole list read: the stored topics it no longer shows.
                 for request in await self.unlisted_topics(page.forum_id):
                     yield request
             else:
@@ -395,24 +405,33 @@ class ForumSpider(TopicSpider):
         Counted, and said once per forum. Returns what to ask for now: a sub-forum's list may
         have been read already (to its end: the stored topics it no longer shows; stopped: its
         next page)."""
-        stored = self.stored_topic_counts.get(forum.id)
         if not self.full and forum.topic_count is not None:
             self.row_topic_counts[forum.id] = forum.topic_count
-        if (
-            self.full
-            or stored is None
-            or forum.topic_count is None
-            or forum.topic_count >= stored
-            or forum.id in self.shrunk_forums
-        ):
+        if not self.lost_unseen(forum.id):
             return []
-        self.topics_gone(
-            forum.id, f"it counts {forum.topic_count} topic(s), {stored} when last read"
-        )
         if forum.id in self.lists_read_whole:
             return await self.unlisted_topics(forum.id)
         stopped = self.stopped_lists.pop(forum.id, None)
         return [] if stopped is None else [self.forum_request(forum.id, *stopped)]
+
+    def lost_unseen(self, forum_id: int) -> bool:
+        """In an incremental run: whether the forum's row counts fewer topics than the last run
+        stored plus the topics its pages read so far showed arriving (new ones, or moved in;
+        announcements left out, since a global one heads every forum's list but counts in one).
+        Topics then left it: deleted, moved out or merged away, even while others were started
+        in it, which leaves the count as it was. Said and counted by :meth:`topics_gone`."""
+        row = self.row_topic_counts.get(forum_id)
+        stored = self.stored_topic_counts.get(forum_id)
+        if self.full or row is None or stored is None or forum_id in self.shrunk_forums:
+            return False
+        arrived = self.certain_arrivals.get(forum_id, 0)
+        if row >= stored + arrived:
+            return False
+        evidence = f"it counts {row} topic(s), {stored} when last read"
+        if arrived:
+            evidence += f", and the pages read so far show {arrived} new to it"
+        self.topics_gone(forum_id, evidence)
+        return True
 
     def topics_gone(
         self,
@@ -447,6 +466,7 @@ class ForumSpider(TopicSpider):
         if self.full:
             return
         arrived = self.arrived_topics.setdefault(forum_id, set())
+        certain = self.certain_arrived_topics.setdefault(forum_id, set())
         for topic in topics:
             known = stored.get(topic.id)
             if topic.topic_type == "moved" or (known is not None and known.forum_id == forum_id):
@@ -454,6 +474,14 @@ class ForumSpider(TopicSpider):
             if known is not None and topic.topic_type == "announcement":
                 continue
             arrived.add(topic.id)
+            if topic.topic_type not in ("announcement", None):
+                certain.add(topic.id)
+
+    @property
+    def certain_arrivals(self) -> dict[int, int]:
+        """How many topics each forum's pages read so far showed arriving that its count
+        includes for certain: neither announcements nor rows of an unknown type."""
+        return {forum: len(ids) for forum, ids in self.certain_arrived_topics.items()}
 
     def gained_unseen(self, forum_id: int) -> bool:
         """In an incremental run, where paging would stop: whether the forum's row counts more
