@@ -46,6 +46,23 @@ def oldest_topic(board: Board, forum_id: int) -> int:
     return min(board.forum_topics(forum_id), key=lambda topic: topic.last_post_at).id
 
 
+def start_topic(board: Board, forum_id: int) -> None:
+    """A member starts a topic in the forum (while one leaves it, in the tests that call it)."""
+    author = board.forum_topics(forum_id)[0].first_post.author
+    assert author is not None
+    board.add_topic(forum_id, "Started meanwhile", author, "A new topic in the same forum")
+
+
+async def check_next_run_pages_as_usual(
+    server: FixtureForumServer, board: Board, db_url: str
+) -> None:
+    """The counts now agree: the next run pages as usual and asks for no topic."""
+    server.clear_requests()
+    again = await incremental(server, board, db_url)
+    assert stat(again, TOPICS_GONE_KEY) is None
+    assert not any(path.startswith("/t") for path in server.requests)
+
+
 @pytest.mark.parametrize("source", [1, SUB_FORUM], ids=["forum", "sub-forum"])
 @deferred_f_from_coro_f
 async def test_a_topic_moved_far_down_another_forums_list_is_stored_in_its_new_forum(
@@ -73,11 +90,7 @@ async def test_a_topic_moved_far_down_another_forums_list_is_stored_in_its_new_f
         caplog.text
     )
     assert f"Forum {BIG_FORUM} gained topics that the pages read so far do not show" in caplog.text
-    # The counts now agree: the next run pages as usual and asks for no topic.
-    server.clear_requests()
-    again = await incremental(server, board, db_url)
-    assert stat(again, TOPICS_GONE_KEY) is None
-    assert not any(path.startswith("/t") for path in server.requests)
+    await check_next_run_pages_as_usual(server, board, db_url)
 
 
 @deferred_f_from_coro_f
@@ -139,9 +152,7 @@ async def test_a_topic_moved_while_another_is_started_is_found_by_the_forum_it_j
     board = short_pages
     await full_crawl(server, board, db_url)
     moved = board.move_topic(oldest_topic(board, 1), BIG_FORUM, shadow=False)
-    author = board.forum_topics(1)[0].first_post.author
-    assert author is not None
-    board.add_topic(1, "Started meanwhile", author, "A new topic in the same forum")
+    start_topic(board, 1)
     crawler = await incremental(server, board, db_url)
     assert stat(crawler, TOPICS_GONE_KEY) == [1, BIG_FORUM]
     assert stored_topics(engine)[0][moved.id] == BIG_FORUM
@@ -166,9 +177,7 @@ async def test_a_topic_deleted_while_another_is_started_is_found_by_the_next_run
     await full_crawl(server, board, db_url)
     gone = oldest_topic(board, source)
     board.delete_topic(gone)
-    author = board.forum_topics(source)[0].first_post.author
-    assert author is not None
-    board.add_topic(source, "Started meanwhile", author, "A new topic in the same forum")
+    start_topic(board, source)
     with caplog.at_level(logging.INFO):
         crawler = await incremental(server, board, db_url)
     count = len(board.forum_topics(source))
@@ -181,10 +190,7 @@ async def test_a_topic_deleted_while_another_is_started_is_found_by_the_next_run
     live, deleted = stored_topics(engine)
     assert deleted == {gone}
     assert live == {topic.id: topic.forum_id for topic in board.live_topics()}
-    server.clear_requests()
-    again = await incremental(server, board, db_url)
-    assert stat(again, TOPICS_GONE_KEY) is None
-    assert not any(path.startswith("/t") for path in server.requests)
+    await check_next_run_pages_as_usual(server, board, db_url)
 
 
 @deferred_f_from_coro_f
@@ -202,9 +208,7 @@ async def test_a_topic_merged_away_while_another_is_started_is_stored_merged(
     posts = [post.id for post in merged.live_posts]
     into = board.forum_topics(1)[0].id
     board.merge_topic(old, into, keep_row=False)
-    author = board.forum_topics(BIG_FORUM)[0].first_post.author
-    assert author is not None
-    board.add_topic(BIG_FORUM, "Started meanwhile", author, "A new topic in the same forum")
+    start_topic(board, BIG_FORUM)
     crawler = await incremental(server, board, db_url)
     assert BIG_FORUM in stat(crawler, TOPICS_GONE_KEY)
     assert stat(crawler, "forumscraper/db/deleted_posts", 0) == 0
