@@ -112,7 +112,8 @@ class ForumSpider(TopicSpider):
         """Incremental runs: the topics each forum's list showed so far in this run that the
         archive does not hold in that forum (new ones, or moved in)."""
         self.certain_arrived_topics: dict[int, set[int]] = {}
-        """Of those, the ones the forum's count includes for certain (no announcements)."""
+        """Of those, the ones the forum's count includes for certain: neither announcements
+        (a global one heads every forum's list) nor rows of a type this reader does not know."""
         self.lists_read_whole: set[int] = set()
         """Forums whose list this run read to its end (a sub-forum's may end before its
         parent's page shows its row)."""
@@ -424,7 +425,7 @@ class ForumSpider(TopicSpider):
         stored = self.stored_topic_counts.get(forum_id)
         if self.full or row is None or stored is None or forum_id in self.shrunk_forums:
             return False
-        arrived = self.certain_arrivals.get(forum_id, 0)
+        arrived = len(self.certain_arrived_topics.get(forum_id, ()))
         if row >= stored + arrived:
             return False
         evidence = f"it counts {row} topic(s), {stored} when last read"
@@ -476,12 +477,6 @@ class ForumSpider(TopicSpider):
             arrived.add(topic.id)
             if topic.topic_type not in ("announcement", None):
                 certain.add(topic.id)
-
-    @property
-    def certain_arrivals(self) -> dict[int, int]:
-        """How many topics each forum's pages read so far showed arriving that its count
-        includes for certain: neither announcements nor rows of an unknown type."""
-        return {forum: len(ids) for forum, ids in self.certain_arrived_topics.items()}
 
     def gained_unseen(self, forum_id: int) -> bool:
         """In an incremental run, where paging would stop: whether the forum's row counts more
