@@ -242,3 +242,22 @@ async def test_a_moved_topic_read_from_a_later_page_and_checked_by_its_old_forum
     assert stat(crawler, TOPICS_GONE_KEY) == [source]
     assert stat(crawler, "forumscraper/db/deleted_posts", 0) == 0
     check_database_holds_the_board(engine, board)
+
+
+@deferred_f_from_coro_f
+async def test_a_new_global_announcement_heading_every_list_is_no_topic_lost(
+    short_pages: Board, server: FixtureForumServer, db_url: str, engine: Engine
+) -> None:
+    """A topic started and made a global announcement at once: every forum's list shows a row
+    the archive never stored, though only its own forum's count includes it. Counted as an
+    arrival everywhere, it would make every other forum seem to have lost a topic and have its
+    list read to its end; it is no arrival for certain, so no list is, and its row is stored."""
+    board = short_pages
+    await full_crawl(server, board, db_url)
+    start_topic(board, 1)
+    new = max(topic.id for topic in board.live_topics())
+    board.make_global_announcement(new)
+    crawler = await incremental(server, board, db_url)
+    assert stat(crawler, TOPICS_GONE_KEY) is None
+    assert stored_topics(engine)[0] == {topic.id: topic.forum_id for topic in board.live_topics()}
+    check_database_holds_the_board(engine, board)
