@@ -12,13 +12,15 @@ history of changes that led to it.
 It found the defects mended by f9b4e4e, d41304e and 98e1cb7 (posts split off an old topic, a
 visit joined by an earlier page, a post deleted and one added in one minute; by the topic's
 last poster too, since listings' "last post" links are read). Changes no listing can show are
-left out: a topic merged away while its old row stays listed (rows are dropped), and forum
-counts that balance between two ``forum`` runs: a topic deleted, merged or moved out while
-another arrives and a ``recent`` run stores the new one (the README's limit: the next ``forum``
-run compares counts with the last one's and sees no topic arrive). In one ``forum`` run the
-arrival is counted, so a round may delete or merge away a topic while another starts.
-So only a round whose change leaves every topic in its forum may run ``recent``, and never two
-in a row.
+left out: a topic merged away while its old row stays listed (rows are dropped), and two
+changes between two ``forum`` runs that balance a forum's count with neither shown by its pages
+(the README's limits): a topic that leaves a forum while another comes in unseen (posts split
+off into a new topic listed far down, or a topic moved in and stored there by a ``recent``
+run). A round makes one change, so only a round whose change keeps every count explained may
+run ``recent`` (:meth:`Changes.recent_may_follow`), and never two in a row: the next round's
+change then falls between the same two ``forum`` runs. New topics are among them: the topics a
+``recent`` run stored are counted with the last ``forum`` run's count, so a topic deleted in
+the next round beside one ``recent`` stored is found.
 
 Slow (about 5 seconds a seed on SQLite), so skipped unless seeds are given:
 ``FORUMSCRAPER_SOAK_SEEDS=1-40 .venv/bin/pytest tests/test_soak.py`` (``FORUMSCRAPER_SOAK_ROUNDS``,
@@ -143,9 +145,16 @@ class Changes:
             self.leave_while_one_starts,
         ]
 
-    def in_place(self) -> list[Callable[[], None]]:
-        """The changes that leave every topic in its forum (``recent`` may follow them)."""
-        return [self.reply, self.edit_then_reply, self.delete_then_reply, self.announce_then_reply]
+    def recent_may_follow(self) -> list[Callable[[], None]]:
+        """The changes that leave every forum's count explained by the topics stored (``recent``
+        may follow them: the next round's change then falls in the same ``forum`` runs' gap)."""
+        return [
+            self.reply,
+            self.new_topic,
+            self.edit_then_reply,
+            self.delete_then_reply,
+            self.announce_then_reply,
+        ]
 
     def topic(self) -> BoardTopic:
         return self.rng.choice([t for t in self.board.live_topics() if t.live_posts])
@@ -286,7 +295,11 @@ async def test_random_changes_between_incremental_runs_leave_the_board_s_rows(
                 change()
                 for _ in range(rng.randint(0, 2)):
                     changes.reply()
-                if change not in changes.in_place() or spider == "recent" or rng.random() >= 0.3:
+                if (
+                    change not in changes.recent_may_follow()
+                    or spider == "recent"
+                    or rng.random() >= 0.3
+                ):
                     spider = "forum"
                 else:
                     spider = "recent"

@@ -18,14 +18,16 @@ import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 from sqlalchemy import Engine, select
 
+from forumscraper.db.models import Board as BoardRow
 from forumscraper.db.models import Post, Topic
-from forumscraper.db.state import TOPICS_GONE_KEY
+from forumscraper.db.runs import finish_run, start_run
+from forumscraper.db.state import TOPICS_GONE_KEY, topics_stored_since_forum_run
 from forumscraper.demo.content import Board
 from forumscraper.demo.faults import Fault
 from forumscraper.demo.server import FixtureForumServer
 from tests.crawling import crawl, reply_time, stat
 from tests.test_crawl_forum import check_database_holds_the_board
-from tests.test_incremental import full_crawl
+from tests.test_incremental import full_crawl, recent
 from tests.test_incremental_heals import LONG_TOPIC, incremental
 from tests.test_split_topics import BIG_FORUM
 
@@ -46,11 +48,14 @@ def oldest_topic(board: Board, forum_id: int) -> int:
     return min(board.forum_topics(forum_id), key=lambda topic: topic.last_post_at).id
 
 
-def start_topic(board: Board, forum_id: int) -> None:
-    """A member starts a topic in the forum (while one leaves it, in the tests that call it)."""
+def start_topic(board: Board, forum_id: int) -> int:
+    """A member starts a topic in the forum (while one leaves it, in the tests that call it):
+    its id."""
     author = board.forum_topics(forum_id)[0].first_post.author
     assert author is not None
-    board.add_topic(forum_id, "Started meanwhile", author, "A new topic in the same forum")
+    return board.add_topic(
+        forum_id, "Started meanwhile", author, "A new topic in the same forum"
+    ).id
 
 
 async def check_next_run_pages_as_usual(
@@ -160,6 +165,7 @@ async def test_a_topic_moved_while_another_is_started_is_found_by_the_forum_it_j
 
 
 @pytest.mark.parametrize("source", [BIG_FORUM, SUB_FORUM], ids=["paged-forum", "sub-forum"])
+@pytest.mark.parametrize("stored_by", ["this-run", "recent"])
 @deferred_f_from_coro_f
 async def test_a_topic_deleted_while_another_is_started_is_found_by_the_next_run(
     short_pages: Board,
@@ -167,23 +173,33 @@ async def test_a_topic_deleted_while_another_is_started_is_found_by_the_next_run
     db_url: str,
     engine: Engine,
     source: int,
+    stored_by: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A topic deleted while another is started in its forum leaves the count as it was, and
     no forum gains one: the count is one less than the last run's plus the topic the list shows
     arriving. (It once waited for a full run.) The big forum's list is four pages, where paging
-    stops; the sub-forum's, one, whose row is on its parent's page."""
+    stops; the sub-forum's, one, whose row is on its parent's page.
+
+    Or a ``recent`` run between the two ``forum`` runs stores the new topic, so the next
+    ``forum`` run's pages show none arriving: the topics stored since the last ``forum`` run
+    ended are counted with that run's count. (That too once waited for a full run.)"""
     board = short_pages
     await full_crawl(server, board, db_url)
     gone = oldest_topic(board, source)
     board.delete_topic(gone)
-    start_topic(board, source)
+    new = start_topic(board, source)
+    compared = "and the pages read so far show 1 new to it"
+    if stored_by == "recent":
+        await recent(server, board, db_url)
+        assert stored_topics(engine)[0][new] == source
+        compared = "and 1 stored since by other runs"
     with caplog.at_level(logging.INFO):
         crawler = await incremental(server, board, db_url)
     count = len(board.forum_topics(source))
     assert (
         f"Forum {source} lost topics: deleted, moved or merged (it counts {count} topic(s), "
-        f"{count} when last read, and the pages read so far show 1 new to it)"
+        f"{count} when last read, {compared})"
     ) in caplog.text
     assert stat(crawler, TOPICS_GONE_KEY) == [source]
     assert stat(crawler, "forumscraper/fetch/gone_topics") == 1
@@ -261,3 +277,64 @@ async def test_a_new_global_announcement_heading_every_list_is_no_topic_lost(
     assert stat(crawler, TOPICS_GONE_KEY) is None
     assert stored_topics(engine)[0] == {topic.id: topic.forum_id for topic in board.live_topics()}
     check_database_holds_the_board(engine, board)
+
+
+@deferred_f_from_coro_f
+async def test_topics_a_recent_run_stored_cost_the_next_forum_run_no_list_read_whole(
+    short_pages: Board, server: FixtureForumServer, db_url: str, engine: Engine
+) -> None:
+    """New topics a ``recent`` run stored are in the forums' counts the next ``forum`` run
+    reads, and in none of its pages as arrivals: counted as stored since the last ``forum`` run,
+    they explain the higher counts, so no list is read to its end for them."""
+    board = short_pages
+    await full_crawl(server, board, db_url)
+    start_topic(board, BIG_FORUM)
+    start_topic(board, SUB_FORUM)
+    await recent(server, board, db_url)
+    await check_next_run_pages_as_usual(server, board, db_url)
+    check_database_holds_the_board(engine, board)
+
+
+@deferred_f_from_coro_f
+async def test_a_topic_a_recent_run_stored_then_deleted_is_marked_deleted_by_the_next_run(
+    short_pages: Board, server: FixtureForumServer, db_url: str, engine: Engine
+) -> None:
+    """A topic started, stored by a ``recent`` run, then deleted before the next ``forum`` run:
+    its forum counts what the last ``forum`` run stored, one less than that plus the topic
+    stored since. The list is read to its end and the topic asked for: it answers 404."""
+    board = short_pages
+    await full_crawl(server, board, db_url)
+    new = start_topic(board, BIG_FORUM)
+    await recent(server, board, db_url)
+    board.delete_topic(new)
+    crawler = await incremental(server, board, db_url)
+    assert stat(crawler, TOPICS_GONE_KEY) == [BIG_FORUM]
+    live, deleted = stored_topics(engine)
+    assert deleted == {new}
+    assert live == {topic.id: topic.forum_id for topic in board.live_topics()}
+    await check_next_run_pages_as_usual(server, board, db_url)
+
+
+@pytest.mark.parametrize("status", ["failed", "abandoned"])
+@deferred_f_from_coro_f
+async def test_topics_stored_since_a_forum_run_that_did_not_finish_are_not_counted(
+    short_pages: Board, server: FixtureForumServer, db_url: str, engine: Engine, status: str
+) -> None:
+    """A ``forum`` run that failed or was killed may have read a row counting a topic it never
+    stored, which a ``recent`` run stored after it: counting that topic again would explain a
+    topic gained unseen. Nothing is counted until a ``forum`` run finishes; the run in progress
+    (``running``) is not the last one."""
+    board = short_pages
+    await full_crawl(server, board, db_url)
+    start_topic(board, BIG_FORUM)
+    await recent(server, board, db_url)
+    with engine.connect() as connection:
+        board_id = connection.execute(select(BoardRow.id)).scalar_one()
+    assert topics_stored_since_forum_run(engine, board_id) == {BIG_FORUM: 1}
+    run_id, _ = start_run(engine, "forum", server.base_url, board_id)
+    assert topics_stored_since_forum_run(engine, board_id) == {BIG_FORUM: 1}
+    if status == "abandoned":
+        start_run(engine, "recent", server.base_url, board_id)  # finds it still running
+    else:
+        finish_run(engine, run_id, status=status, message="failed", counts={}, stats={})
+    assert topics_stored_since_forum_run(engine, board_id) == {}

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
-from sqlalchemy import Engine, exists, func, or_, select, update
+from sqlalchemy import Engine, case, exists, func, or_, select, update
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -187,6 +187,40 @@ def forum_topic_counts(engine: Engine, board_id: int) -> dict[int, int]:
     try:
         with engine.connect() as connection:
             return {row.id: row.topic_count for row in connection.execute(query)}
+    except (ProgrammingError, OperationalError):  # no schema yet (the crawl creates it)
+        return {}
+
+
+def topics_stored_since_forum_run(engine: Engine, board_id: int) -> dict[int, int]:
+    """How many live topics each forum holds that were first stored after the board's last
+    ``forum`` run ended (by ``recent`` runs, which read no forum row): the topic count that run
+    stored from the forum's row (:func:`forum_topic_counts`) does not include them, though the
+    row counts them now, and the next ``forum`` run's pages do not show them arriving. Shadow
+    rows of moved topics are left out. Empty unless that run finished: a run that failed or
+    was killed may have read a row that counts a topic it did not store."""
+    runs = table_of(CrawlRun)
+    topics = table_of(Topic)
+    last_end = (
+        select(case((runs.c.status == "finished", runs.c.finished_at)))
+        .where(runs.c.board_id == board_id, runs.c.spider == "forum", runs.c.status != "running")
+        .order_by(runs.c.started_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = (
+        select(topics.c.forum_id, func.count())
+        .where(
+            topics.c.board_id == board_id,
+            topics.c.forum_id.is_not(None),
+            topics.c.deleted_at.is_(None),
+            or_(topics.c.topic_type.is_(None), topics.c.topic_type != "moved"),
+            topics.c.first_seen_at > last_end,
+        )
+        .group_by(topics.c.forum_id)
+    )
+    try:
+        with engine.connect() as connection:
+            return {int(forum): int(count) for forum, count in connection.execute(query)}
     except (ProgrammingError, OperationalError):  # no schema yet (the crawl creates it)
         return {}
 

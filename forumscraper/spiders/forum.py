@@ -16,7 +16,8 @@ against the archive (a stored topic not yet listed with a later last post): a li
 another order is paged to its end. So is every list once posts vanish from a stored topic, in
 this run or in one since the last covered ``forum`` run (:meth:`ForumSpider.posts_vanished`):
 they may have been split off into a new topic listed far down. A forum whose row counts fewer
-topics than the last run read there, plus the topics its pages show arriving, lost topics
+topics than the last run read there, plus the topics other runs stored in it since (a
+``recent`` run's new ones), plus the topics its pages show arriving, lost topics
 (deleted, moved to another forum, merged), even where a new topic kept the count as it was:
 its list is read to its end, and the stored topics it no longer shows are asked for, which
 tells each one's fate (:meth:`ForumSpider.lost_unseen`).
@@ -54,6 +55,7 @@ from forumscraper.db.state import (
     live_forums,
     live_topic_ids,
     run_with_vanished_posts,
+    topics_stored_since_forum_run,
 )
 from forumscraper.items import ForumItem, TopicItem
 from forumscraper.pages import ForumListPage, ForumPage
@@ -106,6 +108,10 @@ class ForumSpider(TopicSpider):
         self.stored_topic_counts: dict[int, int] = {}
         """The topic count each forum's row showed the last run that read it (incremental
         runs: read at the start)."""
+        self.stored_since_topic_counts: dict[int, int] = {}
+        """Incremental runs: the live topics of each forum that other runs (``recent``) stored
+        since the last ``forum`` run ended, which its count does not include (read at the
+        start)."""
         self.row_topic_counts: dict[int, int] = {}
         """Incremental runs: the topic count each forum's row shows in this run."""
         self.arrived_topics: dict[int, set[int]] = {}
@@ -124,6 +130,7 @@ class ForumSpider(TopicSpider):
         else:
             covered = await self.read_db(last_covered_starts)
             self.stored_topic_counts = await self.read_db(forum_topic_counts)
+            self.stored_since_topic_counts = await self.read_db(topics_stored_since_forum_run)
             self.covered_since = max(covered.values(), default=None)
             if self.covered_since is None:
                 self.crawler.stats.set_value(LISTS_TO_THE_END_KEY, 1)
@@ -417,7 +424,8 @@ class ForumSpider(TopicSpider):
 
     def lost_unseen(self, forum_id: int) -> bool:
         """In an incremental run: whether the forum's row counts fewer topics than the last run
-        stored plus the topics its pages read so far showed arriving (new ones, or moved in;
+        stored, plus the topics other runs stored in it since (a ``recent`` run's new topics),
+        plus the topics its pages read so far showed arriving (new ones, or moved in;
         announcements left out, since a global one heads every forum's list but counts in one).
         Topics then left it: deleted, moved out or merged away, even while others were started
         in it, which leaves the count as it was. Said and counted by :meth:`topics_gone`."""
@@ -425,14 +433,28 @@ class ForumSpider(TopicSpider):
         stored = self.stored_topic_counts.get(forum_id)
         if self.full or row is None or stored is None or forum_id in self.shrunk_forums:
             return False
+        since = self.stored_since_topic_counts.get(forum_id, 0)
         arrived = len(self.certain_arrived_topics.get(forum_id, ()))
-        if row >= stored + arrived:
+        if row >= stored + since + arrived:
             return False
-        evidence = f"it counts {row} topic(s), {stored} when last read"
-        if arrived:
-            evidence += f", and the pages read so far show {arrived} new to it"
-        self.topics_gone(forum_id, evidence)
+        self.topics_gone(forum_id, self.count_evidence(forum_id, row, arrived, always=False))
         return True
+
+    def count_evidence(self, forum_id: int, row: int, arrived: int, *, always: bool) -> str:
+        """What a forum's count was compared with: the last ``forum`` run's, the topics other
+        runs stored since (when any) and those its pages read so far show arriving (when any,
+        or ``always``)."""
+        parts = [
+            f"it counts {row} topic(s)",
+            f"{self.stored_topic_counts[forum_id]} when last read",
+        ]
+        since = self.stored_since_topic_counts.get(forum_id, 0)
+        if since:
+            parts.append(f"{since} stored since by other runs")
+        if arrived or always:
+            parts.append(f"the pages read so far show {arrived} new to it")
+        *first, last = parts
+        return f"{', '.join(first)}, and {last}" if len(first) > 1 else ", ".join(parts)
 
     def topics_gone(
         self,
@@ -480,7 +502,8 @@ class ForumSpider(TopicSpider):
 
     def gained_unseen(self, forum_id: int) -> bool:
         """In an incremental run, where paging would stop: whether the forum's row counts more
-        topics than the last run stored plus those its pages read so far showed arriving. A
+        topics than the last run stored, plus those other runs stored in it since, plus those
+        its pages read so far showed arriving. A
         topic then came into the forum that these pages do not show: posts split off into a
         new topic keep their dates, and a topic moved without a new post keeps its last post,
         so its list shows either as far down as they are old. Its list is then read to its
@@ -490,13 +513,13 @@ class ForumSpider(TopicSpider):
         stored = self.stored_topic_counts.get(forum_id)
         if self.full or row is None or stored is None or forum_id in self.shrunk_forums:
             return False
+        since = self.stored_since_topic_counts.get(forum_id, 0)
         arrived = len(self.arrived_topics.get(forum_id, ()))
-        if row <= stored + arrived:
+        if row <= stored + since + arrived:
             return False
         self.topics_gone(
             forum_id,
-            f"it counts {row} topic(s), {stored} when last read, and the pages read so far "
-            f"show {arrived} new to it",
+            self.count_evidence(forum_id, row, arrived, always=True),
             "gained topics that the pages read so far do not show: posts split off into a new "
             "topic, or a topic moved in without a new post",
         )
