@@ -698,8 +698,8 @@ class Board:
             at = _minute(posted_at or datetime.now(UTC)).astimezone(UTC)
             if topic.live_posts and at < topic.last_post_at:
                 # Forumotion dates a post when it is sent: a reply is never older than the post
-                # before it. A test that adds one (a fixed time, near the board's midnight, when
-                # the demo's "today" posts are minutes old) would test a board that cannot be.
+                # before it. A test that adds one (a fixed time older than the demo's "today"
+                # posts; see _Clock) would test a board that cannot be.
                 raise ValueError(
                     f"a reply at {at:%Y-%m-%d %H:%M} UTC is older than topic {topic_id}'s last"
                     f" post ({topic.last_post_at:%Y-%m-%d %H:%M} UTC)"
@@ -977,10 +977,36 @@ def seed_post_as_member(guest_html: str) -> str:
     return parts[0] + "".join(link + part for link, part in zip(links, parts[1:], strict=True))
 
 
-class _Clock:
-    """Turns "n days ago at hh:mm" and "today"/"yesterday" specs into UTC datetimes."""
+_DAY_SETTLED = timedelta(hours=3)
+"""How long into the board's day a board built "now" takes "today" to be (see ``settled_now``)."""
 
-    def __init__(self, now: datetime, tz: ZoneInfo) -> None:
+
+def settled_now(wall: datetime, tz: ZoneInfo) -> datetime:
+    """The "now" a board built at ``wall`` (the wall clock) is built as of.
+
+    ``wall`` itself, except in the first ``_DAY_SETTLED`` of the board's day (``tz``): a "today
+    F" post, F of the way from midnight to now, would then be minutes old, and a reply added to
+    its topic "a few minutes ago" (as tests and a user trying the demo do) would be older than
+    the topic's last post, which no board shows (``Board.add_post`` refuses). The board is then
+    built as it stood one minute before its midnight: every post is older than it would have
+    been, and its "today" posts are hours old.
+    """
+    midnight = datetime.combine(wall.astimezone(tz).date(), time(0, 0), tz)
+    if wall - midnight < _DAY_SETTLED:
+        return (midnight - timedelta(minutes=1)).astimezone(UTC)
+    return wall
+
+
+class _Clock:
+    """Turns "n days ago at hh:mm" and "today"/"yesterday" specs into UTC datetimes.
+
+    ``now`` defaults to the wall clock, settled (``settled_now``); a ``now`` given (tests that
+    pin dates) is taken as it is.
+    """
+
+    def __init__(self, now: datetime | None, tz: ZoneInfo) -> None:
+        if now is None:
+            now = settled_now(datetime.now(UTC), tz)
         self.now = _minute(now.astimezone(UTC))
         local_now = self.now.astimezone(tz)
         self.midnight = datetime.combine(local_now.date(), time(0, 0), tz).astimezone(UTC)
@@ -1142,7 +1168,8 @@ def add_global_announcement(
 
 
 def build_demo_board(now: datetime | None = None) -> Board:
-    """Build the small demo board that exercises every feature; deterministic given ``now``.
+    """Build the small demo board that exercises every feature; deterministic given ``now``
+    (default: the wall clock, see ``settled_now``).
 
     Its content is ``data/demo_board.toml``. Ids do not depend on ``now``: every date is an
     offset from it, and ids follow the order of the offsets. ``tests/demo/test_content.py`` pins
@@ -1150,7 +1177,7 @@ def build_demo_board(now: datetime | None = None) -> Board:
     """
     rng = random.Random(20241201)
     board = Board(**_DEMO["board"])
-    clock = _Clock(now or datetime.now(UTC), board.tzinfo)
+    clock = _Clock(now, board.tzinfo)
     board.members = [Member(**member) for member in _DEMO["members"]]
     board.categories = [Category(**category) for category in _DEMO["categories"]]
     board.forums = [
@@ -1339,7 +1366,7 @@ def build_board(
     """
     rng = random.Random(seed)
     board = Board(title="Benchmark Forum", timezone="Asia/Baghdad", date_format="phpbb")
-    clock = _Clock(now or datetime.now(UTC), board.tzinfo)
+    clock = _Clock(now, board.tzinfo)
     board.members = [Member(id=i * 2 + 1, name=f"member_{i}") for i in range(60)]
     n_categories = max(1, n_forums // 4)
     board.categories = [

@@ -16,6 +16,7 @@ from forumscraper.demo.content import (
     Board,
     build_board,
     build_demo_board,
+    settled_now,
     slugify,
 )
 
@@ -106,6 +107,31 @@ def test_ids_do_not_depend_on_now(board: Board, now: datetime) -> None:
         return [(t.id, t.title, [p.id for p in t.posts]) for t in b.topics]
 
     assert shape(other) == shape(board)
+
+
+@pytest.mark.parametrize(
+    ("wall", "built_as_of"),
+    [
+        # Baghdad is at +03:00: its midnight is 21:00 UTC.
+        (datetime(2026, 12, 7, 21, 1, 30, tzinfo=UTC), datetime(2026, 12, 7, 20, 59, tzinfo=UTC)),
+        (datetime(2026, 12, 7, 23, 59, tzinfo=UTC), datetime(2026, 12, 7, 20, 59, tzinfo=UTC)),
+        (datetime(2026, 12, 8, 0, 0, tzinfo=UTC), datetime(2026, 12, 8, 0, 0, tzinfo=UTC)),
+        (datetime(2026, 12, 7, 20, 59, tzinfo=UTC), datetime(2026, 12, 7, 20, 59, tzinfo=UTC)),
+    ],
+)
+def test_a_board_built_just_after_its_midnight_takes_a_reply_minutes_ago_anywhere(
+    board: Board, wall: datetime, built_as_of: datetime
+) -> None:
+    """Minutes after the board's midnight, its "today" posts would be minutes old, and a reply
+    "two minutes ago" to their topic older than their last post (the CI met this at 21:01 UTC).
+    Built as of the end of the previous day, every topic takes one."""
+    assert settled_now(wall, board.tzinfo) == built_as_of
+    board = build_demo_board(settled_now(wall, board.tzinfo))
+    rocky = board.member_by_name("Rocky")
+    assert max(t.last_post_at for t in board.live_topics()) <= wall - timedelta(minutes=30)
+    for topic in board.live_topics():
+        reply = board.add_post(topic.id, rocky, "A reply", wall - timedelta(minutes=2))
+        assert topic.last_post is reply
 
 
 def test_post_ids_grow_with_time(board: Board) -> None:
