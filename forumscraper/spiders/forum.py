@@ -422,30 +422,37 @@ class ForumSpider(TopicSpider):
         stopped = self.stopped_lists.pop(forum.id, None)
         return [] if stopped is None else [self.forum_request(forum.id, *stopped)]
 
-    def lost_unseen(self, forum_id: int) -> bool:
-        """In an incremental run: whether the forum's row counts fewer topics than the last run
-        stored, plus the topics other runs stored in it since (a ``recent`` run's new topics),
-        plus the topics its pages read so far showed arriving (new ones, or moved in;
-        announcements left out, since a global one heads every forum's list but counts in one).
-        Topics then left it: deleted, moved out or merged away, even while others were started
-        in it, which leaves the count as it was. Said and counted by :meth:`topics_gone`."""
+    def count_off(self, forum_id: int, arrived: int) -> int | None:
+        """In an incremental run: how many topics the forum's row counts more (or, negative,
+        fewer) than the last ``forum`` run stored in it, plus those other runs stored in it
+        since (a ``recent`` run's new topics), plus ``arrived`` (those its pages read so far
+        showed arriving). None where nothing is compared: a full run, a count not known, or a
+        forum already found shrunk."""
         row = self.row_topic_counts.get(forum_id)
         stored = self.stored_topic_counts.get(forum_id)
         if self.full or row is None or stored is None or forum_id in self.shrunk_forums:
-            return False
-        since = self.stored_since_topic_counts.get(forum_id, 0)
+            return None
+        return row - stored - self.stored_since_topic_counts.get(forum_id, 0) - arrived
+
+    def lost_unseen(self, forum_id: int) -> bool:
+        """In an incremental run: whether the forum's row counts fewer topics than expected
+        (:meth:`count_off`; of the arrivals, announcements are left out, since a global one
+        heads every forum's list but counts in one). Topics then left it: deleted, moved out or
+        merged away, even while others were started in it, which leaves the count as it was.
+        Said and counted by :meth:`topics_gone`."""
         arrived = len(self.certain_arrived_topics.get(forum_id, ()))
-        if row >= stored + since + arrived:
+        off = self.count_off(forum_id, arrived)
+        if off is None or off >= 0:
             return False
-        self.topics_gone(forum_id, self.count_evidence(forum_id, row, arrived, always=False))
+        self.topics_gone(forum_id, self.count_evidence(forum_id, arrived, always=False))
         return True
 
-    def count_evidence(self, forum_id: int, row: int, arrived: int, *, always: bool) -> str:
+    def count_evidence(self, forum_id: int, arrived: int, *, always: bool) -> str:
         """What a forum's count was compared with: the last ``forum`` run's, the topics other
         runs stored since (when any) and those its pages read so far show arriving (when any,
         or ``always``)."""
         parts = [
-            f"it counts {row} topic(s)",
+            f"it counts {self.row_topic_counts[forum_id]} topic(s)",
             f"{self.stored_topic_counts[forum_id]} when last read",
         ]
         since = self.stored_since_topic_counts.get(forum_id, 0)
@@ -502,24 +509,19 @@ class ForumSpider(TopicSpider):
 
     def gained_unseen(self, forum_id: int) -> bool:
         """In an incremental run, where paging would stop: whether the forum's row counts more
-        topics than the last run stored, plus those other runs stored in it since, plus those
-        its pages read so far showed arriving. A
-        topic then came into the forum that these pages do not show: posts split off into a
-        new topic keep their dates, and a topic moved without a new post keeps its last post,
-        so its list shows either as far down as they are old. Its list is then read to its
-        end, as for a forum that lost topics (:meth:`topics_gone`, whose stat it shares, so that
-        a run that does not finish leaves it to the next)."""
-        row = self.row_topic_counts.get(forum_id)
-        stored = self.stored_topic_counts.get(forum_id)
-        if self.full or row is None or stored is None or forum_id in self.shrunk_forums:
-            return False
-        since = self.stored_since_topic_counts.get(forum_id, 0)
+        topics than expected (:meth:`count_off`). A topic then came into the forum that these
+        pages do not show: posts split off into a new topic keep their dates, and a topic moved
+        without a new post keeps its last post, so its list shows either as far down as they
+        are old. Its list is then read to its end, as for a forum that lost topics
+        (:meth:`topics_gone`, whose stat it shares, so that a run that does not finish leaves it
+        to the next)."""
         arrived = len(self.arrived_topics.get(forum_id, ()))
-        if row <= stored + since + arrived:
+        off = self.count_off(forum_id, arrived)
+        if off is None or off <= 0:
             return False
         self.topics_gone(
             forum_id,
-            self.count_evidence(forum_id, row, arrived, always=True),
+            self.count_evidence(forum_id, arrived, always=True),
             "gained topics that the pages read so far do not show: posts split off into a new "
             "topic, or a topic moved in without a new post",
         )
