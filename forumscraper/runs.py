@@ -42,7 +42,7 @@ from forumscraper.db.database import Database, database_for, first_line
 from forumscraper.db.dates_by_order import date_by_order
 from forumscraper.db.lock import LOCKED_MESSAGE, RunLock
 from forumscraper.db.runs import finish_run, start_run
-from forumscraper.db.state import reopen_topics
+from forumscraper.db.state import LIVE_TOPICS_KEY, live_topic_counts, reopen_topics
 from forumscraper.db.store import stat_key
 from forumscraper.pipelines.dates import UNREADABLE, WITHOUT_YEAR
 
@@ -288,6 +288,20 @@ class CrawlRunRecorder:
             else "",
         )
 
+    async def _record_live_topics(self, board_id: int) -> None:
+        """The archive's live topics per forum at the end of a finished ``forum`` run
+        (:data:`LIVE_TOPICS_KEY`), with which the next one tells what other runs changed in the
+        forums it compares counts of. Not counted, a warning: the next run compares as after a
+        run that did not finish."""
+        try:
+            counts = await run_in_thread(live_topic_counts, self.database.engine, board_id)
+        except Exception as exc:
+            logger.warning("Could not count the archive's topics per forum: %s", first_line(exc))
+            return
+        self.crawler.stats.set_value(
+            LIVE_TOPICS_KEY, {str(forum): count for forum, count in sorted(counts.items())}
+        )
+
     async def _reopen_topics(self, board_id: int, since: datetime) -> None:
         """The run stopped on dates that cannot be right (read on a wrong clock, or misread),
         after storing pages read the same way: the topics it stored are read whole by the next
@@ -327,6 +341,9 @@ class CrawlRunRecorder:
         )
         if board_id is not None and usable and dates_stopped(stats):
             await self._reopen_topics(board_id, run_start(stats))
+        if board_id is not None and status == "finished" and spider.name == "forum":
+            await self._record_live_topics(board_id)
+            stats = stats_collector.get_stats()
         wrong_clock = bool(stats.get(CLOCK_EVIDENCE_KEY))
         if board_id is not None and usable:
             try:

@@ -15,12 +15,13 @@ last poster too, since listings' "last post" links are read). Changes no listing
 left out: a topic merged away while its old row stays listed (rows are dropped), and two
 changes between two ``forum`` runs that balance a forum's count with neither shown by its pages
 (the README's limits): a topic that leaves a forum while another comes in unseen (posts split
-off into a new topic listed far down, or a topic moved in and stored there by a ``recent``
-run). A round makes one change, so only a round whose change keeps every count explained may
-run ``recent`` (:meth:`Changes.recent_may_follow`), and never two in a row: the next round's
-change then falls between the same two ``forum`` runs. New topics are among them: the topics a
-``recent`` run stored are counted with the last ``forum`` run's count, so a topic deleted in
-the next round beside one ``recent`` stored is found.
+off into a new topic listed far down, or a topic moved in without a reply). A round makes one
+change, so only a round whose change keeps every count explained may run ``recent``
+(:meth:`Changes.recent_may_follow`), and never two in a row: the next round's change then falls
+between the same two ``forum`` runs. New topics and topics moved (then replied to) are among
+them: what a ``recent`` run changed in the archive's forums is counted with the last ``forum``
+run's counts, so a topic deleted in the next round beside one ``recent`` stored or found moved
+in is found.
 
 Slow (about 5 seconds a seed on SQLite), so skipped unless seeds are given:
 ``FORUMSCRAPER_SOAK_SEEDS=1-40 .venv/bin/pytest tests/test_soak.py`` (``FORUMSCRAPER_SOAK_ROUNDS``,
@@ -153,6 +154,7 @@ class Changes:
             self.new_topic,
             self.edit_then_reply,
             self.delete_then_reply,
+            self.move_then_reply,
             self.announce_then_reply,
         ]
 

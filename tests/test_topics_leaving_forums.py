@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select
 from forumscraper.db.models import Board as BoardRow
 from forumscraper.db.models import Post, Topic
 from forumscraper.db.runs import finish_run, start_run
-from forumscraper.db.state import TOPICS_GONE_KEY, topics_stored_since_forum_run
+from forumscraper.db.state import TOPICS_GONE_KEY, topics_changed_since_forum_run
 from forumscraper.demo.content import Board
 from forumscraper.demo.faults import Fault
 from forumscraper.demo.server import FixtureForumServer
@@ -182,8 +182,9 @@ async def test_a_topic_deleted_while_another_is_started_is_found_by_the_next_run
     stops; the sub-forum's, one, whose row is on its parent's page.
 
     Or a ``recent`` run between the two ``forum`` runs stores the new topic, so the next
-    ``forum`` run's pages show none arriving: the topics stored since the last ``forum`` run
-    ended are counted with that run's count. (That too once waited for a full run.)"""
+    ``forum`` run's pages show none arriving: the topics other runs brought into the archive's
+    forum since the last ``forum`` run ended are counted with that run's count. (That too once
+    waited for a full run.)"""
     board = short_pages
     await full_crawl(server, board, db_url)
     gone = oldest_topic(board, source)
@@ -193,7 +194,7 @@ async def test_a_topic_deleted_while_another_is_started_is_found_by_the_next_run
     if stored_by == "recent":
         await recent(server, board, db_url)
         assert stored_topics(engine)[0][new] == source
-        compared = "and 1 stored since by other runs"
+        compared = "and +1 in the archive since, by other runs"
     with caplog.at_level(logging.INFO):
         crawler = await incremental(server, board, db_url)
     count = len(board.forum_topics(source))
@@ -284,8 +285,9 @@ async def test_topics_a_recent_run_stored_cost_the_next_forum_run_no_list_read_w
     short_pages: Board, server: FixtureForumServer, db_url: str, engine: Engine
 ) -> None:
     """New topics a ``recent`` run stored are in the forums' counts the next ``forum`` run
-    reads, and in none of its pages as arrivals: counted as stored since the last ``forum`` run,
-    they explain the higher counts, so no list is read to its end for them."""
+    reads, and in none of its pages as arrivals: counted as brought into the archive's forums
+    since the last ``forum`` run, they explain the higher counts, so no list is read to its end
+    for them."""
     board = short_pages
     await full_crawl(server, board, db_url)
     start_topic(board, BIG_FORUM)
@@ -315,7 +317,50 @@ async def test_a_topic_a_recent_run_stored_then_deleted_is_marked_deleted_by_the
     await check_next_run_pages_as_usual(server, board, db_url)
 
 
-@pytest.mark.parametrize("status", ["failed", "abandoned"])
+@pytest.mark.parametrize("delete", [False, True], ids=["moved", "moved-and-one-deleted"])
+@deferred_f_from_coro_f
+async def test_a_topic_a_recent_run_found_moved_is_counted_by_the_next_forum_run(
+    short_pages: Board,
+    server: FixtureForumServer,
+    db_url: str,
+    engine: Engine,
+    delete: bool,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A topic moved (no shadow row) gets a reply: a ``recent`` run reads it from the widget and
+    stores it in its new forum. The next ``forum`` run finds its old forum a topic short and its
+    new one a topic up, both explained by what the ``recent`` run changed in the archive: no
+    list is read to its end for them (both once were). Unless a topic was also deleted in the
+    forum it joined, which balances that forum's count: that list is then read to its end and
+    the deleted topic found (it once waited for a full run)."""
+    board = short_pages
+    await full_crawl(server, board, db_url)
+    moved = board.move_topic(oldest_topic(board, 1), BIG_FORUM, shadow=False)
+    rocky = board.member_by_name("Rocky")
+    board.add_post(moved.id, rocky, "<p>After the move.</p>", reply_time(board, moved.id, ONE))
+    gone = oldest_topic(board, BIG_FORUM)
+    if delete:
+        board.delete_topic(gone)
+    await recent(server, board, db_url)
+    assert stored_topics(engine)[0][moved.id] == BIG_FORUM
+    if delete:
+        with caplog.at_level(logging.INFO):
+            crawler = await incremental(server, board, db_url)
+        count = len(board.forum_topics(BIG_FORUM))
+        assert (
+            f"Forum {BIG_FORUM} lost topics: deleted, moved or merged (it counts {count} "
+            f"topic(s), {count} when last read, and +1 in the archive since, by other runs)"
+        ) in caplog.text
+        assert stat(crawler, TOPICS_GONE_KEY) == [BIG_FORUM]
+        live, deleted = stored_topics(engine)
+        assert deleted == {gone}
+        assert live == {topic.id: topic.forum_id for topic in board.live_topics()}
+    else:
+        check_database_holds_the_board(engine, board)
+    await check_next_run_pages_as_usual(server, board, db_url)
+
+
+@pytest.mark.parametrize("status", ["failed", "abandoned", "finished-without-counts"])
 @deferred_f_from_coro_f
 async def test_topics_stored_since_a_forum_run_that_did_not_finish_are_not_counted(
     short_pages: Board, server: FixtureForumServer, db_url: str, engine: Engine, status: str
@@ -323,18 +368,20 @@ async def test_topics_stored_since_a_forum_run_that_did_not_finish_are_not_count
     """A ``forum`` run that failed or was killed may have read a row counting a topic it never
     stored, which a ``recent`` run stored after it: counting that topic again would explain a
     topic gained unseen. Nothing is counted until a ``forum`` run finishes; the run in progress
-    (``running``) is not the last one."""
+    (``running``) is not the last one. Nor after a finished run that recorded no counts at its
+    end (an archive of a version before them): the next finished one records them."""
     board = short_pages
     await full_crawl(server, board, db_url)
     start_topic(board, BIG_FORUM)
     await recent(server, board, db_url)
     with engine.connect() as connection:
         board_id = connection.execute(select(BoardRow.id)).scalar_one()
-    assert topics_stored_since_forum_run(engine, board_id) == {BIG_FORUM: 1}
+    assert topics_changed_since_forum_run(engine, board_id) == {BIG_FORUM: 1}
     run_id, _ = start_run(engine, "forum", server.base_url, board_id)
-    assert topics_stored_since_forum_run(engine, board_id) == {BIG_FORUM: 1}
+    assert topics_changed_since_forum_run(engine, board_id) == {BIG_FORUM: 1}
     if status == "abandoned":
         start_run(engine, "recent", server.base_url, board_id)  # finds it still running
     else:
-        finish_run(engine, run_id, status=status, message="failed", counts={}, stats={})
-    assert topics_stored_since_forum_run(engine, board_id) == {}
+        finished = status.split("-")[0]
+        finish_run(engine, run_id, status=finished, message=status, counts={}, stats={})
+    assert topics_changed_since_forum_run(engine, board_id) == {}

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
-from sqlalchemy import Engine, case, exists, func, or_, select, update
+from sqlalchemy import Engine, exists, func, or_, select, update
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -54,6 +54,10 @@ TOPICS_GONE_KEY = "forumscraper/incremental/lists_read_for_topics_gone"
 """Stat of a ``forum`` run: the ids of the forums whose row counted fewer topics than stored,
 whose lists it reads to their end to ask for the stored topics they no longer show (see
 :func:`forums_left_to_check`)."""
+LIVE_TOPICS_KEY = "forumscraper/archive/live_topics"
+"""Stat of a finished ``forum`` run: the live topics the archive held in each forum at its end
+(forum id as text: count), from which the next run tells what other runs changed since (see
+:func:`topics_changed_since_forum_run`)."""
 LISTS_READ_WHOLE_KEYS = (FULL_RUN_KEY, LISTS_TO_THE_END_KEY, VANISHED_POSTS_KEY)
 """Stats of a ``forum`` run that read every forum's topic list to its end."""
 
@@ -191,22 +195,10 @@ def forum_topic_counts(engine: Engine, board_id: int) -> dict[int, int]:
         return {}
 
 
-def topics_stored_since_forum_run(engine: Engine, board_id: int) -> dict[int, int]:
-    """How many live topics each forum holds that were first stored after the board's last
-    ``forum`` run ended (by ``recent`` runs, which read no forum row): the topic count that run
-    stored from the forum's row (:func:`forum_topic_counts`) does not include them, though the
-    row counts them now, and the next ``forum`` run's pages do not show them arriving. Shadow
-    rows of moved topics are left out. Empty unless that run finished: a run that failed or
-    was killed may have read a row that counts a topic it did not store."""
-    runs = table_of(CrawlRun)
+def live_topic_counts(engine: Engine, board_id: int) -> dict[int, int]:
+    """How many live topics the archive holds in each forum (shadow rows of moved topics left
+    out). A finished ``forum`` run records them at its end (:data:`LIVE_TOPICS_KEY`)."""
     topics = table_of(Topic)
-    last_end = (
-        select(case((runs.c.status == "finished", runs.c.finished_at)))
-        .where(runs.c.board_id == board_id, runs.c.spider == "forum", runs.c.status != "running")
-        .order_by(runs.c.started_at.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
     query = (
         select(topics.c.forum_id, func.count())
         .where(
@@ -214,15 +206,41 @@ def topics_stored_since_forum_run(engine: Engine, board_id: int) -> dict[int, in
             topics.c.forum_id.is_not(None),
             topics.c.deleted_at.is_(None),
             or_(topics.c.topic_type.is_(None), topics.c.topic_type != "moved"),
-            topics.c.first_seen_at > last_end,
         )
         .group_by(topics.c.forum_id)
     )
+    with engine.connect() as connection:
+        return {int(forum): int(count) for forum, count in connection.execute(query)}
+
+
+def topics_changed_since_forum_run(engine: Engine, board_id: int) -> dict[int, int]:
+    """How many live topics each forum has gained in the archive (negative: lost) since the
+    board's last ``forum`` run ended: what other runs stored, a ``recent`` run's new topics and
+    the topics it found moved (after a reply) into another forum. That run stored each forum's
+    row count (:func:`forum_topic_counts`); the row counts these changes now, and the next
+    ``forum`` run's pages do not show them arriving. Empty unless that run finished and
+    recorded the archive's counts at its end (:func:`live_topic_counts`): a run that failed or
+    was killed may have read a row that counts a topic it did not store."""
+    runs = table_of(CrawlRun)
+    query = (
+        select(runs.c.status, runs.c.stats[LIVE_TOPICS_KEY].label("then"))
+        .where(runs.c.board_id == board_id, runs.c.spider == "forum", runs.c.status != "running")
+        .order_by(runs.c.started_at.desc())
+        .limit(1)
+    )
     try:
         with engine.connect() as connection:
-            return {int(forum): int(count) for forum, count in connection.execute(query)}
+            last = connection.execute(query).one_or_none()
+            if last is None or last.status != "finished":
+                return {}
+            if not isinstance(last.then, dict):
+                return {}
+            now = live_topic_counts(engine, board_id)
     except (ProgrammingError, OperationalError):  # no schema yet (the crawl creates it)
         return {}
+    then = {int(forum): int(count) for forum, count in last.then.items()}
+    changes = {forum: now.get(forum, 0) - then.get(forum, 0) for forum in now.keys() | then}
+    return {forum: change for forum, change in changes.items() if change}
 
 
 def live_topic_ids(engine: Engine, board_id: int, forum_id: int) -> set[int]:

@@ -16,8 +16,9 @@ against the archive (a stored topic not yet listed with a later last post): a li
 another order is paged to its end. So is every list once posts vanish from a stored topic, in
 this run or in one since the last covered ``forum`` run (:meth:`ForumSpider.posts_vanished`):
 they may have been split off into a new topic listed far down. A forum whose row counts fewer
-topics than the last run read there, plus the topics other runs stored in it since (a
-``recent`` run's new ones), plus the topics its pages show arriving, lost topics
+topics than the last run read there, plus the topics other runs brought into it since (a
+``recent`` run's new ones, and those it found moved in or out), plus the topics its pages show
+arriving, lost topics
 (deleted, moved to another forum, merged), even where a new topic kept the count as it was:
 its list is read to its end, and the stored topics it no longer shows are asked for, which
 tells each one's fate (:meth:`ForumSpider.lost_unseen`).
@@ -55,7 +56,7 @@ from forumscraper.db.state import (
     live_forums,
     live_topic_ids,
     run_with_vanished_posts,
-    topics_stored_since_forum_run,
+    topics_changed_since_forum_run,
 )
 from forumscraper.items import ForumItem, TopicItem
 from forumscraper.pages import ForumListPage, ForumPage
@@ -108,10 +109,10 @@ class ForumSpider(TopicSpider):
         self.stored_topic_counts: dict[int, int] = {}
         """The topic count each forum's row showed the last run that read it (incremental
         runs: read at the start)."""
-        self.stored_since_topic_counts: dict[int, int] = {}
-        """Incremental runs: the live topics of each forum that other runs (``recent``) stored
-        since the last ``forum`` run ended, which its count does not include (read at the
-        start)."""
+        self.changed_since_topic_counts: dict[int, int] = {}
+        """Incremental runs: how many live topics each forum gained in the archive (negative:
+        lost) by other runs (``recent``) since the last ``forum`` run ended, which the count it
+        stored does not include (read at the start)."""
         self.row_topic_counts: dict[int, int] = {}
         """Incremental runs: the topic count each forum's row shows in this run."""
         self.arrived_topics: dict[int, set[int]] = {}
@@ -130,7 +131,7 @@ class ForumSpider(TopicSpider):
         else:
             covered = await self.read_db(last_covered_starts)
             self.stored_topic_counts = await self.read_db(forum_topic_counts)
-            self.stored_since_topic_counts = await self.read_db(topics_stored_since_forum_run)
+            self.changed_since_topic_counts = await self.read_db(topics_changed_since_forum_run)
             self.covered_since = max(covered.values(), default=None)
             if self.covered_since is None:
                 self.crawler.stats.set_value(LISTS_TO_THE_END_KEY, 1)
@@ -424,15 +425,16 @@ class ForumSpider(TopicSpider):
 
     def count_off(self, forum_id: int, arrived: int) -> int | None:
         """In an incremental run: how many topics the forum's row counts more (or, negative,
-        fewer) than the last ``forum`` run stored in it, plus those other runs stored in it
-        since (a ``recent`` run's new topics), plus ``arrived`` (those its pages read so far
-        showed arriving). None where nothing is compared: a full run, a count not known, or a
+        fewer) than the last ``forum`` run stored in it, plus those other runs brought into the
+        archive's forum since (a ``recent`` run's new topics, and the ones it found moved in,
+        less those it found moved out), plus ``arrived`` (those its pages read so far showed
+        arriving). None where nothing is compared: a full run, a count not known, or a
         forum already found shrunk."""
         row = self.row_topic_counts.get(forum_id)
         stored = self.stored_topic_counts.get(forum_id)
         if self.full or row is None or stored is None or forum_id in self.shrunk_forums:
             return None
-        return row - stored - self.stored_since_topic_counts.get(forum_id, 0) - arrived
+        return row - stored - self.changed_since_topic_counts.get(forum_id, 0) - arrived
 
     def lost_unseen(self, forum_id: int) -> bool:
         """In an incremental run: whether the forum's row counts fewer topics than expected
@@ -449,15 +451,15 @@ class ForumSpider(TopicSpider):
 
     def count_evidence(self, forum_id: int, arrived: int, *, always: bool) -> str:
         """What a forum's count was compared with: the last ``forum`` run's, the topics other
-        runs stored since (when any) and those its pages read so far show arriving (when any,
-        or ``always``)."""
+        runs brought in or took out since (when any) and those its pages read so far show
+        arriving (when any, or ``always``)."""
         parts = [
             f"it counts {self.row_topic_counts[forum_id]} topic(s)",
             f"{self.stored_topic_counts[forum_id]} when last read",
         ]
-        since = self.stored_since_topic_counts.get(forum_id, 0)
+        since = self.changed_since_topic_counts.get(forum_id, 0)
         if since:
-            parts.append(f"{since} stored since by other runs")
+            parts.append(f"{since:+d} in the archive since, by other runs")
         if arrived or always:
             parts.append(f"the pages read so far show {arrived} new to it")
         *first, last = parts
