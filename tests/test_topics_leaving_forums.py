@@ -68,6 +68,33 @@ async def check_next_run_pages_as_usual(
     assert not any(path.startswith("/t") for path in server.requests)
 
 
+async def check_deletion_found(
+    server: FixtureForumServer,
+    board: Board,
+    db_url: str,
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+    forum_id: int,
+    gone: int,
+    compared: str,
+) -> None:
+    """The next run finds that the forum lost a topic though its count stayed as the last run
+    read it (the INFO line ends with ``compared``), reads its list to its end and marks the
+    topic ``gone`` deleted; the live topics are the board's."""
+    with caplog.at_level(logging.INFO):
+        crawler = await incremental(server, board, db_url)
+    count = len(board.forum_topics(forum_id))
+    assert (
+        f"Forum {forum_id} lost topics: deleted, moved or merged (it counts {count} topic(s), "
+        f"{count} when last read, {compared})"
+    ) in caplog.text
+    assert stat(crawler, TOPICS_GONE_KEY) == [forum_id]
+    assert stat(crawler, "forumscraper/fetch/gone_topics") == 1
+    live, deleted = stored_topics(engine)
+    assert deleted == {gone}
+    assert live == {topic.id: topic.forum_id for topic in board.live_topics()}
+
+
 @pytest.mark.parametrize("source", [1, SUB_FORUM], ids=["forum", "sub-forum"])
 @deferred_f_from_coro_f
 async def test_a_topic_moved_far_down_another_forums_list_is_stored_in_its_new_forum(
@@ -195,18 +222,7 @@ async def test_a_topic_deleted_while_another_is_started_is_found_by_the_next_run
         await recent(server, board, db_url)
         assert stored_topics(engine)[0][new] == source
         compared = "and +1 in the archive since, by other runs"
-    with caplog.at_level(logging.INFO):
-        crawler = await incremental(server, board, db_url)
-    count = len(board.forum_topics(source))
-    assert (
-        f"Forum {source} lost topics: deleted, moved or merged (it counts {count} topic(s), "
-        f"{count} when last read, {compared})"
-    ) in caplog.text
-    assert stat(crawler, TOPICS_GONE_KEY) == [source]
-    assert stat(crawler, "forumscraper/fetch/gone_topics") == 1
-    live, deleted = stored_topics(engine)
-    assert deleted == {gone}
-    assert live == {topic.id: topic.forum_id for topic in board.live_topics()}
+    await check_deletion_found(server, board, db_url, engine, caplog, source, gone, compared)
     await check_next_run_pages_as_usual(server, board, db_url)
 
 
@@ -344,17 +360,8 @@ async def test_a_topic_a_recent_run_found_moved_is_counted_by_the_next_forum_run
     await recent(server, board, db_url)
     assert stored_topics(engine)[0][moved.id] == BIG_FORUM
     if delete:
-        with caplog.at_level(logging.INFO):
-            crawler = await incremental(server, board, db_url)
-        count = len(board.forum_topics(BIG_FORUM))
-        assert (
-            f"Forum {BIG_FORUM} lost topics: deleted, moved or merged (it counts {count} "
-            f"topic(s), {count} when last read, and +1 in the archive since, by other runs)"
-        ) in caplog.text
-        assert stat(crawler, TOPICS_GONE_KEY) == [BIG_FORUM]
-        live, deleted = stored_topics(engine)
-        assert deleted == {gone}
-        assert live == {topic.id: topic.forum_id for topic in board.live_topics()}
+        compared = "and +1 in the archive since, by other runs"
+        await check_deletion_found(server, board, db_url, engine, caplog, BIG_FORUM, gone, compared)
     else:
         check_database_holds_the_board(engine, board)
     await check_next_run_pages_as_usual(server, board, db_url)
