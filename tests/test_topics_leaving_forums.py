@@ -369,7 +369,7 @@ async def test_a_topic_a_recent_run_found_moved_is_counted_by_the_next_forum_run
 
 @pytest.mark.parametrize("status", ["failed", "abandoned", "finished-without-counts"])
 @deferred_f_from_coro_f
-async def test_topics_stored_since_a_forum_run_that_did_not_finish_are_not_counted(
+async def test_nothing_is_counted_after_a_forum_run_that_did_not_finish_or_record_counts(
     short_pages: Board, server: FixtureForumServer, db_url: str, engine: Engine, status: str
 ) -> None:
     """A ``forum`` run that failed or was killed may have read a row counting a topic it never

@@ -231,11 +231,9 @@ def topics_changed_since_forum_run(engine: Engine, board_id: int) -> dict[int, i
     try:
         with engine.connect() as connection:
             last = connection.execute(query).one_or_none()
-            if last is None or last.status != "finished":
-                return {}
-            if not isinstance(last.then, dict):
-                return {}
-            now = live_topic_counts(engine, board_id)
+        if last is None or last.status != "finished" or not isinstance(last.then, dict):
+            return {}
+        now = live_topic_counts(engine, board_id)
     except (ProgrammingError, OperationalError):  # no schema yet (the crawl creates it)
         return {}
     then = {int(forum): int(count) for forum, count in last.then.items()}
