@@ -11,6 +11,7 @@ PostgreSQL and on SQLite."""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import uuid
@@ -482,7 +483,13 @@ def _last_run(rows: list[Row], now: datetime, db: Crawled) -> None:
 
 @check("last-run-counters")
 def _last_run_counters(rows: list[Row], now: datetime, db: Crawled) -> None:
-    counters = {row["key"]: row["value"] for row in rows}
+    # SQLite's json_each gives an object or an array (the forums of a stat) as its JSON text.
+    counters = {
+        row["key"]: json.loads(row["value"])
+        if isinstance(db.stats.get(row["key"]), dict | list) and isinstance(row["value"], str)
+        else row["value"]
+        for row in rows
+    }
     assert [row["key"] for row in rows] == sorted(counters)
     assert all(key.startswith("forumscraper/") for key in counters)
     # What the run stored is what the crawler counted (the crawler adds a summary afterwards).
