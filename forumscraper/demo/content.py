@@ -986,10 +986,10 @@ def settled_now(wall: datetime, tz: ZoneInfo) -> datetime:
 
     ``wall`` itself, except in the first ``_DAY_SETTLED`` of the board's day (``tz``): a "today
     F" post, F of the way from midnight to now, would then be minutes old, and a reply added to
-    its topic "a few minutes ago" (as tests and a user trying the demo do) would be older than
-    the topic's last post, which no board shows (``Board.add_post`` refuses). The board is then
-    built as it stood one minute before its midnight: every post is older than it would have
-    been, and its "today" posts are hours old.
+    its topic "a few minutes ago" (as tests do) would be older than the topic's last post, which
+    no board shows (``Board.add_post`` refuses). The board is then built as it stood one minute
+    before its midnight: every post is older than it would have been, and its "today" posts are
+    hours old. (The demo the commands serve is dated ``server.DEMO_NOW``, never "now".)
     """
     midnight = datetime.combine(wall.astimezone(tz).date(), time(0, 0), tz)
     if wall - midnight < _DAY_SETTLED:
