@@ -3,10 +3,11 @@
 Each seed crawls the demo board whole (one template version, lists of 20 or 10 topics a page),
 then for each round makes one change a moderator or member makes (a reply, a new topic, an edit
 or a deletion followed by a reply, a topic moved, merged, split or made a global announcement,
-a topic deleted), adds up to two replies elsewhere, and runs ``recent`` or an incremental
-``forum``. After every ``forum`` run the archive's live topics and posts must be the board's
-(forum, title, reply count, last post, author; topic, position, author, dates, edits, body),
-and after a last ``-a full=1`` run too. The first round that differs fails the seed, with the
+a topic deleted, a topic moved without a reply into a forum where another is deleted), adds up
+to two replies elsewhere, and runs ``recent`` or an incremental ``forum``. After every
+``forum`` run the archive's live topics and posts must be the board's (forum, title, reply
+count, last post, author; topic, position, author, dates, edits, body), and after a last
+``-a full=1`` run too. The first round that differs fails the seed, with the
 history of changes that led to it.
 
 It found the defects mended by f9b4e4e, d41304e and 98e1cb7 (posts split off an old topic, a
@@ -15,7 +16,8 @@ last poster too, since listings' "last post" links are read). Changes no listing
 left out: a topic merged away while its old row stays listed (rows are dropped), and two
 changes between two ``forum`` runs that balance a forum's count with neither shown by its pages
 (the README's limits): a topic that leaves a forum while another comes in unseen (posts split
-off into a new topic listed far down, or a topic moved in without a reply). A round makes one
+off into a new topic listed far down, or a topic moved in without a reply from a forum whose
+count is balanced the same way). A round makes one
 change, so only a round whose change keeps every count explained may run ``recent``
 (:meth:`Changes.recent_may_follow`), and never two in a row: the next round's change then falls
 between the same two ``forum`` runs. New topics and topics moved (then replied to) are among
@@ -144,6 +146,7 @@ class Changes:
             self.announce_then_reply,
             self.delete_topic,
             self.leave_while_one_starts,
+            self.move_beside_deletion,
         ]
 
     def recent_may_follow(self) -> list[Callable[[], None]]:
@@ -242,6 +245,23 @@ class Changes:
         topic = self.topic()
         self.board.delete_topic(topic.id)
         self.log.append(f"delete t{topic.id} of f{topic.forum_id}")
+
+    def move_beside_deletion(self) -> None:
+        """A topic moved with no reply and no shadow row into a forum where another is deleted:
+        that forum's count stays as it was, and its pages show the moved one only if it is
+        recent; the forum it left is a topic short. (Not a global announcement: it heads every
+        list, so its old forum's list still shows it.)"""
+        topic = self.rng.choice(
+            [t for t in self.board.live_topics() if t.live_posts and not t.global_announcement]
+        )
+        forum = self.rng.choice([f for f in self.board.forums if f.id != topic.forum_id])
+        victims = self.board.forum_topics(forum.id)
+        self.board.move_topic(topic.id, forum.id, shadow=False)
+        self.log.append(f"move t{topic.id} to f{forum.id}, no reply")
+        if victims:
+            victim = self.rng.choice(victims)
+            self.board.delete_topic(victim.id)
+            self.log.append(f"delete t{victim.id} of f{forum.id}")
 
     def leave_while_one_starts(self) -> None:
         """A topic deleted or merged away while another is started in its forum: the forum's

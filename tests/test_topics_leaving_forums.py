@@ -11,6 +11,7 @@ lists are asked for: a moved one's page names its new forum, a deleted one answe
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -25,6 +26,9 @@ from forumscraper.db.state import TOPICS_GONE_KEY, topics_changed_since_forum_ru
 from forumscraper.demo.content import Board
 from forumscraper.demo.faults import Fault
 from forumscraper.demo.server import FixtureForumServer
+from forumscraper.items import TopicItem
+from forumscraper.pages import ForumPage
+from forumscraper.spiders.forum import ForumSpider
 from tests.crawling import crawl, reply_time, stat
 from tests.test_crawl_forum import check_database_holds_the_board
 from tests.test_incremental import full_crawl, recent
@@ -392,3 +396,84 @@ async def test_nothing_is_counted_after_a_forum_run_that_did_not_finish_or_recor
         finished = status.split("-")[0]
         finish_run(engine, run_id, status=finished, message=status, counts={}, stats={})
     assert topics_changed_since_forum_run(engine, board_id) == {}
+
+
+@pytest.mark.parametrize(
+    ("source", "into", "late"),
+    [
+        (1, BIG_FORUM, 1),
+        (1, BIG_FORUM, BIG_FORUM),
+        (SUB_FORUM, BIG_FORUM, SUB_FORUM),
+        (1, SUB_FORUM, None),
+        (BIG_FORUM, 1, BIG_FORUM),
+        (SUB_FORUM, BIG_FORUM, "proof"),
+    ],
+    ids=[
+        "left-answers-late",
+        "joined-answers-late",
+        "from-sub-forum",
+        "into-sub-forum",
+        "an-announcement",
+        "found-while-the-proof-is-read",
+    ],
+)
+@deferred_f_from_coro_f
+async def test_a_topic_moved_in_without_a_reply_beside_a_deletion_is_found_by_the_forum_it_left(
+    short_pages: Board,
+    server: FixtureForumServer,
+    db_url: str,
+    engine: Engine,
+    source: int,
+    into: int,
+    late: int | str | None,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A topic moved (no shadow row, no reply) into a forum where another is deleted: that
+    forum counts as many topics as the last run read, and its pages read show none arriving
+    (the moved one keeps its old last post, so it is listed where paging stops). The forum it
+    left counts one less: its list is read to its end and the topic asked for, whose page
+    names the forum it joined. That arrival, found by its page, leaves the forum it joined a
+    topic short: its list is read to its end, and the deleted topic found. (It once waited
+    for a full run.) Whichever answers first: the forum left (``late``: its list answers
+    late), and the other's list is read on from where paging stopped; or the topic's page,
+    counted when the forum joined decides whether to page on. A one-page list shows the moved
+    topic arriving, as the sub-forum's does; an announcement heads the list it joins, no
+    certain arrival there (a global one heads every list), until its page names that forum.
+    Or the topic's page is read while the forum joined awaits the proof that paging may stop
+    (``late`` is ``"proof"``: the database answers it a second late)."""
+    board = short_pages
+    await full_crawl(server, board, db_url)
+    gone = oldest_topic(board, into)
+    if source == BIG_FORUM:  # its announcement (it has no global one)
+        moving = next(topic.id for topic in board.forum_topics(source) if topic.announcement)
+    else:
+        moving = oldest_topic(board, source)
+    moved = board.move_topic(moving, into, shadow=False)
+    board.delete_topic(gone)
+    listed = [topic.id for topic in board.forum_list_paged(into)]
+    if len(listed) > board.topics_per_page:
+        assert listed.index(moved.id) >= board.topics_per_page, "listed where paging stops"
+    if late == "proof":
+        proven = ForumSpider.rest_proven
+
+        async def slow(spider: ForumSpider, topics: list[TopicItem], page: ForumPage) -> bool:
+            await asyncio.sleep(1.0)
+            return await proven(spider, topics, page)
+
+        monkeypatch.setattr(ForumSpider, "rest_proven", slow)
+    elif late is not None:
+        server.faults.add(f"/f{late}-", Fault(kind="stall", seconds=1.0))
+    with caplog.at_level(logging.INFO):
+        crawler = await incremental(server, board, db_url)
+    count = len(board.forum_topics(into))
+    assert (
+        f"Forum {into} lost topics: deleted, moved or merged (it counts {count} topic(s), "
+        f"{count} when last read, and the pages read so far show 1 new to it)"
+    ) in caplog.text
+    assert stat(crawler, TOPICS_GONE_KEY) == sorted({source, into})
+    assert stat(crawler, "forumscraper/fetch/gone_topics") == 1
+    live, deleted = stored_topics(engine)
+    assert deleted == {gone}
+    assert live == {topic.id: topic.forum_id for topic in board.live_topics()}
+    await check_next_run_pages_as_usual(server, board, db_url)

@@ -21,7 +21,9 @@ topics than the last run read there, plus the topics other runs brought into it 
 arriving, lost topics
 (deleted, moved to another forum, merged), even where a new topic kept the count as it was:
 its list is read to its end, and the stored topics it no longer shows are asked for, which
-tells each one's fate (:meth:`ForumSpider.lost_unseen`).
+tells each one's fate (:meth:`ForumSpider.lost_unseen`). One whose page names another forum
+arrived there unseen, and that forum's count is compared again
+(:meth:`ForumSpider.topic_read_in`).
 ``-a full=1`` fetches everything again. Links are followed by the URL scheme only: never the
 previous/next-topic links (``/t11p-slug``), and never one page twice.
 
@@ -124,6 +126,9 @@ class ForumSpider(TopicSpider):
         self.lists_read_whole: set[int] = set()
         """Forums whose list this run read to its end (a sub-forum's may end before its
         parent's page shows its row)."""
+        self.unlisted_homes: dict[int, int] = {}
+        """Incremental runs: the stored topics asked for because their forum's list no longer
+        shows them, and that forum."""
 
     async def start(self) -> AsyncIterator[Any]:
         if self.full:
@@ -388,6 +393,10 @@ class ForumSpider(TopicSpider):
         elif self.full:
             for request in await self.unlisted_topics(page.forum_id):
                 yield request
+        elif later and (page.forum_id in self.shrunk_forums or self.lost_unseen(page.forum_id)):
+            # Found while the proof was read: a topic asked for elsewhere names this forum on
+            # its page (topic_read_in), and it then lost one.
+            yield self.forum_request(page.forum_id, response.url, min(later))
         else:
             if later:
                 self.crawler.stats.inc_value("forumscraper/incremental/forum_pages_skipped")
@@ -676,11 +685,38 @@ class ForumSpider(TopicSpider):
         that moved is stored under its new forum."""
         stored = await self.read_db(live_topic_ids, forum_id)
         missing = sorted(stored - self.listed_topics.get(forum_id, set()))
+        if not self.full:
+            self.unlisted_homes.update(dict.fromkeys(missing, forum_id))
         if missing:
             self.logger.info(
                 "Forum %s no longer lists %d stored topic(s): checking them", forum_id, len(missing)
             )
         return list(self.topic_checks(set(missing)))
+
+    async def topic_read_in(self, topic_id: int, forum_id: int) -> list[Request]:
+        """A stored topic its forum's list no longer shows, asked for in an incremental run,
+        names ``forum_id`` on its page: when that is another forum, it moved there, with no
+        new post (else its new forum's list shows it where paging stops, and likely on a page
+        already read, but an announcement heading it is no certain arrival there). It arrived
+        there for certain: that forum's count may have looked as expected only because a topic
+        left it meanwhile (deleted, merged, moved on). Where its list was read, the count is
+        compared again (:meth:`lost_unseen`) and, if short, the list is read on from where
+        paging stopped, or the stored topics a list read whole no longer shows are asked for.
+        A list still being read counts the arrival where paging would stop. Returns what to
+        read."""
+        home = self.unlisted_homes.get(topic_id)
+        if home is None or home == forum_id:
+            return []
+        self.arrived_topics.setdefault(forum_id, set()).add(topic_id)
+        self.certain_arrived_topics.setdefault(forum_id, set()).add(topic_id)
+        if forum_id in self.stopped_lists:
+            if not self.lost_unseen(forum_id):
+                return []
+            url, offset = self.stopped_lists.pop(forum_id)
+            return [self.forum_request(forum_id, url, offset)]
+        if forum_id in self.lists_read_whole and self.lost_unseen(forum_id):
+            return await self.unlisted_topics(forum_id)
+        return []
 
     def topic_checks(self, topic_ids: set[int]) -> Iterator[Request]:
         """A request for each stored topic whose fate is asked (a 404 marks it deleted, a

@@ -440,6 +440,11 @@ class TopicSpider(ForumotionSpider):
                     topic.forum_id = topic.forum_id or visit.listing.forum_id
                 page_item.topic = topic
                 visit.replies_on_page = topic.reply_count
+                if visit.unlisted and topic.forum_id is not None:
+                    for request in await self.topic_read_in(visit.topic_id, topic.forum_id):
+                        yield request
+                    if self.visits.is_ended(visit):
+                        return
             if reading.per_page:
                 self.posts_per_page = reading.per_page
             for offset in reading.offsets:
@@ -463,6 +468,11 @@ class TopicSpider(ForumotionSpider):
         page_item.completed = self.complete(visit)
         if page_item.topic or page_item.posts or page_item.completed:
             yield page_item
+
+    async def topic_read_in(self, topic_id: int, forum_id: int) -> list[Request]:
+        """A topic no list shows any more (asked for its fate) was read in ``forum_id``, which
+        its page names: what to read because of it (``forum`` reads where it arrived)."""
+        return []
 
     def unseen(self, visit: TopicVisit, response: Response) -> None:
         """A stored topic no list shows any more shows this crawl the login form: it lives in a
