@@ -81,10 +81,12 @@ async def check_deletion_found(
     forum_id: int,
     gone: int,
     compared: str,
+    read_whole: list[int] | None = None,
 ) -> None:
     """The next run finds that the forum lost a topic though its count stayed as the last run
-    read it (the INFO line ends with ``compared``), reads its list to its end and marks the
-    topic ``gone`` deleted; the live topics are the board's."""
+    read it (the INFO line ends with ``compared``), reads its list to its end (the lists read
+    whole are ``read_whole``, or just its own) and marks the topic ``gone`` deleted; the live
+    topics are the board's."""
     with caplog.at_level(logging.INFO):
         crawler = await incremental(server, board, db_url)
     count = len(board.forum_topics(forum_id))
@@ -92,7 +94,7 @@ async def check_deletion_found(
         f"Forum {forum_id} lost topics: deleted, moved or merged (it counts {count} topic(s), "
         f"{count} when last read, {compared})"
     ) in caplog.text
-    assert stat(crawler, TOPICS_GONE_KEY) == [forum_id]
+    assert stat(crawler, TOPICS_GONE_KEY) == (read_whole or [forum_id])
     assert stat(crawler, "forumscraper/fetch/gone_topics") == 1
     live, deleted = stored_topics(engine)
     assert deleted == {gone}
@@ -464,16 +466,9 @@ async def test_a_topic_moved_in_without_a_reply_beside_a_deletion_is_found_by_th
         monkeypatch.setattr(ForumSpider, "rest_proven", slow)
     elif late is not None:
         server.faults.add(f"/f{late}-", Fault(kind="stall", seconds=1.0))
-    with caplog.at_level(logging.INFO):
-        crawler = await incremental(server, board, db_url)
-    count = len(board.forum_topics(into))
-    assert (
-        f"Forum {into} lost topics: deleted, moved or merged (it counts {count} topic(s), "
-        f"{count} when last read, and the pages read so far show 1 new to it)"
-    ) in caplog.text
-    assert stat(crawler, TOPICS_GONE_KEY) == sorted({source, into})
-    assert stat(crawler, "forumscraper/fetch/gone_topics") == 1
-    live, deleted = stored_topics(engine)
-    assert deleted == {gone}
-    assert live == {topic.id: topic.forum_id for topic in board.live_topics()}
+    compared = "and the pages read so far show 1 new to it"
+    read_whole = sorted({source, into})
+    await check_deletion_found(
+        server, board, db_url, engine, caplog, into, gone, compared, read_whole
+    )
     await check_next_run_pages_as_usual(server, board, db_url)
