@@ -393,8 +393,8 @@ class ForumSpider(TopicSpider):
         elif self.full:
             for request in await self.unlisted_topics(page.forum_id):
                 yield request
-        elif later and (page.forum_id in self.shrunk_forums or self.lost_unseen(page.forum_id)):
-            # Found while the proof was read: a topic asked for elsewhere names this forum on
+        elif later and page.forum_id in self.shrunk_forums:
+            # Found while the proof was read: a topic asked for elsewhere named this forum on
             # its page (topic_read_in), and it then lost one.
             yield self.forum_request(page.forum_id, response.url, min(later))
         else:
@@ -425,12 +425,19 @@ class ForumSpider(TopicSpider):
         next page)."""
         if not self.full and forum.topic_count is not None:
             self.row_topic_counts[forum.id] = forum.topic_count
-        if not self.lost_unseen(forum.id):
+        return await self.read_if_lost(forum.id)
+
+    async def read_if_lost(self, forum_id: int) -> list[Request]:
+        """When the forum lost topics unseen (:meth:`lost_unseen`): what to read now. A list
+        still being read is read to its end (it is now counted shrunk); one read whole already
+        has the stored topics it no longer shows asked for; one whose paging stopped, its next
+        page."""
+        if not self.lost_unseen(forum_id):
             return []
-        if forum.id in self.lists_read_whole:
-            return await self.unlisted_topics(forum.id)
-        stopped = self.stopped_lists.pop(forum.id, None)
-        return [] if stopped is None else [self.forum_request(forum.id, *stopped)]
+        if forum_id in self.lists_read_whole:
+            return await self.unlisted_topics(forum_id)
+        stopped = self.stopped_lists.pop(forum_id, None)
+        return [] if stopped is None else [self.forum_request(forum_id, *stopped)]
 
     def count_off(self, forum_id: int, arrived: int) -> int | None:
         """In an incremental run: how many topics the forum's row counts more (or, negative,
@@ -699,24 +706,15 @@ class ForumSpider(TopicSpider):
         new post (else its new forum's list shows it where paging stops, and likely on a page
         already read, but an announcement heading it is no certain arrival there). It arrived
         there for certain: that forum's count may have looked as expected only because a topic
-        left it meanwhile (deleted, merged, moved on). Where its list was read, the count is
-        compared again (:meth:`lost_unseen`) and, if short, the list is read on from where
-        paging stopped, or the stored topics a list read whole no longer shows are asked for.
-        A list still being read counts the arrival where paging would stop. Returns what to
-        read."""
+        left it meanwhile (deleted, merged, moved on). The count is compared again, as for a
+        forum row (:meth:`read_if_lost`); arrivals its pages show later could only make it
+        shorter. Returns what to read."""
         home = self.unlisted_homes.get(topic_id)
         if home is None or home == forum_id:
             return []
         self.arrived_topics.setdefault(forum_id, set()).add(topic_id)
         self.certain_arrived_topics.setdefault(forum_id, set()).add(topic_id)
-        if forum_id in self.stopped_lists:
-            if not self.lost_unseen(forum_id):
-                return []
-            url, offset = self.stopped_lists.pop(forum_id)
-            return [self.forum_request(forum_id, url, offset)]
-        if forum_id in self.lists_read_whole and self.lost_unseen(forum_id):
-            return await self.unlisted_topics(forum_id)
-        return []
+        return await self.read_if_lost(forum_id)
 
     def topic_checks(self, topic_ids: set[int]) -> Iterator[Request]:
         """A request for each stored topic whose fate is asked (a 404 marks it deleted, a
